@@ -1,0 +1,84 @@
+package io.jigsaw.core.plan;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jigsaw.core.input.Fields;
+import io.jigsaw.core.input.InputException;
+import io.jigsaw.core.input.TreeFiles;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * plan.json: the same fields as the Avro {@code Plan} on the {@code plans} topic, in snake_case JSON
+ * (see README). Read with field-path errors; written pretty-printed so people can edit it.
+ */
+public final class PlanFile {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private PlanFile() {
+    }
+
+    public static Plan read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new InputException(file, "", "no such plan file");
+        }
+        return fromTree(TreeFiles.json(file));
+    }
+
+    static Plan fromTree(Fields root) {
+        root.requireObject(Set.of("graph", "version", "created_by", "note", "tasks"));
+        List<TaskPlan> tasks = new ArrayList<>();
+        for (Fields t : root.field("tasks").list()) {
+            t.requireObject(Set.of("task", "variant", "batch_size", "batch_timeout_ms", "latency_budget_ms", "partitions"));
+            List<Partition> parts = new ArrayList<>();
+            for (Fields p : t.field("partitions").list()) {
+                p.requireObject(Set.of("gpu", "share"));
+                parts.add(new Partition(p.field("gpu").integer(), p.field("share").number()));
+            }
+            tasks.add(new TaskPlan(t.field("task").text(), t.field("variant").text(), t.field("batch_size").integer(),
+                    t.field("batch_timeout_ms").number(),
+                    t.field("latency_budget_ms").present() ? t.field("latency_budget_ms").number() : 0, parts));
+        }
+        long version = root.field("version").present() ? root.field("version").integer() : 1;
+        return new Plan(root.field("graph").text(), version, root.field("created_by").text("file"),
+                root.field("note").node().asText(""), tasks);
+    }
+
+    public static String toJson(Plan plan) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("graph", plan.graph());
+        out.put("version", plan.version());
+        out.put("created_by", plan.createdBy());
+        out.put("note", plan.note());
+        List<Object> tasks = new ArrayList<>();
+        for (TaskPlan t : plan.tasks()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("task", t.task());
+            m.put("variant", t.variant());
+            m.put("batch_size", t.batchSize());
+            m.put("batch_timeout_ms", t.batchTimeoutMs());
+            m.put("latency_budget_ms", t.latencyBudgetMs());
+            m.put("partitions", t.partitions().stream().map(p -> Map.of("gpu", p.gpu(), "share", p.share())).toList());
+            tasks.add(m);
+        }
+        out.put("tasks", tasks);
+        try {
+            return MAPPER.writeValueAsString(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static void write(Plan plan, Path file) throws IOException {
+        Files.writeString(file, toJson(plan) + System.lineSeparator());
+    }
+}

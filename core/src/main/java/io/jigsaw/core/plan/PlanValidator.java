@@ -1,0 +1,79 @@
+package io.jigsaw.core.plan;
+
+import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.graph.Task;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The rules a plan must satisfy before any operator applies it (DESIGN.md): it is for this graph,
+ * names every task once with one of its variants, batches of at least one, at least one replica,
+ * shares in (0, 100] and no GPU over 100 %. Returns every problem, not just the first, so a person
+ * fixing a plan file sees them all.
+ */
+public final class PlanValidator {
+
+    /** Shares are percents written by people and solvers: allow float noise, not real overcommit. */
+    private static final double SHARE_TOLERANCE = 1e-6;
+
+    private PlanValidator() {
+    }
+
+    public static List<String> problems(Plan plan, Graph graph) {
+        List<String> problems = new ArrayList<>();
+        if (!plan.graph().equals(graph.name())) {
+            problems.add("plan is for graph '" + plan.graph() + "', not '" + graph.name() + "'");
+            return problems;
+        }
+        Set<String> seen = new HashSet<>();
+        Map<Integer, Double> gpuShare = new HashMap<>();
+        for (TaskPlan tp : plan.tasks()) {
+            if (!seen.add(tp.task())) {
+                problems.add("task '" + tp.task() + "' is planned twice");
+            }
+            Task task = graph.task(tp.task()).orElse(null);
+            if (task == null) {
+                problems.add("unknown task '" + tp.task() + "' (graph tasks: " + graph.catalog().keySet() + ")");
+                continue;
+            }
+            if (task.variant(tp.variant()).isEmpty()) {
+                problems.add("task '" + tp.task() + "': unknown variant '" + tp.variant() + "' (variants: "
+                        + graph.catalog().get(tp.task()) + ")");
+            }
+            if (tp.batchSize() < 1) {
+                problems.add("task '" + tp.task() + "': batch_size must be >= 1, found " + tp.batchSize());
+            }
+            if (!(tp.batchTimeoutMs() >= 0)) {
+                problems.add("task '" + tp.task() + "': batch_timeout_ms must be >= 0, found " + tp.batchTimeoutMs());
+            }
+            if (tp.partitions().isEmpty() && !task.pseudo()) {
+                problems.add("task '" + tp.task() + "': needs at least one partition (replica)");
+            }
+            for (Partition p : tp.partitions()) {
+                if (p.gpu() < 0) {
+                    problems.add("task '" + tp.task() + "': gpu index must be >= 0, found " + p.gpu());
+                }
+                if (!(p.share() > 0 && p.share() <= 100)) {
+                    problems.add("task '" + tp.task() + "': share must be in (0, 100] percent, found " + p.share());
+                }
+                gpuShare.merge(p.gpu(), p.share(), Double::sum);
+            }
+        }
+        for (Task t : graph.tasks()) {
+            if (!seen.contains(t.name())) {
+                problems.add("task '" + t.name() + "' is missing from the plan");
+            }
+        }
+        gpuShare.forEach((gpu, share) -> {
+            if (share > 100 + SHARE_TOLERANCE) {
+                problems.add("GPU " + gpu + " is over-committed: its partitions add up to " + share + " %");
+            }
+        });
+        return problems;
+    }
+}
