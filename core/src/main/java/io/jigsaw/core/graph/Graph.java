@@ -1,5 +1,6 @@
 package io.jigsaw.core.graph;
 
+import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,17 +16,27 @@ import java.util.Optional;
  * @param accuracySlo end-to-end accuracy as a fraction of the best achievable (Loki's apps carry none)
  * @param warnings fallbacks the loader applied (missing side-file rows); shown to the user, never silent
  */
-public record Graph(String name, double latencySloMs, double accuracySlo, Optional<TensorSpec> input, List<Task> tasks,
-        Optional<Path> modelsDir, List<String> warnings) {
+public record Graph(String name, double latencySloMs, double accuracySlo, TensorSpec inputSpec, List<Task> tasks,
+        String modelsDirectory, List<String> warnings) implements Serializable {
 
+    /** inputSpec and modelsDirectory may be null (Loki apps have neither): read them through the Optionals. */
     public Graph {
         tasks = List.copyOf(tasks);
         warnings = List.copyOf(warnings);
     }
 
+    public Optional<TensorSpec> input() {
+        return Optional.ofNullable(inputSpec);
+    }
+
+    /** Where relative {@code model:} paths are resolved (the graph file's {@code models_dir}). */
+    public Optional<Path> modelsDir() {
+        return Optional.ofNullable(modelsDirectory).map(Path::of);
+    }
+
     /** The same graph with another accuracy SLO (the CLI's {@code --accuracy-slo}). */
     public Graph withAccuracySlo(double slo) {
-        return new Graph(name, latencySloMs, slo, input, tasks, modelsDir, warnings);
+        return new Graph(name, latencySloMs, slo, inputSpec, tasks, modelsDirectory, warnings);
     }
 
     public Optional<Task> task(String taskName) {

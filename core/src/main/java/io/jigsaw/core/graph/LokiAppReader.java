@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -57,8 +56,7 @@ final class LokiAppReader {
         for (Node n : nodes.values()) {
             tasks.add(new Task(n.task(), List.copyOf(n.parents()), variants(dir, n, fanouts, warnings)));
         }
-        return new Graph(name, slo, DEFAULT_ACCURACY_SLO, Optional.empty(), GraphChecker.check(file, tasks),
-                Optional.empty(), warnings);
+        return new Graph(name, slo, DEFAULT_ACCURACY_SLO, null, GraphChecker.check(file, tasks), null, warnings);
     }
 
     private static void collect(Fields f, String parent, Map<String, Node> nodes) {
@@ -86,7 +84,7 @@ final class LokiAppReader {
         Path accuracyFile = dir.resolve("accuracy_" + n.task() + ".csv");
         if (!Files.exists(accuracyFile)) {
             if (n.variants().equals(List.of(n.task()))) {
-                return List.of(new Variant(n.task(), 1.0, Optional.empty(), Map.of(), Optional.empty(), true));
+                return List.of(new Variant(n.task(), 1.0, null, Map.of(), null, true));
             }
             throw new InputException(accuracyFile, "", "missing: task '" + n.task() + "' has variants " + n.variants()
                     + " and needs their accuracies (lines 'variant,accuracy')");
@@ -107,8 +105,7 @@ final class LokiAppReader {
                         + ": left out (its accuracy is unknown)");
                 continue;
             }
-            out.add(new Variant(v, accuracy.get(v) / best, Optional.empty(), fanouts.getOrDefault(v, Map.of()),
-                    Optional.empty(), false));
+            out.add(new Variant(v, accuracy.get(v) / best, null, fanouts.getOrDefault(v, Map.of()), null, false));
         }
         if (out.isEmpty()) {
             throw new InputException(accuracyFile, "", "none of task '" + n.task() + "'s variants " + n.variants() + " has a row");

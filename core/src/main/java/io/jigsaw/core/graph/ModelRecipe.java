@@ -1,5 +1,6 @@
 package io.jigsaw.core.graph;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -8,7 +9,7 @@ import java.util.List;
  * {@code dense} outputs. Wider and deeper recipes cost more compute, which is all a demo variant
  * needs to differ by: the weights are random (no trained weights can be fetched offline).
  */
-public record ModelRecipe(List<Integer> conv, int dense, long seed) {
+public record ModelRecipe(List<Integer> conv, int dense, long seed) implements Serializable {
 
     public ModelRecipe {
         conv = List.copyOf(conv);

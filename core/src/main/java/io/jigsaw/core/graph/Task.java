@@ -1,10 +1,11 @@
 package io.jigsaw.core.graph;
 
+import java.io.Serializable;
 import java.util.List;
 import java.util.Optional;
 
 /** A node of the graph: runs one of its variants on every piece that reaches it. */
-public record Task(String name, List<String> after, List<Variant> variants) {
+public record Task(String name, List<String> after, List<Variant> variants) implements Serializable {
 
     public Task {
         after = List.copyOf(after);

@@ -1,9 +1,10 @@
 package io.jigsaw.core.graph;
 
+import java.io.Serializable;
 import java.util.List;
 
 /** Shape (without the batch axis) and element type of a graph's input tensor. */
-public record TensorSpec(List<Integer> shape, String dtype) {
+public record TensorSpec(List<Integer> shape, String dtype) implements Serializable {
 
     public static final String FLOAT32 = "float32";
 

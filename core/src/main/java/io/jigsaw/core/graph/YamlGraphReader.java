@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -34,10 +33,8 @@ final class YamlGraphReader {
         if (accuracySlo > 1) {
             throw root.field("accuracy_slo").error("expected a fraction of the best achievable accuracy in (0, 1], found " + accuracySlo);
         }
-        Optional<TensorSpec> input = root.field("input").present() ? Optional.of(input(root.field("input"))) : Optional.empty();
-        Optional<Path> modelsDir = root.field("models_dir").present()
-                ? Optional.of(resolve(file, root.field("models_dir").text()))
-                : Optional.empty();
+        TensorSpec input = root.field("input").present() ? input(root.field("input")) : null;
+        String modelsDir = root.field("models_dir").present() ? resolve(file, root.field("models_dir").text()).toString() : null;
         List<Task> tasks = new ArrayList<>();
         for (Fields t : root.field("tasks").list()) {
             tasks.add(task(t));
@@ -91,7 +88,7 @@ final class YamlGraphReader {
                 fanout.put(child, fan.field(child).number());
             }
         }
-        Optional<ModelRecipe> recipe = Optional.empty();
+        ModelRecipe recipe = null;
         Fields r = f.field("recipe");
         if (r.present()) {
             r.requireObject(Set.of("conv", "dense", "seed"));
@@ -101,9 +98,9 @@ final class YamlGraphReader {
             }
             int dense = r.field("dense").integer();
             long seed = r.field("seed").present() ? r.field("seed").integer() : 1;
-            recipe = Optional.of(new ModelRecipe(conv, dense, seed));
+            recipe = new ModelRecipe(conv, dense, seed);
         }
-        Optional<String> model = f.field("model").present() ? Optional.of(f.field("model").text()) : Optional.empty();
+        String model = f.field("model").present() ? f.field("model").text() : null;
         return new Variant(f.field("name").text(), f.field("accuracy").positive() / bestAccuracy, model, fanout, recipe, false);
     }
 }

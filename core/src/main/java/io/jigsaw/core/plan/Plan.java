@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** A plan for one graph; versions increase, and an operator never goes back to an older one. */
-public record Plan(String graph, long version, String createdBy, String note, List<TaskPlan> tasks) {
+public record Plan(String graph, long version, String createdBy, String note, List<TaskPlan> tasks) implements java.io.Serializable {
 
     public Plan {
         tasks = List.copyOf(tasks);

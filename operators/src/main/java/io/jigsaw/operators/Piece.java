@@ -1,0 +1,150 @@
+package io.jigsaw.operators;
+
+import io.jigsaw.core.graph.Credit;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A piece of one request travelling between task operators: the whole frame at the root, one copy
+ * per detected object below a detector. A Flink POJO (public fields, no-arg constructor) so Flink
+ * serialises it without Kryo on every hop.
+ *
+ * <p>{@code credit} is the exact share of its request this piece stands for ({@link Credit}); joins
+ * and the result assembler complete when shares add up.
+ */
+public class Piece {
+
+    public String requestId;
+    public String graph;
+    public long eventTimeMs;
+    public long deadlineMs;
+    public byte[] payload;
+    public int[] shape;
+    public String dtype;
+
+    /** Key of the replica (operator subtask) that should batch it; see {@link LaneKeys}. */
+    public int laneKey;
+    /** Where in the request's fan-out tree it is, e.g. "r/classify2"; makes fan-out draws distinct. */
+    public String lineage = "r";
+
+    public long creditNumerator = 1;
+    public long creditDenominator = 1;
+    /** Product of the variant accuracies along its path so far. */
+    public double accuracy = 1.0;
+    /** task=variant pairs it went through, comma-separated (a flat string keeps the POJO cheap). */
+    public String variants = "";
+    public int taskRuns;
+    public long planVersion;
+    /** Top score of the last model that ran on it: evidence the model really ran. */
+    public float score;
+
+    /** Stands for a branch that received no objects: passes credit on, runs no model. */
+    public boolean skip;
+    public boolean dropped;
+    public String dropReason = "";
+
+    public Piece() {
+    }
+
+    public Piece copy() {
+        Piece p = new Piece();
+        p.requestId = requestId;
+        p.graph = graph;
+        p.eventTimeMs = eventTimeMs;
+        p.deadlineMs = deadlineMs;
+        p.payload = payload;
+        p.shape = shape;
+        p.dtype = dtype;
+        p.laneKey = laneKey;
+        p.lineage = lineage;
+        p.creditNumerator = creditNumerator;
+        p.creditDenominator = creditDenominator;
+        p.accuracy = accuracy;
+        p.variants = variants;
+        p.taskRuns = taskRuns;
+        p.planVersion = planVersion;
+        p.score = score;
+        p.skip = skip;
+        p.dropped = dropped;
+        p.dropReason = dropReason;
+        return p;
+    }
+
+    public Credit credit() {
+        return new Credit(creditNumerator, creditDenominator);
+    }
+
+    public void credit(Credit c) {
+        creditNumerator = c.numerator();
+        creditDenominator = c.denominator();
+    }
+
+    public Map<String, String> variantMap() {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (!variants.isEmpty()) {
+            for (String pair : variants.split(",")) {
+                int eq = pair.indexOf('=');
+                out.put(pair.substring(0, eq), pair.substring(eq + 1));
+            }
+        }
+        return out;
+    }
+
+    public void recordVariant(String task, String variant) {
+        Map<String, String> m = variantMap();
+        m.put(task, variant);
+        variants = String.join(",", m.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+    }
+
+    /**
+     * Folds another piece of the same request into this one: credits add, accuracy is the
+     * credit-weighted mean (DESIGN.md: paths weighted by the traffic that takes them), runs add.
+     */
+    public void absorb(Piece other) {
+        Credit mine = credit();
+        Credit sum = mine.plus(other.credit());
+        accuracy = (accuracy * mine.value() + other.accuracy * other.credit().value()) / sum.value();
+        credit(sum);
+        Map<String, String> m = variantMap();
+        other.variantMap().forEach(m::putIfAbsent);
+        variants = String.join(",", m.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+        taskRuns += other.taskRuns;
+        planVersion = Math.max(planVersion, other.planVersion);
+        skip = skip && other.skip;
+        if (payload == null) {
+            payload = other.payload;
+        }
+        if (other.dropped && !dropped) {
+            dropped = true;
+            dropReason = other.dropReason;
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof Piece p)) {
+            return false;
+        }
+        return eventTimeMs == p.eventTimeMs && deadlineMs == p.deadlineMs && laneKey == p.laneKey
+                && creditNumerator == p.creditNumerator && creditDenominator == p.creditDenominator
+                && Double.compare(accuracy, p.accuracy) == 0 && taskRuns == p.taskRuns && planVersion == p.planVersion
+                && skip == p.skip && dropped == p.dropped && Objects.equals(requestId, p.requestId)
+                && Objects.equals(graph, p.graph) && Arrays.equals(payload, p.payload) && Arrays.equals(shape, p.shape)
+                && Objects.equals(dtype, p.dtype) && Objects.equals(lineage, p.lineage) && Objects.equals(variants, p.variants)
+                && Objects.equals(dropReason, p.dropReason);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(requestId, lineage, laneKey);
+    }
+
+    @Override
+    public String toString() {
+        return "Piece{" + requestId + " " + lineage + " credit=" + creditNumerator + "/" + creditDenominator
+                + (skip ? " skip" : "") + (dropped ? " dropped(" + dropReason + ")" : "") + " variants=" + variants + "}";
+    }
+}

@@ -1,0 +1,40 @@
+package io.jigsaw.operators;
+
+import io.jigsaw.core.plan.Plan;
+import io.jigsaw.core.plan.TaskPlan;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+
+/**
+ * The current plan per graph, as broadcast state. Broadcast because every task operator, the
+ * decoder and the joins need the whole plan (a sender picks the replica of the task below it), and
+ * every subtask sees the same plans in the same order. Checkpointed with the operators, so a
+ * restore resumes under the plan it had.
+ */
+public final class PlanBroadcast {
+
+    public static final MapStateDescriptor<String, Plan> PLANS =
+            new MapStateDescriptor<>("plans", Types.STRING, TypeInformation.of(Plan.class));
+
+    private PlanBroadcast() {
+    }
+
+    public static Plan current(ReadOnlyBroadcastState<String, Plan> state, String graph) throws Exception {
+        return state.get(graph);
+    }
+
+    /** Replicas the current plan gives a task; 1 before any plan has arrived. */
+    public static int replicas(Plan plan, String task) {
+        if (plan == null) {
+            return 1;
+        }
+        return plan.task(task).map(TaskPlan::replicas).filter(n -> n > 0).orElse(1);
+    }
+
+    /** A plan is taken only if it is newer than the one held: replays and restarts never go back. */
+    public static boolean isNewer(Plan incoming, Plan held) {
+        return held == null || incoming.version() > held.version();
+    }
+}

@@ -1,0 +1,258 @@
+package io.jigsaw.operators;
+
+import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.graph.Task;
+import io.jigsaw.core.graph.Variant;
+import io.jigsaw.core.plan.Partition;
+import io.jigsaw.core.plan.Plan;
+import io.jigsaw.core.plan.TaskPlan;
+import io.jigsaw.schemas.Telemetry;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One task of the graph: batches the pieces that reach its replica, runs the current plan's
+ * variant on each batch, and sends the results on to the children (side outputs) or, at a leaf, to
+ * the result assembler (main output).
+ *
+ * <p>Keyed by lane ({@link LaneKeys}): each subtask owns one key, so the keyed state is this
+ * replica's batch queue, checkpointed so a restore loses no queued piece. The plan arrives as
+ * broadcast state; a new plan takes effect at the next batch: variant, batch size, timeout, share
+ * (thread budget) and active replicas are live, pieces already queued stay queued and run under the
+ * new plan, so a switch drops and duplicates nothing.
+ *
+ * <p>A piece whose deadline has passed when its batch is formed is not run (no compute is spent on
+ * it) and goes to the assembler as dropped, with the reason.
+ */
+public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, Plan, Piece> {
+
+    /** Pieces that arrive before any plan wait; this is how often the queue looks for one. */
+    static final long NO_PLAN_RETRY_MS = 50;
+
+    private static final ListStateDescriptor<Piece> QUEUE = new ListStateDescriptor<>("queue", TypeInformation.of(Piece.class));
+    private static final ValueStateDescriptor<Long> BATCH_TIMER = new ValueStateDescriptor<>("batch-timer", Types.LONG);
+    private static final ValueStateDescriptor<Long> TELEMETRY_TIMER = new ValueStateDescriptor<>("telemetry-timer", Types.LONG);
+
+    private final Graph graph;
+    private final String taskName;
+    private final VariantRunner.Factory runners;
+    private final LaneKeys childLanes;
+    private final long telemetryIntervalMs;
+    private final int coresPerGpu;
+
+    private transient Task task;
+    private transient VariantRunner runner;
+    private transient int replica;
+    private transient int queued;
+    private transient TaskMetrics metrics;
+
+    /**
+     * @param childLanes lane keys of the operators below (all task operators share one parallelism)
+     * @param coresPerGpu CPU threads that stand for 100 % of a GPU when there is no GPU
+     */
+    public TaskOperator(Graph graph, String taskName, VariantRunner.Factory runners, LaneKeys childLanes,
+            long telemetryIntervalMs, int coresPerGpu) {
+        this.graph = graph;
+        this.taskName = taskName;
+        this.runners = runners;
+        this.childLanes = childLanes;
+        this.telemetryIntervalMs = telemetryIntervalMs;
+        this.coresPerGpu = coresPerGpu;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        task = graph.task(taskName).orElseThrow();
+        replica = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        runner = task.pseudo() ? null : runners.open(graph, taskName);
+        metrics = new TaskMetrics(getRuntimeContext().getMetricGroup().addGroup("jigsaw"), () -> queued);
+    }
+
+    @Override
+    public void close() {
+        if (runner != null) {
+            runner.close();
+        }
+    }
+
+    @Override
+    public void processElement(Piece piece, ReadOnlyContext ctx, Collector<Piece> out) throws Exception {
+        armTelemetry(ctx);
+        if (piece.skip || task.pseudo()) {
+            // Nothing to compute: pass the credit on at once, no batch slot used.
+            Plan plan = PlanBroadcast.current(ctx.getBroadcastState(PlanBroadcast.PLANS), graph.name());
+            emit(piece, task.pseudo() ? task.variants().get(0) : null, plan, ctx, out);
+            return;
+        }
+        metrics.arrived();
+        ListState<Piece> queue = getRuntimeContext().getListState(QUEUE);
+        queue.add(piece);
+        queued++;
+        Plan plan = PlanBroadcast.current(ctx.getBroadcastState(PlanBroadcast.PLANS), graph.name());
+        if (plan != null && queued >= taskPlan(plan).batchSize()) {
+            flush(plan, ctx, out);
+        } else if (getRuntimeContext().getState(BATCH_TIMER).value() == null) {
+            long wait = plan == null ? NO_PLAN_RETRY_MS : (long) Math.ceil(taskPlan(plan).batchTimeoutMs());
+            long at = ctx.timerService().currentProcessingTime() + wait;
+            ctx.timerService().registerProcessingTimeTimer(at);
+            getRuntimeContext().getState(BATCH_TIMER).update(at);
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Piece> out) throws Exception {
+        ValueState<Long> telemetryTimer = getRuntimeContext().getState(TELEMETRY_TIMER);
+        if (telemetryTimer.value() != null && telemetryTimer.value() == timestamp) {
+            telemetryTimer.clear();
+            ctx.output(Tags.TELEMETRY, telemetry(ctx, timestamp));
+            armTelemetry(ctx);
+        }
+        ValueState<Long> batchTimer = getRuntimeContext().getState(BATCH_TIMER);
+        if (batchTimer.value() != null && batchTimer.value() == timestamp) {
+            batchTimer.clear();
+            Plan plan = PlanBroadcast.current(ctx.getBroadcastState(PlanBroadcast.PLANS), graph.name());
+            if (plan != null) {
+                flush(plan, ctx, out);
+            } else if (queued > 0) {
+                long at = timestamp + NO_PLAN_RETRY_MS;
+                ctx.timerService().registerProcessingTimeTimer(at);
+                batchTimer.update(at);
+            }
+        }
+    }
+
+    @Override
+    public void processBroadcastElement(Plan plan, Context ctx, Collector<Piece> out) throws Exception {
+        if (!plan.graph().equals(graph.name())
+                || !PlanBroadcast.isNewer(plan, ctx.getBroadcastState(PlanBroadcast.PLANS).get(plan.graph()))) {
+            return;
+        }
+        ctx.getBroadcastState(PlanBroadcast.PLANS).put(plan.graph(), plan);
+        TaskPlan tp = taskPlan(plan);
+        metrics.plan(plan.version(), tp.variant(), share(tp), tp.batchSize());
+        if (runner != null && replica < tp.replicas()) {
+            // Load now, between batches, so the first batch under the new plan is not slow.
+            runner.prepare(tp.variant(), threads(tp));
+        }
+    }
+
+    private void flush(Plan plan, ReadOnlyContext ctx, Collector<Piece> out) throws Exception {
+        ListState<Piece> queue = getRuntimeContext().getListState(QUEUE);
+        List<Piece> pieces = new ArrayList<>();
+        queue.get().forEach(pieces::add);
+        queue.clear();
+        queued = 0;
+        ValueState<Long> batchTimer = getRuntimeContext().getState(BATCH_TIMER);
+        if (batchTimer.value() != null) {
+            ctx.timerService().deleteProcessingTimeTimer(batchTimer.value());
+            batchTimer.clear();
+        }
+        TaskPlan tp = taskPlan(plan);
+        Variant variant = task.variant(tp.variant()).orElseThrow();
+        long now = ctx.timerService().currentProcessingTime();
+        List<Piece> live = new ArrayList<>();
+        for (Piece p : pieces) {
+            if (p.deadlineMs > 0 && now > p.deadlineMs) {
+                p.dropped = true;
+                p.dropReason = "deadline passed before task " + taskName + " ran (" + (now - p.deadlineMs) + " ms late)";
+                metrics.dropped();
+                out.collect(p);
+            } else {
+                live.add(p);
+            }
+        }
+        // A plan may shrink the batch while more is queued: run the queue in plan-sized batches.
+        for (int from = 0; from < live.size(); from += tp.batchSize()) {
+            List<Piece> batch = live.subList(from, Math.min(live.size(), from + tp.batchSize()));
+            List<byte[]> inputs = batch.stream().map(p -> p.payload).toList();
+            long start = System.nanoTime();
+            float[] scores = runner.predict(variant.name(), threads(tp), inputs);
+            metrics.batch(batch.size(), (System.nanoTime() - start) / 1e6);
+            for (int i = 0; i < batch.size(); i++) {
+                Piece p = batch.get(i);
+                p.score = scores[i];
+                p.taskRuns++;
+                p.planVersion = Math.max(p.planVersion, plan.version());
+                emit(p, variant, plan, ctx, out);
+            }
+        }
+    }
+
+    /** @param ran the variant that processed it (null for a skip piece) */
+    private void emit(Piece piece, Variant ran, Plan plan, ReadOnlyContext ctx, Collector<Piece> out) {
+        if (ran != null) {
+            piece.accuracy *= ran.accuracy();
+            piece.recordVariant(taskName, ran.name());
+        }
+        if (graph.isLeaf(taskName)) {
+            out.collect(piece);
+            return;
+        }
+        for (Map.Entry<String, List<Piece>> e : FanOut.split(graph, task, ran, piece).entrySet()) {
+            int active = PlanBroadcast.replicas(plan, e.getKey());
+            for (Piece child : e.getValue()) {
+                child.laneKey = childLanes.keyForPiece(child, active);
+                ctx.output(Tags.toChild(e.getKey()), child);
+            }
+        }
+    }
+
+    private void armTelemetry(ReadOnlyContext ctx) throws Exception {
+        ValueState<Long> timer = getRuntimeContext().getState(TELEMETRY_TIMER);
+        if (timer.value() == null) {
+            long now = ctx.timerService().currentProcessingTime();
+            long at = now - Math.floorMod(now, telemetryIntervalMs) + telemetryIntervalMs;
+            ctx.timerService().registerProcessingTimeTimer(at);
+            timer.update(at);
+        }
+    }
+
+    private Telemetry telemetry(ReadOnlyContext ctx, long windowEnd) throws Exception {
+        Plan plan = PlanBroadcast.current(ctx.getBroadcastState(PlanBroadcast.PLANS), graph.name());
+        TaskMetrics.Window w = metrics.closeWindow();
+        return Telemetry.newBuilder()
+                .setGraph(graph.name())
+                .setTask(taskName)
+                .setReplica(replica)
+                .setWindowEndMs(windowEnd)
+                .setWindowMs(telemetryIntervalMs)
+                .setArrivals(w.arrivals())
+                .setArrivalRateRps(w.arrivals() * 1000.0 / telemetryIntervalMs)
+                .setQueueLength(queued)
+                .setBatches(w.batches())
+                .setMeanBatchSize(w.meanBatchSize())
+                .setBatchLatencyP50Ms(w.latencyPercentile(0.50))
+                .setBatchLatencyP99Ms(w.latencyPercentile(0.99))
+                .setDropped(w.dropped())
+                .setVariant(plan == null ? "" : taskPlan(plan).variant())
+                .setPlanVersion(plan == null ? 0 : plan.version())
+                .build();
+    }
+
+    private TaskPlan taskPlan(Plan plan) {
+        return plan.task(taskName).orElseThrow(() -> new IllegalStateException(
+                "plan " + plan.version() + " has no entry for task " + taskName + "; plans are validated before broadcast"));
+    }
+
+    private double share(TaskPlan tp) {
+        List<Partition> parts = tp.partitions();
+        return replica < parts.size() ? parts.get(replica).share() : 0;
+    }
+
+    /** On CPU a partition's share is a thread budget: share % of the cores standing for one GPU. */
+    private int threads(TaskPlan tp) {
+        return Math.max(1, (int) Math.round(share(tp) / 100.0 * coresPerGpu));
+    }
+
+}

@@ -1,0 +1,28 @@
+package io.jigsaw.operators;
+
+import io.jigsaw.core.graph.Graph;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * Runs one batch through one variant of one task. The job uses {@link DjlVariantRunner} (DJL on
+ * the TensorFlow engine); operator tests use a recording runner to specify batching exactly.
+ * Not thread-safe: one per operator subtask, opened in {@code open()}, closed in {@code close()}.
+ */
+public interface VariantRunner extends AutoCloseable {
+
+    /** Loads (or keeps loaded) a variant with a thread budget, so the first batch is not slow. */
+    void prepare(String variant, int threads) throws Exception;
+
+    /** @return one score per input (the top output score), in input order */
+    float[] predict(String variant, int threads, List<byte[]> inputs) throws Exception;
+
+    @Override
+    void close();
+
+    /** Shipped to the cluster with the operator, so it must be serialisable. */
+    interface Factory extends Serializable {
+        VariantRunner open(Graph graph, String task);
+    }
+}
