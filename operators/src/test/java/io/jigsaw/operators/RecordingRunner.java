@@ -1,0 +1,42 @@
+package io.jigsaw.operators;
+
+import io.jigsaw.core.graph.Graph;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A runner that records the batches it is given (variant, thread budget, size): lets the operator
+ * tests state exactly how pieces are batched. The real runner is specified in DjlVariantRunnerTest
+ * and runs in the whole-job test.
+ */
+final class RecordingRunner implements VariantRunner {
+
+    record Batch(String variant, int threads, int size) {
+    }
+
+    /** Shared by all runners of a test: a harness runs one subtask in one JVM. */
+    static final List<Batch> BATCHES = new ArrayList<>();
+
+    static VariantRunner.Factory factory() {
+        BATCHES.clear();
+        return (Graph graph, String task) -> new RecordingRunner();
+    }
+
+    @Override
+    public void prepare(String variant, int threads) {
+    }
+
+    @Override
+    public float[] predict(String variant, int threads, List<byte[]> inputs) {
+        BATCHES.add(new Batch(variant, threads, inputs.size()));
+        float[] scores = new float[inputs.size()];
+        Arrays.fill(scores, 0.5f);
+        return scores;
+    }
+
+    @Override
+    public void close() {
+    }
+}

@@ -1,0 +1,221 @@
+package io.jigsaw.operators;
+
+import io.jigsaw.core.graph.Credit;
+import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.plan.Partition;
+import io.jigsaw.core.plan.Plan;
+import io.jigsaw.core.plan.TaskPlan;
+import io.jigsaw.schemas.Telemetry;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+
+import static io.jigsaw.operators.RecordingRunner.BATCHES;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The task operator alone, under Flink's keyed-broadcast test harness with controlled processing time. */
+class TaskOperatorHarnessTest {
+
+    static final Graph GRAPH = DemoGraph.load();
+    static final long TELEMETRY_MS = 1000;
+
+    KeyedBroadcastOperatorTestHarness<Integer, Piece, Plan, Piece> harness;
+
+    KeyedBroadcastOperatorTestHarness<Integer, Piece, Plan, Piece> open(String task) throws Exception {
+        TaskOperator op = new TaskOperator(GRAPH, task, RecordingRunner.factory(), LaneKeys.of(2, 128), TELEMETRY_MS, 4);
+        harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(op, p -> p.laneKey, Types.INT,
+                PlanBroadcast.PLANS);
+        harness.setProcessingTime(0);
+        return harness;
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        harness.close();
+    }
+
+    static Plan plan(long version, String detectVariant, int batch, double timeoutMs, int classifyReplicas) {
+        List<Partition> classify = new ArrayList<>();
+        for (int i = 0; i < classifyReplicas; i++) {
+            classify.add(new Partition(0, 20));
+        }
+        return new Plan("xr-scene", version, "test", "", List.of(
+                new TaskPlan("detect", detectVariant, batch, timeoutMs, 100, List.of(new Partition(0, 50))),
+                new TaskPlan("classify", "classify-s", 4, 5, 100, classify),
+                new TaskPlan("depth", "depth-s", 4, 5, 100, List.of(new Partition(0, 10))),
+                new TaskPlan("fuse", "fuse-s", 4, 5, 100, List.of(new Partition(0, 10)))));
+    }
+
+    static Piece request(int i, long deadline) {
+        Piece p = new Piece();
+        p.requestId = "req-" + i;
+        p.graph = "xr-scene";
+        p.eventTimeMs = 1;
+        p.deadlineMs = deadline;
+        p.payload = new byte[] {(byte) i};
+        p.laneKey = LaneKeys.of(2, 128).keyFor(0);
+        return p;
+    }
+
+    List<Piece> toChild(String child) {
+        Queue<StreamRecord<Piece>> q = harness.getSideOutput(Tags.toChild(child));
+        return q == null ? List.of() : q.stream().map(StreamRecord::getValue).toList();
+    }
+
+    @Test
+    void aFullBatchRunsAtOnce() throws Exception {
+        open("detect").processBroadcastElement(plan(1, "detect-m", 3, 50, 1), 0);
+
+        for (int i = 0; i < 3; i++) {
+            harness.processElement(request(i, 10_000), 0);
+        }
+
+        assertThat(BATCHES).containsExactly(new RecordingRunner.Batch("detect-m", 2, 3));
+    }
+
+    @Test
+    void aPartialBatchRunsWhenItsTimeoutExpires() throws Exception {
+        open("detect").processBroadcastElement(plan(1, "detect-m", 8, 20, 1), 0);
+        harness.processElement(request(1, 10_000), 0);
+        harness.processElement(request(2, 10_000), 5);
+
+        harness.setProcessingTime(19);
+        assertThat(BATCHES).isEmpty();
+
+        harness.setProcessingTime(20);
+        assertThat(BATCHES).containsExactly(new RecordingRunner.Batch("detect-m", 2, 2));
+    }
+
+    @Test
+    void piecesThatArriveBeforeAnyPlanWaitForOne() throws Exception {
+        open("detect");
+        harness.processElement(request(1, 10_000), 0);
+        harness.setProcessingTime(500);
+        assertThat(BATCHES).isEmpty();
+
+        harness.processBroadcastElement(plan(1, "detect-s", 1, 0, 1), 500);
+        harness.setProcessingTime(600);
+
+        assertThat(BATCHES).containsExactly(new RecordingRunner.Batch("detect-s", 2, 1));
+    }
+
+    @Test
+    void fanOutSendsTheVariantsMeanNumberOfPiecesAndSplitsTheCredit() throws Exception {
+        open("detect").processBroadcastElement(plan(1, "detect-l", 1, 0, 1), 0);
+        int requests = 400;
+        for (int i = 0; i < requests; i++) {
+            harness.processElement(request(i, 10_000), 0);
+        }
+
+        List<Piece> classify = toChild("classify");
+        List<Piece> depth = toChild("depth");
+        // detect-l finds 2.5 objects per frame: 2 or 3 pieces per request, 2.5 on average.
+        assertThat(classify.size() / (double) requests).isBetween(2.35, 2.65);
+        assertThat(depth).hasSize(requests);
+        for (int i = 0; i < requests; i++) {
+            String id = "req-" + i;
+            Credit total = Credit.ZERO;
+            for (Piece p : classify) {
+                if (p.requestId.equals(id)) {
+                    total = total.plus(p.credit());
+                }
+            }
+            assertThat(total).as("classify's share of %s", id).isEqualTo(new Credit(1, 2));
+        }
+        assertThat(classify.get(0).variantMap()).containsEntry("detect", "detect-l");
+        assertThat(classify.get(0).accuracy).isEqualTo(GRAPH.task("detect").orElseThrow().variant("detect-l").orElseThrow().accuracy());
+    }
+
+    @Test
+    void aPlanSwitchMidStreamLosesAndDuplicatesNothing() throws Exception {
+        open("detect").processBroadcastElement(plan(1, "detect-s", 4, 10, 1), 0);
+        for (int i = 0; i < 6; i++) {
+            harness.processElement(request(i, 10_000), 1);
+        }
+        // Two queued under plan 1 when plan 2 arrives; they run under plan 2.
+        harness.processBroadcastElement(plan(2, "detect-m", 3, 10, 1), 2);
+        for (int i = 6; i < 10; i++) {
+            harness.processElement(request(i, 10_000), 3);
+        }
+        harness.setProcessingTime(100);
+
+        assertThat(BATCHES).containsExactly(
+                new RecordingRunner.Batch("detect-s", 2, 4),
+                new RecordingRunner.Batch("detect-m", 2, 3),
+                new RecordingRunner.Batch("detect-m", 2, 3));
+        List<String> served = toChild("depth").stream().map(p -> p.requestId).sorted().toList();
+        assertThat(served).hasSize(10).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void anOlderPlanIsIgnored() throws Exception {
+        open("detect").processBroadcastElement(plan(5, "detect-m", 1, 0, 1), 0);
+        harness.processBroadcastElement(plan(4, "detect-s", 1, 0, 1), 0);
+
+        harness.processElement(request(1, 10_000), 1);
+
+        assertThat(BATCHES).extracting(RecordingRunner.Batch::variant).containsExactly("detect-m");
+    }
+
+    @Test
+    void activeReplicasFollowThePlan() throws Exception {
+        LaneKeys lanes = LaneKeys.of(2, 128);
+        open("detect").processBroadcastElement(plan(1, "detect-s", 1, 0, 1), 0);
+        for (int i = 0; i < 50; i++) {
+            harness.processElement(request(i, 10_000), 0);
+        }
+        assertThat(toChild("classify")).extracting(p -> p.laneKey).containsOnly(lanes.keyFor(0));
+
+        harness.processBroadcastElement(plan(2, "detect-s", 1, 0, 2), 0);
+        for (int i = 50; i < 100; i++) {
+            harness.processElement(request(i, 10_000), 0);
+        }
+        assertThat(toChild("classify")).extracting(p -> p.laneKey).contains(lanes.keyFor(0), lanes.keyFor(1));
+    }
+
+    @Test
+    void aPieceWhoseDeadlinePassedIsDroppedWithoutRunning() throws Exception {
+        open("detect").processBroadcastElement(plan(1, "detect-s", 2, 50, 1), 0);
+        harness.processElement(request(1, 30), 0);
+
+        harness.setProcessingTime(50); // the batch timeout fires after request 1's deadline
+        harness.processElement(request(2, 10_000), 60);
+        harness.processElement(request(3, 10_000), 60);
+
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(p -> {
+            assertThat(p.requestId).isEqualTo("req-1");
+            assertThat(p.dropped).isTrue();
+            assertThat(p.dropReason).contains("deadline passed before task detect");
+        });
+        assertThat(BATCHES).containsExactly(new RecordingRunner.Batch("detect-s", 2, 2));
+    }
+
+    @Test
+    void telemetryReportsArrivalsBatchesAndTheVariant() throws Exception {
+        open("detect").processBroadcastElement(plan(1, "detect-s", 2, 5, 1), 0);
+        for (int i = 0; i < 4; i++) {
+            harness.processElement(request(i, 10_000), 100);
+        }
+
+        harness.setProcessingTime(TELEMETRY_MS);
+
+        Queue<StreamRecord<Telemetry>> out = harness.getSideOutput(Tags.TELEMETRY);
+        assertThat(out).hasSize(1);
+        Telemetry t = out.peek().getValue();
+        assertThat(t.getTask()).isEqualTo("detect");
+        assertThat(t.getArrivals()).isEqualTo(4);
+        assertThat(t.getArrivalRateRps()).isEqualTo(4.0);
+        assertThat(t.getBatches()).isEqualTo(2);
+        assertThat(t.getMeanBatchSize()).isEqualTo(2.0);
+        assertThat(t.getVariant()).isEqualTo("detect-s");
+        assertThat(t.getPlanVersion()).isEqualTo(1);
+    }
+}
