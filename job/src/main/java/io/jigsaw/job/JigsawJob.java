@@ -1,0 +1,173 @@
+package io.jigsaw.job;
+
+import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.graph.Task;
+import io.jigsaw.core.plan.Plan;
+import io.jigsaw.job.kafka.Topics;
+import io.jigsaw.operators.JoinBranches;
+import io.jigsaw.operators.LaneKeys;
+import io.jigsaw.operators.Piece;
+import io.jigsaw.operators.PlanBroadcast;
+import io.jigsaw.operators.PlanDecoder;
+import io.jigsaw.operators.RequestDecoder;
+import io.jigsaw.operators.ResultAssembler;
+import io.jigsaw.operators.Tags;
+import io.jigsaw.operators.TaskOperator;
+import io.jigsaw.operators.VariantRunner;
+import io.jigsaw.schemas.DeadLetter;
+import io.jigsaw.schemas.Result;
+import io.jigsaw.schemas.Telemetry;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.formats.avro.AvroSerializationSchema;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Builds the serving topology of one graph; it only wires (the logic is in the operators):
+ *
+ * <pre>
+ * requests ─► decode ─► detect ─┬─► classify ─┐
+ *                               └─► depth ────┴─► join:fuse ─► fuse ─► assemble-results ─► results
+ * plans ─► validate ─► (broadcast to decode, every task and every join)
+ * every task ─► telemetry;  decode, validate ─► dead-letters
+ * </pre>
+ *
+ * One operator per task, named as the task, keyed by lane so each subtask is one replica.
+ */
+public final class JigsawJob {
+
+    /** Fixed so lane keys computed at build time match Flink's key-group routing. */
+    public static final int MAX_PARALLELISM = 128;
+
+    private JigsawJob() {
+    }
+
+    public static void build(StreamExecutionEnvironment env, Graph graph, Configuration conf, VariantRunner.Factory runners) {
+        if (graph.input().isEmpty()) {
+            throw new IllegalArgumentException("graph " + graph.name() + " has no input spec (input: {shape, dtype}); the job needs it");
+        }
+        env.setMaxParallelism(MAX_PARALLELISM);
+        Topics topics = Topics.from(conf);
+        String bootstrap = conf.get(JigsawOptions.BOOTSTRAP);
+        int slots = conf.get(JigsawOptions.REPLICA_SLOTS);
+        LaneKeys lanes = LaneKeys.of(slots, MAX_PARALLELISM);
+        long cleanupMs = conf.get(JigsawOptions.CLEANUP_AFTER_DEADLINE).toMillis();
+
+        SingleOutputStreamOperator<Plan> validPlans = env
+                .fromSource(source(bootstrap, topics.plans(), conf.get(JigsawOptions.GROUP_ID) + "-plans",
+                        OffsetsInitializer.earliest()), WatermarkStrategy.noWatermarks(), "plans")
+                .setParallelism(1)
+                .process(new PlanDecoder(graph, topics.plans())).name("validate-plans").setParallelism(1);
+        BroadcastStream<Plan> plans = validPlans.broadcast(PlanBroadcast.PLANS);
+
+        OffsetsInitializer requestStart = "latest".equals(conf.get(JigsawOptions.START_FROM))
+                ? OffsetsInitializer.latest() : OffsetsInitializer.earliest();
+        SingleOutputStreamOperator<Piece> decoded = env
+                .fromSource(source(bootstrap, topics.requests(), conf.get(JigsawOptions.GROUP_ID), requestStart),
+                        WatermarkStrategy.noWatermarks(), "requests")
+                .setParallelism(slots)
+                .connect(plans).process(new RequestDecoder(graph, topics.requests(), lanes)).name("decode-requests")
+                .setParallelism(slots);
+        DataStream<Piece> roots = decoded.assignTimestampsAndWatermarks(WatermarkStrategy
+                .<Piece>forBoundedOutOfOrderness(Duration.ofSeconds(1))
+                .withTimestampAssigner((piece, ts) -> piece.eventTimeMs)).name("event-time").setParallelism(slots);
+
+        Map<String, SingleOutputStreamOperator<Piece>> operators = new HashMap<>();
+        List<DataStream<Piece>> done = new ArrayList<>();
+        List<DataStream<Telemetry>> telemetry = new ArrayList<>();
+        for (Task task : graph.tasks()) {
+            DataStream<Piece> in = input(graph, task, roots, operators, plans, lanes, cleanupMs, slots);
+            SingleOutputStreamOperator<Piece> op = in.keyBy(p -> p.laneKey).connect(plans)
+                    .process(new TaskOperator(graph, task.name(), runners, lanes,
+                            conf.get(JigsawOptions.TELEMETRY_INTERVAL).toMillis(), conf.get(JigsawOptions.CORES_PER_GPU)))
+                    .name(task.name()).uid("task-" + task.name()).setParallelism(slots);
+            operators.put(task.name(), op);
+            done.add(op);
+            telemetry.add(op.getSideOutput(Tags.TELEMETRY));
+        }
+
+        DataStream<Result> results = union(done).keyBy(p -> p.requestId).process(new ResultAssembler(cleanupMs))
+                .name("assemble-results").uid("assemble-results").setParallelism(slots);
+        results.sinkTo(sink(bootstrap, topics.results(), Result.class, r -> r.getRequestId())).name("results").setParallelism(slots);
+        union(telemetry).sinkTo(sink(bootstrap, topics.telemetry(), Telemetry.class, t -> t.getTask() + "/" + t.getReplica()))
+                .name("telemetry").setParallelism(1);
+        decoded.getSideOutput(Tags.DEAD_LETTERS).union(validPlans.getSideOutput(Tags.DEAD_LETTERS))
+                .sinkTo(sink(bootstrap, topics.deadLetters(), DeadLetter.class, DeadLetter::getRequestId))
+                .name("dead-letters").setParallelism(1);
+    }
+
+    /** A task's input: its parent's side output, or, with several parents, their pieces joined per request. */
+    private static DataStream<Piece> input(Graph graph, Task task, DataStream<Piece> roots,
+            Map<String, SingleOutputStreamOperator<Piece>> operators, BroadcastStream<Plan> plans, LaneKeys lanes,
+            long cleanupMs, int slots) {
+        if (task.after().isEmpty()) {
+            return roots;
+        }
+        List<DataStream<Piece>> parents = task.after().stream()
+                .map(p -> (DataStream<Piece>) operators.get(p).getSideOutput(Tags.toChild(task.name()))).toList();
+        if (parents.size() == 1) {
+            return parents.get(0);
+        }
+        return union(parents).keyBy(p -> p.requestId).connect(plans)
+                .process(new JoinBranches(graph, task.name(), lanes, cleanupMs))
+                .name("join:" + task.name()).uid("join-" + task.name()).setParallelism(slots);
+    }
+
+    private static <T> DataStream<T> union(List<DataStream<T>> streams) {
+        DataStream<T> first = streams.get(0);
+        if (streams.size() == 1) {
+            return first;
+        }
+        @SuppressWarnings("unchecked")
+        DataStream<T>[] rest = streams.subList(1, streams.size()).toArray(new DataStream[0]);
+        return first.union(rest);
+    }
+
+    private static KafkaSource<byte[]> source(String bootstrap, String topic, String group, OffsetsInitializer start) {
+        return KafkaSource.<byte[]>builder()
+                .setBootstrapServers(bootstrap)
+                .setTopics(topic)
+                .setGroupId(group)
+                .setStartingOffsets(start)
+                // Raw bytes: a record that does not decode must reach dead-letters, not fail the source.
+                .setDeserializer(KafkaRecordDeserializationSchema.valueOnly(ByteArrayDeserializer.class))
+                .setProperty("partition.discovery.interval.ms", "10000")
+                .build();
+    }
+
+    private static <T extends SpecificRecord> KafkaSink<T> sink(String bootstrap, String topic, Class<T> type,
+            SerializableKey<T> keyFn) {
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(bootstrap)
+                .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder()
+                        .setTopic(topic)
+                        .setKeySerializationSchema(v -> keyFn.apply(v).getBytes(StandardCharsets.UTF_8))
+                        .setValueSerializationSchema(AvroSerializationSchema.forSpecific(type))
+                        .build())
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
+    }
+
+    /** Record key of a sink (the request id for results): shipped with the sink, so serialisable. */
+    private interface SerializableKey<T> extends Function<T, String>, java.io.Serializable {
+    }
+}

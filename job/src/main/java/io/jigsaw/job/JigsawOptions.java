@@ -1,0 +1,63 @@
+package io.jigsaw.job;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+import java.time.Duration;
+
+/**
+ * Every setting of the job, typed, in one place: the CLI, flink-conf/config.yaml and the tests set
+ * these same keys.
+ */
+public final class JigsawOptions {
+
+    public static final ConfigOption<String> GRAPH = ConfigOptions.key("jigsaw.graph")
+            .stringType().noDefaultValue()
+            .withDescription("Path of the graph file (our YAML); its models_dir must be readable by every TaskManager.");
+
+    public static final ConfigOption<String> MODELS_DIR = ConfigOptions.key("jigsaw.models-dir")
+            .stringType().noDefaultValue()
+            .withDescription("Overrides the graph's models_dir: where the variants' SavedModels are.");
+
+    public static final ConfigOption<String> BOOTSTRAP = ConfigOptions.key("jigsaw.kafka.bootstrap-servers")
+            .stringType().defaultValue("127.0.0.1:9092")
+            .withDescription("Kafka bootstrap servers.");
+
+    public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("jigsaw.kafka.group-id")
+            .stringType().defaultValue("jigsaw-job")
+            .withDescription("Consumer group of the job's Kafka sources.");
+
+    public static final ConfigOption<String> START_FROM = ConfigOptions.key("jigsaw.kafka.requests-start")
+            .stringType().defaultValue("earliest")
+            .withDescription("Where the requests source starts on a fresh start: earliest or latest. Plans are always read from the earliest.");
+
+    public static final ConfigOption<String> TOPIC_REQUESTS = ConfigOptions.key("jigsaw.topic.requests")
+            .stringType().defaultValue("requests").withDescription("Topic of incoming requests (Avro Request).");
+    public static final ConfigOption<String> TOPIC_RESULTS = ConfigOptions.key("jigsaw.topic.results")
+            .stringType().defaultValue("results").withDescription("Topic of per-request results (Avro Result).");
+    public static final ConfigOption<String> TOPIC_PLANS = ConfigOptions.key("jigsaw.topic.plans")
+            .stringType().defaultValue("plans").withDescription("Control topic of plans (Avro Plan), broadcast to every task.");
+    public static final ConfigOption<String> TOPIC_TELEMETRY = ConfigOptions.key("jigsaw.topic.telemetry")
+            .stringType().defaultValue("telemetry").withDescription("Topic of per-replica telemetry (Avro Telemetry).");
+    public static final ConfigOption<String> TOPIC_DEAD_LETTERS = ConfigOptions.key("jigsaw.topic.dead-letters")
+            .stringType().defaultValue("dead-letters").withDescription("Topic of rejected records (Avro DeadLetter).");
+
+    public static final ConfigOption<Integer> REPLICA_SLOTS = ConfigOptions.key("jigsaw.replica-slots")
+            .intType().defaultValue(2)
+            .withDescription("Parallelism of every task operator: the most replicas a plan can activate without a rescale.");
+
+    public static final ConfigOption<Integer> CORES_PER_GPU = ConfigOptions.key("jigsaw.cpu.cores-per-gpu")
+            .intType().defaultValue(Runtime.getRuntime().availableProcessors())
+            .withDescription("On a machine without GPU: CPU threads that stand for 100 % of one GPU (a share becomes a thread budget).");
+
+    public static final ConfigOption<Duration> TELEMETRY_INTERVAL = ConfigOptions.key("jigsaw.telemetry.interval")
+            .durationType().defaultValue(Duration.ofSeconds(1))
+            .withDescription("How often each replica publishes telemetry.");
+
+    public static final ConfigOption<Duration> CLEANUP_AFTER_DEADLINE = ConfigOptions.key("jigsaw.cleanup-after-deadline")
+            .durationType().defaultValue(Duration.ofSeconds(10))
+            .withDescription("How long past its deadline a request's partial state is kept; then it is reported dropped (incomplete).");
+
+    private JigsawOptions() {
+    }
+}

@@ -1,0 +1,183 @@
+package io.jigsaw.job.kafka;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real single-node KRaft Kafka broker (broker and controller in one), started from the Kafka jars
+ * on our classpath in its own JVM and bound to 127.0.0.1 only. Its own process, not in-process,
+ * so it can be killed and restarted like a real broker, and its logging and threads stay out of
+ * the Flink JVM. Used by the demo and the integration tests; never a mock.
+ */
+public final class KafkaBroker implements AutoCloseable {
+
+    private final Path dir;
+    private final int port;
+    private final int controllerPort;
+    private Process process;
+
+    private KafkaBroker(Path dir, int port, int controllerPort) {
+        this.dir = dir;
+        this.port = port;
+        this.controllerPort = controllerPort;
+    }
+
+    /** Formats a fresh log dir under {@code dir} and starts the broker on free ports; waits until it answers. */
+    public static KafkaBroker start(Path dir, Duration timeout) throws IOException, InterruptedException {
+        KafkaBroker b = new KafkaBroker(dir, freePort(), freePort());
+        b.format();
+        b.launch();
+        b.awaitReady(timeout);
+        return b;
+    }
+
+    public String bootstrap() {
+        return "127.0.0.1:" + port;
+    }
+
+    public Path logFile() {
+        return dir.resolve("broker.log");
+    }
+
+    private Path config() throws IOException {
+        Files.createDirectories(dir);
+        Path props = dir.resolve("server.properties");
+        Files.writeString(props, String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "controller.listener.names=CONTROLLER",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=PLAINTEXT",
+                "log.dirs=" + dir.resolve("data"),
+                "num.partitions=1",
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=4",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "transaction.state.log.num.partitions=4",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                "auto.create.topics.enable=false",
+                "") );
+        return props;
+    }
+
+    private List<String> java(String mainClass) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx512m");
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.add("-Dlog4j2.configurationFile=" + log4jConfig());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass);
+        return cmd;
+    }
+
+    private String log4jConfig() {
+        Path p = dir.resolve("log4j2.properties");
+        try {
+            Files.writeString(p, String.join("\n",
+                    "rootLogger.level = WARN",
+                    "rootLogger.appenderRef.file.ref = file",
+                    "appender.file.type = File",
+                    "appender.file.name = file",
+                    "appender.file.fileName = " + logFile(),
+                    "appender.file.layout.type = PatternLayout",
+                    "appender.file.layout.pattern = %d %-5p %c{1} - %m%n",
+                    ""));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return p.toString();
+    }
+
+    private void format() throws IOException, InterruptedException {
+        Path props = config();
+        List<String> cmd = java("kafka.tools.StorageTool");
+        cmd.addAll(List.of("format", "-t", UUID.randomUUID().toString().replace("-", "").substring(0, 22), "-c", props.toString(),
+                "--ignore-formatted"));
+        Process format = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("format.log").toFile())).start();
+        if (!format.waitFor(120, TimeUnit.SECONDS) || format.exitValue() != 0) {
+            format.destroyForcibly();
+            throw new IOException("formatting the Kafka log dir failed; see " + dir.resolve("format.log"));
+        }
+    }
+
+    private void launch() throws IOException {
+        List<String> cmd = java("kafka.Kafka");
+        cmd.add(dir.resolve("server.properties").toString());
+        process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.out").toFile())).start();
+    }
+
+    private void awaitReady(Duration timeout) throws IOException, InterruptedException {
+        long until = System.nanoTime() + timeout.toNanos();
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+        while (System.nanoTime() < until) {
+            if (!process.isAlive()) {
+                throw new IOException("the Kafka broker exited with " + process.exitValue() + "; see " + dir.resolve("broker.out"));
+            }
+            try (Admin admin = Admin.create(p)) {
+                admin.describeCluster().nodes().get(3, TimeUnit.SECONDS);
+                return;
+            } catch (Exception notYet) {
+                Thread.sleep(500);
+            }
+        }
+        close();
+        throw new IOException("the Kafka broker did not answer on " + bootstrap() + " within " + timeout + "; see "
+                + dir.resolve("broker.out"));
+    }
+
+    /** Kills the broker as a crash would (for failure tests); {@link #restart} brings it back on the same ports and data. */
+    public void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    public void restart(Duration timeout) throws IOException, InterruptedException {
+        kill();
+        launch();
+        awaitReady(timeout);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}

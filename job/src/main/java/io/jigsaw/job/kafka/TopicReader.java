@@ -1,0 +1,57 @@
+package io.jigsaw.job.kafka;
+
+import io.jigsaw.operators.AvroBytes;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+/** Reads one topic from the beginning, decoding Avro values; for the demo's watcher and the tests. */
+public final class TopicReader<T extends SpecificRecord> implements AutoCloseable {
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Class<T> type;
+
+    public TopicReader(String bootstrap, String topic, Class<T> type) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumer = new KafkaConsumer<>(p);
+        // No consumer group: a watcher reads every partition itself and commits nothing.
+        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                .map(info -> new TopicPartition(topic, info.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        this.type = type;
+    }
+
+    /** Whatever arrived within {@code wait}, decoded; records that do not decode are a bug, so they throw. */
+    public List<T> poll(Duration wait) {
+        List<T> out = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(wait)) {
+            try {
+                out.add(AvroBytes.decode(r.value(), type));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("undecodable " + type.getSimpleName() + " at offset " + r.offset(), e);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        consumer.close();
+    }
+}

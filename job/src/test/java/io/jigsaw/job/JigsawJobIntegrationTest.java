@@ -1,0 +1,162 @@
+package io.jigsaw.job;
+
+import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.graph.GraphLoader;
+import io.jigsaw.core.graph.TensorSpec;
+import io.jigsaw.core.plan.Plan;
+import io.jigsaw.core.plan.PlanAvro;
+import io.jigsaw.core.plan.PlanFile;
+import io.jigsaw.job.demo.Frames;
+import io.jigsaw.job.kafka.AvroProducer;
+import io.jigsaw.job.kafka.KafkaBroker;
+import io.jigsaw.job.kafka.TopicReader;
+import io.jigsaw.job.kafka.Topics;
+import io.jigsaw.operators.DjlVariantRunner;
+import io.jigsaw.schemas.DeadLetter;
+import io.jigsaw.schemas.Result;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The whole job on a Flink MiniCluster against a real KRaft broker, with the DJL TensorFlow runner. */
+class JigsawJobIntegrationTest {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    @TempDir
+    static Path dir;
+    static KafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = KafkaBroker.start(dir.resolve("kafka"), Duration.ofSeconds(90));
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        broker.close();
+    }
+
+    static Graph demoGraph() {
+        Graph g = GraphLoader.load(Path.of(System.getProperty("jigsaw.examples.dir"), "xr-scene", "graph.yaml"));
+        return new Graph(g.name(), g.latencySloMs(), g.accuracySlo(), g.inputSpec(), g.tasks(),
+                System.getProperty("jigsaw.demo.models.dir"), g.warnings());
+    }
+
+    static void awaitResults(TopicReader<Result> results, List<Result> all, Map<String, Result> byId, int count) {
+        long until = System.currentTimeMillis() + 120_000;
+        while (all.size() < count && System.currentTimeMillis() < until) {
+            for (Result r : results.poll(Duration.ofMillis(500))) {
+                all.add(r);
+                byId.put(r.getRequestId(), r);
+            }
+        }
+        assertThat(all).as("results before the plan switch").hasSizeGreaterThanOrEqualTo(count);
+    }
+
+    @Test
+    void everyRequestGetsOneResultBadRecordsGetDeadLettersAndAPlanSwitchIsApplied() throws Exception {
+        Graph graph = demoGraph();
+        Configuration conf = new Configuration();
+        conf.set(JigsawOptions.BOOTSTRAP, broker.bootstrap());
+        conf.set(JigsawOptions.REPLICA_SLOTS, 2);
+        conf.set(JigsawOptions.CLEANUP_AFTER_DEADLINE, Duration.ofSeconds(5));
+        Topics topics = Topics.from(conf);
+        topics.create(broker.bootstrap(), 2);
+
+        Path examples = Path.of(System.getProperty("jigsaw.examples.dir"), "xr-scene");
+        Plan steady = PlanFile.read(examples.resolve("plan.json"));
+        Plan burst = PlanFile.read(examples.resolve("plan-burst.json"));
+        TensorSpec spec = graph.input().orElseThrow();
+        int n = 60;
+        Set<String> sent = new HashSet<>();
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        JigsawJob.build(env, graph, conf, DjlVariantRunner.factory());
+        JobClient job = env.executeAsync("jigsaw-it");
+        try (AvroProducer producer = new AvroProducer(broker.bootstrap());
+             TopicReader<Result> results = new TopicReader<>(broker.bootstrap(), topics.results(), Result.class);
+             TopicReader<DeadLetter> deadLetters = new TopicReader<>(broker.bootstrap(), topics.deadLetters(), DeadLetter.class)) {
+            producer.send(topics.plans(), graph.name(), PlanAvro.toAvro(steady)).get();
+            Map<String, Result> byId = new HashMap<>();
+            List<Result> all = new ArrayList<>();
+            // A generous deadline: this test is about losing nothing, not about latency.
+            long deadlineSlack = 120_000;
+            for (int i = 0; i < n; i++) {
+                if (i == n / 2) {
+                    // Switch plans while the job is serving: wait until the first half is through.
+                    awaitResults(results, all, byId, n / 2);
+                    producer.send(topics.plans(), graph.name(), PlanAvro.toAvro(burst)).get();
+                    Plan unknownVariant = new Plan(graph.name(), 3, "it", "", List.of(
+                            new io.jigsaw.core.plan.TaskPlan("detect", "detect-xl", 1, 1, 1, burst.tasks().get(0).partitions())));
+                    producer.send(topics.plans(), graph.name(), PlanAvro.toAvro(unknownVariant)).get();
+                    Thread.sleep(1500);
+                }
+                long now = System.currentTimeMillis();
+                String id = "it-" + i;
+                sent.add(id);
+                producer.send(topics.requests(), id, Frames.request(id, graph.name(), spec, now, now + deadlineSlack, i));
+                Thread.sleep(40);
+            }
+            producer.sendBytes(topics.requests(), "garbage", new byte[] {1, 2, 3, 4, 5}).get();
+            long now = System.currentTimeMillis();
+            producer.send(topics.requests(), "other", Frames.request("bad-graph", "other-app", spec, now, 0, 1)).get();
+            producer.send(topics.requests(), "shape", Frames.request("bad-shape", graph.name(),
+                    new TensorSpec(List.of(32, 32, 3), "float32"), now, 0, 1)).get();
+
+            List<DeadLetter> dead = new ArrayList<>();
+            long until = System.currentTimeMillis() + 180_000;
+            while ((all.size() < n || dead.size() < 4) && System.currentTimeMillis() < until) {
+                for (Result r : results.poll(Duration.ofMillis(500))) {
+                    all.add(r);
+                    byId.put(r.getRequestId(), r);
+                }
+                dead.addAll(deadLetters.poll(Duration.ofMillis(100)));
+            }
+            results.poll(Duration.ofSeconds(2)).forEach(all::add); // anything extra would be a duplicate
+
+            assertThat(all).as("one result per request, none extra").hasSize(n);
+            assertThat(byId.keySet()).isEqualTo(sent);
+            assertThat(all).allSatisfy(r -> {
+                assertThat(r.getDropped()).as(r.getDropReason()).isFalse();
+                assertThat(r.getSloMet()).isTrue();
+                assertThat(r.getVariants()).containsOnlyKeys("detect", "classify", "depth", "fuse");
+                assertThat(r.getAccuracy()).isBetween(0.5, 1.0);
+                assertThat(r.getTaskRuns()).isGreaterThanOrEqualTo(4);
+            });
+            assertThat(all).anySatisfy(r -> assertThat(r.getVariants()).containsEntry("detect", "detect-m"));
+            assertThat(all).anySatisfy(r -> {
+                assertThat(r.getPlanVersion()).isEqualTo(2);
+                assertThat(r.getVariants()).containsEntry("detect", "detect-s").containsEntry("classify", "classify-s");
+            });
+            assertThat(dead).extracting(DeadLetter::getReason).anySatisfy(reason -> assertThat(reason).startsWith("not an Avro Request"))
+                    .anySatisfy(reason -> assertThat(reason).contains("unknown graph 'other-app'"))
+                    .anySatisfy(reason -> assertThat(reason).contains("payload shape [32, 32, 3] does not match"))
+                    .anySatisfy(reason -> assertThat(reason).contains("unknown variant 'detect-xl'"));
+            assertThat(dead).filteredOn(d -> d.getRequestId().equals("bad-shape")).singleElement()
+                    .satisfies(d -> assertThat(d.getOriginal().remaining()).isGreaterThan(32 * 32 * 3 * 4));
+        } finally {
+            job.cancel().get();
+        }
+    }
+}
