@@ -66,6 +66,7 @@ public final class JigsawJob {
             throw new IllegalArgumentException("graph " + graph.name() + " has no input spec (input: {shape, dtype}); the job needs it");
         }
         env.setMaxParallelism(MAX_PARALLELISM);
+        env.setBufferTimeout(conf.get(JigsawOptions.BUFFER_TIMEOUT).toMillis());
         Topics topics = Topics.from(conf);
         String bootstrap = conf.get(JigsawOptions.BOOTSTRAP);
         int slots = conf.get(JigsawOptions.REPLICA_SLOTS);

@@ -1,0 +1,84 @@
+package io.jigsaw.job.cli;
+
+import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.graph.GraphLoader;
+import io.jigsaw.core.input.InputException;
+import io.jigsaw.core.plan.Plan;
+import io.jigsaw.core.plan.PlanAvro;
+import io.jigsaw.core.plan.PlanFile;
+import io.jigsaw.core.plan.PlanValidator;
+import io.jigsaw.job.JigsawJob;
+import io.jigsaw.job.JigsawOptions;
+import io.jigsaw.job.kafka.AvroProducer;
+import io.jigsaw.job.kafka.Topics;
+import io.jigsaw.operators.DjlVariantRunner;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "job", mixinStandardHelpOptions = true,
+        description = {"The Flink job's entry point. Under `flink run` it is submitted to that cluster; run directly it",
+                "starts a local Flink environment. Reads 'requests' and 'plans' from your Kafka, writes 'results',",
+                "'telemetry' and 'dead-letters'. Every TaskManager must see the graph's models_dir."})
+final class JobCommand implements Callable<Integer> {
+
+    @Option(names = "--graph", required = true, description = "Graph YAML.")
+    Path graph;
+
+    @Option(names = "--bootstrap", description = "Kafka bootstrap servers (option jigsaw.kafka.bootstrap-servers).")
+    String bootstrap;
+
+    @Option(names = "--plan", description = "Static plan file published to 'plans' before the job starts (until a planner publishes).")
+    Path plan;
+
+    @Option(names = "--models-dir", description = "Overrides the graph's models_dir.")
+    Path modelsDir;
+
+    @Option(names = "--create-topics", description = "Create the five topics if missing.")
+    boolean createTopics;
+
+    @Option(names = "-D", mapFallbackValue = "", description = "Any job option, e.g. -Djigsaw.replica-slots=4 (see README).")
+    Map<String, String> options = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws Exception {
+        Configuration conf = Configuration.fromMap(options);
+        if (bootstrap != null) {
+            conf.set(JigsawOptions.BOOTSTRAP, bootstrap);
+        }
+        Graph g = GraphLoader.load(graph);
+        if (modelsDir != null) {
+            g = new Graph(g.name(), g.latencySloMs(), g.accuracySlo(), g.inputSpec(), g.tasks(),
+                    modelsDir.toAbsolutePath().toString(), g.warnings());
+        } else if (conf.getOptional(JigsawOptions.MODELS_DIR).isPresent()) {
+            g = new Graph(g.name(), g.latencySloMs(), g.accuracySlo(), g.inputSpec(), g.tasks(),
+                    conf.get(JigsawOptions.MODELS_DIR), g.warnings());
+        }
+        Topics topics = Topics.from(conf);
+        if (createTopics) {
+            topics.create(conf.get(JigsawOptions.BOOTSTRAP), conf.get(JigsawOptions.REPLICA_SLOTS));
+        }
+        if (plan != null) {
+            Plan p = PlanFile.read(plan);
+            List<String> problems = PlanValidator.problems(p, g);
+            if (!problems.isEmpty()) {
+                throw new InputException(plan, "", String.join("; ", problems));
+            }
+            try (AvroProducer producer = new AvroProducer(conf.get(JigsawOptions.BOOTSTRAP))) {
+                producer.send(topics.plans(), p.graph(), PlanAvro.toAvro(p)).get();
+            }
+            System.err.println("published plan v" + p.version() + " from " + plan + " to '" + topics.plans() + "'");
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        JigsawJob.build(env, g, conf, DjlVariantRunner.factory());
+        env.execute("jigsaw: " + g.name());
+        return 0;
+    }
+}

@@ -1,0 +1,27 @@
+package io.jigsaw.job.cli;
+
+import io.jigsaw.core.graph.GraphLoader;
+import io.jigsaw.job.demo.ModelCache;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "models", mixinStandardHelpOptions = true,
+        description = {"Builds the SavedModels of a graph's variants from their recipes, with TF Java in its own JVM,",
+                "into the graph's models_dir (skips models already built from the same recipe).",
+                "The demo's models are SYNTHETIC: random weights, real compute, declared accuracies."})
+final class ModelsCommand implements Callable<Integer> {
+
+    @Option(names = "--graph", description = "Graph YAML (default: examples/xr-scene/graph.yaml).")
+    Path graph;
+
+    @Override
+    public Integer call() throws Exception {
+        Path file = graph != null ? graph : JigsawCli.home().resolve("examples/xr-scene/graph.yaml");
+        GraphLoader.load(file); // a bad graph is reported here, in the user's terms
+        ModelCache.build(file);
+        return 0;
+    }
+}

@@ -1,0 +1,54 @@
+package io.jigsaw.job.demo;
+
+import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.graph.Task;
+import io.jigsaw.core.graph.Variant;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Makes sure a graph's SavedModels exist, building missing ones with the {@code models} command in
+ * its own JVM (TF Java and DJL cannot share one: STACK.md). The launcher passes that JVM's
+ * classpath as {@code jigsaw.models.classpath}.
+ */
+public final class ModelCache {
+
+    public static final String CLASSPATH_PROPERTY = "jigsaw.models.classpath";
+
+    private ModelCache() {
+    }
+
+    public static List<String> missing(Graph graph) {
+        Path dir = graph.modelsDir().orElse(Path.of("."));
+        List<String> out = new ArrayList<>();
+        for (Task t : graph.tasks()) {
+            for (Variant v : t.variants()) {
+                if (v.model().isPresent() && !Files.isRegularFile(dir.resolve(v.model().get()).resolve("saved_model.pb"))) {
+                    out.add(v.name());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Runs `models` for the graph file; its progress goes to our stderr. */
+    public static void build(Path graphFile) throws IOException, InterruptedException {
+        String cp = System.getProperty(CLASSPATH_PROPERTY);
+        if (cp == null || cp.isBlank()) {
+            throw new IllegalStateException("models are missing and this JVM cannot build them (no -D" + CLASSPATH_PROPERTY
+                    + "); run `bin/jigsaw models --graph " + graphFile + "` first");
+        }
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", cp,
+                "io.jigsaw.models.ModelsMain", "--graph", graphFile.toString());
+        Process p = new ProcessBuilder(cmd).inheritIO().start();
+        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IOException("building the models failed (exit " + (p.isAlive() ? "timeout" : p.exitValue()) + ")");
+        }
+    }
+}
