@@ -167,6 +167,7 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
                 p.dropped = true;
                 p.dropReason = "deadline passed before task " + taskName + " ran (" + (now - p.deadlineMs) + " ms late)";
                 metrics.dropped();
+                p.payload = null;
                 out.collect(p);
             } else {
                 live.add(p);
@@ -196,6 +197,8 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
             piece.recordVariant(taskName, ran.name());
         }
         if (graph.isLeaf(taskName)) {
+            // The assembler needs the bookkeeping, not the frame: don't ship the tensor through another shuffle.
+            piece.payload = null;
             out.collect(piece);
             return;
         }
