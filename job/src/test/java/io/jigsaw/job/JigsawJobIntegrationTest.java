@@ -58,9 +58,8 @@ class JigsawJobIntegrationTest {
     }
 
     static Graph demoGraph() {
-        Graph g = GraphLoader.load(Path.of(System.getProperty("jigsaw.examples.dir"), "xr-scene", "graph.yaml"));
-        return new Graph(g.name(), g.latencySloMs(), g.accuracySlo(), g.inputSpec(), g.tasks(),
-                System.getProperty("jigsaw.demo.models.dir"), g.warnings());
+        return GraphLoader.load(Path.of(System.getProperty("jigsaw.examples.dir"), "xr-scene", "graph.yaml"))
+                .withModelsDir(System.getProperty("jigsaw.demo.models.dir"));
     }
 
     static void awaitResults(TopicReader<Result> results, List<Result> all, Map<String, Result> byId, int count) {

@@ -70,9 +70,6 @@ public class JoinBranches extends KeyedBroadcastProcessFunction<String, Piece, P
 
     @Override
     public void processBroadcastElement(Plan plan, Context ctx, Collector<Piece> out) throws Exception {
-        if (plan.graph().equals(graph.name())
-                && PlanBroadcast.isNewer(plan, ctx.getBroadcastState(PlanBroadcast.PLANS).get(plan.graph()))) {
-            ctx.getBroadcastState(PlanBroadcast.PLANS).put(plan.graph(), plan);
-        }
+        PlanBroadcast.accept(ctx.getBroadcastState(PlanBroadcast.PLANS), graph.name(), plan);
     }
 }

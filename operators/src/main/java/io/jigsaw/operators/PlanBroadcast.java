@@ -2,6 +2,7 @@ package io.jigsaw.operators;
 
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.TaskPlan;
+import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -33,8 +34,16 @@ public final class PlanBroadcast {
         return plan.task(task).map(TaskPlan::replicas).filter(n -> n > 0).orElse(1);
     }
 
-    /** A plan is taken only if it is newer than the one held: replays and restarts never go back. */
-    public static boolean isNewer(Plan incoming, Plan held) {
-        return held == null || incoming.version() > held.version();
+    /**
+     * Stores a plan for this graph if it is newer than the one held: replays of the plans topic and
+     * restarts never go back to an older plan. @return whether it was taken
+     */
+    public static boolean accept(BroadcastState<String, Plan> state, String graph, Plan incoming) throws Exception {
+        Plan held = state.get(incoming.graph());
+        if (!incoming.graph().equals(graph) || (held != null && incoming.version() <= held.version())) {
+            return false;
+        }
+        state.put(incoming.graph(), incoming);
+        return true;
     }
 }

@@ -63,10 +63,7 @@ public class RequestDecoder extends BroadcastProcessFunction<byte[], Plan, Piece
 
     @Override
     public void processBroadcastElement(Plan plan, Context ctx, Collector<Piece> out) throws Exception {
-        if (plan.graph().equals(graph.name())
-                && PlanBroadcast.isNewer(plan, ctx.getBroadcastState(PlanBroadcast.PLANS).get(plan.graph()))) {
-            ctx.getBroadcastState(PlanBroadcast.PLANS).put(plan.graph(), plan);
-        }
+        PlanBroadcast.accept(ctx.getBroadcastState(PlanBroadcast.PLANS), graph.name(), plan);
     }
 
     private String problem(Request r) {

@@ -134,11 +134,9 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
 
     @Override
     public void processBroadcastElement(Plan plan, Context ctx, Collector<Piece> out) throws Exception {
-        if (!plan.graph().equals(graph.name())
-                || !PlanBroadcast.isNewer(plan, ctx.getBroadcastState(PlanBroadcast.PLANS).get(plan.graph()))) {
+        if (!PlanBroadcast.accept(ctx.getBroadcastState(PlanBroadcast.PLANS), graph.name(), plan)) {
             return;
         }
-        ctx.getBroadcastState(PlanBroadcast.PLANS).put(plan.graph(), plan);
         TaskPlan tp = taskPlan(plan);
         metrics.plan(plan.version(), tp.variant(), share(tp), tp.batchSize());
         if (runner != null && replica < tp.replicas()) {

@@ -12,9 +12,8 @@ public final class DemoGraph {
     }
 
     public static Graph load() {
-        Graph g = GraphLoader.load(Path.of(System.getProperty("jigsaw.examples.dir"), "xr-scene", "graph.yaml"));
-        return new Graph(g.name(), g.latencySloMs(), g.accuracySlo(), g.inputSpec(), g.tasks(),
-                System.getProperty("jigsaw.demo.models.dir"), g.warnings());
+        return GraphLoader.load(Path.of(System.getProperty("jigsaw.examples.dir"), "xr-scene", "graph.yaml"))
+                .withModelsDir(System.getProperty("jigsaw.demo.models.dir"));
     }
 
     /** A frame of the demo's input size, deterministic per seed. */

@@ -39,6 +39,11 @@ public record Graph(String name, double latencySloMs, double accuracySlo, Tensor
         return new Graph(name, latencySloMs, slo, inputSpec, tasks, modelsDirectory, warnings);
     }
 
+    /** The same graph serving SavedModels from another directory (the CLI's {@code --models-dir}, tests). */
+    public Graph withModelsDir(String dir) {
+        return new Graph(name, latencySloMs, accuracySlo, inputSpec, tasks, dir, warnings);
+    }
+
     public Optional<Task> task(String taskName) {
         return tasks.stream().filter(t -> t.name().equals(taskName)).findFirst();
     }

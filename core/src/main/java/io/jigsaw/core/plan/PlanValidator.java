@@ -2,6 +2,9 @@ package io.jigsaw.core.plan;
 
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.Task;
+import io.jigsaw.core.input.InputException;
+
+import java.nio.file.Path;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,6 +25,15 @@ public final class PlanValidator {
     private static final double SHARE_TOLERANCE = 1e-6;
 
     private PlanValidator() {
+    }
+
+    /** The plan read from {@code file}, or an error naming the file and every problem. */
+    public static Plan requireValid(Plan plan, Graph graph, Path file) {
+        List<String> problems = problems(plan, graph);
+        if (!problems.isEmpty()) {
+            throw new InputException(file, "", "plan not valid for graph " + graph.name() + ": " + String.join("; ", problems));
+        }
+        return plan;
     }
 
     public static List<String> problems(Plan plan, Graph graph) {

@@ -2,7 +2,6 @@ package io.jigsaw.job.cli;
 
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.GraphLoader;
-import io.jigsaw.core.input.InputException;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.PlanAvro;
 import io.jigsaw.core.plan.PlanFile;
@@ -19,7 +18,6 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -55,22 +53,16 @@ final class JobCommand implements Callable<Integer> {
         }
         Graph g = GraphLoader.load(graph);
         if (modelsDir != null) {
-            g = new Graph(g.name(), g.latencySloMs(), g.accuracySlo(), g.inputSpec(), g.tasks(),
-                    modelsDir.toAbsolutePath().toString(), g.warnings());
+            g = g.withModelsDir(modelsDir.toAbsolutePath().toString());
         } else if (conf.getOptional(JigsawOptions.MODELS_DIR).isPresent()) {
-            g = new Graph(g.name(), g.latencySloMs(), g.accuracySlo(), g.inputSpec(), g.tasks(),
-                    conf.get(JigsawOptions.MODELS_DIR), g.warnings());
+            g = g.withModelsDir(conf.get(JigsawOptions.MODELS_DIR));
         }
         Topics topics = Topics.from(conf);
         if (createTopics) {
             topics.create(conf.get(JigsawOptions.BOOTSTRAP), conf.get(JigsawOptions.REPLICA_SLOTS));
         }
         if (plan != null) {
-            Plan p = PlanFile.read(plan);
-            List<String> problems = PlanValidator.problems(p, g);
-            if (!problems.isEmpty()) {
-                throw new InputException(plan, "", String.join("; ", problems));
-            }
+            Plan p = PlanValidator.requireValid(PlanFile.read(plan), g, plan);
             try (AvroProducer producer = new AvroProducer(conf.get(JigsawOptions.BOOTSTRAP))) {
                 producer.send(topics.plans(), p.graph(), PlanAvro.toAvro(p)).get();
             }

@@ -88,8 +88,8 @@ public final class EmbeddedDemo {
         Graph graph = GraphLoader.load(s.graphFile());
         TensorSpec spec = graph.input().orElseThrow(() -> new InputException(s.graphFile(), "input",
                 "the demo needs the graph's input spec to make frames"));
-        Plan steady = checked(PlanFile.read(s.planFile()), graph, s.planFile());
-        Plan burst = s.switchPlans() ? checked(PlanFile.read(s.burstPlanFile()), graph, s.burstPlanFile()) : null;
+        Plan steady = PlanValidator.requireValid(PlanFile.read(s.planFile()), graph, s.planFile());
+        Plan burst = s.switchPlans() ? PlanValidator.requireValid(PlanFile.read(s.burstPlanFile()), graph, s.burstPlanFile()) : null;
 
         List<String> missing = ModelCache.missing(graph);
         if (!missing.isEmpty()) {
@@ -247,14 +247,6 @@ public final class EmbeddedDemo {
         }
         b.setLength(b.length() - 2);
         return b.append(']').toString();
-    }
-
-    private static Plan checked(Plan plan, Graph graph, Path file) {
-        List<String> problems = PlanValidator.problems(plan, graph);
-        if (!problems.isEmpty()) {
-            throw new InputException(file, "", "plan not valid for graph " + graph.name() + ": " + String.join("; ", problems));
-        }
-        return plan;
     }
 
     private void awaitRunning() throws Exception {
