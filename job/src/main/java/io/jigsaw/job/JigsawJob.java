@@ -80,7 +80,7 @@ public final class JigsawJob {
                 .process(new PlanDecoder(graph, topics.plans())).name("validate-plans").setParallelism(1);
         BroadcastStream<Plan> plans = validPlans.broadcast(PlanBroadcast.PLANS);
 
-        OffsetsInitializer requestStart = "latest".equals(conf.get(JigsawOptions.START_FROM))
+        OffsetsInitializer requestStart = conf.get(JigsawOptions.START_FROM) == JigsawOptions.StartFrom.LATEST
                 ? OffsetsInitializer.latest() : OffsetsInitializer.earliest();
         SingleOutputStreamOperator<Piece> decoded = env
                 .fromSource(source(bootstrap, topics.requests(), conf.get(JigsawOptions.GROUP_ID), requestStart),

@@ -27,8 +27,11 @@ public final class JigsawOptions {
             .stringType().defaultValue("jigsaw-job")
             .withDescription("Consumer group of the job's Kafka sources.");
 
-    public static final ConfigOption<String> START_FROM = ConfigOptions.key("jigsaw.kafka.requests-start")
-            .stringType().defaultValue("earliest")
+    /** Where the requests source starts when it has no checkpointed offsets. */
+    public enum StartFrom { EARLIEST, LATEST }
+
+    public static final ConfigOption<StartFrom> START_FROM = ConfigOptions.key("jigsaw.kafka.requests-start")
+            .enumType(StartFrom.class).defaultValue(StartFrom.EARLIEST)
             .withDescription("Where the requests source starts on a fresh start: earliest or latest. Plans are always read from the earliest.");
 
     public static final ConfigOption<String> TOPIC_REQUESTS = ConfigOptions.key("jigsaw.topic.requests")

@@ -44,7 +44,7 @@ public final class DjlVariantRunner implements VariantRunner {
 
     private final Task task;
     private final TensorSpec input;
-    private final Path modelsDir;
+    private final Graph graph;
     private final NDManager manager;
     private final Map<String, Loaded> loaded = new HashMap<>();
 
@@ -52,7 +52,7 @@ public final class DjlVariantRunner implements VariantRunner {
         this.task = task;
         this.input = graph.input().orElseThrow(() -> new IllegalArgumentException(
                 "graph " + graph.name() + " has no input spec; the job needs one to build tensors"));
-        this.modelsDir = graph.modelsDir().orElse(Path.of("."));
+        this.graph = graph;
         checkNativeSetup();
         this.manager = NDManager.newBaseManager("TensorFlow");
     }
@@ -78,9 +78,8 @@ public final class DjlVariantRunner implements VariantRunner {
     Path modelPath(String variant) {
         Variant v = task.variant(variant).orElseThrow(() -> new IllegalArgumentException(
                 "task " + task.name() + " has no variant " + variant));
-        Path p = Path.of(v.model().orElseThrow(() -> new IllegalArgumentException(
-                "variant " + variant + " of task " + task.name() + " names no SavedModel ('model:' in the graph)")));
-        return p.isAbsolute() ? p : modelsDir.resolve(p);
+        return graph.modelPath(v).orElseThrow(() -> new IllegalArgumentException(
+                "variant " + variant + " of task " + task.name() + " names no SavedModel ('model:' in the graph)"));
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.jigsaw.operators;
 
 import io.jigsaw.core.graph.Credit;
-import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.Task;
 import io.jigsaw.core.graph.Variant;
 
@@ -23,9 +22,11 @@ public final class FanOut {
     private FanOut() {
     }
 
-    /** @param ran the variant that processed the piece, or null when the piece was a skip */
-    public static Map<String, List<Piece>> split(Graph graph, Task task, Variant ran, Piece piece) {
-        List<Task> children = graph.children(task.name());
+    /**
+     * @param children the task's children ({@link io.jigsaw.core.graph.Graph#children}), looked up once by the caller
+     * @param ran the variant that processed the piece, or null when the piece was a skip
+     */
+    public static Map<String, List<Piece>> split(List<Task> children, Variant ran, Piece piece) {
         Map<String, List<Piece>> out = new LinkedHashMap<>();
         if (children.isEmpty()) {
             return out;

@@ -93,10 +93,14 @@ public class Piece {
         return out;
     }
 
+    private static String encode(Map<String, String> variantMap) {
+        return String.join(",", variantMap.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+    }
+
     public void recordVariant(String task, String variant) {
         Map<String, String> m = variantMap();
         m.put(task, variant);
-        variants = String.join(",", m.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+        variants = encode(m);
     }
 
     /**
@@ -110,7 +114,7 @@ public class Piece {
         credit(sum);
         Map<String, String> m = variantMap();
         other.variantMap().forEach(m::putIfAbsent);
-        variants = String.join(",", m.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+        variants = encode(m);
         taskRuns += other.taskRuns;
         planVersion = Math.max(planVersion, other.planVersion);
         skip = skip && other.skip;

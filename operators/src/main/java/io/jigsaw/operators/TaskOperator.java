@@ -52,6 +52,8 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
     private final int coresPerGpu;
 
     private transient Task task;
+    /** Derived once: every piece needs them, and the graph does not change under a running operator. */
+    private transient List<Task> children;
     private transient VariantRunner runner;
     private transient int replica;
     private transient int queued;
@@ -74,6 +76,7 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
     @Override
     public void open(OpenContext openContext) {
         task = graph.task(taskName).orElseThrow();
+        children = graph.children(taskName);
         replica = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         runner = task.pseudo() ? null : runners.open(graph, taskName);
         metrics = new TaskMetrics(getRuntimeContext().getMetricGroup().addGroup("jigsaw"), () -> queued);
@@ -194,13 +197,13 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
             piece.accuracy *= ran.accuracy();
             piece.recordVariant(taskName, ran.name());
         }
-        if (graph.isLeaf(taskName)) {
+        if (children.isEmpty()) {
             // The assembler needs the bookkeeping, not the frame: don't ship the tensor through another shuffle.
             piece.payload = null;
             out.collect(piece);
             return;
         }
-        for (Map.Entry<String, List<Piece>> e : FanOut.split(graph, task, ran, piece).entrySet()) {
+        for (Map.Entry<String, List<Piece>> e : FanOut.split(children, ran, piece).entrySet()) {
             int active = PlanBroadcast.replicas(plan, e.getKey());
             for (Piece child : e.getValue()) {
                 child.laneKey = childLanes.keyForPiece(child, active);

@@ -39,6 +39,14 @@ public record Graph(String name, double latencySloMs, double accuracySlo, Tensor
         return new Graph(name, latencySloMs, slo, inputSpec, tasks, modelsDirectory, warnings);
     }
 
+    /** Where a variant's SavedModel is: its {@code model:} path, resolved against the models dir if relative. */
+    public Optional<Path> modelPath(Variant variant) {
+        return variant.model().map(m -> {
+            Path p = Path.of(m);
+            return p.isAbsolute() ? p : modelsDir().orElse(Path.of(".")).resolve(p);
+        });
+    }
+
     /** The same graph serving SavedModels from another directory (the CLI's {@code --models-dir}, tests). */
     public Graph withModelsDir(String dir) {
         return new Graph(name, latencySloMs, accuracySlo, inputSpec, tasks, dir, warnings);
@@ -54,10 +62,6 @@ public record Graph(String name, double latencySloMs, double accuracySlo, Tensor
 
     public List<Task> children(String taskName) {
         return tasks.stream().filter(t -> t.after().contains(taskName)).toList();
-    }
-
-    public boolean isLeaf(String taskName) {
-        return children(taskName).isEmpty();
     }
 
     /**

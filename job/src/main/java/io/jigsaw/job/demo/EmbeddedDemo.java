@@ -12,6 +12,7 @@ import io.jigsaw.core.plan.TaskPlan;
 import io.jigsaw.core.input.InputException;
 import io.jigsaw.job.JigsawJob;
 import io.jigsaw.job.JigsawOptions;
+import io.jigsaw.job.LoopbackPorts;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.KafkaBroker;
 import io.jigsaw.job.kafka.TopicReader;
@@ -27,7 +28,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -110,7 +110,7 @@ public final class EmbeddedDemo {
         Topics topics = Topics.from(conf);
         topics.create(broker.bootstrap(), s.replicaSlots());
 
-        int webPort = s.webPort() > 0 ? s.webPort() : freePort();
+        int webPort = s.webPort() > 0 ? s.webPort() : LoopbackPorts.free();
         Configuration flink = new Configuration();
         flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         flink.set(RestOptions.ADDRESS, "127.0.0.1");
@@ -296,11 +296,5 @@ public final class EmbeddedDemo {
 
     private static double round(double x) {
         return Math.round(x * 10_000) / 10_000.0;
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

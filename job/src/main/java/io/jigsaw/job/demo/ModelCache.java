@@ -24,11 +24,11 @@ public final class ModelCache {
     }
 
     public static List<String> missing(Graph graph) {
-        Path dir = graph.modelsDir().orElse(Path.of("."));
         List<String> out = new ArrayList<>();
         for (Task t : graph.tasks()) {
             for (Variant v : t.variants()) {
-                if (v.model().isPresent() && !Files.isRegularFile(dir.resolve(v.model().get()).resolve("saved_model.pb"))) {
+                Path model = graph.modelPath(v).orElse(null);
+                if (model != null && !Files.isRegularFile(model.resolve("saved_model.pb"))) {
                     out.add(v.name());
                 }
             }

@@ -1,10 +1,10 @@
 package io.jigsaw.job.kafka;
 
+import io.jigsaw.job.LoopbackPorts;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +35,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Formats a fresh log dir under {@code dir} and starts the broker on free ports; waits until it answers. */
     public static KafkaBroker start(Path dir, Duration timeout) throws IOException, InterruptedException {
-        KafkaBroker b = new KafkaBroker(dir, freePort(), freePort());
+        KafkaBroker b = new KafkaBroker(dir, LoopbackPorts.free(), LoopbackPorts.free());
         b.format();
         b.launch();
         b.awaitReady(timeout);
@@ -172,12 +172,6 @@ public final class KafkaBroker implements AutoCloseable {
                 process.destroyForcibly();
                 process.waitFor(10, TimeUnit.SECONDS);
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 }
