@@ -1,0 +1,80 @@
+package io.jigsaw.job.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jigsaw.core.graph.Graph;
+import io.jigsaw.planner.capacity.CapacitySearch;
+import io.jigsaw.planner.model.Policy;
+import io.jigsaw.planner.profile.Profile;
+import io.jigsaw.planner.solver.PlanSolver;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "capacity", mixinStandardHelpOptions = true,
+        description = {"Maximum serviceable demand: the highest root rate (req/s) for which the policy finds a feasible plan",
+                "on N GPUs (doubling, then bisection to 1 %). --policy all compares every policy; ratios are against loki.",
+                "Figures rest on the profile given; derived partition rows are counted and reported."})
+final class CapacityCommand implements Callable<Integer> {
+
+    @Mixin
+    PlanningOptions options;
+
+    @Option(names = "--policy", defaultValue = "all",
+            description = "A policy (jigsaw, no-accuracy-scaling, no-partitioning, even-budget, loki) or all (default: ${DEFAULT-VALUE}).")
+    String policy;
+
+    @Option(names = "--tolerance", defaultValue = "0.01", description = "Relative precision of the search (default: ${DEFAULT-VALUE}).")
+    double tolerance;
+
+    @Option(names = "--json", description = "Print one JSON object on the last line.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Graph graph = options.loadGraph();
+        Profile profile = options.loadProfile(graph);
+        PlanningOptions.warnings(graph, profile).forEach(w -> System.err.println("warning: " + w));
+        List<Policy> policies = policy.equals("all") ? Arrays.asList(Policy.values()) : List.of(Policy.fromCli(policy));
+        PlanSolver solver = new PlanSolver(options.solverSettings().firstFeasible());
+        CapacitySearch search = new CapacitySearch(solver::solve, tolerance);
+        Map<String, Double> capacity = new LinkedHashMap<>();
+        Map<String, String> reasons = new LinkedHashMap<>();
+        Map<String, Boolean> derivedUsed = new LinkedHashMap<>();
+        for (Policy p : policies) {
+            System.err.printf(Locale.ROOT, "[capacity] %s:", p.cliName());
+            CapacitySearch.Result r = search.search(options.instance(graph, profile, 1, p),
+                    probe -> System.err.printf(Locale.ROOT, " %.1f%s", probe.demandRps(), probe.feasible() ? "+" : "-"));
+            System.err.printf(Locale.ROOT, "  (%d probes, %.1f s)%n", r.probes(), r.time().toMillis() / 1000.0);
+            capacity.put(p.cliName(), r.capacityRps());
+            reasons.put(p.cliName(), r.reason());
+            derivedUsed.put(p.cliName(), r.plan().map(s -> s.evaluation().usesDerivedRows()).orElse(false));
+        }
+        Double loki = capacity.get(Policy.LOKI.cliName());
+        System.out.printf(Locale.ROOT, "%s on %d GPU(s), device %s, latency SLO %.0f ms, accuracy SLO %.2f of best; %d derived profile rows%n",
+                graph.name(), options.gpus, profile.device(), graph.latencySloMs(), graph.accuracySlo(), profile.derivedRows());
+        System.out.printf(Locale.ROOT, "%-22s %14s %10s  %s%n", "policy", "capacity req/s", "vs loki", "limited by");
+        capacity.forEach((name, rps) -> System.out.printf(Locale.ROOT, "%-22s %14.2f %10s  %s%n", name, rps,
+                loki == null || loki == 0 ? "-" : String.format(Locale.ROOT, "%.2fx", rps / loki), reasons.get(name)));
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("graph", graph.name());
+            m.put("device", profile.device());
+            m.put("gpus", options.gpus);
+            m.put("accuracy_slo", graph.accuracySlo());
+            m.put("latency_slo_ms", graph.latencySloMs());
+            m.put("derived_rows", profile.derivedRows());
+            m.put("capacity_rps", capacity);
+            m.put("plan_uses_derived_rows", derivedUsed);
+            m.put("limited_by", reasons);
+            System.out.println(new ObjectMapper().writeValueAsString(m));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,122 @@
+package io.jigsaw.job.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.plan.PlanFile;
+import io.jigsaw.planner.model.Evaluation;
+import io.jigsaw.planner.model.PlanningInstance;
+import io.jigsaw.planner.model.Policy;
+import io.jigsaw.planner.model.SolvedPlan;
+import io.jigsaw.planner.model.TaskLoad;
+import io.jigsaw.planner.profile.Profile;
+import io.jigsaw.planner.solver.PlanSolver;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "plan", mixinStandardHelpOptions = true,
+        description = {"Plans one graph for a root demand on N GPUs: per task its variant, batch, partitions and latency budget.",
+                "Prints a table (or --json); --out writes the plan in the format the job reads."})
+final class PlanCommand implements Callable<Integer> {
+
+    @Mixin
+    PlanningOptions options;
+
+    @Option(names = "--demand", required = true, description = "Requests per second at the graph's root.")
+    double demand;
+
+    @Option(names = "--policy", defaultValue = "jigsaw",
+            description = "jigsaw, no-accuracy-scaling, no-partitioning, even-budget or loki (default: ${DEFAULT-VALUE}).")
+    String policy;
+
+    @Option(names = "--out", description = "Write the plan (JSON, the job's plan format) to this file.")
+    Path out;
+
+    @Option(names = "--json", description = "Print one JSON object on the last line instead of the table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Graph graph = options.loadGraph();
+        Profile profile = options.loadProfile(graph);
+        PlanningOptions.warnings(graph, profile).forEach(w -> System.err.println("warning: " + w));
+        PlanningInstance instance = options.instance(graph, profile, demand, Policy.fromCli(policy));
+        SolvedPlan solved = new PlanSolver(options.solverSettings()).solve(instance);
+        if (out != null && solved.feasible()) {
+            PlanFile.write(solved.toPlan(1, "jigsaw plan --policy " + policy), out);
+            System.err.println("wrote " + out);
+        }
+        if (json) {
+            System.out.println(new ObjectMapper().writeValueAsString(summary(solved)));
+        } else {
+            print(solved, System.out);
+        }
+        return solved.feasible() ? 0 : 1;
+    }
+
+    static void print(SolvedPlan s, PrintStream o) {
+        Evaluation e = s.evaluation();
+        PlanningInstance in = s.instance();
+        o.printf(Locale.ROOT, "%s: policy %s, %.2f req/s on %d GPU(s), device %s: %s%n", in.graph().name(), in.policy().cliName(),
+                in.demandRps(), in.gpus(), in.profile().device(), s.feasible() ? "FEASIBLE" : "NO FEASIBLE PLAN FOUND");
+        o.printf(Locale.ROOT, "%-22s %-18s %5s %6s %8s %10s %9s %9s %9s  %s%n", "task", "variant", "batch", "share", "replicas",
+                "rate/s", "batch ms", "fill ms", "bound ms", "profile row");
+        for (TaskLoad l : e.tasks()) {
+            o.printf(Locale.ROOT, "%-22s %-18s %5d %5.0f%% %8d %10.2f %9.2f %9.2f %9.2f  %s%n", l.task(), l.option().variant(),
+                    l.option().batch(), l.option().share(), l.replicas(), l.rateRps(), l.batchMs(), l.fillMs(), l.latencyMs(),
+                    l.option().share() == 0 ? "-" : l.derived() ? "derived" : "measured");
+        }
+        List<List<String>> paths = in.graph().paths();
+        for (int p = 0; p < paths.size(); p++) {
+            o.printf(Locale.ROOT, "path %s: %.1f ms (limit %.1f ms)%n", String.join(" -> ", paths.get(p)), e.pathLatencyMs()[p],
+                    e.latencyLimitMs());
+        }
+        o.printf(Locale.ROOT, "accuracy %.4f (SLO floor %.4f); GPU share %.0f %% on %d of %d GPU(s); solved by %s in %d ms%n",
+                e.accuracy(), e.accuracyFloor(), e.totalShare(), e.gpusUsed(), in.gpus(), s.solver(), s.time().toMillis());
+        if (e.usesDerivedRows()) {
+            o.println("note: this plan rests on DERIVED partition rows (whole-GPU profile scaled by the partition model)");
+        }
+        e.problems().forEach(p -> o.println("problem: " + p));
+    }
+
+    static Map<String, Object> summary(SolvedPlan s) {
+        Evaluation e = s.evaluation();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("graph", s.instance().graph().name());
+        m.put("policy", s.instance().policy().cliName());
+        m.put("demand_rps", s.instance().demandRps());
+        m.put("gpus", s.instance().gpus());
+        m.put("feasible", s.feasible());
+        m.put("gpu_share_percent", e.totalShare());
+        m.put("gpus_used", e.gpusUsed());
+        m.put("accuracy", e.accuracy());
+        m.put("accuracy_floor", e.accuracyFloor());
+        m.put("uses_derived_rows", e.usesDerivedRows());
+        m.put("solve_ms", s.time().toMillis());
+        List<Map<String, Object>> tasks = new ArrayList<>();
+        for (TaskLoad l : e.tasks()) {
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("task", l.task());
+            t.put("variant", l.option().variant());
+            t.put("batch", l.option().batch());
+            t.put("share", l.option().share());
+            t.put("replicas", l.replicas());
+            t.put("rate_rps", l.rateRps());
+            t.put("latency_bound_ms", l.latencyMs());
+            t.put("row", l.option().share() == 0 ? "none" : l.derived() ? "derived" : "measured");
+            tasks.add(t);
+        }
+        m.put("tasks", tasks);
+        m.put("problems", e.problems());
+        return m;
+    }
+}

@@ -1,0 +1,83 @@
+package io.jigsaw.job.cli;
+
+import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.graph.GraphLoader;
+import io.jigsaw.planner.model.PlanningInstance;
+import io.jigsaw.planner.model.Policy;
+import io.jigsaw.planner.profile.Profile;
+import io.jigsaw.planner.profile.ProfileLoader;
+import io.jigsaw.planner.profile.ShareGrid;
+import io.jigsaw.planner.solver.SolverSettings;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The options {@code plan} and {@code capacity} share: what to plan for and on what. */
+final class PlanningOptions {
+
+    @Option(names = "--graph", required = true,
+            description = "Graph: our YAML, or a Loki app JSON with accuracy_<task>.csv, branching.csv and runtimes.csv beside it.")
+    Path graph;
+
+    @Option(names = "--profile", paramLabel = "FILE",
+            description = "Profile CSV (variant,device,share,batch,p50_ms,p99_ms,source) or Loki runtimes.csv; repeatable."
+                    + " Default: the runtimes.csv beside a Loki app.")
+    List<Path> profiles = new ArrayList<>();
+
+    @Option(names = "--device", description = "Accelerator column to plan for (default: onnxruntime_gpu_ampere for Loki's"
+            + " runtimes.csv, the only device of our CSV).")
+    String device;
+
+    @Option(names = "--gpus", defaultValue = "8", description = "GPUs available (default: ${DEFAULT-VALUE}).")
+    int gpus;
+
+    @Option(names = "--accuracy-slo", description = "End-to-end accuracy as a fraction of the best achievable"
+            + " (default: the graph's, 0.9 for Loki apps).")
+    Double accuracySlo;
+
+    @Option(names = "--share-step", defaultValue = "10", description = "MPS partition step in percent (default: ${DEFAULT-VALUE}).")
+    int shareStep;
+
+    @Option(names = "--mig", description = "Partitions in MIG sevenths instead of MPS percent steps.")
+    boolean mig;
+
+    @Option(names = "--max-utilisation", defaultValue = "0.9",
+            description = "Busy fraction each replica is planned to at most (default: ${DEFAULT-VALUE}).")
+    double maxUtilisation;
+
+    @Option(names = "--time-limit", defaultValue = "PT5S",
+            description = "Longest a single solve may take, ISO-8601 (default: ${DEFAULT-VALUE}).")
+    Duration timeLimit;
+
+    Graph loadGraph() {
+        Graph g = GraphLoader.load(graph);
+        return accuracySlo == null ? g : g.withAccuracySlo(accuracySlo);
+    }
+
+    ShareGrid grid() {
+        return mig ? ShareGrid.migSevenths() : ShareGrid.mps(shareStep);
+    }
+
+    Profile loadProfile(Graph g) {
+        return ProfileLoader.load(g, graph, profiles, device, grid());
+    }
+
+    PlanningInstance instance(Graph g, Profile profile, double demand, Policy policy) {
+        return new PlanningInstance(g, profile, demand, gpus, grid(), policy, maxUtilisation,
+                PlanningInstance.AccuracyRule.TRAFFIC_WEIGHTED_MEAN);
+    }
+
+    SolverSettings solverSettings() {
+        return SolverSettings.defaults().withLimits(timeLimit, Duration.ofMillis(Math.min(500, timeLimit.toMillis())));
+    }
+
+    /** Loader fallbacks and left-out variants, for stderr. */
+    static List<String> warnings(Graph g, Profile p) {
+        List<String> out = new ArrayList<>(g.warnings());
+        out.addAll(p.warnings());
+        return out;
+    }
+}

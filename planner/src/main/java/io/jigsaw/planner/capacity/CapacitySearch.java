@@ -1,0 +1,88 @@
+package io.jigsaw.planner.capacity;
+
+import io.jigsaw.planner.model.PlanningInstance;
+import io.jigsaw.planner.model.SolvedPlan;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Maximum serviceable demand (DESIGN.md): the highest root rate for which the policy finds a feasible
+ * plan on the instance's GPUs. Doubles the rate from 1 req/s until no plan is found, then bisects to
+ * {@code tolerance} (relative). Feasibility is asked of a solver, so for a heuristic solver the figure
+ * is what that solver finds, a lower bound on the model's true capacity.
+ */
+public final class CapacitySearch {
+
+    private static final double START_RPS = 1.0;
+    private static final double CEILING_RPS = 1e7;
+
+    private final Function<PlanningInstance, SolvedPlan> solver;
+    private final double tolerance;
+
+    /** @param solver answers one demand with its best plan (feasible or not) */
+    public CapacitySearch(Function<PlanningInstance, SolvedPlan> solver, double tolerance) {
+        this.solver = solver;
+        this.tolerance = tolerance;
+    }
+
+    /**
+     * @param capacityRps 0 when not even {@code START_RPS} can be served
+     * @param plan the feasible plan at the capacity, if any
+     * @param reason why the next step up (or the first step) has no plan
+     */
+    public record Result(double capacityRps, Optional<SolvedPlan> plan, String reason, int probes, Duration time) {
+    }
+
+    /** One probe, for progress output. */
+    public record Probe(double demandRps, boolean feasible) {
+    }
+
+    public Result search(PlanningInstance instance, Consumer<Probe> progress) {
+        long start = System.nanoTime();
+        int probes = 0;
+        SolvedPlan best = null;
+        double lo = 0;
+        double hi = START_RPS;
+        SolvedPlan failed = null;
+        while (hi <= CEILING_RPS) {
+            SolvedPlan p = solver.apply(instance.withDemand(hi));
+            probes++;
+            progress.accept(new Probe(hi, p.feasible()));
+            if (!p.feasible()) {
+                failed = p;
+                break;
+            }
+            best = p;
+            lo = hi;
+            hi *= 2;
+        }
+        if (failed != null && best != null) {
+            while ((hi - lo) / lo > tolerance) {
+                double mid = (lo + hi) / 2;
+                SolvedPlan p = solver.apply(instance.withDemand(mid));
+                probes++;
+                progress.accept(new Probe(mid, p.feasible()));
+                if (p.feasible()) {
+                    best = p;
+                    lo = mid;
+                } else {
+                    failed = p;
+                    hi = mid;
+                }
+            }
+        }
+        String reason = failed == null ? "feasible up to the search ceiling of " + CEILING_RPS + " req/s"
+                : String.format(java.util.Locale.ROOT, "at %.2f req/s: %s", failed.instance().demandRps(),
+                        String.join("; ", reasons(failed)));
+        return new Result(lo, Optional.ofNullable(best), reason, probes, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    private static List<String> reasons(SolvedPlan failed) {
+        List<String> r = failed.evaluation().problems();
+        return r.isEmpty() ? List.of("no feasible plan found") : r;
+    }
+}

@@ -1,0 +1,116 @@
+package io.jigsaw.planner.model;
+
+import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.graph.Task;
+import io.jigsaw.core.graph.Variant;
+import io.jigsaw.planner.profile.Profile;
+import io.jigsaw.planner.profile.ProfileRow;
+import io.jigsaw.planner.profile.ShareGrid;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One planning question: this graph, these profiles, this root demand, these GPUs, this policy.
+ * Precomputes what every evaluation needs (task order, parents, paths, each task's options) so that
+ * {@link PlanEvaluator} can run on every solver move.
+ *
+ * @param demandRps requests per second arriving at the root
+ * @param maxUtilisation the busy fraction a replica is planned to at most; the rest absorbs bursts of
+ *     random arrivals, so queues stay short (the same for every policy)
+ */
+public record PlanningInstance(Graph graph, Profile profile, double demandRps, int gpus, ShareGrid grid, Policy policy,
+        double maxUtilisation, AccuracyRule accuracyRule) {
+
+    /** How path accuracies combine into the graph's (DESIGN.md). */
+    public enum AccuracyRule { TRAFFIC_WEIGHTED_MEAN, MIN }
+
+    public static final double DEFAULT_MAX_UTILISATION = 0.9;
+
+    public PlanningInstance {
+        if (!(demandRps >= 0)) {
+            throw new IllegalArgumentException("demand must be >= 0 requests/s, found " + demandRps);
+        }
+        if (gpus < 1) {
+            throw new IllegalArgumentException("need at least one GPU, found " + gpus);
+        }
+        if (!(maxUtilisation > 0 && maxUtilisation <= 1)) {
+            throw new IllegalArgumentException("max utilisation must be in (0, 1], found " + maxUtilisation);
+        }
+    }
+
+    public static PlanningInstance of(Graph graph, Profile profile, double demandRps, int gpus, ShareGrid grid, Policy policy) {
+        return new PlanningInstance(graph, profile, demandRps, gpus, grid, policy, DEFAULT_MAX_UTILISATION,
+                AccuracyRule.TRAFFIC_WEIGHTED_MEAN);
+    }
+
+    public PlanningInstance withDemand(double rps) {
+        return new PlanningInstance(graph, profile, rps, gpus, grid, policy, maxUtilisation, accuracyRule);
+    }
+
+    public PlanningInstance withPolicy(Policy other) {
+        return new PlanningInstance(graph, profile, demandRps, gpus, grid, other, maxUtilisation, accuracyRule);
+    }
+
+    public List<Task> tasks() {
+        return graph.tasks();
+    }
+
+    /**
+     * The options a task may take under the policy: profiled variants (only the most accurate profiled
+     * one without accuracy scaling), profiled batch sizes (Loki: powers of two), the grid's shares
+     * (whole GPUs without partitioning). A pseudo-task has one free option.
+     */
+    public List<TaskOption> options(Task task) {
+        if (task.pseudo()) {
+            return List.of(new TaskOption(task.variants().get(0).name(), 1, 0));
+        }
+        List<Variant> variants = profiled(task);
+        if (!policy.accuracyScaling()) {
+            variants = List.of(mostAccurateProfiled(task));
+        }
+        List<Double> shares = policy.partitioning() ? grid.shares() : List.of(100.0);
+        List<TaskOption> out = new ArrayList<>();
+        for (Variant v : variants) {
+            for (int b : profile.batches(v.name())) {
+                if (policy.powersOfTwoBatches() && Integer.bitCount(b) != 1) {
+                    continue;
+                }
+                for (double s : shares) {
+                    if (profile.row(v.name(), s, b).isPresent()) {
+                        out.add(new TaskOption(v.name(), b, s));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    public List<Variant> profiled(Task task) {
+        return task.variants().stream().filter(v -> v.pseudo() || profile.has(v.name())).toList();
+    }
+
+    public Variant mostAccurateProfiled(Task task) {
+        Variant best = null;
+        for (Variant v : profiled(task)) {
+            if (best == null || v.accuracy() > best.accuracy()) {
+                best = v;
+            }
+        }
+        return best;
+    }
+
+    public ProfileRow row(TaskOption option) {
+        return profile.row(option.variant(), option.share(), option.batch()).orElseThrow(
+                () -> new IllegalArgumentException("no profile row for " + option));
+    }
+
+    public int taskIndex(String task) {
+        for (int i = 0; i < graph.tasks().size(); i++) {
+            if (graph.tasks().get(i).name().equals(task)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no task " + task);
+    }
+}

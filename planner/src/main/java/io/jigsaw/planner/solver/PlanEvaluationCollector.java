@@ -1,0 +1,57 @@
+package io.jigsaw.planner.solver;
+
+import io.jigsaw.planner.model.Evaluation;
+import io.jigsaw.planner.model.PlanEvaluator;
+import io.jigsaw.planner.model.TaskOption;
+import org.optaplanner.core.api.score.stream.uni.UniConstraintCollector;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Gathers every assignment of the graph and finishes into the plan's {@link Evaluation}. A task the
+ * construction heuristic has not reached yet counts with its first option, so partial plans compare.
+ */
+final class PlanEvaluationCollector implements UniConstraintCollector<TaskAssignment, Set<TaskAssignment>, Evaluation> {
+
+    static final PlanEvaluationCollector INSTANCE = new PlanEvaluationCollector();
+
+    private PlanEvaluationCollector() {
+    }
+
+    @Override
+    public Supplier<Set<TaskAssignment>> supplier() {
+        return HashSet::new;
+    }
+
+    @Override
+    public BiFunction<Set<TaskAssignment>, TaskAssignment, Runnable> accumulator() {
+        return (set, a) -> {
+            set.add(a);
+            return () -> set.remove(a);
+        };
+    }
+
+    @Override
+    public Function<Set<TaskAssignment>, Evaluation> finisher() {
+        return PlanEvaluationCollector::evaluate;
+    }
+
+    private static Evaluation evaluate(Set<TaskAssignment> assigned) {
+        PlanEvaluator evaluator = assigned.iterator().next().evaluator();
+        int n = evaluator.instance().tasks().size();
+        TaskOption[] choice = new TaskOption[n];
+        for (TaskAssignment a : assigned) {
+            choice[a.getIndex()] = a.getOption();
+        }
+        for (int t = 0; t < n; t++) {
+            if (choice[t] == null) {
+                choice[t] = evaluator.options(t).get(0);
+            }
+        }
+        return evaluator.evaluate(choice, false);
+    }
+}

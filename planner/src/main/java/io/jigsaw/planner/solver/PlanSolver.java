@@ -1,0 +1,85 @@
+package io.jigsaw.planner.solver;
+
+import io.jigsaw.planner.model.PlanEvaluator;
+import io.jigsaw.planner.model.PlanningInstance;
+import io.jigsaw.planner.model.SolvedPlan;
+import io.jigsaw.planner.model.TaskOption;
+import org.optaplanner.core.api.solver.Solver;
+import org.optaplanner.core.api.solver.SolverFactory;
+import org.optaplanner.core.config.constructionheuristic.ConstructionHeuristicPhaseConfig;
+import org.optaplanner.core.config.heuristic.selector.move.composite.CartesianProductMoveSelectorConfig;
+import org.optaplanner.core.config.heuristic.selector.move.composite.UnionMoveSelectorConfig;
+import org.optaplanner.core.config.heuristic.selector.move.generic.ChangeMoveSelectorConfig;
+import org.optaplanner.core.config.localsearch.LocalSearchPhaseConfig;
+import org.optaplanner.core.config.localsearch.decider.acceptor.LocalSearchAcceptorConfig;
+import org.optaplanner.core.config.localsearch.decider.forager.LocalSearchForagerConfig;
+import org.optaplanner.core.config.score.director.ScoreDirectorFactoryConfig;
+import org.optaplanner.core.api.score.stream.ConstraintStreamImplType;
+import org.optaplanner.core.config.solver.EnvironmentMode;
+import org.optaplanner.core.config.solver.SolverConfig;
+import org.optaplanner.core.config.solver.termination.TerminationConfig;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Jointly chooses every task's variant, batch and partition share with OptaPlanner: a first-fit
+ * construction, then late-acceptance local search over single-task changes. Replicas, placement
+ * and budgets follow from the choice (see {@link PlanEvaluator}).
+ */
+public final class PlanSolver {
+
+    private final SolverSettings settings;
+
+    public PlanSolver(SolverSettings settings) {
+        this.settings = settings;
+    }
+
+    public SolvedPlan solve(PlanningInstance instance) {
+        long start = System.nanoTime();
+        PlanEvaluator evaluator = new PlanEvaluator(instance);
+        List<List<TaskOption>> shortlist = OptionShortlist.of(evaluator);
+        List<TaskAssignment> assignments = new ArrayList<>();
+        for (int t = 0; t < instance.tasks().size(); t++) {
+            List<TaskOption> options = shortlist.get(t);
+            // Pseudo-tasks have one option: fix it, so the search spends no moves there.
+            assignments.add(new TaskAssignment(t, instance.tasks().get(t).name(), options, evaluator,
+                    options.size() == 1 ? options.get(0) : null));
+        }
+        Solver<GraphPlan> solver = SolverFactory.<GraphPlan>create(config()).buildSolver();
+        GraphPlan best = solver.solve(new GraphPlan(assignments));
+        TaskOption[] choice = new TaskOption[assignments.size()];
+        best.getAssignments().forEach(a -> choice[a.getIndex()] = a.getOption());
+        return new SolvedPlan(instance, List.of(choice), evaluator.evaluate(choice, true), "optaplanner",
+                Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    private SolverConfig config() {
+        TerminationConfig termination = new TerminationConfig()
+                .withSpentLimit(settings.limit())
+                .withUnimprovedSpentLimit(settings.unimproved());
+        if (settings.stopAtFirstFeasible()) {
+            termination.setBestScoreFeasible(true);
+        }
+        return new SolverConfig()
+                .withSolutionClass(GraphPlan.class)
+                .withEntityClasses(TaskAssignment.class)
+                .withScoreDirectorFactory(new ScoreDirectorFactoryConfig()
+                        .withConstraintProviderClass(PlanConstraints.class)
+                        .withConstraintStreamImplType(ConstraintStreamImplType.BAVET))
+                .withEnvironmentMode(EnvironmentMode.REPRODUCIBLE)
+                .withRandomSeed(settings.seed())
+                .withTerminationConfig(termination)
+                .withPhases(new ConstructionHeuristicPhaseConfig(),
+                        new LocalSearchPhaseConfig()
+                                // Single changes, and pairs: trading a cheaper detector for a more accurate
+                                // classifier is one step only if two tasks change at once.
+                                .withMoveSelectorConfig(new UnionMoveSelectorConfig(List.of(
+                                        new ChangeMoveSelectorConfig(),
+                                        new CartesianProductMoveSelectorConfig(List.of(
+                                                new ChangeMoveSelectorConfig(), new ChangeMoveSelectorConfig())))))
+                                .withAcceptorConfig(new LocalSearchAcceptorConfig().withLateAcceptanceSize(400))
+                                .withForagerConfig(new LocalSearchForagerConfig().withAcceptedCountLimit(1)));
+    }
+}
