@@ -1,0 +1,88 @@
+package io.jigsaw.planner.model;
+
+import io.jigsaw.core.graph.Graph;
+import io.jigsaw.planner.LokiApp;
+import io.jigsaw.planner.TinyGraph;
+import io.jigsaw.planner.profile.Profile;
+import io.jigsaw.planner.profile.ProfileLoader;
+import io.jigsaw.planner.profile.ProfileRow;
+import io.jigsaw.planner.profile.ShareGrid;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class PlanEvaluatorTest {
+
+    @Test
+    void theDetectorsVariantSetsTheLoadBelowIt() {
+        Graph g = LokiApp.graph();
+        Profile p = ProfileLoader.load(g, LokiApp.file(), List.of(), null, ShareGrid.mps(10));
+        PlanEvaluator ev = new PlanEvaluator(PlanningInstance.of(g, p, 10, 8, ShareGrid.mps(10), Policy.JIGSAW));
+        TaskOption[] nano = {new TaskOption("yolov5n", 1, 100), new TaskOption("efficientnet-b0", 1, 100),
+            new TaskOption("genderNet", 1, 100), new TaskOption("sink", 1, 0)};
+        Evaluation e = ev.evaluate(nano, false);
+        // branching.csv: yolov5n finds 2.584 objects per frame, 76.8 % of them cars, 23.2 % faces.
+        assertThat(e.tasks().get(1).rateRps()).isCloseTo(10 * 2.5842696629213500 * 0.7680944305343670, within(1e-9));
+        assertThat(e.tasks().get(2).rateRps()).isCloseTo(10 * 2.5842696629213500 * 0.23190556946563300, within(1e-9));
+        nano[0] = new TaskOption("yolov5l", 1, 100);
+        assertThat(ev.evaluate(nano, false).tasks().get(1).rateRps()).isCloseTo(10 * 18.20702247191010 * 0.9594310837171900, within(1e-9));
+    }
+
+    @Test
+    void boundIsNexusDutyCycleWithFillWait() {
+        // One task, batch 4 at 20 ms (p50 = p99): 200/s per replica. At 50/s one replica fills a batch in 3/50 s = 60 ms.
+        PlanningInstance in = single(List.of(new ProfileRow("v", "gpu", 100, 4, 20, 20, ProfileRow.Source.MEASURED),
+                new ProfileRow("v", "gpu", 100, 1, 10, 10, ProfileRow.Source.MEASURED)), 50);
+        TaskLoad load = new PlanEvaluator(in).load(0, new TaskOption("v", 4, 100), 50);
+        assertThat(load.replicas()).isEqualTo(1);
+        assertThat(load.fillMs()).isCloseTo(60, within(1e-9));
+        assertThat(load.latencyMs()).isCloseTo(60 + 20, within(1e-9));
+        // At 700/s: 4 replicas (175/s each, under 200/s), a batch fills in 3/175 s, shorter than the 20 ms batch ahead.
+        TaskLoad busy = new PlanEvaluator(in).load(0, new TaskOption("v", 4, 100), 700);
+        assertThat(busy.replicas()).isEqualTo(4);
+        assertThat(busy.latencyMs()).isCloseTo(20 + 20, within(1e-9));
+    }
+
+    @Test
+    void accuracyIsTheTrafficWeightedMeanOfPathProducts() {
+        Graph g = LokiApp.graph();
+        Profile p = ProfileLoader.load(g, LokiApp.file(), List.of(), null, ShareGrid.mps(10));
+        PlanEvaluator ev = new PlanEvaluator(PlanningInstance.of(g, p, 10, 8, ShareGrid.mps(10), Policy.JIGSAW));
+        TaskOption[] c = {new TaskOption("yolov5n", 1, 100), new TaskOption("efficientnet-b0", 1, 100),
+            new TaskOption("genderNet_19", 1, 100), new TaskOption("sink", 1, 0)};
+        double yolo = 55.22682446 / 100;
+        double car = 91.45907473 / 100; // efficientnet-b7 is 100 in the file
+        double cars = 0.7680944305343670;
+        double faces = 0.23190556946563300;
+        assertThat(ev.evaluate(c, false).accuracy()).isCloseTo((cars * yolo * car + faces * yolo * 1.0) / (cars + faces), within(1e-9));
+    }
+
+    @Test
+    void pseudoTasksCostNothingAndReplicasPackFirstFitDecreasing() {
+        GpuPacker.Packing packing = GpuPacker.pack(new double[] {30, 60, 0}, new int[] {3, 2, 0}, 3, true);
+        // 60s first: GPU0 60, GPU1 60; then 30s: GPU0 +30 (90), GPU1 +30 (90), GPU2 30.
+        assertThat(packing.partitions().get(1)).extracting(io.jigsaw.core.plan.Partition::gpu).containsExactly(0, 1);
+        assertThat(packing.partitions().get(0)).extracting(io.jigsaw.core.plan.Partition::gpu).containsExactly(0, 1, 2);
+        assertThat(packing.overflowShare()).isZero();
+        assertThat(GpuPacker.pack(new double[] {60}, new int[] {3}, 2, false).overflowShare()).isEqualTo(60);
+    }
+
+    @Test
+    void withoutAccuracyScalingOnlyTheMostAccurateVariantIsOffered() {
+        PlanningInstance in = TinyGraph.instance(Policy.NO_ACCURACY_SCALING);
+        assertThat(in.options(in.tasks().get(0))).extracting(TaskOption::variant).containsOnly("d-l");
+        PlanningInstance whole = TinyGraph.instance(Policy.NO_PARTITIONING);
+        assertThat(whole.options(whole.tasks().get(0))).extracting(TaskOption::share).containsOnly(100.0);
+    }
+
+    private static PlanningInstance single(List<ProfileRow> rows, double demand) {
+        Graph g = new Graph("one", 1000, 0.9, null, List.of(new io.jigsaw.core.graph.Task("t", List.of(),
+                List.of(new io.jigsaw.core.graph.Variant("v", 1.0, null, Map.of(), null, false)))), null, List.of());
+        return new PlanningInstance(g, new Profile("gpu", rows, List.of()), demand, 1, ShareGrid.wholeGpus(), Policy.JIGSAW,
+                0.9, PlanningInstance.AccuracyRule.TRAFFIC_WEIGHTED_MEAN);
+    }
+}

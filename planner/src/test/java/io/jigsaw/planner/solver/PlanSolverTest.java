@@ -1,0 +1,68 @@
+package io.jigsaw.planner.solver;
+
+import io.jigsaw.core.plan.PlanValidator;
+import io.jigsaw.planner.LokiApp;
+import io.jigsaw.planner.exact.ExhaustiveSearch;
+import io.jigsaw.planner.generate.InstanceGenerator;
+import io.jigsaw.planner.model.PlanningInstance;
+import io.jigsaw.planner.model.Policy;
+import io.jigsaw.planner.model.SolvedPlan;
+import io.jigsaw.planner.profile.ProfileLoader;
+import io.jigsaw.planner.profile.ShareGrid;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** PlanSolver against the exhaustive reference, on the same model: same feasibility, same objective. */
+class PlanSolverTest {
+
+    private final PlanSolver solver = new PlanSolver(SolverSettings.defaults().withLimits(Duration.ofSeconds(3), Duration.ofMillis(300)));
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5})
+    void findsTheOptimumOfSmallGeneratedInstances(long seed) {
+        PlanningInstance instance = InstanceGenerator.generate(new InstanceGenerator.Shape(4, 3, 20, 4, 30), seed, Policy.JIGSAW);
+        SolvedPlan exact = new ExhaustiveSearch(5_000_000).solve(instance).orElseThrow();
+        SolvedPlan found = solver.solve(instance);
+        assertThat(found.feasible()).isTrue();
+        assertThat(found.evaluation().totalShare()).isEqualTo(exact.evaluation().totalShare());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Policy.class)
+    void matchesTheExactOptimumOnLokisTrafficApp(Policy policy) {
+        var graph = LokiApp.graph();
+        var profile = ProfileLoader.load(graph, LokiApp.file(), List.of(), null, ShareGrid.mps(10));
+        PlanningInstance instance = PlanningInstance.of(graph, profile, 20, 8, ShareGrid.mps(10), policy);
+        SolvedPlan exact = new ExhaustiveSearch(5_000_000).solve(instance).orElseThrow();
+        SolvedPlan found = solver.solve(instance);
+        assertThat(found.feasible()).isTrue();
+        assertThat(found.evaluation().totalShare()).isEqualTo(exact.evaluation().totalShare());
+        assertThat(found.evaluation().accuracy()).isEqualTo(exact.evaluation().accuracy());
+    }
+
+    @Test
+    void itsPlanIsOneTheJobAccepts() {
+        var graph = LokiApp.graph();
+        var profile = ProfileLoader.load(graph, LokiApp.file(), List.of(), null, ShareGrid.mps(10));
+        SolvedPlan found = solver.solve(PlanningInstance.of(graph, profile, 50, 8, ShareGrid.mps(10), Policy.JIGSAW));
+        assertThat(PlanValidator.problems(found.toPlan(3, "test"), graph)).isEmpty();
+        assertThat(found.toPlan(3, "test").task("object_detection").orElseThrow().partitions()).isNotEmpty();
+    }
+
+    @Test
+    void saysSoWhenNothingFits() {
+        var graph = LokiApp.graph();
+        var profile = ProfileLoader.load(graph, LokiApp.file(), List.of(), null, ShareGrid.mps(10));
+        SolvedPlan found = solver.solve(PlanningInstance.of(graph, profile, 5000, 1, ShareGrid.mps(10), Policy.JIGSAW));
+        assertThat(found.feasible()).isFalse();
+        assertThat(found.evaluation().problems()).anySatisfy(p -> assertThat(p).startsWith("GPUs:"));
+        assertThat(new ExhaustiveSearch(5_000_000).solve(found.instance())).isEmpty();
+    }
+}
