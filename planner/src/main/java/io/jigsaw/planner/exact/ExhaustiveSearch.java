@@ -52,8 +52,8 @@ public final class ExhaustiveSearch {
         if (s.best == null) {
             return Optional.empty();
         }
-        return Optional.of(new SolvedPlan(instance, List.of(s.best), s.evaluator.evaluate(s.best, true), "exhaustive",
-                Duration.ofNanos(System.nanoTime() - start)));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        return Optional.of(new SolvedPlan(instance, List.of(s.best), s.evaluator.evaluate(s.best, true), "exhaustive", took, took));
     }
 
     /** The instance is too large for an exhaustive proof within the leaf budget. */

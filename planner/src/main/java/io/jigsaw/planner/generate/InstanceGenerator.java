@@ -66,7 +66,7 @@ public final class InstanceGenerator {
                 double accuracy = v == shape.variants() - 1 ? 1.0 : 0.7 + 0.3 * (v + 1) / shape.variants() - random.nextDouble() * 0.02;
                 Map<String, Double> fanout = new HashMap<>();
                 for (String c : children.getOrDefault(name, List.of())) {
-                    fanout.put(c, 0.5 + random.nextDouble() * 1.5);
+                    fanout.put(c, 0.3 + random.nextDouble());
                 }
                 variants.add(new Variant(vn, accuracy, null, fanout, null, false));
                 double fixed = base * (1 + v) * (0.8 + random.nextDouble() * 0.4);
@@ -78,8 +78,8 @@ public final class InstanceGenerator {
             }
             tasks.add(new Task(name, after.get(t), variants));
         }
-        double slo = 40.0 * depth(after) + 40;
-        Graph graph = new Graph("generated-" + seed, slo, 0.9, null, tasks, null, List.of());
+        double slo = 60.0 * depth(after) + 60;
+        Graph graph = new Graph("generated-" + seed, slo, 0.85, null, tasks, null, List.of());
         ShareGrid grid = ShareGrid.mps(shape.shareStepPercent());
         Profile profile = new Profile(DEVICE, PartitionModel.complete(rows, grid), List.of());
         return PlanningInstance.of(graph, profile, shape.demandRps(), shape.gpus(), grid, policy);

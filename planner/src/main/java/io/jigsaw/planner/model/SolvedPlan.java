@@ -12,9 +12,11 @@ import java.util.List;
  * was found.
  *
  * @param solver which solver ("optaplanner", "exhaustive")
- * @param time wall time the solver took
+ * @param time wall time the solver took, termination included
+ * @param timeToBest when the returned plan was found (a local search keeps looking for a while after)
  */
-public record SolvedPlan(PlanningInstance instance, List<TaskOption> choice, Evaluation evaluation, String solver, Duration time) {
+public record SolvedPlan(PlanningInstance instance, List<TaskOption> choice, Evaluation evaluation, String solver, Duration time,
+        Duration timeToBest) {
 
     public SolvedPlan {
         choice = List.copyOf(choice);

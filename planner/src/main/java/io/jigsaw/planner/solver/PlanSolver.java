@@ -48,11 +48,13 @@ public final class PlanSolver {
                     options.size() == 1 ? options.get(0) : null));
         }
         Solver<GraphPlan> solver = SolverFactory.<GraphPlan>create(config()).buildSolver();
+        long[] bestAt = {System.nanoTime()};
+        solver.addEventListener(event -> bestAt[0] = System.nanoTime());
         GraphPlan best = solver.solve(new GraphPlan(assignments));
         TaskOption[] choice = new TaskOption[assignments.size()];
         best.getAssignments().forEach(a -> choice[a.getIndex()] = a.getOption());
         return new SolvedPlan(instance, List.of(choice), evaluator.evaluate(choice, true), "optaplanner",
-                Duration.ofNanos(System.nanoTime() - start));
+                Duration.ofNanos(System.nanoTime() - start), Duration.ofNanos(bestAt[0] - start));
     }
 
     private SolverConfig config() {
@@ -79,7 +81,7 @@ public final class PlanSolver {
                                         new ChangeMoveSelectorConfig(),
                                         new CartesianProductMoveSelectorConfig(List.of(
                                                 new ChangeMoveSelectorConfig(), new ChangeMoveSelectorConfig())))))
-                                .withAcceptorConfig(new LocalSearchAcceptorConfig().withLateAcceptanceSize(400))
-                                .withForagerConfig(new LocalSearchForagerConfig().withAcceptedCountLimit(1)));
+                                .withAcceptorConfig(new LocalSearchAcceptorConfig().withEntityTabuRatio(0.5).withValueTabuSize(20))
+                                .withForagerConfig(new LocalSearchForagerConfig().withAcceptedCountLimit(500)));
     }
 }
