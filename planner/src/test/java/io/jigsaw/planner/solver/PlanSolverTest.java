@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** PlanSolver against the exhaustive reference, on the same model: same feasibility, same objective. */
 class PlanSolverTest {
 
-    private final PlanSolver solver = new PlanSolver(SolverSettings.defaults().withLimits(Duration.ofSeconds(3), Duration.ofMillis(300)));
+    // A generous unimproved window: the search path is reproducible, only where time stops it varies with machine load.
+    private final PlanSolver solver = new PlanSolver(SolverSettings.defaults().withLimits(Duration.ofSeconds(5), Duration.ofSeconds(1)));
 
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5})
