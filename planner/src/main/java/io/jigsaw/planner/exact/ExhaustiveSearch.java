@@ -1,7 +1,5 @@
 package io.jigsaw.planner.exact;
 
-import io.jigsaw.core.graph.Task;
-import io.jigsaw.core.graph.Variant;
 import io.jigsaw.planner.model.Evaluation;
 import io.jigsaw.planner.model.PlanEvaluator;
 import io.jigsaw.planner.model.PlanningInstance;
@@ -90,19 +88,8 @@ public final class ExhaustiveSearch {
             minLatency = new double[n];
             minShare = new double[n];
             bestAccuracyOf = new double[n];
-            double[] rateFloor = new double[n];
+            double[] rateFloor = evaluator.rateBounds()[0];
             for (int t = 0; t < n; t++) {
-                Task task = instance.tasks().get(t);
-                if (evaluator.parents(t).length == 0) {
-                    rateFloor[t] = instance.demandRps();
-                }
-                for (int p : evaluator.parents(t)) {
-                    double least = Double.POSITIVE_INFINITY;
-                    for (Variant v : instance.profiled(instance.tasks().get(p))) {
-                        least = Math.min(least, v.fanoutTo(task.name()));
-                    }
-                    rateFloor[t] += rateFloor[p] * least;
-                }
                 minLatency[t] = Double.POSITIVE_INFINITY;
                 minShare[t] = Double.POSITIVE_INFINITY;
                 for (TaskOption o : evaluator.options(t)) {

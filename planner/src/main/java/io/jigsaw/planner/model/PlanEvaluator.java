@@ -161,6 +161,32 @@ public final class PlanEvaluator {
         return new TaskLoad(task.name(), option, rate, r, row.p99Ms(), fill, bound, row.derived());
     }
 
+    /**
+     * Per task, the least ({@code [0][t]}) and the most ({@code [1][t]}) rate it can see over every choice of
+     * the variants above it: for bounds (exact search) and for sampling (the solver's shortlist).
+     */
+    public double[][] rateBounds() {
+        int n = tasks.size();
+        double[][] out = new double[2][n];
+        for (int t = 0; t < n; t++) {
+            if (parents[t].length == 0) {
+                out[0][t] = instance.demandRps();
+                out[1][t] = instance.demandRps();
+            }
+            for (int p : parents[t]) {
+                double least = Double.POSITIVE_INFINITY;
+                double most = 0;
+                for (Variant v : instance.profiled(tasks.get(p))) {
+                    least = Math.min(least, v.fanoutTo(tasks.get(t).name()));
+                    most = Math.max(most, v.fanoutTo(tasks.get(t).name()));
+                }
+                out[0][t] += out[0][p] * least;
+                out[1][t] += out[1][p] * most;
+            }
+        }
+        return out;
+    }
+
     public int[] parents(int t) {
         return parents[t];
     }

@@ -2,7 +2,6 @@ package io.jigsaw.planner.solver;
 
 import io.jigsaw.core.graph.Variant;
 import io.jigsaw.planner.model.PlanEvaluator;
-import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.planner.model.TaskLoad;
 import io.jigsaw.planner.model.TaskOption;
 
@@ -27,28 +26,10 @@ final class OptionShortlist {
     }
 
     static List<List<TaskOption>> of(PlanEvaluator evaluator) {
-        PlanningInstance instance = evaluator.instance();
-        int n = instance.tasks().size();
-        double[] low = new double[n];
-        double[] high = new double[n];
+        double[][] rates = evaluator.rateBounds();
         List<List<TaskOption>> out = new ArrayList<>();
-        for (int t = 0; t < n; t++) {
-            String name = instance.tasks().get(t).name();
-            if (evaluator.parents(t).length == 0) {
-                low[t] = instance.demandRps();
-                high[t] = instance.demandRps();
-            }
-            for (int p : evaluator.parents(t)) {
-                double least = Double.POSITIVE_INFINITY;
-                double most = 0;
-                for (Variant v : instance.profiled(instance.tasks().get(p))) {
-                    least = Math.min(least, v.fanoutTo(name));
-                    most = Math.max(most, v.fanoutTo(name));
-                }
-                low[t] += low[p] * least;
-                high[t] += high[p] * most;
-            }
-            out.add(shortlist(evaluator, t, low[t], high[t]));
+        for (int t = 0; t < rates[0].length; t++) {
+            out.add(shortlist(evaluator, t, rates[0][t], rates[1][t]));
         }
         return out;
     }
