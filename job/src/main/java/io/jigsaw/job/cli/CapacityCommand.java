@@ -40,7 +40,6 @@ final class CapacityCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Graph graph = options.loadGraph();
         Profile profile = options.loadProfile(graph);
-        PlanningOptions.warnings(graph, profile).forEach(w -> System.err.println("warning: " + w));
         List<Policy> policies = policy.equals("all") ? Arrays.asList(Policy.values()) : List.of(Policy.fromCli(policy));
         PlanSolver solver = new PlanSolver(options.solverSettings().firstFeasible());
         CapacitySearch search = new CapacitySearch(solver::solve, tolerance);

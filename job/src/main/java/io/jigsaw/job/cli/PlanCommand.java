@@ -48,7 +48,6 @@ final class PlanCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Graph graph = options.loadGraph();
         Profile profile = options.loadProfile(graph);
-        PlanningOptions.warnings(graph, profile).forEach(w -> System.err.println("warning: " + w));
         PlanningInstance instance = options.instance(graph, profile, demand, Policy.fromCli(policy));
         SolvedPlan solved = new PlanSolver(options.solverSettings()).solve(instance);
         if (out != null && solved.feasible()) {

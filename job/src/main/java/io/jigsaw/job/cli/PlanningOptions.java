@@ -61,8 +61,12 @@ final class PlanningOptions {
         return mig ? ShareGrid.migSevenths() : ShareGrid.mps(shareStep);
     }
 
+    /** The graph's profile; the loader's fallbacks and left-out variants go to stderr, never silent. */
     Profile loadProfile(Graph g) {
-        return ProfileLoader.load(g, graph, profiles, device, grid());
+        Profile p = ProfileLoader.load(g, graph, profiles, device, grid());
+        g.warnings().forEach(w -> System.err.println("warning: " + w));
+        p.warnings().forEach(w -> System.err.println("warning: " + w));
+        return p;
     }
 
     PlanningInstance instance(Graph g, Profile profile, double demand, Policy policy) {
@@ -72,12 +76,5 @@ final class PlanningOptions {
 
     SolverSettings solverSettings() {
         return SolverSettings.defaults().withLimits(timeLimit, Duration.ofMillis(Math.min(500, timeLimit.toMillis())));
-    }
-
-    /** Loader fallbacks and left-out variants, for stderr. */
-    static List<String> warnings(Graph g, Profile p) {
-        List<String> out = new ArrayList<>(g.warnings());
-        out.addAll(p.warnings());
-        return out;
     }
 }
