@@ -1,5 +1,6 @@
 package io.jigsaw.bench;
 
+import io.jigsaw.core.stats.Percentiles;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.GraphLoader;
 import io.jigsaw.core.graph.Task;
@@ -168,7 +169,7 @@ public final class JobVsRawBench {
     }
 
     private static double pct(double[] sorted, double q) {
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+        return Percentiles.ofSorted(sorted, q);
     }
 
     private static byte[] bytes(ByteBuffer b) {

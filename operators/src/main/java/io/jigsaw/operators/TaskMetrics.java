@@ -1,5 +1,6 @@
 package io.jigsaw.operators;
 
+import io.jigsaw.core.stats.Percentiles;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 
@@ -20,12 +21,7 @@ final class TaskMetrics {
         }
 
         double latencyPercentile(double q) {
-            if (latenciesMs.length == 0) {
-                return 0;
-            }
-            double[] sorted = latenciesMs.clone();
-            Arrays.sort(sorted);
-            return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+            return Percentiles.of(latenciesMs, latenciesMs.length, q);
         }
     }
 

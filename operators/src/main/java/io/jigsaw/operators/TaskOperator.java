@@ -254,9 +254,8 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
         return replica < parts.size() ? parts.get(replica).share() : 0;
     }
 
-    /** On CPU a partition's share is a thread budget: share % of the cores standing for one GPU. */
     private int threads(TaskPlan tp) {
-        return Math.max(1, (int) Math.round(share(tp) / 100.0 * coresPerGpu));
+        return CpuShares.threads(share(tp), coresPerGpu);
     }
 
 }

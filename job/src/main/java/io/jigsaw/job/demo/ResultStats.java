@@ -1,5 +1,6 @@
 package io.jigsaw.job.demo;
 
+import io.jigsaw.core.stats.Percentiles;
 import io.jigsaw.schemas.Result;
 
 import java.util.Arrays;
@@ -70,11 +71,6 @@ public final class ResultStats {
     }
 
     public synchronized long percentile(double q) {
-        if (n == 0) {
-            return 0;
-        }
-        long[] sorted = Arrays.copyOf(latencies, n);
-        Arrays.sort(sorted);
-        return sorted[Math.min(n - 1, (int) Math.ceil(q * n) - 1)];
+        return Percentiles.of(latencies, n, q);
     }
 }
