@@ -66,6 +66,36 @@ public final class JigsawOptions {
             .withDescription("How long Flink holds a network buffer before sending it. Flink's 100 ms default costs up to "
                     + "100 ms on each of the job's shuffles; serving wants per-request latency, so it is 1 ms here.");
 
+    // The planner sidecar (bin/jigsaw planner, and inside the demo).
+
+    public static final ConfigOption<Double> PLANNER_HEADROOM = ConfigOptions.key("jigsaw.planner.headroom")
+            .doubleType().defaultValue(0.25)
+            .withDescription("Plans are made for the demand estimate times (1 + headroom).");
+
+    public static final ConfigOption<Double> PLANNER_SHRINK = ConfigOptions.key("jigsaw.planner.shrink")
+            .doubleType().defaultValue(0.3)
+            .withDescription("A smaller plan replaces the one in force only when it is planned for this much less demand.");
+
+    public static final ConfigOption<Duration> PLANNER_DOWN_COOLDOWN = ConfigOptions.key("jigsaw.planner.down-cooldown")
+            .durationType().defaultValue(Duration.ofSeconds(20))
+            .withDescription("Least time between a plan and a smaller one (growing is never delayed).");
+
+    public static final ConfigOption<Duration> PLANNER_SMOOTHING = ConfigOptions.key("jigsaw.planner.smoothing")
+            .durationType().defaultValue(Duration.ofSeconds(3))
+            .withDescription("Time constant of the demand estimate's exponential smoothing.");
+
+    public static final ConfigOption<Duration> PLANNER_TICK = ConfigOptions.key("jigsaw.planner.tick")
+            .durationType().defaultValue(Duration.ofSeconds(1))
+            .withDescription("How often the sidecar checks the estimate against the plan's band.");
+
+    public static final ConfigOption<Double> PLANNER_INITIAL_DEMAND = ConfigOptions.key("jigsaw.planner.initial-demand")
+            .doubleType().defaultValue(1.0)
+            .withDescription("Requests per second the first plan is made for, before any telemetry (none if a plan is in force).");
+
+    public static final ConfigOption<Duration> PLANNER_SOLVE_LIMIT = ConfigOptions.key("jigsaw.planner.solve-limit")
+            .durationType().defaultValue(Duration.ofSeconds(2))
+            .withDescription("Longest one re-plan may take.");
+
     private JigsawOptions() {
     }
 }

@@ -92,13 +92,16 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
     @Override
     public void processElement(Piece piece, ReadOnlyContext ctx, Collector<Piece> out) throws Exception {
         armTelemetry(ctx);
+        if (!piece.skip) {
+            // A pseudo root (Loki's 'source') runs nothing but its arrivals are the graph's demand: the planner reads them.
+            metrics.arrived();
+        }
         if (piece.skip || task.pseudo()) {
             // Nothing to compute: pass the credit on at once, no batch slot used.
             Plan plan = PlanBroadcast.current(ctx.getBroadcastState(PlanBroadcast.PLANS), graph.name());
             emit(piece, task.pseudo() ? task.variants().get(0) : null, plan, ctx, out);
             return;
         }
-        metrics.arrived();
         ListState<Piece> queue = getRuntimeContext().getListState(QUEUE);
         queue.add(piece);
         queued++;

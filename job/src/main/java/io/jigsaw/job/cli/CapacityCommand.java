@@ -57,7 +57,7 @@ final class CapacityCommand implements Callable<Integer> {
         }
         Double loki = capacity.get(Policy.LOKI.cliName());
         System.out.printf(Locale.ROOT, "%s on %d GPU(s), device %s, latency SLO %.0f ms, accuracy SLO %.2f of best; %d derived profile rows%n",
-                graph.name(), options.gpus, profile.device(), graph.latencySloMs(), graph.accuracySlo(), profile.derivedRows());
+                graph.name(), options.gpus(), profile.device(), graph.latencySloMs(), graph.accuracySlo(), profile.derivedRows());
         System.out.printf(Locale.ROOT, "%-22s %14s %10s  %s%n", "policy", "capacity req/s", "vs loki", "limited by");
         capacity.forEach((name, rps) -> System.out.printf(Locale.ROOT, "%-22s %14.2f %10s  %s%n", name, rps,
                 loki == null || loki == 0 ? "-" : String.format(Locale.ROOT, "%.2fx", rps / loki), reasons.get(name)));
@@ -65,7 +65,7 @@ final class CapacityCommand implements Callable<Integer> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("graph", graph.name());
             m.put("device", profile.device());
-            m.put("gpus", options.gpus);
+            m.put("gpus", options.gpus());
             m.put("accuracy_slo", graph.accuracySlo());
             m.put("latency_slo_ms", graph.latencySloMs());
             m.put("derived_rows", profile.derivedRows());

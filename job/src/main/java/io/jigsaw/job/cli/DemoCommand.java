@@ -1,7 +1,11 @@
 package io.jigsaw.job.cli;
 
 import io.jigsaw.job.demo.EmbeddedDemo;
+import io.jigsaw.core.graph.Graph;
+import io.jigsaw.planner.model.PlanningInstance;
+import io.jigsaw.planner.model.Policy;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -10,23 +14,21 @@ import java.util.concurrent.Callable;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"The embedded default: a KRaft Kafka broker on 127.0.0.1, a Flink MiniCluster with its web dashboard",
-                "running the job, and a Poisson trace with a step up and back down replayed into 'requests'.",
+                "running the job, the planner sidecar re-planning from the job's telemetry, and a Poisson trace with a step",
+                "up and back down replayed into 'requests'. The sidecar plans with the graph's profile (the demo's:",
+                "examples/xr-scene/profile-cpu-2t.csv, measured by `bin/jigsaw profile` on a 2-core machine).",
                 "Live progress on stderr; a summary on stdout (--json: one JSON object on the last line).",
                 "Everything it started is stopped at the end, also on Ctrl-C."})
 final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--graph", description = "Graph YAML (default: examples/xr-scene/graph.yaml).")
-    Path graph;
+    @Mixin
+    PlanningOptions planning;
 
-    @Option(names = "--plan", description = "Static plan seeded into 'plans' (default: examples/xr-scene/plan.json).")
+    @Mixin
+    PolicyOption policy;
+
+    @Option(names = "--plan", description = "A static plan file (e.g. examples/xr-scene/plan.json) instead of the planner sidecar.")
     Path plan;
-
-    @Option(names = "--burst-plan", description = "Plan published at the step up, the first one again at the step down "
-            + "(default: examples/xr-scene/plan-burst.json).")
-    Path burstPlan;
-
-    @Option(names = "--no-plan-switch", description = "Keep the first plan for the whole run.")
-    boolean noPlanSwitch;
 
     @Option(names = "--duration", defaultValue = "60", description = "Seconds of trace to replay (default: ${DEFAULT-VALUE}).")
     long durationSeconds;
@@ -58,14 +60,14 @@ final class DemoCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--duration, --rate, --step and --replica-slots must be > 0");
         }
-        Path home = JigsawCli.home();
-        Path examples = home.resolve("examples/xr-scene");
-        EmbeddedDemo.Settings settings = new EmbeddedDemo.Settings(
-                graph != null ? graph : examples.resolve("graph.yaml"),
-                plan != null ? plan : examples.resolve("plan.json"),
-                burstPlan != null ? burstPlan : examples.resolve("plan-burst.json"),
-                !noPlanSwitch, rate, step, Duration.ofSeconds(durationSeconds), seed, replicaSlots, webPort,
-                home.resolve(".jigsaw/demo"), warmup);
+        PlanningInstance sidecarPlans = null;
+        if (plan == null) {
+            planning.defaultGpus = 1;
+            Graph g = planning.loadGraph();
+            sidecarPlans = planning.instance(g, planning.loadProfile(g), rate, policy.policy());
+        }
+        EmbeddedDemo.Settings settings = new EmbeddedDemo.Settings(planning.graphFile(), plan, sidecarPlans, rate, step,
+                Duration.ofSeconds(durationSeconds), seed, replicaSlots, webPort, JigsawCli.home().resolve(".jigsaw/demo"), warmup);
         Object lost = new EmbeddedDemo(settings, System.err, System.out).run(json).get("lost");
         return Long.valueOf(0).equals(lost) ? 0 : 1;
     }

@@ -34,9 +34,8 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--demand", required = true, description = "Requests per second at the graph's root.")
     double demand;
 
-    @Option(names = "--policy", defaultValue = "jigsaw",
-            description = "jigsaw, no-accuracy-scaling, no-partitioning, even-budget or loki (default: ${DEFAULT-VALUE}).")
-    String policy;
+    @Mixin
+    PolicyOption policy;
 
     @Option(names = "--out", description = "Write the plan (JSON, the job's plan format) to this file.")
     Path out;
@@ -48,10 +47,10 @@ final class PlanCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Graph graph = options.loadGraph();
         Profile profile = options.loadProfile(graph);
-        PlanningInstance instance = options.instance(graph, profile, demand, Policy.fromCli(policy));
+        PlanningInstance instance = options.instance(graph, profile, demand, policy.policy());
         SolvedPlan solved = new PlanSolver(options.solverSettings()).solve(instance);
         if (out != null && solved.feasible()) {
-            PlanFile.write(solved.toPlan(1, "jigsaw plan --policy " + policy), out);
+            PlanFile.write(solved.toPlan(1, "jigsaw plan --policy " + policy.name), out);
             System.err.println("wrote " + out);
         }
         if (json) {

@@ -18,21 +18,29 @@ import java.util.List;
 /** The options {@code plan} and {@code capacity} share: what to plan for and on what. */
 final class PlanningOptions {
 
-    @Option(names = "--graph", required = true,
-            description = "Graph: our YAML, or a Loki app JSON with accuracy_<task>.csv, branching.csv and runtimes.csv beside it.")
+    @Option(names = "--graph",
+            description = "Graph: our YAML, or a Loki app JSON with accuracy_<task>.csv, branching.csv and runtimes.csv beside it"
+                    + " (default: the demo's examples/xr-scene/graph.yaml).")
     Path graph;
 
     @Option(names = "--profile", paramLabel = "FILE",
             description = "Profile CSV (variant,device,share,batch,p50_ms,p99_ms,source) or Loki runtimes.csv; repeatable."
-                    + " Default: the runtimes.csv beside a Loki app.")
+                    + " Default: the runtimes.csv beside a Loki app, or the one profile-*.csv beside the graph.")
     List<Path> profiles = new ArrayList<>();
 
     @Option(names = "--device", description = "Accelerator column to plan for (default: onnxruntime_gpu_ampere for Loki's"
             + " runtimes.csv, the only device of our CSV).")
     String device;
 
-    @Option(names = "--gpus", defaultValue = "8", description = "GPUs available (default: ${DEFAULT-VALUE}).")
-    int gpus;
+    @Option(names = "--gpus", description = "GPUs available (default: 8; in the demo 1, which on CPU is the machine's cores).")
+    Integer gpus;
+
+    /** Set by a command whose natural default differs (the demo plans one CPU 'GPU'). */
+    int defaultGpus = 8;
+
+    int gpus() {
+        return gpus != null ? gpus : defaultGpus;
+    }
 
     @Option(names = "--accuracy-slo", description = "End-to-end accuracy as a fraction of the best achievable"
             + " (default: the graph's, 0.9 for Loki apps).")
@@ -52,8 +60,12 @@ final class PlanningOptions {
             description = "Longest a single solve may take, ISO-8601 (default: ${DEFAULT-VALUE}).")
     Duration timeLimit;
 
+    Path graphFile() {
+        return graph != null ? graph : JigsawCli.home().resolve("examples/xr-scene/graph.yaml");
+    }
+
     Graph loadGraph() {
-        Graph g = GraphLoader.load(graph);
+        Graph g = GraphLoader.load(graphFile());
         return accuracySlo == null ? g : g.withAccuracySlo(accuracySlo);
     }
 
@@ -63,14 +75,14 @@ final class PlanningOptions {
 
     /** The graph's profile; the loader's fallbacks and left-out variants go to stderr, never silent. */
     Profile loadProfile(Graph g) {
-        Profile p = ProfileLoader.load(g, graph, profiles, device, grid());
+        Profile p = ProfileLoader.load(g, graphFile(), profiles, device, grid());
         g.warnings().forEach(w -> System.err.println("warning: " + w));
         p.warnings().forEach(w -> System.err.println("warning: " + w));
         return p;
     }
 
     PlanningInstance instance(Graph g, Profile profile, double demand, Policy policy) {
-        return new PlanningInstance(g, profile, demand, gpus, grid(), policy, maxUtilisation,
+        return new PlanningInstance(g, profile, demand, gpus(), grid(), policy, maxUtilisation,
                 PlanningInstance.AccuracyRule.TRAFFIC_WEIGHTED_MEAN);
     }
 

@@ -8,7 +8,6 @@ import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.PlanAvro;
 import io.jigsaw.core.plan.PlanFile;
 import io.jigsaw.core.plan.PlanValidator;
-import io.jigsaw.core.plan.TaskPlan;
 import io.jigsaw.core.input.InputException;
 import io.jigsaw.job.JigsawJob;
 import io.jigsaw.job.JigsawOptions;
@@ -17,7 +16,9 @@ import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.KafkaBroker;
 import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.job.kafka.Topics;
+import io.jigsaw.job.sidecar.PlannerSidecar;
 import io.jigsaw.operators.DjlVariantRunner;
+import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.schemas.DeadLetter;
 import io.jigsaw.schemas.Result;
 import org.apache.flink.api.common.JobStatus;
@@ -42,14 +43,18 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * {@code jigsaw demo}: everything in one process tree on 127.0.0.1 — a KRaft broker (own JVM), the
  * topics, the models, a Flink MiniCluster with its web dashboard running {@link JigsawJob}, and a
- * Poisson trace with a step up and down replayed into {@code requests}. Progress on stderr, the
- * summary on stdout. Until the planner sidecar exists, the demo itself publishes a second plan at
- * the step up and the first again at the step down, to show plans switching live.
+ * Poisson trace with a step up and down replayed into {@code requests}, planned live by the
+ * {@link PlannerSidecar} from the job's telemetry and the graph's measured profile (or one static
+ * plan file, without sidecar). Progress on stderr, the summary on stdout.
  */
 public final class EmbeddedDemo {
 
     /** What the user chose on the command line. */
-    public record Settings(Path graphFile, Path planFile, Path burstPlanFile, boolean switchPlans, double rate, double step,
+    /**
+     * @param planFile a static plan instead of the sidecar; null: the sidecar plans
+     * @param planning what the sidecar plans on (graph, profile, GPUs, policy); unused with a plan file
+     */
+    public record Settings(Path graphFile, Path planFile, PlanningInstance planning, double rate, double step,
             Duration duration, long seed, int replicaSlots, int webPort, Path workDir, int warmup) {
     }
 
@@ -61,6 +66,7 @@ public final class EmbeddedDemo {
     private final AtomicBoolean stopped = new AtomicBoolean();
     private KafkaBroker broker;
     private JobClient job;
+    private PlannerSidecar sidecar;
 
     public EmbeddedDemo(Settings settings, PrintStream progress, PrintStream out) {
         this.s = settings;
@@ -88,8 +94,7 @@ public final class EmbeddedDemo {
         Graph graph = GraphLoader.load(s.graphFile());
         TensorSpec spec = graph.input().orElseThrow(() -> new InputException(s.graphFile(), "input",
                 "the demo needs the graph's input spec to make frames"));
-        Plan steady = PlanValidator.requireValid(PlanFile.read(s.planFile()), graph, s.planFile());
-        Plan burst = s.switchPlans() ? PlanValidator.requireValid(PlanFile.read(s.burstPlanFile()), graph, s.burstPlanFile()) : null;
+        Plan fixed = s.planFile() == null ? null : PlanValidator.requireValid(PlanFile.read(s.planFile()), graph, s.planFile());
 
         List<String> missing = ModelCache.missing(graph);
         if (!missing.isEmpty()) {
@@ -107,6 +112,9 @@ public final class EmbeddedDemo {
         Configuration conf = new Configuration();
         conf.set(JigsawOptions.BOOTSTRAP, broker.bootstrap());
         conf.set(JigsawOptions.REPLICA_SLOTS, s.replicaSlots());
+        conf.set(JigsawOptions.PLANNER_INITIAL_DEMAND, s.rate());
+        // A short demo: let a smaller plan follow the step down within the run.
+        conf.set(JigsawOptions.PLANNER_DOWN_COOLDOWN, Duration.ofSeconds(10));
         Topics topics = Topics.from(conf);
         topics.create(broker.bootstrap(), s.replicaSlots());
 
@@ -124,7 +132,13 @@ public final class EmbeddedDemo {
         try (AvroProducer producer = new AvroProducer(broker.bootstrap());
              TopicReader<Result> results = new TopicReader<>(broker.bootstrap(), topics.results(), Result.class);
              TopicReader<DeadLetter> deadLetters = new TopicReader<>(broker.bootstrap(), topics.deadLetters(), DeadLetter.class)) {
-            producer.send(topics.plans(), graph.name(), PlanAvro.toAvro(steady)).get();
+            AtomicReference<Plan> current = new AtomicReference<>(fixed);
+            if (fixed != null) {
+                producer.send(topics.plans(), graph.name(), PlanAvro.toAvro(fixed)).get();
+                progress.println("[demo] static plan v" + fixed.version() + " from " + s.planFile() + " (no planner sidecar)");
+            } else {
+                startSidecar(conf, current);
+            }
             job = env.executeAsync("jigsaw: " + graph.name());
             awaitRunning();
             progress.println("[demo] Flink job running; dashboard: " + dashboard);
@@ -141,11 +155,29 @@ public final class EmbeddedDemo {
             }
             progress.printf("[demo] warm-up: %d request(s) answered (not counted below)%n", warm.answered());
 
-            return replay(graph, spec, steady, burst, producer, results, deadLetters, topics, dashboard, json);
+            return replay(graph, spec, current, producer, results, deadLetters, topics, dashboard, json);
         }
     }
 
-    private Map<String, Object> replay(Graph graph, TensorSpec spec, Plan steady, Plan burst, AvroProducer producer,
+    private void startSidecar(Configuration conf, AtomicReference<Plan> current) throws InterruptedException {
+        sidecar = new PlannerSidecar(s.planning(), conf, line -> {
+            progress.println("[planner] " + line);
+            current.set(sidecar.inForce());
+        });
+        Thread t = new Thread(sidecar, "planner-sidecar");
+        t.setDaemon(true);
+        t.start();
+        long until = System.currentTimeMillis() + 60_000;
+        while (sidecar.inForce() == null && t.isAlive() && System.currentTimeMillis() < until) {
+            Thread.sleep(100);
+        }
+        if (sidecar.inForce() == null) {
+            throw new IllegalStateException("the planner sidecar published no first plan (see the [planner] lines above)");
+        }
+        current.set(sidecar.inForce());
+    }
+
+    private Map<String, Object> replay(Graph graph, TensorSpec spec, AtomicReference<Plan> current, AvroProducer producer,
             TopicReader<Result> results, TopicReader<DeadLetter> deadLetters, Topics topics, String dashboard, boolean json)
             throws Exception {
         StepTrace trace = new StepTrace(s.rate(), s.step(), s.duration().toMillis(), s.seed());
@@ -155,25 +187,14 @@ public final class EmbeddedDemo {
         ResultStats stats = new ResultStats();
         AtomicLong sent = new AtomicLong();
         AtomicLong dead = new AtomicLong();
-        AtomicReference<Plan> current = new AtomicReference<>(steady);
+        long firstVersion = current.get().version();
         long start = System.currentTimeMillis();
         Thread sender = new Thread(() -> {
-            boolean up = false;
-            boolean down = false;
             for (int i = 0; i < arrivals.size() && !stopped.get(); i++) {
                 long at = start + arrivals.get(i);
                 long wait = at - System.currentTimeMillis();
                 if (wait > 0) {
                     sleep(wait);
-                }
-                long offset = System.currentTimeMillis() - start;
-                if (burst != null && !up && offset >= trace.stepUpMs()) {
-                    up = true;
-                    publish(producer, topics, current, burst.withVersion(steady.version() + 1, burst.createdBy()));
-                }
-                if (burst != null && !down && offset >= trace.stepDownMs()) {
-                    down = true;
-                    publish(producer, topics, current, steady.withVersion(steady.version() + 2, steady.createdBy()));
                 }
                 long now = System.currentTimeMillis();
                 String id = "demo-" + s.seed() + "-" + i;
@@ -216,7 +237,8 @@ public final class EmbeddedDemo {
         summary.put("p99_ms", stats.percentile(0.99));
         summary.put("mean_accuracy", round(stats.meanAccuracy()));
         summary.put("latency_slo_ms", graph.latencySloMs());
-        summary.put("plan_versions_published", burst == null ? 1 : 3);
+        summary.put("plans_in_run", current.get().version() - firstVersion + 1);
+        summary.put("planner", sidecar != null ? "sidecar, policy " + s.planning().policy().cliName() : "static " + s.planFile());
         summary.put("warmup_requests", s.warmup());
         summary.put("tasks", graph.tasks().stream().map(t -> t.name()).toList());
         summary.put("dashboard_url", dashboard);
@@ -230,23 +252,8 @@ public final class EmbeddedDemo {
         return summary;
     }
 
-    private void publish(AvroProducer producer, Topics topics, AtomicReference<Plan> current, Plan plan) {
-        try {
-            producer.send(topics.plans(), plan.graph(), PlanAvro.toAvro(plan)).get();
-            current.set(plan);
-            progress.println("[demo] published plan v" + plan.version() + " (" + plan.createdBy() + "): " + describe(plan));
-        } catch (Exception e) {
-            progress.println("[demo] could not publish plan v" + plan.version() + ": " + e);
-        }
-    }
-
     private static String describe(Plan p) {
-        StringBuilder b = new StringBuilder("plan v" + p.version() + " [");
-        for (TaskPlan t : p.tasks()) {
-            b.append(t.variant()).append(" b").append(t.batchSize()).append(" x").append(t.replicas()).append(", ");
-        }
-        b.setLength(b.length() - 2);
-        return b.append(']').toString();
+        return "plan v" + p.version() + " " + PlannerSidecar.describe(p);
     }
 
     private void awaitRunning() throws Exception {
@@ -268,6 +275,9 @@ public final class EmbeddedDemo {
     public void stop() {
         if (!stopped.compareAndSet(false, true)) {
             return;
+        }
+        if (sidecar != null) {
+            sidecar.close();
         }
         try {
             if (job != null) {

@@ -12,15 +12,25 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
-/** Reads one topic from the beginning, decoding Avro values; for the demo's watcher and the tests. */
+/**
+ * Reads one topic from its beginning or its end, decoding Avro values; for the demo's watcher, the
+ * planner sidecar and the tests. No consumer group: it reads every partition itself and commits nothing.
+ */
 public final class TopicReader<T extends SpecificRecord> implements AutoCloseable {
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final Class<T> type;
+    private final List<TopicPartition> partitions;
 
     public TopicReader(String bootstrap, String topic, Class<T> type) {
+        this(bootstrap, topic, type, false);
+    }
+
+    /** @param fromEnd skip what is already there: only records published from now on */
+    public TopicReader(String bootstrap, String topic, Class<T> type, boolean fromEnd) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -29,12 +39,30 @@ public final class TopicReader<T extends SpecificRecord> implements AutoCloseabl
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumer = new KafkaConsumer<>(p);
-        // No consumer group: a watcher reads every partition itself and commits nothing.
-        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+        partitions = consumer.partitionsFor(topic).stream()
                 .map(info -> new TopicPartition(topic, info.partition())).toList();
         consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
+        if (fromEnd) {
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position);
+        } else {
+            consumer.seekToBeginning(partitions);
+        }
         this.type = type;
+    }
+
+    /** Everything up to the topic's end as it is now (e.g. the plans in force), waiting at most {@code limit}. */
+    public List<T> readToEnd(Duration limit) {
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+        List<T> out = new ArrayList<>();
+        long until = System.nanoTime() + limit.toNanos();
+        while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+            if (System.nanoTime() > until) {
+                throw new IllegalStateException("could not read " + partitions + " to its end within " + limit);
+            }
+            out.addAll(poll(Duration.ofMillis(100)));
+        }
+        return out;
     }
 
     /** Whatever arrived within {@code wait}, decoded; records that do not decode are a bug, so they throw. */

@@ -32,12 +32,7 @@ public final class ProfileLoader {
     public static Profile load(Graph graph, Path graphFile, List<Path> files, String device, ShareGrid grid) {
         List<Path> sources = new ArrayList<>(files);
         if (sources.isEmpty()) {
-            Path beside = graphFile.toAbsolutePath().getParent().resolve("runtimes.csv");
-            if (!Files.isRegularFile(beside)) {
-                throw new InputException(graphFile, "", "no profile given and no runtimes.csv beside the graph; pass --profile FILE"
-                        + " (columns " + ProfileCsv.HEADER + ", or Loki's runtimes.csv)");
-            }
-            sources.add(beside);
+            sources.add(besideGraph(graphFile));
         }
         Set<String> known = new HashSet<>();
         graph.tasks().forEach(t -> t.variants().forEach(v -> known.add(v.name())));
@@ -94,6 +89,27 @@ public final class ProfileLoader {
                     + ": left out of planning"));
         }
         return new Profile(chosen, PartitionModel.complete(rows, grid), warnings);
+    }
+
+    /** The default profile: Loki's runtimes.csv beside its app, else the only profile-*.csv beside the graph. */
+    static Path besideGraph(Path graphFile) {
+        Path dir = graphFile.toAbsolutePath().getParent();
+        Path loki = dir.resolve("runtimes.csv");
+        if (Files.isRegularFile(loki)) {
+            return loki;
+        }
+        List<Path> ours;
+        try (var files = Files.list(dir)) {
+            ours = files.filter(f -> f.getFileName().toString().matches("profile.*\\.csv")).sorted().toList();
+        } catch (java.io.IOException e) {
+            throw new InputException(graphFile, "", "cannot list its folder for a profile: " + e.getMessage());
+        }
+        if (ours.size() != 1) {
+            throw new InputException(graphFile, "", (ours.isEmpty() ? "no profile given and none beside the graph"
+                    : "no profile given and several beside the graph " + ours.stream().map(Path::getFileName).toList())
+                    + "; pass --profile FILE (columns " + ProfileCsv.HEADER + ", or Loki's runtimes.csv; `bin/jigsaw profile` measures one)");
+        }
+        return ours.get(0);
     }
 
     private static String onlyDevice(Path file, List<ProfileRow> rows) {

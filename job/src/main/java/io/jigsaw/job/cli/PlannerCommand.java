@@ -1,0 +1,61 @@
+package io.jigsaw.job.cli;
+
+import io.jigsaw.core.graph.Graph;
+import io.jigsaw.job.JigsawOptions;
+import io.jigsaw.job.sidecar.PlannerSidecar;
+import io.jigsaw.planner.model.PlanningInstance;
+import io.jigsaw.planner.model.Policy;
+import io.jigsaw.planner.profile.Profile;
+import org.apache.flink.configuration.Configuration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "planner", mixinStandardHelpOptions = true,
+        description = {"The planner sidecar as its own process: reads the graph's root-task 'telemetry', smooths the demand,",
+                "and publishes a new plan to 'plans' when the demand leaves the plan in force's safe band",
+                "(planned for estimate x (1 + headroom); up at once when half the headroom is used, down after a cool-down",
+                "when a new plan would be much smaller). With no feasible plan it says so on 'plans' and keeps the plan in",
+                "force. The job does not depend on it: stop it and the operators serve on with the last plan.",
+                "Runs until Ctrl-C. Tuning: -Djigsaw.planner.* (README); --time-limit bounds each re-plan."})
+final class PlannerCommand implements Callable<Integer> {
+
+    @Mixin
+    PlanningOptions options;
+
+    @Option(names = "--bootstrap", required = true, description = "Kafka bootstrap servers.")
+    String bootstrap;
+
+    @Mixin
+    PolicyOption policy;
+
+    @Option(names = "--initial-demand", description = "Req/s the first plan is made for when no plan is in force (default: 1).")
+    Double initialDemand;
+
+    @Option(names = "-D", mapFallbackValue = "", description = "Any option, e.g. -Djigsaw.planner.headroom=0.5 (see README).")
+    Map<String, String> settings = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws Exception {
+        Configuration conf = Configuration.fromMap(settings);
+        conf.set(JigsawOptions.BOOTSTRAP, bootstrap);
+        conf.set(JigsawOptions.PLANNER_SOLVE_LIMIT, options.timeLimit);
+        if (initialDemand != null) {
+            conf.set(JigsawOptions.PLANNER_INITIAL_DEMAND, initialDemand);
+        }
+        Graph graph = options.loadGraph();
+        Profile profile = options.loadProfile(graph);
+        PlanningInstance template = options.instance(graph, profile, conf.get(JigsawOptions.PLANNER_INITIAL_DEMAND),
+                policy.policy());
+        PlannerSidecar sidecar = new PlannerSidecar(template, conf, line -> System.err.println("[planner] " + line));
+        Runtime.getRuntime().addShutdownHook(new Thread(sidecar::close, "planner-shutdown"));
+        System.err.println("[planner] " + graph.name() + ": policy " + policy.name + " on " + options.gpus() + " GPU(s), device "
+                + profile.device() + ", telemetry from '" + conf.get(JigsawOptions.TOPIC_TELEMETRY) + "' at " + bootstrap);
+        sidecar.run();
+        return 0;
+    }
+}

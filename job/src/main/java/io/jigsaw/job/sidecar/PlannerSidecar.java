@@ -1,0 +1,155 @@
+package io.jigsaw.job.sidecar;
+
+import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.plan.Plan;
+import io.jigsaw.core.plan.PlanAvro;
+import io.jigsaw.job.JigsawOptions;
+import io.jigsaw.job.kafka.AvroProducer;
+import io.jigsaw.job.kafka.TopicReader;
+import io.jigsaw.job.kafka.Topics;
+import io.jigsaw.planner.model.PlanningInstance;
+import io.jigsaw.planner.online.DemandEstimator;
+import io.jigsaw.planner.online.ReplanRule;
+import io.jigsaw.planner.online.Replanner;
+import io.jigsaw.planner.solver.PlanSolver;
+import io.jigsaw.planner.solver.SolverSettings;
+import io.jigsaw.schemas.Telemetry;
+import org.apache.flink.configuration.Configuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * The planner sidecar for one graph: reads the root task's {@code telemetry}, keeps a smoothed
+ * demand estimate, and publishes a new plan to {@code plans} whenever the estimate leaves the plan's
+ * safe band ({@link Replanner}). It holds nothing the job needs: operators keep the last plan they
+ * received in broadcast state, so the job serves on if the sidecar dies, and a restarted sidecar
+ * continues the version numbers it finds on {@code plans}.
+ */
+public final class PlannerSidecar implements Runnable, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PlannerSidecar.class);
+    private static final String BY = "planner sidecar";
+
+    private final Graph graph;
+    private final Replanner replanner;
+    private final String bootstrap;
+    private final Topics topics;
+    private final Configuration conf;
+    private final Consumer<String> events;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final String rootTask;
+    private volatile Plan inForce;
+    private long version;
+
+    /**
+     * @param template what to plan on (graph, profile, GPUs, policy); its demand is replaced
+     * @param events one line per decision (the demo prints them); also logged
+     */
+    public PlannerSidecar(PlanningInstance template, Configuration conf, Consumer<String> events) {
+        this.graph = template.graph();
+        this.conf = conf;
+        this.bootstrap = conf.get(JigsawOptions.BOOTSTRAP);
+        this.topics = Topics.from(conf);
+        this.events = events;
+        this.rootTask = graph.tasks().get(0).name();
+        Duration limit = conf.get(JigsawOptions.PLANNER_SOLVE_LIMIT);
+        PlanSolver solver = new PlanSolver(SolverSettings.defaults().withLimits(limit,
+                Duration.ofMillis(Math.min(300, limit.toMillis()))));
+        Duration telemetry = conf.get(JigsawOptions.TELEMETRY_INTERVAL);
+        this.replanner = new Replanner(template, solver::solve,
+                new ReplanRule(conf.get(JigsawOptions.PLANNER_HEADROOM), conf.get(JigsawOptions.PLANNER_SHRINK),
+                        conf.get(JigsawOptions.PLANNER_DOWN_COOLDOWN), 1.0),
+                new DemandEstimator(conf.get(JigsawOptions.PLANNER_SMOOTHING).toMillis(), 3 * telemetry.toMillis() + 1_000));
+    }
+
+    /** The last plan published on {@code plans} for this graph, by anyone; null before the first. */
+    public Plan inForce() {
+        return inForce;
+    }
+
+    @Override
+    public void run() {
+        try (AvroProducer producer = new AvroProducer(bootstrap);
+             TopicReader<io.jigsaw.schemas.Plan> plans = new TopicReader<>(bootstrap, topics.plans(), io.jigsaw.schemas.Plan.class);
+             TopicReader<Telemetry> telemetry = new TopicReader<>(bootstrap, topics.telemetry(), Telemetry.class, true)) {
+            for (io.jigsaw.schemas.Plan p : plans.readToEnd(Duration.ofSeconds(30))) {
+                if (p.getGraph().equals(graph.name()) && (inForce == null || p.getVersion() > inForce.version())) {
+                    inForce = PlanAvro.fromAvro(p);
+                }
+            }
+            if (inForce == null) {
+                apply(replanner.start(conf.get(JigsawOptions.PLANNER_INITIAL_DEMAND), System.currentTimeMillis()), producer);
+            } else {
+                version = inForce.version();
+                say("plan v" + version + " (" + inForce.createdBy() + ") in force; re-planning from the first telemetry");
+            }
+            long tickMs = conf.get(JigsawOptions.PLANNER_TICK).toMillis();
+            long nextTick = System.currentTimeMillis() + tickMs;
+            while (!closed.get()) {
+                for (Telemetry t : telemetry.poll(Duration.ofMillis(Math.max(10, Math.min(200, tickMs))))) {
+                    if (t.getGraph().equals(graph.name()) && t.getTask().equals(rootTask)) {
+                        replanner.observe(t.getReplica(), t.getWindowEndMs(), t.getWindowMs(), t.getArrivals());
+                    }
+                }
+                long now = System.currentTimeMillis();
+                if (now >= nextTick) {
+                    nextTick = now + tickMs;
+                    replanner.tick(now).ifPresent(d -> apply(d, producer));
+                }
+            }
+        } catch (org.apache.kafka.common.errors.InterruptException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // The job does not need us to serve; say why we stopped and let the caller decide.
+            LOG.error("planner sidecar for {} stopped", graph.name(), e);
+            say("stopped: " + e);
+            throw e;
+        }
+    }
+
+    private void apply(Replanner.Decision d, AvroProducer producer) {
+        Plan next;
+        if (d.hasPlan()) {
+            Plan p = d.solved().toPlan(version + 1, BY);
+            next = new Plan(p.graph(), p.version(), BY, d.reason() + "; " + p.note(), p.tasks());
+        } else if (inForce != null) {
+            // Everyone reading 'plans' learns that demand outgrew what can be planned; operators keep serving as before.
+            next = new Plan(inForce.graph(), version + 1, BY, d.reason(), inForce.tasks());
+        } else {
+            say(d.reason());
+            return;
+        }
+        try {
+            producer.send(topics.plans(), next.graph(), PlanAvro.toAvro(next)).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            say("could not publish plan v" + next.version() + ": " + e);
+            return;
+        }
+        version = next.version();
+        inForce = next;
+        say("published plan v" + next.version() + " — " + d.reason() + " — " + describe(next));
+    }
+
+    private void say(String line) {
+        LOG.info("{}", line);
+        events.accept(line);
+    }
+
+    /** One line per plan: variant, batch and replicas per task. */
+    public static String describe(Plan p) {
+        StringBuilder b = new StringBuilder("[");
+        p.tasks().forEach(t -> b.append(t.variant()).append(" b").append(t.batchSize()).append(" x").append(t.replicas()).append(", "));
+        b.setLength(Math.max(1, b.length() - 2));
+        return b.append(']').toString();
+    }
+
+    @Override
+    public void close() {
+        closed.set(true);
+    }
+}

@@ -1,0 +1,107 @@
+package io.jigsaw.planner.online;
+
+import io.jigsaw.planner.model.PlanningInstance;
+import io.jigsaw.planner.model.SolvedPlan;
+
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Online planning for one graph, with no I/O: telemetry in, decisions out. The planner sidecar
+ * feeds it from Kafka and publishes its plans; the simulator feeds it simulated telemetry — one
+ * piece of code decides when and what to re-plan in both. Not thread-safe.
+ */
+public final class Replanner {
+
+    /** Why a decision was made. */
+    public enum Kind { INITIAL, UP, DOWN, INFEASIBLE }
+
+    /**
+     * @param solved the new plan; for {@code INFEASIBLE} the solver's best attempt, not to be used
+     * @param reason what happened, for logs and the plan's note
+     */
+    public record Decision(Kind kind, double estimateRps, double targetRps, SolvedPlan solved, String reason) {
+
+        public boolean hasPlan() {
+            return kind != Kind.INFEASIBLE;
+        }
+    }
+
+    private final PlanningInstance template;
+    private final Function<PlanningInstance, SolvedPlan> solver;
+    private final ReplanRule rule;
+    private final DemandEstimator estimator;
+    private SolvedPlan current;
+    private double plannedRps;
+    private long lastPlanMs;
+
+    /** @param template what to plan on (graph, profile, GPUs, policy); its demand is replaced */
+    public Replanner(PlanningInstance template, Function<PlanningInstance, SolvedPlan> solver, ReplanRule rule,
+            DemandEstimator estimator) {
+        this.template = template;
+        this.solver = solver;
+        this.rule = rule;
+        this.estimator = estimator;
+    }
+
+    /** The first plan, for a demand given up front (no telemetry yet). */
+    public Decision start(double expectedRps, long nowMs) {
+        return plan(Kind.INITIAL, expectedRps, nowMs);
+    }
+
+    /** One telemetry window of one replica of the graph's root task. */
+    public void observe(int replica, long windowEndMs, long windowMs, long arrivals) {
+        estimator.observe(replica, windowEndMs, windowMs, arrivals);
+    }
+
+    /**
+     * @return a decision when the estimate has left the current plan's safe band, or when nothing was
+     *     planned yet (a restarted sidecar: the plan in force was made by its predecessor, for a demand
+     *     it does not know) and telemetry now gives an estimate; else empty
+     */
+    public Optional<Decision> tick(long nowMs) {
+        if (!estimator.hasEstimate(nowMs)) {
+            return Optional.empty();
+        }
+        double estimate = estimator.estimateRps(nowMs);
+        if (plannedRps == 0) {
+            return Optional.of(plan(Kind.INITIAL, estimate, nowMs));
+        }
+        return switch (rule.decide(plannedRps, estimate, nowMs - lastPlanMs)) {
+            case STAY -> Optional.empty();
+            case UP -> Optional.of(plan(Kind.UP, estimate, nowMs));
+            case DOWN -> Optional.of(plan(Kind.DOWN, estimate, nowMs));
+        };
+    }
+
+    private Decision plan(Kind kind, double estimate, long nowMs) {
+        double target = rule.target(estimate);
+        SolvedPlan solved = solver.apply(template.withDemand(target));
+        // Either way the band moves to the target: an infeasible demand is not retried every tick,
+        // only when the estimate leaves the new band (more demand still, or back down).
+        plannedRps = target;
+        lastPlanMs = nowMs;
+        if (!solved.feasible()) {
+            String keeping = current == null ? "no plan in force yet" : "keeping the plan in force";
+            return new Decision(Kind.INFEASIBLE, estimate, target, solved, String.format(java.util.Locale.ROOT,
+                    "no feasible plan for %.1f req/s (estimate %.1f + headroom): %s; %s", target, estimate,
+                    String.join("; ", solved.evaluation().problems()), keeping));
+        }
+        current = solved;
+        return new Decision(kind, estimate, target, solved, String.format(java.util.Locale.ROOT,
+                "%s: demand estimate %.1f req/s, planned for %.1f req/s (band %.1f .. %.1f)", kind.name().toLowerCase(),
+                estimate, target, rule.lowerEdge(target), rule.upperEdge(target)));
+    }
+
+    public Optional<SolvedPlan> current() {
+        return Optional.ofNullable(current);
+    }
+
+    public double plannedRps() {
+        return plannedRps;
+    }
+
+    public double estimateRps(long nowMs) {
+        return estimator.estimateRps(nowMs);
+    }
+}

@@ -1,0 +1,104 @@
+package io.jigsaw.planner.online;
+
+import io.jigsaw.planner.TinyGraph;
+import io.jigsaw.planner.model.PlanningInstance;
+import io.jigsaw.planner.model.Policy;
+import io.jigsaw.planner.solver.PlanSolver;
+import io.jigsaw.planner.solver.SolverSettings;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ReplannerTest {
+
+    private final PlanSolver solver = new PlanSolver(SolverSettings.defaults().withLimits(Duration.ofSeconds(2), Duration.ofMillis(200)));
+
+    /** The tiny graph on two GPUs: its accurate detector needs a whole one. */
+    private Replanner replanner() {
+        PlanningInstance tiny = TinyGraph.instance(Policy.JIGSAW);
+        PlanningInstance twoGpus = new PlanningInstance(tiny.graph(), tiny.profile(), tiny.demandRps(), 2, tiny.grid(), tiny.policy(),
+                tiny.maxUtilisation(), tiny.accuracyRule());
+        return new Replanner(twoGpus, solver::solve, new ReplanRule(0.25, 0.3, Duration.ofSeconds(10), 1),
+                new DemandEstimator(1_000, 3_000));
+    }
+
+    /** Root telemetry of one replica, 1 s windows at {@code rps}, up to {@code untilMs}. */
+    private static void feed(Replanner r, long fromMs, long untilMs, long rps) {
+        for (long end = fromMs; end <= untilMs; end += 1_000) {
+            r.observe(0, end, 1_000, rps);
+        }
+    }
+
+    @Test
+    void startsWithAPlanForTheExpectedDemandPlusHeadroom() {
+        Replanner r = replanner();
+
+        Replanner.Decision d = r.start(8, 0);
+
+        assertThat(d.kind()).isEqualTo(Replanner.Kind.INITIAL);
+        assertThat(d.targetRps()).isEqualTo(10.0);
+        assertThat(d.solved().feasible()).isTrue();
+        assertThat(r.current()).contains(d.solved());
+    }
+
+    @Test
+    void keepsThePlanWhileDemandStaysInItsBandAndReplansWhenItRises() {
+        Replanner r = replanner();
+        r.start(8, 0);
+        feed(r, 1_000, 5_000, 8);
+        assertThat(r.tick(5_000)).isEmpty();
+
+        feed(r, 6_000, 12_000, 30);
+        Optional<Replanner.Decision> up = r.tick(12_000);
+
+        assertThat(up).hasValueSatisfying(d -> {
+            assertThat(d.kind()).isEqualTo(Replanner.Kind.UP);
+            assertThat(d.estimateRps()).isCloseTo(30, org.assertj.core.api.Assertions.within(0.1));
+            assertThat(d.solved().instance().demandRps()).isEqualTo(d.targetRps());
+        });
+        assertThat(r.tick(12_000)).isEmpty();
+    }
+
+    @Test
+    void sizesDownAfterTheCooldownWhenDemandFalls() {
+        Replanner r = replanner();
+        r.start(30, 0);
+        feed(r, 1_000, 8_000, 5);
+        assertThat(r.tick(8_000)).isEmpty();
+
+        feed(r, 9_000, 11_000, 5);
+
+        assertThat(r.tick(11_000)).hasValueSatisfying(d -> assertThat(d.kind()).isEqualTo(Replanner.Kind.DOWN));
+    }
+
+    @Test
+    void anInfeasibleDemandIsReportedAndThePlanInForceKept() {
+        Replanner r = replanner();
+        Replanner.Decision first = r.start(8, 0);
+        feed(r, 1_000, 10_000, 100_000);
+
+        Replanner.Decision d = r.tick(10_000).orElseThrow();
+
+        assertThat(d.kind()).isEqualTo(Replanner.Kind.INFEASIBLE);
+        assertThat(d.hasPlan()).isFalse();
+        assertThat(d.reason()).contains("no feasible plan").contains("keeping the plan in force");
+        assertThat(r.current()).contains(first.solved());
+        // Not retried at every tick: only when the estimate leaves the new band.
+        assertThat(r.tick(10_000)).isEmpty();
+    }
+
+    @Test
+    void aRestartedReplannerPlansFromTheFirstEstimate() {
+        Replanner r = replanner();
+        assertThat(r.tick(0)).isEmpty();
+        feed(r, 1_000, 2_000, 20);
+
+        assertThat(r.tick(2_000)).hasValueSatisfying(d -> {
+            assertThat(d.kind()).isEqualTo(Replanner.Kind.INITIAL);
+            assertThat(d.targetRps()).isEqualTo(25.0);
+        });
+    }
+}
