@@ -66,7 +66,7 @@ final class DemoCommand implements Callable<Integer> {
             Graph g = planning.loadGraph();
             sidecarPlans = planning.instance(g, planning.loadProfile(g), rate, policy.policy());
         }
-        EmbeddedDemo.Settings settings = new EmbeddedDemo.Settings(planning.graphFile(), plan, sidecarPlans, rate, step,
+        EmbeddedDemo.Settings settings = new EmbeddedDemo.Settings(planning.graphFile(), plan, sidecarPlans, planning.timeLimit, rate, step,
                 Duration.ofSeconds(durationSeconds), seed, replicaSlots, webPort, JigsawCli.home().resolve(".jigsaw/demo"), warmup);
         Object lost = new EmbeddedDemo(settings, System.err, System.out).run(json).get("lost");
         return Long.valueOf(0).equals(lost) ? 0 : 1;

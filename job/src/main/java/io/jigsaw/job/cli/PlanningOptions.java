@@ -57,7 +57,7 @@ final class PlanningOptions {
     double maxUtilisation;
 
     @Option(names = "--time-limit", defaultValue = "PT5S",
-            description = "Longest a single solve may take, ISO-8601 (default: ${DEFAULT-VALUE}).")
+            description = "Longest a single solve (or sidecar re-plan) may take, ISO-8601 (default: ${DEFAULT-VALUE}).")
     Duration timeLimit;
 
     Path graphFile() {

@@ -53,8 +53,9 @@ public final class EmbeddedDemo {
     /**
      * @param planFile a static plan instead of the sidecar; null: the sidecar plans
      * @param planning what the sidecar plans on (graph, profile, GPUs, policy); unused with a plan file
+     * @param solveLimit longest one re-plan of the sidecar may take
      */
-    public record Settings(Path graphFile, Path planFile, PlanningInstance planning, double rate, double step,
+    public record Settings(Path graphFile, Path planFile, PlanningInstance planning, Duration solveLimit, double rate, double step,
             Duration duration, long seed, int replicaSlots, int webPort, Path workDir, int warmup) {
     }
 
@@ -113,6 +114,7 @@ public final class EmbeddedDemo {
         conf.set(JigsawOptions.BOOTSTRAP, broker.bootstrap());
         conf.set(JigsawOptions.REPLICA_SLOTS, s.replicaSlots());
         conf.set(JigsawOptions.PLANNER_INITIAL_DEMAND, s.rate());
+        conf.set(JigsawOptions.PLANNER_SOLVE_LIMIT, s.solveLimit());
         // A short demo: let a smaller plan follow the step down within the run.
         conf.set(JigsawOptions.PLANNER_DOWN_COOLDOWN, Duration.ofSeconds(10));
         Topics topics = Topics.from(conf);
