@@ -1,8 +1,8 @@
 package io.jigsaw.core.trace;
 
 import io.jigsaw.core.input.InputException;
+import io.jigsaw.core.stats.DoubleSeries;
 
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -65,7 +65,7 @@ public final class SyntheticTrace {
 
     /** Piecewise-constant rate: exponential gaps at the rate in force where each gap starts. */
     private static double[] poisson(SplittableRandom random, double durationMs, java.util.function.DoubleUnaryOperator rateAt) {
-        Growing out = new Growing();
+        DoubleSeries out = new DoubleSeries();
         double t = 0;
         while (true) {
             t += -Math.log(1 - random.nextDouble()) / rateAt.applyAsDouble(t) * 1000.0;
@@ -79,7 +79,7 @@ public final class SyntheticTrace {
     private static double[] gamma(SplittableRandom random, double rate, double cv2, double durationMs) {
         double shape = 1 / cv2;
         double scaleMs = 1000.0 / (rate * shape);
-        Growing out = new Growing();
+        DoubleSeries out = new DoubleSeries();
         double t = 0;
         while (true) {
             t += gammaSample(random, shape) * scaleMs;
@@ -152,26 +152,5 @@ public final class SyntheticTrace {
             throw new InputException("--trace " + spec, key, "must be > 0", null);
         }
         return v;
-    }
-
-    /** A growable double array: a list of boxed doubles would cost 5x the memory at millions of arrivals. */
-    static final class Growing {
-        private double[] a = new double[1024];
-        private int n;
-
-        void add(double x) {
-            if (n == a.length) {
-                a = Arrays.copyOf(a, n * 2);
-            }
-            a[n++] = x;
-        }
-
-        int size() {
-            return n;
-        }
-
-        double[] toArray() {
-            return Arrays.copyOf(a, n);
-        }
     }
 }

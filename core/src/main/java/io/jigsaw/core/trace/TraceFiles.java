@@ -2,6 +2,7 @@ package io.jigsaw.core.trace;
 
 import io.jigsaw.core.input.CsvFile;
 import io.jigsaw.core.input.InputException;
+import io.jigsaw.core.stats.DoubleSeries;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,7 +92,7 @@ public final class TraceFiles {
             }
         }
         SplittableRandom random = new SplittableRandom(seed);
-        SyntheticTrace.Growing out = new SyntheticTrace.Growing();
+        DoubleSeries out = new DoubleSeries();
         for (int m = 0; m < perMinute.length; m++) {
             double[] minute = new double[(int) perMinute[m]];
             for (int i = 0; i < minute.length; i++) {

@@ -1,0 +1,32 @@
+package io.jigsaw.planner.sim;
+
+import java.util.List;
+
+/**
+ * What a simulated run measured (a SIMULATION: profile latencies, no real serving).
+ *
+ * @param sloViolationPct requests late or dropped, in percent of all requests
+ * @param gpuShareUsedPct time-mean of the GPU share the plans in force hold, in percent of all GPUs
+ * @param accuracy mean end-to-end accuracy of completed requests (traffic-weighted over each request's paths)
+ * @param timeline per simulated second, for plots
+ */
+public record SimulationResult(String policy, int gpus, long requests, long completed, long dropped, long late,
+        double sloViolationPct, double p50Ms, double p99Ms, double gpuShareUsedPct, double accuracy, int plansApplied,
+        int infeasibleDecisions, List<TaskStats> tasks, Timeline timeline, double wallSeconds,
+        double planningSeconds) {
+
+    /** Simulated requests per minute of event-loop time (planning excluded: it is the planner's cost, not the simulator's). */
+    public double requestsPerMinute() {
+        double loop = wallSeconds - planningSeconds;
+        return loop <= 0 ? 0 : requests / loop * 60;
+    }
+
+    /** One task over the run. */
+    public record TaskStats(String task, long pieces, long batches, double meanBatch, long droppedPieces, double meanWaitMs,
+            double p99InTaskMs) {
+    }
+
+    /** Per simulated second: arrivals, SLO violations among those arrivals, GPU share held (percent of all GPUs). */
+    public record Timeline(long[] arrivals, long[] violations, double[] gpuSharePct) {
+    }
+}

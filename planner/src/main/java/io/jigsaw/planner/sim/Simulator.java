@@ -1,0 +1,464 @@
+package io.jigsaw.planner.sim;
+
+import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.graph.Task;
+import io.jigsaw.core.graph.Variant;
+import io.jigsaw.core.plan.Partition;
+import io.jigsaw.core.plan.Plan;
+import io.jigsaw.core.plan.TaskPlan;
+import io.jigsaw.core.stats.DoubleSeries;
+import io.jigsaw.core.stats.Percentiles;
+import io.jigsaw.core.trace.Trace;
+import io.jigsaw.planner.model.PlanningInstance;
+import io.jigsaw.planner.model.SolvedPlan;
+import io.jigsaw.planner.online.DemandEstimator;
+import io.jigsaw.planner.online.ReplanRule;
+import io.jigsaw.planner.online.Replanner;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.function.DoubleConsumer;
+import java.util.function.Function;
+
+/**
+ * A discrete-event simulation of one policy serving a trace with the profiles — a SIMULATION, and
+ * labelled so wherever it is reported. It follows the job's rules: each task's replicas (the plan's
+ * partitions) take pieces round-robin and run batches of the plan's size, or what has gathered when
+ * the oldest piece has waited the plan's batch timeout; a batch takes a profile-sampled time; a
+ * finished piece fans out to each child with the variant's multiplicity (floor, plus one with the
+ * fraction's probability); a request ends when its last piece ends. Early drop as in the job: a piece
+ * whose request is past its deadline when its batch starts is dropped, and so is its request. The
+ * plans come from the sidecar's own {@link Replanner} fed with simulated root telemetry; a new plan
+ * takes effect after the plan-change delay, and the pieces queued under the old one move to the new
+ * replicas (nothing is lost).
+ */
+public final class Simulator {
+
+    /**
+     * @param telemetryInterval how often the root reports arrivals (and the re-planner ticks)
+     * @param planChangeDelay from a decision to the plan serving (solve, broadcast, model load)
+     * @param replan false: the first plan serves the whole trace
+     */
+    public record Settings(Duration telemetryInterval, Duration smoothing, ReplanRule rule, Duration planChangeDelay, boolean earlyDrop,
+            boolean replan, long seed) {
+
+        public static Settings defaults() {
+            return new Settings(Duration.ofSeconds(1), Duration.ofSeconds(3), ReplanRule.defaults(), Duration.ofMillis(500), true, true, 1);
+        }
+    }
+
+    private static final int ARRIVAL = 0;
+    private static final int TIMEOUT = 1;
+    private static final int DONE = 2;
+    private static final int TELEMETRY = 3;
+    private static final int APPLY = 4;
+
+    private record Event(double t, long seq, int type, Object ref) implements Comparable<Event> {
+        @Override
+        public int compareTo(Event o) {
+            int c = Double.compare(t, o.t);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+    }
+
+    private static final class Piece {
+        final int request;
+        final double accuracy;
+        double enqueuedMs;
+
+        Piece(int request, double accuracy) {
+            this.request = request;
+            this.accuracy = accuracy;
+        }
+    }
+
+    private static final class Replica {
+        final TaskState task;
+        final double share;
+        final ArrayDeque<Piece> queue = new ArrayDeque<>();
+        boolean busy;
+        boolean retired;
+        double timerAt = Double.NaN;
+        List<Piece> running;
+        double startedMs;
+
+        Replica(TaskState task, double share) {
+            this.task = task;
+            this.share = share;
+        }
+    }
+
+    private static final class TaskState {
+        final Task task;
+        final List<TaskState> children = new ArrayList<>();
+        Variant variant;
+        int batch;
+        double timeoutMs;
+        List<Replica> replicas = List.of();
+        int next;
+        long pieces;
+        long batches;
+        long droppedPieces;
+        double waitSumMs;
+        final DoubleSeries inTaskMs = new DoubleSeries();
+
+        TaskState(Task task) {
+            this.task = task;
+        }
+    }
+
+    private final PlanningInstance template;
+    private final Function<PlanningInstance, SolvedPlan> solver;
+    private final Settings settings;
+
+    /** @param solver the planner (wrap it in {@link PlanCache} to solve each demand level once) */
+    public Simulator(PlanningInstance template, Function<PlanningInstance, SolvedPlan> solver, Settings settings) {
+        this.template = template;
+        this.solver = solver;
+        this.settings = settings;
+    }
+
+    /** @param progress told the fraction of the trace simulated, now and then */
+    public SimulationResult run(Trace trace, DoubleConsumer progress) {
+        return new Run(trace, progress).go();
+    }
+
+    /** One run's state: a simulator may run several traces. */
+    private final class Run {
+        final Trace trace;
+        final DoubleConsumer progress;
+        final Graph graph = template.graph();
+        final double sloMs = graph.latencySloMs();
+        final PriorityQueue<Event> events = new PriorityQueue<>();
+        final SplittableRandom random = new SplittableRandom(settings.seed());
+        final LatencyModel latency = new LatencyModel(template.profile(), settings.seed() + 1);
+        final List<TaskState> tasks = new ArrayList<>();
+        final Replanner replanner;
+        long seq;
+        long planningNanos;
+        // Per request.
+        final int[] outstanding;
+        final boolean[] dropped;
+        final double[] accuracySum;
+        final int[] leafPieces;
+        final DoubleSeries latencies = new DoubleSeries();
+        long completed;
+        long droppedRequests;
+        long late;
+        double accuracyTotal;
+        long accuracyCount;
+        // Plans.
+        int plansApplied;
+        int infeasible;
+        double shareHeld;
+        double shareSince;
+        double shareIntegral;
+        long rootArrivalsInWindow;
+        final long[] perSecondArrivals;
+        final long[] perSecondViolations;
+        final double[] perSecondShare;
+
+        Run(Trace trace, DoubleConsumer progress) {
+            this.trace = trace;
+            this.progress = progress;
+            int n = trace.size();
+            outstanding = new int[n];
+            dropped = new boolean[n];
+            accuracySum = new double[n];
+            leafPieces = new int[n];
+            int seconds = (int) Math.ceil((trace.durationMs() + sloMs) / 1000) + 2;
+            perSecondArrivals = new long[seconds];
+            perSecondViolations = new long[seconds];
+            perSecondShare = new double[seconds];
+            for (Task t : graph.tasks()) {
+                tasks.add(new TaskState(t));
+            }
+            for (TaskState t : tasks) {
+                graph.children(t.task.name()).forEach(c -> t.children.add(tasks.get(template.taskIndex(c.name()))));
+            }
+            replanner = new Replanner(template, this::timedSolve, settings.rule(),
+                    new DemandEstimator(settings.smoothing().toMillis(), 3 * settings.telemetryInterval().toMillis() + 1));
+        }
+
+        SolvedPlan timedSolve(PlanningInstance instance) {
+            long start = System.nanoTime();
+            try {
+                return solver.apply(instance);
+            } finally {
+                planningNanos += System.nanoTime() - start;
+            }
+        }
+
+        SimulationResult go() {
+            long wallStart = System.nanoTime();
+            Replanner.Decision first = replanner.start(initialRate(), 0);
+            if (first.hasPlan()) {
+                apply(first.solved().toPlan(1, "simulation"), 0);
+            } else {
+                infeasible++;
+            }
+            if (trace.size() > 0) {
+                push(trace.atMs()[0], ARRIVAL, 0);
+            }
+            double intervalMs = settings.telemetryInterval().toMillis();
+            if (settings.replan()) {
+                push(intervalMs, TELEMETRY, null);
+            }
+            int nextArrival = 1;
+            long handled = 0;
+            while (!events.isEmpty()) {
+                Event e = events.poll();
+                switch (e.type()) {
+                    case ARRIVAL -> {
+                        int r = (Integer) e.ref();
+                        arrive(r, e.t());
+                        if (nextArrival < trace.size()) {
+                            push(trace.atMs()[nextArrival], ARRIVAL, nextArrival);
+                            nextArrival++;
+                        }
+                    }
+                    case TIMEOUT -> {
+                        Replica rep = (Replica) e.ref();
+                        if (rep.timerAt == e.t()) {
+                            rep.timerAt = Double.NaN;
+                            tryStart(rep, e.t());
+                        }
+                    }
+                    case DONE -> done((Replica) e.ref(), e.t());
+                    case TELEMETRY -> {
+                        replanner.observe(0, (long) e.t(), (long) intervalMs, rootArrivalsInWindow);
+                        rootArrivalsInWindow = 0;
+                        replanner.tick((long) e.t()).ifPresent(d -> {
+                            if (d.hasPlan()) {
+                                push(e.t() + settings.planChangeDelay().toMillis(), APPLY, d.solved().toPlan(plansApplied + 1, "simulation"));
+                            } else {
+                                infeasible++;
+                            }
+                        });
+                        if (nextArrival < trace.size() || e.t() < trace.durationMs()) {
+                            push(e.t() + intervalMs, TELEMETRY, null);
+                        }
+                    }
+                    case APPLY -> apply((Plan) e.ref(), e.t());
+                    default -> throw new IllegalStateException("event " + e.type());
+                }
+                if ((++handled & 0xFFFFF) == 0) {
+                    progress.accept((double) nextArrival / Math.max(1, trace.size()));
+                }
+            }
+            holdShare(Math.max(trace.durationMs(), shareSince));
+            progress.accept(1.0);
+            return result((System.nanoTime() - wallStart) / 1e9, planningNanos / 1e9);
+        }
+
+        /** The first plan is made for the rate of the trace's first 5 s, as an operator would size a launch. */
+        double initialRate() {
+            double[] at = trace.atMs();
+            int n = 0;
+            while (n < at.length && at[n] < 5_000) {
+                n++;
+            }
+            return Math.max(1, n / Math.min(5.0, Math.max(1e-3, trace.durationMs() / 1000)));
+        }
+
+        void push(double t, int type, Object ref) {
+            events.add(new Event(t, seq++, type, ref));
+        }
+
+        void arrive(int r, double t) {
+            rootArrivalsInWindow++;
+            perSecondArrivals[second(t)]++;
+            TaskState root = tasks.get(0);
+            outstanding[r] = 1;
+            enqueue(root, new Piece(r, 1.0), t);
+        }
+
+        void enqueue(TaskState task, Piece p, double t) {
+            p.enqueuedMs = t;
+            if (task.task.pseudo() && task.variant != null) {
+                // A pseudo task (Loki's 'source' or 'sink') runs nothing: pass on at once.
+                finishPiece(task, p, task.variant, t);
+                return;
+            }
+            if (task.replicas.isEmpty()) {
+                // No plan in force yet: nowhere to run. The request is lost to the SLO.
+                dropPiece(task, p, t);
+                return;
+            }
+            Replica rep = task.replicas.get(task.next++ % task.replicas.size());
+            rep.queue.add(p);
+            tryStart(rep, t);
+        }
+
+        void tryStart(Replica rep, double t) {
+            if (rep.busy || rep.queue.isEmpty()) {
+                return;
+            }
+            TaskState task = rep.task;
+            double due = rep.queue.peek().enqueuedMs + task.timeoutMs;
+            if (rep.queue.size() < task.batch && t < due) {
+                if (!(rep.timerAt <= due)) {
+                    rep.timerAt = due;
+                    push(due, TIMEOUT, rep);
+                }
+                return;
+            }
+            List<Piece> batch = new ArrayList<>(Math.min(task.batch, rep.queue.size()));
+            while (batch.size() < task.batch && !rep.queue.isEmpty()) {
+                Piece p = rep.queue.poll();
+                if (dropped[p.request] || (settings.earlyDrop() && t > trace.atMs()[p.request] + sloMs)) {
+                    dropPiece(task, p, t);
+                } else {
+                    batch.add(p);
+                }
+            }
+            if (batch.isEmpty()) {
+                tryStart(rep, t);
+                return;
+            }
+            rep.busy = true;
+            rep.running = batch;
+            rep.startedMs = t;
+            task.batches++;
+            push(t + latency.sampleMs(task.variant.name(), rep.share, batch.size()), DONE, rep);
+        }
+
+        void done(Replica rep, double t) {
+            TaskState task = rep.task;
+            for (Piece p : rep.running) {
+                task.waitSumMs += rep.startedMs - p.enqueuedMs;
+                task.inTaskMs.add(t - p.enqueuedMs);
+                finishPiece(task, p, task.variant, t);
+            }
+            rep.running = null;
+            rep.busy = false;
+            if (!rep.retired) {
+                tryStart(rep, t);
+            }
+        }
+
+        void finishPiece(TaskState task, Piece p, Variant ran, double t) {
+            task.pieces++;
+            double accuracy = p.accuracy * (task.task.pseudo() ? 1.0 : ran.accuracy());
+            if (task.children.isEmpty()) {
+                accuracySum[p.request] += accuracy;
+                leafPieces[p.request]++;
+            }
+            for (TaskState child : task.children) {
+                double mean = ran.fanoutTo(child.task.name());
+                int copies = (int) Math.floor(mean) + (random.nextDouble() < mean - Math.floor(mean) ? 1 : 0);
+                outstanding[p.request] += copies;
+                for (int i = 0; i < copies; i++) {
+                    enqueue(child, new Piece(p.request, accuracy), t);
+                }
+            }
+            if (--outstanding[p.request] == 0) {
+                complete(p.request, t);
+            }
+        }
+
+        void dropPiece(TaskState task, Piece p, double t) {
+            task.droppedPieces++;
+            if (!dropped[p.request]) {
+                dropped[p.request] = true;
+                droppedRequests++;
+                perSecondViolations[second(trace.atMs()[p.request])]++;
+            }
+            if (--outstanding[p.request] == 0) {
+                complete(p.request, t);
+            }
+        }
+
+        void complete(int r, double t) {
+            if (dropped[r]) {
+                return;
+            }
+            completed++;
+            double ms = t - trace.atMs()[r];
+            latencies.add(ms);
+            if (ms > sloMs) {
+                late++;
+                perSecondViolations[second(trace.atMs()[r])]++;
+            }
+            if (leafPieces[r] > 0) {
+                accuracyTotal += accuracySum[r] / leafPieces[r];
+                accuracyCount++;
+            }
+        }
+
+        void apply(Plan plan, double t) {
+            plansApplied++;
+            double share = 0;
+            for (TaskState task : tasks) {
+                TaskPlan tp = plan.task(task.task.name()).orElseThrow();
+                List<Piece> waiting = new ArrayList<>();
+                for (Replica old : task.replicas) {
+                    old.retired = true;
+                    waiting.addAll(old.queue);
+                    old.queue.clear();
+                }
+                task.variant = task.task.variant(tp.variant()).orElseThrow();
+                task.batch = tp.batchSize();
+                task.timeoutMs = tp.batchTimeoutMs();
+                List<Replica> fresh = new ArrayList<>();
+                for (Partition part : tp.partitions()) {
+                    fresh.add(new Replica(task, part.share()));
+                    share += part.share();
+                }
+                task.replicas = fresh;
+                for (Piece p : waiting) {
+                    Replica rep = fresh.get(task.next++ % fresh.size());
+                    rep.queue.add(p);
+                }
+                fresh.forEach(rep -> tryStart(rep, t));
+            }
+            holdShare(t);
+            shareHeld = share / template.gpus();
+        }
+
+        /** Integrates the share held up to {@code t} (percent of all GPUs) into the mean and the per-second series. */
+        void holdShare(double t) {
+            double from = shareSince;
+            while (from < t) {
+                int s = second(from);
+                double to = Math.min(t, (s + 1) * 1000.0);
+                perSecondShare[s] += shareHeld * (to - from) / 1000;
+                from = to;
+            }
+            shareIntegral += shareHeld * Math.max(0, t - shareSince);
+            shareSince = t;
+        }
+
+        int second(double t) {
+            return Math.min(perSecondArrivals.length - 1, (int) (t / 1000));
+        }
+
+        SimulationResult result(double wallSeconds, double planningSeconds) {
+            double[] sorted = latencies.toArray();
+            Arrays.sort(sorted);
+            List<SimulationResult.TaskStats> stats = new ArrayList<>();
+            for (TaskState t : tasks) {
+                double[] in = t.inTaskMs.toArray();
+                Arrays.sort(in);
+                stats.add(new SimulationResult.TaskStats(t.task.name(), t.pieces, t.batches,
+                        t.batches == 0 ? 0 : (double) t.pieces / t.batches, t.droppedPieces,
+                        t.batches == 0 ? 0 : t.waitSumMs / Math.max(1, in.length), in.length == 0 ? 0 : Percentiles.ofSorted(in, 0.99)));
+            }
+            long n = trace.size();
+            double duration = Math.max(1, Math.max(trace.durationMs(), shareSince));
+            int seconds = (int) Math.ceil(trace.durationMs() / 1000) + 1;
+            return new SimulationResult(template.policy().cliName(), template.gpus(), n, completed, droppedRequests, late,
+                    n == 0 ? 0 : 100.0 * (late + droppedRequests) / n,
+                    sorted.length == 0 ? 0 : Percentiles.ofSorted(sorted, 0.5), sorted.length == 0 ? 0 : Percentiles.ofSorted(sorted, 0.99),
+                    shareIntegral / duration, accuracyCount == 0 ? 0 : accuracyTotal / accuracyCount, plansApplied, infeasible, stats,
+                    new SimulationResult.Timeline(Arrays.copyOf(perSecondArrivals, seconds), Arrays.copyOf(perSecondViolations, seconds),
+                            Arrays.copyOf(perSecondShare, seconds)),
+                    wallSeconds, planningSeconds);
+        }
+    }
+}

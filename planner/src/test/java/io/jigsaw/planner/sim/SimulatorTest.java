@@ -1,0 +1,108 @@
+package io.jigsaw.planner.sim;
+
+import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.graph.Task;
+import io.jigsaw.core.graph.Variant;
+import io.jigsaw.core.trace.Trace;
+import io.jigsaw.core.trace.TraceFiles;
+import io.jigsaw.planner.TinyGraph;
+import io.jigsaw.planner.model.PlanningInstance;
+import io.jigsaw.planner.model.Policy;
+import io.jigsaw.planner.profile.Profile;
+import io.jigsaw.planner.profile.ProfileRow;
+import io.jigsaw.planner.profile.ShareGrid;
+import io.jigsaw.planner.solver.PlanSolver;
+import io.jigsaw.planner.solver.SolverSettings;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class SimulatorTest {
+
+    private static final PlanSolver SOLVER = new PlanSolver(SolverSettings.defaults().withLimits(Duration.ofSeconds(2), Duration.ofMillis(200)));
+
+    /** One task, one variant, batch 1 only, a deterministic 10 ms on a whole GPU: an M/D/1 queue at one replica. */
+    private static PlanningInstance oneQueue() {
+        Task solo = new Task("solo", List.of(), List.of(new Variant("v", 1.0, null, Map.of(), null, false)));
+        Graph graph = new Graph("one", 5_000, 0.9, null, List.of(solo), null, List.of());
+        Profile profile = new Profile("gpu", List.of(new ProfileRow("v", "gpu", 100, 1, 10, 10, ProfileRow.Source.MEASURED)), List.of());
+        return new PlanningInstance(graph, profile, 1, 1, ShareGrid.wholeGpus(), Policy.JIGSAW, 0.9,
+                PlanningInstance.AccuracyRule.TRAFFIC_WEIGHTED_MEAN);
+    }
+
+    private static Simulator.Settings fixedPlan() {
+        Simulator.Settings d = Simulator.Settings.defaults();
+        return new Simulator.Settings(d.telemetryInterval(), d.smoothing(), d.rule(), d.planChangeDelay(), true, false, 7);
+    }
+
+    @Test
+    void anMD1QueueWaitsWhatPollaczekKhinchineSays() {
+        // λ = 50/s, D = 10 ms: ρ = 0.5, mean wait ρ·D / (2(1 − ρ)) = 5 ms, mean time in system 15 ms.
+        Trace trace = TraceFiles.open("poisson:rate=50,duration=2000,seed=5");
+
+        SimulationResult r = new Simulator(oneQueue(), SOLVER::solve, fixedPlan()).run(trace, f -> { });
+
+        SimulationResult.TaskStats solo = r.tasks().get(0);
+        assertThat(solo.meanBatch()).isEqualTo(1.0);
+        assertThat(solo.meanWaitMs()).isCloseTo(5.0, within(0.35));
+        assertThat(r.completed()).isEqualTo(trace.size());
+        assertThat(r.sloViolationPct()).isZero();
+        assertThat(r.gpuShareUsedPct()).isCloseTo(100, within(0.5));
+    }
+
+    @Test
+    void aPlanWithTooLittleCapacityShowsViolationsOnceDemandOutgrowsIt() {
+        // Planned for the first 5 s (50/s); from 20 s to 40 s 150/s arrive at a replica that serves 100/s.
+        Trace trace = TraceFiles.open("step:rate=50,factor=3,at=20,until=40,duration=60,seed=2");
+
+        SimulationResult r = new Simulator(oneQueue(), SOLVER::solve, fixedPlan()).run(trace, f -> { });
+
+        assertThat(r.sloViolationPct()).isGreaterThan(10);
+        assertThat(r.dropped()).isPositive();
+        long[] violations = r.timeline().violations();
+        long before = 0;
+        for (int s = 0; s < 20; s++) {
+            before += violations[s];
+        }
+        assertThat(before).as("no violations before the step").isZero();
+        assertThat(r.completed() + r.dropped()).isEqualTo(trace.size());
+    }
+
+    @Test
+    void fanOutMultipliesPiecesAndEveryRequestEndsOnce() {
+        PlanningInstance tiny = TinyGraph.instance(Policy.JIGSAW);
+        PlanningInstance twoGpus = new PlanningInstance(tiny.graph(), tiny.profile(), 20, 2, tiny.grid(), tiny.policy(), 0.9,
+                tiny.accuracyRule());
+        Trace trace = TraceFiles.open("poisson:rate=20,duration=30,seed=1");
+
+        SimulationResult r = new Simulator(twoGpus, SOLVER::solve, fixedPlan()).run(trace, f -> { });
+
+        SimulationResult.TaskStats detect = r.tasks().get(0);
+        SimulationResult.TaskStats classify = r.tasks().get(1);
+        assertThat(detect.pieces() + detect.droppedPieces()).isEqualTo(trace.size());
+        assertThat(classify.pieces() + classify.droppedPieces()).as("2 pieces per detected frame").isEqualTo(2 * detect.pieces());
+        assertThat(r.completed() + r.dropped()).isEqualTo(trace.size());
+        assertThat(r.accuracy()).isGreaterThanOrEqualTo(0.9 - 1e-9);
+    }
+
+    @Test
+    void rePlanningFollowsAStepUpAndHoldsMoreGpuDuringIt() {
+        PlanningInstance tiny = TinyGraph.instance(Policy.JIGSAW);
+        PlanningInstance fourGpus = new PlanningInstance(tiny.graph(), tiny.profile(), 20, 4, tiny.grid(), tiny.policy(), 0.9,
+                tiny.accuracyRule());
+        Trace trace = TraceFiles.open("step:rate=20,factor=4,at=30,until=60,duration=90,seed=3");
+
+        SimulationResult r = new Simulator(fourGpus, new PlanCache(SOLVER::solve, 0.025), Simulator.Settings.defaults())
+                .run(trace, f -> { });
+
+        double[] share = r.timeline().gpuSharePct();
+        assertThat(r.plansApplied()).isGreaterThan(1);
+        assertThat(share[50]).isGreaterThan(share[10]);
+        assertThat(r.completed() + r.dropped()).isEqualTo(trace.size());
+    }
+}
