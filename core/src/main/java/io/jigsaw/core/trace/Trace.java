@@ -37,6 +37,19 @@ public record Trace(String source, double[] atMs, String[] graphs) {
         return durationMs() <= 0 ? 0 : size() * 1000.0 / durationMs();
     }
 
+    /**
+     * The rate of the first 5 s (or of the whole trace if shorter): what a launch is sized for before
+     * any telemetry, by the demo's sidecar and by the simulator alike.
+     */
+    public double openingRateRps() {
+        double windowMs = Math.min(5_000, Math.max(1_000, durationMs()));
+        int n = 0;
+        while (n < atMs.length && atMs[n] < windowMs) {
+            n++;
+        }
+        return n * 1000.0 / windowMs;
+    }
+
     public Optional<String> graph(int i) {
         return graphs == null ? Optional.empty() : Optional.ofNullable(graphs[i]);
     }

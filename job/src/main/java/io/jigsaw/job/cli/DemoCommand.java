@@ -2,6 +2,8 @@ package io.jigsaw.job.cli;
 
 import io.jigsaw.job.demo.EmbeddedDemo;
 import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.trace.Trace;
+import io.jigsaw.core.trace.TraceFiles;
 import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.planner.model.Policy;
 import picocli.CommandLine.Command;
@@ -9,7 +11,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -42,6 +44,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the trace and the frames (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--trace", description = "Any trace instead of the step (a file, or e.g. gamma:rate=8,cv2=4,duration=60,seed=1);"
+            + " --duration, --rate and --step then do not apply.")
+    String trace;
+
     @Option(names = "--replica-slots", defaultValue = "2", description = "Parallelism of each task operator (default: ${DEFAULT-VALUE}).")
     int replicaSlots;
 
@@ -56,18 +62,20 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (durationSeconds <= 0 || rate <= 0 || step <= 0 || replicaSlots <= 0) {
+        if (durationSeconds <= 0 || rate <= 0 || step <= 0 || replicaSlots <= 0 || durationSeconds < 3) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--duration, --rate, --step and --replica-slots must be > 0");
+                    "--duration must be >= 3, --rate, --step and --replica-slots > 0");
         }
+        // The default trace: Poisson at --rate, times --step in the middle third.
+        Trace t = TraceFiles.open(trace != null ? trace : String.format(Locale.ROOT, "step:rate=%s,factor=%s,at=%d,until=%d,duration=%d,seed=%d",
+                rate, step, durationSeconds / 3, 2 * durationSeconds / 3, durationSeconds, seed));
         PlanningInstance sidecarPlans = null;
         if (plan == null) {
             planning.defaultGpus = 1;
             Graph g = planning.loadGraph();
-            sidecarPlans = planning.instance(g, planning.loadProfile(g), rate, policy.policy());
+            sidecarPlans = planning.instance(g, planning.loadProfile(g), Math.max(1, t.openingRateRps()), policy.policy());
         }
-        EmbeddedDemo.Settings settings = new EmbeddedDemo.Settings(planning.graphFile(), plan, sidecarPlans, planning.timeLimit, rate, step,
-                Duration.ofSeconds(durationSeconds), seed, replicaSlots, webPort, JigsawCli.home().resolve(".jigsaw/demo"), warmup);
+        EmbeddedDemo.Settings settings = new EmbeddedDemo.Settings(planning.graphFile(), plan, sidecarPlans, planning.timeLimit, t, seed, replicaSlots, webPort, JigsawCli.home().resolve(".jigsaw/demo"), warmup);
         Object lost = new EmbeddedDemo(settings, System.err, System.out).run(json).get("lost");
         return Long.valueOf(0).equals(lost) ? 0 : 1;
     }

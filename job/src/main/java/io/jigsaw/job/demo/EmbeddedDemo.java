@@ -9,6 +9,7 @@ import io.jigsaw.core.plan.PlanAvro;
 import io.jigsaw.core.plan.PlanFile;
 import io.jigsaw.core.plan.PlanValidator;
 import io.jigsaw.core.input.InputException;
+import io.jigsaw.core.trace.Trace;
 import io.jigsaw.job.JigsawJob;
 import io.jigsaw.job.JigsawOptions;
 import io.jigsaw.job.LoopbackPorts;
@@ -16,6 +17,7 @@ import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.KafkaBroker;
 import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.job.kafka.Topics;
+import io.jigsaw.job.replay.TraceReplayer;
 import io.jigsaw.job.sidecar.PlannerSidecar;
 import io.jigsaw.operators.DjlVariantRunner;
 import io.jigsaw.planner.model.PlanningInstance;
@@ -55,8 +57,8 @@ public final class EmbeddedDemo {
      * @param planning what the sidecar plans on (graph, profile, GPUs, policy); unused with a plan file
      * @param solveLimit longest one re-plan of the sidecar may take
      */
-    public record Settings(Path graphFile, Path planFile, PlanningInstance planning, Duration solveLimit, double rate, double step,
-            Duration duration, long seed, int replicaSlots, int webPort, Path workDir, int warmup) {
+    public record Settings(Path graphFile, Path planFile, PlanningInstance planning, Duration solveLimit, Trace trace, long seed,
+            int replicaSlots, int webPort, Path workDir, int warmup) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -113,7 +115,7 @@ public final class EmbeddedDemo {
         Configuration conf = new Configuration();
         conf.set(JigsawOptions.BOOTSTRAP, broker.bootstrap());
         conf.set(JigsawOptions.REPLICA_SLOTS, s.replicaSlots());
-        conf.set(JigsawOptions.PLANNER_INITIAL_DEMAND, s.rate());
+        conf.set(JigsawOptions.PLANNER_INITIAL_DEMAND, Math.max(1, s.trace().openingRateRps()));
         conf.set(JigsawOptions.PLANNER_SOLVE_LIMIT, s.solveLimit());
         // A short demo: let a smaller plan follow the step down within the run.
         conf.set(JigsawOptions.PLANNER_DOWN_COOLDOWN, Duration.ofSeconds(10));
@@ -182,35 +184,25 @@ public final class EmbeddedDemo {
     private Map<String, Object> replay(Graph graph, TensorSpec spec, AtomicReference<Plan> current, AvroProducer producer,
             TopicReader<Result> results, TopicReader<DeadLetter> deadLetters, Topics topics, String dashboard, boolean json)
             throws Exception {
-        StepTrace trace = new StepTrace(s.rate(), s.step(), s.duration().toMillis(), s.seed());
-        List<Long> arrivals = trace.arrivals();
-        progress.printf("[demo] replaying %d requests over %d s: Poisson %.1f rps, x%.1f from %d s to %d s%n", arrivals.size(),
-                s.duration().toSeconds(), s.rate(), s.step(), trace.stepUpMs() / 1000, trace.stepDownMs() / 1000);
+        progress.println("[demo] replaying " + s.trace());
         ResultStats stats = new ResultStats();
         AtomicLong sent = new AtomicLong();
         AtomicLong dead = new AtomicLong();
         long firstVersion = current.get().version();
         long start = System.currentTimeMillis();
+        TraceReplayer replayer = new TraceReplayer(producer, topics.requests(), List.of(graph), new double[] {1}, "demo-" + s.seed() + "-");
         Thread sender = new Thread(() -> {
-            for (int i = 0; i < arrivals.size() && !stopped.get(); i++) {
-                long at = start + arrivals.get(i);
-                long wait = at - System.currentTimeMillis();
-                if (wait > 0) {
-                    sleep(wait);
-                }
-                long now = System.currentTimeMillis();
-                String id = "demo-" + s.seed() + "-" + i;
-                producer.send(topics.requests(), id,
-                        Frames.request(id, graph.name(), spec, now, now + (long) graph.latencySloMs(), s.seed() * 1_000_003 + i));
-                sent.incrementAndGet();
+            try {
+                sent.set(replayer.replay(s.trace(), 1, 1, s.seed(), stopped::get, (n, total) -> sent.set(n)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-            producer.flush();
         }, "demo-replay");
         sender.start();
 
         long lastPrint = 0;
         long graceMs = (long) graph.latencySloMs() + 15_000;
-        long endBy = start + s.duration().toMillis() + graceMs;
+        long endBy = start + (long) s.trace().durationMs() + graceMs;
         while (!stopped.get() && System.currentTimeMillis() < endBy
                 && (sender.isAlive() || stats.answered() < sent.get())) {
             results.poll(Duration.ofMillis(200)).forEach(stats::add);
@@ -298,13 +290,6 @@ public final class EmbeddedDemo {
         progress.println("[demo] stopped the job and the broker");
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     private static double round(double x) {
         return Math.round(x * 10_000) / 10_000.0;

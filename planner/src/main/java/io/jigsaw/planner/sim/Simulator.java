@@ -196,7 +196,7 @@ public final class Simulator {
 
         SimulationResult go() {
             long wallStart = System.nanoTime();
-            Replanner.Decision first = replanner.start(initialRate(), 0);
+            Replanner.Decision first = replanner.start(Math.max(1, trace.openingRateRps()), 0);
             if (first.hasPlan()) {
                 apply(first.solved().toPlan(1, "simulation"), 0);
             } else {
@@ -254,16 +254,6 @@ public final class Simulator {
             holdShare(Math.max(trace.durationMs(), shareSince));
             progress.accept(1.0);
             return result((System.nanoTime() - wallStart) / 1e9, planningNanos / 1e9);
-        }
-
-        /** The first plan is made for the rate of the trace's first 5 s, as an operator would size a launch. */
-        double initialRate() {
-            double[] at = trace.atMs();
-            int n = 0;
-            while (n < at.length && at[n] < 5_000) {
-                n++;
-            }
-            return Math.max(1, n / Math.min(5.0, Math.max(1e-3, trace.durationMs() / 1000)));
         }
 
         void push(double t, int type, Object ref) {

@@ -1,0 +1,94 @@
+package io.jigsaw.job.cli;
+
+import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.graph.GraphLoader;
+import io.jigsaw.core.trace.Trace;
+import io.jigsaw.core.trace.TraceFiles;
+import io.jigsaw.job.kafka.AvroProducer;
+import io.jigsaw.job.replay.TraceReplayer;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = {"Publishes a trace into a Kafka requests topic at its recorded times, on any broker: one Avro Request per",
+                "arrival with a synthetic frame shaped as its graph's input and deadline = send time + the graph's latency SLO.",
+                "Progress bar on stderr; Ctrl-C stops after the record in hand (what was sent is flushed)."})
+final class ReplayCommand implements Callable<Integer> {
+
+    @Option(names = "--bootstrap", required = true, description = "Kafka bootstrap servers.")
+    String bootstrap;
+
+    @Option(names = "--trace", required = true, description = "Trace file (timestamp_ms[,graph] CSV or Azure-style per-minute counts)"
+            + " or a synthetic spec, e.g. poisson:rate=20,duration=60,seed=1.")
+    String trace;
+
+    @Option(names = "--graph", description = "Graph YAML of the requests; repeat for a mix (default: the demo graph).")
+    List<Path> graphFiles = new ArrayList<>();
+
+    @Option(names = "--mix", split = ",", description = "Weights of the --graph files for a trace without a graph column (default: equal).")
+    List<Double> mix = new ArrayList<>();
+
+    @Option(names = "--topic", defaultValue = "requests", description = "Requests topic (default: ${DEFAULT-VALUE}).")
+    String topic;
+
+    @Option(names = "--speed", defaultValue = "1", description = "Replay speed factor: 2 = twice as fast (default: ${DEFAULT-VALUE}).")
+    double speed;
+
+    @Option(names = "--loop", defaultValue = "1", description = "Times to replay the trace (default: ${DEFAULT-VALUE}).")
+    int loops;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of frames and graph draws (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--id-prefix", defaultValue = "replay-", description = "Request ids are this + a sequence number (default: ${DEFAULT-VALUE}).")
+    String idPrefix;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Path> files = graphFiles.isEmpty() ? List.of(JigsawCli.home().resolve("examples/xr-scene/graph.yaml")) : graphFiles;
+        if (!mix.isEmpty() && mix.size() != files.size()) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--mix needs one weight per --graph (" + files.size() + ")");
+        }
+        if (!(speed > 0) || loops < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--speed must be > 0 and --loop >= 1");
+        }
+        List<Graph> graphs = files.stream().map(GraphLoader::load).toList();
+        double[] weights = mix.isEmpty() ? graphs.stream().mapToDouble(g -> 1).toArray() : mix.stream().mapToDouble(Double::doubleValue).toArray();
+        Trace t = TraceFiles.open(trace);
+        System.err.printf("[replay] %s -> '%s' at %s, speed x%s, %d loop(s)%n", t, topic, bootstrap, speed, loops);
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread main = Thread.currentThread();
+        Thread hook = new Thread(() -> {
+            stop.set(true);
+            try {
+                main.join(5_000);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "replay-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        long sent;
+        try (AvroProducer producer = new AvroProducer(bootstrap);
+             ProgressBar bar = new ProgressBarBuilder().setTaskName("replay").setInitialMax((long) t.size() * loops)
+                     .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
+            sent = new TraceReplayer(producer, topic, graphs, weights, idPrefix)
+                    .replay(t, speed, loops, seed, stop::get, (n, total) -> bar.stepTo(n));
+        }
+        System.err.printf("[replay] sent %d request(s)%n", sent);
+        if (!stop.get()) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+        return 0;
+    }
+}
