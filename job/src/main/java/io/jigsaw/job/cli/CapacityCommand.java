@@ -3,6 +3,7 @@ package io.jigsaw.job.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.planner.capacity.CapacitySearch;
+import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.planner.model.Policy;
 import io.jigsaw.planner.profile.Profile;
 import io.jigsaw.planner.solver.PlanSolver;
@@ -36,21 +37,27 @@ final class CapacityCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object on the last line.")
     boolean json;
 
+    /** One capacity search with its probes on stderr; {@code report} runs the same. */
+    static CapacitySearch.Result search(PlanningOptions options, PlanningInstance instance, double tolerance) {
+        CapacitySearch search = new CapacitySearch(new PlanSolver(options.solverSettings().firstFeasible())::solve, tolerance);
+        System.err.printf(Locale.ROOT, "[capacity] %s, %d GPU(s), accuracy SLO %.2f:", instance.policy().cliName(), instance.gpus(),
+                instance.graph().accuracySlo());
+        CapacitySearch.Result r = search.search(instance,
+                probe -> System.err.printf(Locale.ROOT, " %.1f%s", probe.demandRps(), probe.feasible() ? "+" : "-"));
+        System.err.printf(Locale.ROOT, "  (%d probes, %.1f s)%n", r.probes(), r.time().toMillis() / 1000.0);
+        return r;
+    }
+
     @Override
     public Integer call() throws Exception {
         Graph graph = options.loadGraph();
         Profile profile = options.loadProfile(graph);
         List<Policy> policies = policy.equals("all") ? Arrays.asList(Policy.values()) : List.of(Policy.fromCli(policy));
-        PlanSolver solver = new PlanSolver(options.solverSettings().firstFeasible());
-        CapacitySearch search = new CapacitySearch(solver::solve, tolerance);
         Map<String, Double> capacity = new LinkedHashMap<>();
         Map<String, String> reasons = new LinkedHashMap<>();
         Map<String, Boolean> derivedUsed = new LinkedHashMap<>();
         for (Policy p : policies) {
-            System.err.printf(Locale.ROOT, "[capacity] %s:", p.cliName());
-            CapacitySearch.Result r = search.search(options.instance(graph, profile, 1, p),
-                    probe -> System.err.printf(Locale.ROOT, " %.1f%s", probe.demandRps(), probe.feasible() ? "+" : "-"));
-            System.err.printf(Locale.ROOT, "  (%d probes, %.1f s)%n", r.probes(), r.time().toMillis() / 1000.0);
+            CapacitySearch.Result r = search(options, options.instance(graph, profile, 1, p), tolerance);
             capacity.put(p.cliName(), r.capacityRps());
             reasons.put(p.cliName(), r.reason());
             derivedUsed.put(p.cliName(), r.plan().map(s -> s.evaluation().usesDerivedRows()).orElse(false));

@@ -82,7 +82,11 @@ final class PlanningOptions {
     }
 
     PlanningInstance instance(Graph g, Profile profile, double demand, Policy policy) {
-        return new PlanningInstance(g, profile, demand, gpus(), grid(), policy, maxUtilisation,
+        return instance(g, profile, demand, policy, gpus());
+    }
+
+    PlanningInstance instance(Graph g, Profile profile, double demand, Policy policy, int gpuCount) {
+        return new PlanningInstance(g, profile, demand, gpuCount, grid(), policy, maxUtilisation,
                 PlanningInstance.AccuracyRule.TRAFFIC_WEIGHTED_MEAN);
     }
 

@@ -1,0 +1,92 @@
+package io.jigsaw.job.cli;
+
+import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.trace.Trace;
+import io.jigsaw.core.trace.TraceFiles;
+import io.jigsaw.job.report.Report;
+import io.jigsaw.job.report.ReportWriter;
+import io.jigsaw.planner.capacity.CapacitySearch;
+import io.jigsaw.planner.model.Policy;
+import io.jigsaw.planner.profile.Profile;
+import io.jigsaw.planner.sim.PlanCache;
+import io.jigsaw.planner.sim.SimulationResult;
+import io.jigsaw.planner.sim.Simulator;
+import io.jigsaw.planner.solver.PlanSolver;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = {"A paper-style report of a graph and its profiles: capacity of every policy over a sweep of GPUs and",
+                "accuracy SLOs and, with --trace, a SIMULATION of every policy on the trace (on --gpus GPUs). Writes a",
+                "self-contained folder: index.html with PNG plots (capacity per policy, SLO violations and GPU share over",
+                "time, accuracy vs GPU share) and the tables behind them, marking results that rest on derived rows."})
+final class ReportCommand implements Callable<Integer> {
+
+    @Mixin
+    PlanningOptions options;
+
+    @Option(names = "--trace", description = "Trace to simulate every policy on (file or synthetic spec); without it, capacity only.")
+    String trace;
+
+    @Option(names = "--gpus-sweep", split = ",", defaultValue = "2,4,8", description = "GPU counts of the capacity sweep (default: ${DEFAULT-VALUE}).")
+    List<Integer> gpusSweep;
+
+    @Option(names = "--accuracy-sweep", split = ",", defaultValue = "0.8,0.9,0.95",
+            description = "Accuracy SLOs of the capacity sweep (default: ${DEFAULT-VALUE}).")
+    List<Double> accuracySweep;
+
+    @Option(names = "--tolerance", defaultValue = "0.02", description = "Relative precision of each capacity search (default: ${DEFAULT-VALUE}).")
+    double tolerance;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the simulations (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", defaultValue = "report", description = "Folder to write (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        Graph graph = options.loadGraph();
+        Profile profile = options.loadProfile(graph);
+        List<Report.CapacityPoint> capacity = new ArrayList<>();
+        for (double slo : accuracySweep) {
+            Graph g = graph.withAccuracySlo(slo);
+            for (int gpus : gpusSweep) {
+                for (Policy p : Policy.values()) {
+                    CapacitySearch.Result r = CapacityCommand.search(options, options.instance(g, profile, 1, p, gpus), tolerance);
+                    capacity.add(new Report.CapacityPoint(slo, gpus, p.cliName(), r.capacityRps(), r.reason(),
+                            r.plan().map(s -> s.evaluation().usesDerivedRows()).orElse(false)));
+                }
+            }
+        }
+        List<SimulationResult> simulations = new ArrayList<>();
+        String traceName = "";
+        if (trace != null) {
+            Trace t = TraceFiles.open(trace);
+            traceName = t.toString();
+            Simulator.Settings d = Simulator.Settings.defaults();
+            Simulator.Settings settings = new Simulator.Settings(d.telemetryInterval(), d.smoothing(), d.rule(), d.planChangeDelay(),
+                    d.earlyDrop(), d.replan(), seed);
+            for (Policy p : Policy.values()) {
+                System.err.printf(Locale.ROOT, "[report] simulating %s on %s ...%n", p.cliName(), t);
+                SimulationResult r = new Simulator(options.instance(graph, profile, 1, p),
+                        new PlanCache(new PlanSolver(options.solverSettings())::solve, 0.025), settings).run(t, f -> { });
+                System.err.printf(Locale.ROOT, "[report]   %s: SLO violations %.3f %%, GPU share held %.1f %%, accuracy %.4f (SIMULATION)%n",
+                        p.cliName(), r.sloViolationPct(), r.gpuShareUsedPct(), r.accuracy());
+                simulations.add(r);
+            }
+        }
+        Report report = new Report(graph.name(), profile.device(), graph.latencySloMs(), profile.derivedRows(), capacity, traceName,
+                options.gpus(), graph.accuracySlo(), simulations);
+        Path index = ReportWriter.write(report, out);
+        System.err.println("[report] wrote " + index.toAbsolutePath());
+        return 0;
+    }
+}

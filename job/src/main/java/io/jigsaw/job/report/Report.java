@@ -1,0 +1,19 @@
+package io.jigsaw.job.report;
+
+import io.jigsaw.planner.sim.SimulationResult;
+
+import java.util.List;
+
+/**
+ * The figures a report shows: capacity per policy over a sweep of GPUs and accuracy SLOs, and
+ * (with a trace) one simulated run per policy.
+ *
+ * @param derivedRows partition rows derived by the partition model (0: all measured)
+ */
+public record Report(String graph, String device, double latencySloMs, long derivedRows, List<CapacityPoint> capacity,
+        String trace, int simulatedGpus, double simulatedAccuracySlo, List<SimulationResult> simulations) {
+
+    /** One capacity search. */
+    public record CapacityPoint(double accuracySlo, int gpus, String policy, double capacityRps, String limitedBy, boolean usesDerivedRows) {
+    }
+}

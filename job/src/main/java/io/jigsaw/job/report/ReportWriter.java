@@ -1,0 +1,189 @@
+package io.jigsaw.job.report;
+
+import io.jigsaw.planner.sim.SimulationResult;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+
+/**
+ * Writes a report as a self-contained folder: {@code index.html} with PNG plots (XChart) and the
+ * tables behind them. Simulated figures are labelled SIMULATION; results resting on derived
+ * partition rows say so.
+ */
+public final class ReportWriter {
+
+    private static final int WIDTH = 760;
+    private static final int HEIGHT = 420;
+    /** Seconds per point of the time-series plots: per-second counts are too noisy to read. */
+    private static final int BUCKET_S = 10;
+
+    private ReportWriter() {
+    }
+
+    /** @return the HTML file */
+    public static Path write(Report report, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        StringBuilder html = new StringBuilder();
+        html.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>Jigsaw report: ").append(esc(report.graph()))
+                .append("</title><style>body{font-family:sans-serif;max-width:900px;margin:2em auto}table{border-collapse:collapse}"
+                        + "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#eee}.note{color:#a40}</style></head><body>");
+        html.append("<h1>Jigsaw report: ").append(esc(report.graph())).append("</h1>");
+        html.append(String.format(Locale.ROOT, "<p>Device %s, latency SLO %.0f ms. ", esc(report.device()), report.latencySloMs()));
+        if (report.derivedRows() > 0) {
+            html.append("<span class=\"note\">The profile has ").append(report.derivedRows())
+                    .append(" DERIVED partition rows (whole-GPU rows scaled by the partition model); results that rest on them are marked.</span>");
+        } else {
+            html.append("All profile rows are measured.");
+        }
+        html.append("</p>");
+        capacitySection(report, dir, html);
+        if (!report.simulations().isEmpty()) {
+            simulationSection(report, dir, html);
+        }
+        html.append("</body></html>");
+        Path index = dir.resolve("index.html");
+        Files.writeString(index, html, StandardCharsets.UTF_8);
+        return index;
+    }
+
+    private static void capacitySection(Report r, Path dir, StringBuilder html) throws IOException {
+        html.append("<h2>Maximum serviceable demand</h2><p>Capacity search over demand per policy (the planner's model, not a run).</p>");
+        TreeSet<Double> slos = new TreeSet<>();
+        r.capacity().forEach(p -> slos.add(p.accuracySlo()));
+        // Drawn in reverse so the first policy (jigsaw) is on top where lines coincide.
+        List<String> policies = new ArrayList<>(r.capacity().stream().map(Report.CapacityPoint::policy).distinct().toList());
+        java.util.Collections.reverse(policies);
+        for (double slo : slos) {
+            String name = String.format(Locale.ROOT, "capacity-a%.2f.png", slo);
+            XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+                    .title(String.format(Locale.ROOT, "%s: capacity at accuracy SLO %.2f", r.graph(), slo))
+                    .xAxisTitle("GPUs").yAxisTitle("max root demand (req/s)").build();
+            for (String policy : policies) {
+                List<Report.CapacityPoint> pts = r.capacity().stream().filter(p -> p.accuracySlo() == slo && p.policy().equals(policy)).toList();
+                XYSeries s = chart.addSeries(policy, pts.stream().mapToDouble(Report.CapacityPoint::gpus).toArray(),
+                        pts.stream().mapToDouble(Report.CapacityPoint::capacityRps).toArray());
+                s.setMarker(SeriesMarkers.CIRCLE);
+            }
+            BitmapEncoder.saveBitmap(chart, dir.resolve(name).toString(), BitmapEncoder.BitmapFormat.PNG);
+            html.append("<img src=\"").append(name).append("\" alt=\"capacity\">");
+        }
+        html.append("<table><tr><th>accuracy SLO</th><th>GPUs</th><th>policy</th><th>capacity req/s</th><th>vs loki</th>"
+                + "<th>plan rests on derived rows</th><th>limited by</th></tr>");
+        for (Report.CapacityPoint p : r.capacity()) {
+            double loki = r.capacity().stream().filter(q -> q.accuracySlo() == p.accuracySlo() && q.gpus() == p.gpus()
+                    && q.policy().equals("loki")).mapToDouble(Report.CapacityPoint::capacityRps).findFirst().orElse(0);
+            html.append(String.format(Locale.ROOT, "<tr><td>%.2f</td><td>%d</td><td style=\"text-align:left\">%s</td><td>%.1f</td><td>%s</td>"
+                            + "<td>%s</td><td style=\"text-align:left\">%s</td></tr>", p.accuracySlo(), p.gpus(), esc(p.policy()), p.capacityRps(),
+                    loki > 0 ? String.format(Locale.ROOT, "%.2f&times;", p.capacityRps() / loki) : "-", p.usesDerivedRows() ? "yes" : "no",
+                    esc(p.limitedBy())));
+        }
+        html.append("</table>");
+    }
+
+    private static void simulationSection(Report r, Path dir, StringBuilder html) throws IOException {
+        html.append(String.format(Locale.ROOT, "<h2>SIMULATION on %s</h2><p>Discrete-event simulation with the profiles on %d GPU(s),"
+                + " accuracy SLO %.2f, re-planning online as the planner sidecar does. Simulated, not measured serving.</p>",
+                esc(r.trace()), r.simulatedGpus(), r.simulatedAccuracySlo()));
+        SimulationResult first = r.simulations().get(0);
+        XYChart arrivals = timeChart("Trace: arrivals (req/s, " + BUCKET_S + " s means)", "req/s");
+        addSeries(arrivals, "arrivals", bucketRate(first.timeline().arrivals()));
+        save(arrivals, dir, "arrivals.png", html);
+
+        XYChart violations = timeChart("SIMULATION: SLO violations per " + BUCKET_S + " s (% of arrivals)", "% late or dropped");
+        XYChart share = timeChart("SIMULATION: GPU share held (% of all GPUs)", "% of GPUs");
+        List<SimulationResult> onTopFirst = new ArrayList<>(r.simulations());
+        java.util.Collections.reverse(onTopFirst);
+        for (SimulationResult s : onTopFirst) {
+            addSeries(violations, s.policy(), bucketPercent(s.timeline().violations(), s.timeline().arrivals()));
+            addSeries(share, s.policy(), bucketMean(s.timeline().gpuSharePct()));
+        }
+        save(violations, dir, "slo-violations.png", html);
+        save(share, dir, "gpu-share.png", html);
+
+        XYChart scatter = new XYChartBuilder().width(WIDTH).height(HEIGHT).title("SIMULATION: accuracy vs GPU share held")
+                .xAxisTitle("mean GPU share held (% of all GPUs)").yAxisTitle("mean end-to-end accuracy").build();
+        scatter.getStyler().setDefaultSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter);
+        scatter.getStyler().setMarkerSize(12);
+        for (SimulationResult s : r.simulations()) {
+            scatter.addSeries(s.policy(), new double[] {s.gpuShareUsedPct()}, new double[] {s.accuracy()});
+        }
+        save(scatter, dir, "accuracy-vs-share.png", html);
+
+        html.append("<table><tr><th>policy</th><th>requests</th><th>late</th><th>dropped</th><th>SLO violations %</th><th>p50 ms</th>"
+                + "<th>p99 ms</th><th>GPU share held %</th><th>accuracy</th><th>plans applied</th><th>infeasible decisions</th></tr>");
+        for (SimulationResult s : r.simulations()) {
+            html.append(String.format(Locale.ROOT, "<tr><td style=\"text-align:left\">%s</td><td>%d</td><td>%d</td><td>%d</td><td>%.3f</td>"
+                            + "<td>%.1f</td><td>%.1f</td><td>%.1f</td><td>%.4f</td><td>%d</td><td>%d</td></tr>", esc(s.policy()), s.requests(), s.late(),
+                    s.dropped(), s.sloViolationPct(), s.p50Ms(), s.p99Ms(), s.gpuShareUsedPct(), s.accuracy(), s.plansApplied(),
+                    s.infeasibleDecisions()));
+        }
+        html.append("</table>");
+    }
+
+    private static XYChart timeChart(String title, String yTitle) {
+        return new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle("time (s)").yAxisTitle(yTitle).build();
+    }
+
+    private static void addSeries(XYChart chart, String name, double[] y) {
+        double[] x = new double[y.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i * BUCKET_S;
+        }
+        chart.addSeries(name, x, y.length == 0 ? new double[] {0} : y).setMarker(SeriesMarkers.NONE);
+    }
+
+    private static void save(XYChart chart, Path dir, String name, StringBuilder html) throws IOException {
+        BitmapEncoder.saveBitmap(chart, dir.resolve(name).toString(), BitmapEncoder.BitmapFormat.PNG);
+        html.append("<img src=\"").append(name).append("\" alt=\"").append(name).append("\">");
+    }
+
+    static double[] bucketRate(long[] perSecond) {
+        double[] out = new double[(perSecond.length + BUCKET_S - 1) / BUCKET_S];
+        for (int i = 0; i < perSecond.length; i++) {
+            out[i / BUCKET_S] += perSecond[i] / (double) BUCKET_S;
+        }
+        return out;
+    }
+
+    static double[] bucketMean(double[] perSecond) {
+        double[] out = new double[(perSecond.length + BUCKET_S - 1) / BUCKET_S];
+        int[] n = new int[out.length];
+        for (int i = 0; i < perSecond.length; i++) {
+            out[i / BUCKET_S] += perSecond[i];
+            n[i / BUCKET_S]++;
+        }
+        for (int i = 0; i < out.length; i++) {
+            out[i] /= Math.max(1, n[i]);
+        }
+        return out;
+    }
+
+    static double[] bucketPercent(long[] part, long[] whole) {
+        List<Double> out = new ArrayList<>();
+        for (int from = 0; from < whole.length; from += BUCKET_S) {
+            long p = 0;
+            long w = 0;
+            for (int i = from; i < Math.min(whole.length, from + BUCKET_S); i++) {
+                p += part[i];
+                w += whole[i];
+            }
+            out.add(w == 0 ? 0 : 100.0 * p / w);
+        }
+        return out.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private static String esc(String s) {
+        return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}
