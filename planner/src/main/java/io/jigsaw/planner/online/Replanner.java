@@ -3,6 +3,7 @@ package io.jigsaw.planner.online;
 import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.planner.model.SolvedPlan;
 
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -13,8 +14,15 @@ import java.util.function.Function;
  */
 public final class Replanner {
 
-    /** Why a decision was made. */
-    public enum Kind { INITIAL, UP, DOWN, INFEASIBLE }
+    /**
+     * Why a decision was made. {@code BEST_EFFORT}: the demand cannot be planned for, but a plan for
+     * more than the plan in force (or the first plan at all) can — serving part of an overload beats
+     * serving less of it.
+     */
+    public enum Kind { INITIAL, UP, DOWN, BEST_EFFORT, INFEASIBLE }
+
+    /** Bisection steps of a best-effort search (geometric, so 8 steps narrow a 1000x range to 2.4 %). */
+    private static final int BEST_EFFORT_STEPS = 8;
 
     /**
      * @param solved the new plan; for {@code INFEASIBLE} the solver's best attempt, not to be used
@@ -82,15 +90,46 @@ public final class Replanner {
         plannedRps = target;
         lastPlanMs = nowMs;
         if (!solved.feasible()) {
-            String keeping = current == null ? "no plan in force yet" : "keeping the plan in force";
-            return new Decision(Kind.INFEASIBLE, estimate, target, solved, String.format(java.util.Locale.ROOT,
-                    "no feasible plan for %.1f req/s (estimate %.1f + headroom): %s; %s", target, estimate,
-                    String.join("; ", solved.evaluation().problems()), keeping));
+            String why = String.format(Locale.ROOT, "no feasible plan for %.1f req/s (estimate %.1f + headroom): %s", target, estimate,
+                    String.join("; ", solved.evaluation().problems()));
+            Optional<SolvedPlan> most = mostThatFits(target);
+            if (most.isPresent()) {
+                current = most.get();
+                return new Decision(Kind.BEST_EFFORT, estimate, target, current, String.format(Locale.ROOT,
+                        "best effort: %s; planned for the most that fits, %.1f req/s", why, current.instance().demandRps()));
+            }
+            return new Decision(Kind.INFEASIBLE, estimate, target, solved,
+                    why + "; " + (current == null ? "no plan in force yet" : "keeping the plan in force"));
         }
         current = solved;
-        return new Decision(kind, estimate, target, solved, String.format(java.util.Locale.ROOT,
+        return new Decision(kind, estimate, target, solved, String.format(Locale.ROOT,
                 "%s: demand estimate %.1f req/s, planned for %.1f req/s (band %.1f .. %.1f)", kind.name().toLowerCase(),
                 estimate, target, rule.lowerEdge(target), rule.upperEdge(target)));
+    }
+
+    /** The feasible plan for the highest demand between the plan in force's and {@code target}, if above the former. */
+    private Optional<SolvedPlan> mostThatFits(double target) {
+        double low = current == null ? rule.minDemandRps() : current.instance().demandRps();
+        SolvedPlan best = null;
+        if (current == null) {
+            SolvedPlan floor = solver.apply(template.withDemand(low));
+            if (!floor.feasible()) {
+                return Optional.empty();
+            }
+            best = floor;
+        }
+        double high = target;
+        for (int i = 0; i < BEST_EFFORT_STEPS && high / low > 1.01; i++) {
+            double mid = Math.sqrt(low * high);
+            SolvedPlan s = solver.apply(template.withDemand(mid));
+            if (s.feasible()) {
+                best = s;
+                low = mid;
+            } else {
+                high = mid;
+            }
+        }
+        return Optional.ofNullable(best);
     }
 
     public Optional<SolvedPlan> current() {

@@ -75,19 +75,34 @@ class ReplannerTest {
     }
 
     @Test
-    void anInfeasibleDemandIsReportedAndThePlanInForceKept() {
+    void anOverloadGetsTheMostThatFitsAndIsNotRetriedEveryTick() {
         Replanner r = replanner();
         Replanner.Decision first = r.start(8, 0);
         feed(r, 1_000, 10_000, 100_000);
 
         Replanner.Decision d = r.tick(10_000).orElseThrow();
 
+        assertThat(d.kind()).isEqualTo(Replanner.Kind.BEST_EFFORT);
+        assertThat(d.hasPlan()).isTrue();
+        assertThat(d.reason()).contains("no feasible plan for 125000.0 req/s").contains("planned for the most that fits");
+        assertThat(d.solved().feasible()).isTrue();
+        assertThat(d.solved().instance().demandRps()).isGreaterThan(first.solved().instance().demandRps());
+        assertThat(r.current()).contains(d.solved());
+        assertThat(r.tick(10_000)).isEmpty();
+    }
+
+    @Test
+    void whenNothingFitsItSaysSoAndKeepsNoPlan() {
+        // On one GPU the tiny graph cannot meet its accuracy SLO at any demand: the accurate detector needs a whole GPU.
+        Replanner r = new Replanner(TinyGraph.instance(Policy.JIGSAW), solver::solve, new ReplanRule(0.25, 0.3, Duration.ofSeconds(10), 1),
+                new DemandEstimator(1_000, 3_000));
+
+        Replanner.Decision d = r.start(8, 0);
+
         assertThat(d.kind()).isEqualTo(Replanner.Kind.INFEASIBLE);
         assertThat(d.hasPlan()).isFalse();
-        assertThat(d.reason()).contains("no feasible plan").contains("keeping the plan in force");
-        assertThat(r.current()).contains(first.solved());
-        // Not retried at every tick: only when the estimate leaves the new band.
-        assertThat(r.tick(10_000)).isEmpty();
+        assertThat(d.reason()).contains("no feasible plan").contains("no plan in force yet");
+        assertThat(r.current()).isEmpty();
     }
 
     @Test
