@@ -28,7 +28,21 @@ public final class ReportWriter {
     /** Seconds per point of the time-series plots: per-second counts are too noisy to read. */
     private static final int BUCKET_S = 10;
 
+    /** One colour per policy in every chart, so a reader matches lines across plots. */
+    private static final java.util.Map<String, java.awt.Color> COLOURS = java.util.Map.of(
+            "jigsaw", new java.awt.Color(0xD62728), "no-accuracy-scaling", new java.awt.Color(0xFF7F0E),
+            "no-partitioning", new java.awt.Color(0x9467BD), "even-budget", new java.awt.Color(0x2CA02C),
+            "loki", new java.awt.Color(0x1F77B4), "arrivals", new java.awt.Color(0x555555));
+
     private ReportWriter() {
+    }
+
+    private static void colour(XYSeries series, String name) {
+        java.awt.Color c = COLOURS.get(name);
+        if (c != null) {
+            series.setLineColor(c);
+            series.setMarkerColor(c);
+        }
     }
 
     /** @return the HTML file */
@@ -74,6 +88,7 @@ public final class ReportWriter {
                 XYSeries s = chart.addSeries(policy, pts.stream().mapToDouble(Report.CapacityPoint::gpus).toArray(),
                         pts.stream().mapToDouble(Report.CapacityPoint::capacityRps).toArray());
                 s.setMarker(SeriesMarkers.CIRCLE);
+                colour(s, policy);
             }
             BitmapEncoder.saveBitmap(chart, dir.resolve(name).toString(), BitmapEncoder.BitmapFormat.PNG);
             html.append("<img src=\"").append(name).append("\" alt=\"capacity\">");
@@ -116,7 +131,7 @@ public final class ReportWriter {
         scatter.getStyler().setDefaultSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter);
         scatter.getStyler().setMarkerSize(12);
         for (SimulationResult s : r.simulations()) {
-            scatter.addSeries(s.policy(), new double[] {s.gpuShareUsedPct()}, new double[] {s.accuracy()});
+            colour(scatter.addSeries(s.policy(), new double[] {s.gpuShareUsedPct()}, new double[] {s.accuracy()}), s.policy());
         }
         save(scatter, dir, "accuracy-vs-share.png", html);
 
@@ -140,7 +155,9 @@ public final class ReportWriter {
         for (int i = 0; i < x.length; i++) {
             x[i] = i * BUCKET_S;
         }
-        chart.addSeries(name, x, y.length == 0 ? new double[] {0} : y).setMarker(SeriesMarkers.NONE);
+        XYSeries s = chart.addSeries(name, x, y.length == 0 ? new double[] {0} : y);
+        s.setMarker(SeriesMarkers.NONE);
+        colour(s, name);
     }
 
     private static void save(XYChart chart, Path dir, String name, StringBuilder html) throws IOException {
