@@ -53,9 +53,7 @@ public final class SimulatorBench {
 
     private static SimulationResult run(PlanningInstance template, String spec, boolean replan) {
         Trace trace = TraceFiles.open(spec);
-        Simulator.Settings d = Simulator.Settings.defaults();
-        Simulator.Settings settings = new Simulator.Settings(d.telemetryInterval(), d.smoothing(), d.rule(), d.planChangeDelay(),
-                true, replan, 1);
+        Simulator.Settings settings = Simulator.Settings.defaults().withReplan(replan);
         PlanSolver solver = new PlanSolver(SolverSettings.defaults());
         return new Simulator(template, new PlanCache(solver::solve, 0.025), settings).run(trace, f -> { });
     }

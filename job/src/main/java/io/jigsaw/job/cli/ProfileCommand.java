@@ -9,8 +9,6 @@ import io.jigsaw.planner.profile.ProfileCsv;
 import io.jigsaw.planner.profile.ProfileRow;
 import io.jigsaw.planner.profile.ShareGrid;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -73,9 +71,7 @@ final class ProfileCommand implements Callable<Integer> {
         }
         Profiler profiler = new Profiler(g, DjlVariantRunner.factory(), settings);
         List<ProfileRow> rows;
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("profile").setInitialMax(profiler.steps())
-                .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
-                .build()) {
+        try (ProgressBar bar = Progress.bar("profile", profiler.steps())) {
             rows = profiler.run(step -> {
                 bar.setExtraMessage(String.format(Locale.ROOT, "%s t%d b%d p50 %.1f ms", step.variant(), step.threads(),
                         step.batch(), step.p50Ms()));

@@ -6,10 +6,7 @@ import io.jigsaw.core.trace.Trace;
 import io.jigsaw.core.trace.TraceFiles;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.replay.TraceReplayer;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -80,8 +77,7 @@ final class ReplayCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         long sent;
         try (AvroProducer producer = new AvroProducer(bootstrap);
-             ProgressBar bar = new ProgressBarBuilder().setTaskName("replay").setInitialMax((long) t.size() * loops)
-                     .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
+             ProgressBar bar = Progress.bar("replay", (long) t.size() * loops)) {
             sent = new TraceReplayer(producer, topic, graphs, weights, idPrefix)
                     .replay(t, speed, loops, seed, stop::get, (n, total) -> bar.stepTo(n));
         }

@@ -71,9 +71,7 @@ final class ReportCommand implements Callable<Integer> {
         if (trace != null) {
             Trace t = TraceFiles.open(trace);
             traceName = t.toString();
-            Simulator.Settings d = Simulator.Settings.defaults();
-            Simulator.Settings settings = new Simulator.Settings(d.telemetryInterval(), d.smoothing(), d.rule(), d.planChangeDelay(),
-                    d.earlyDrop(), d.replan(), seed);
+            Simulator.Settings settings = Simulator.Settings.defaults().withSeed(seed);
             for (Policy p : Policy.values()) {
                 System.err.printf(Locale.ROOT, "[report] simulating %s on %s ...%n", p.cliName(), t);
                 SimulationResult r = new Simulator(options.instance(graph, profile, 1, p),

@@ -5,16 +5,12 @@ import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.trace.Trace;
 import io.jigsaw.core.trace.TraceFiles;
 import io.jigsaw.planner.model.PlanningInstance;
-import io.jigsaw.planner.online.ReplanRule;
 import io.jigsaw.planner.profile.Profile;
 import io.jigsaw.planner.sim.PlanCache;
 import io.jigsaw.planner.sim.SimulationResult;
 import io.jigsaw.planner.sim.Simulator;
 import io.jigsaw.planner.solver.PlanSolver;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -65,14 +61,12 @@ final class SimulateCommand implements Callable<Integer> {
         Trace t = TraceFiles.open(trace);
         System.err.println("[simulate] " + t);
         PlanningInstance template = options.instance(graph, profile, 1, policy.policy());
-        Simulator.Settings d = Simulator.Settings.defaults();
-        Simulator.Settings settings = new Simulator.Settings(d.telemetryInterval(), d.smoothing(), ReplanRule.defaults(), planDelay,
-                !noEarlyDrop, !noReplan, seed);
+        Simulator.Settings settings = Simulator.Settings.defaults().withPlanChangeDelay(planDelay).withEarlyDrop(!noEarlyDrop)
+                .withReplan(!noReplan).withSeed(seed);
         PlanCache plans = new PlanCache(new PlanSolver(options.solverSettings())::solve, 0.025);
         SimulationResult r;
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("simulate").setInitialMax(1000).setUnit("%", 10)
-                .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
-            r = new Simulator(template, plans, settings).run(t, f -> bar.stepTo(Math.round(f * 1000)));
+        try (ProgressBar bar = Progress.bar("simulate %", 100)) {
+            r = new Simulator(template, plans, settings).run(t, f -> bar.stepTo(Math.round(f * 100)));
         }
         print(r, graph, profile, plans.solves(), System.out);
         if (json) {

@@ -50,6 +50,22 @@ public final class Simulator {
         public static Settings defaults() {
             return new Settings(Duration.ofSeconds(1), Duration.ofSeconds(3), ReplanRule.defaults(), Duration.ofMillis(500), true, true, 1);
         }
+
+        public Settings withSeed(long newSeed) {
+            return new Settings(telemetryInterval, smoothing, rule, planChangeDelay, earlyDrop, replan, newSeed);
+        }
+
+        public Settings withReplan(boolean on) {
+            return new Settings(telemetryInterval, smoothing, rule, planChangeDelay, earlyDrop, on, seed);
+        }
+
+        public Settings withEarlyDrop(boolean on) {
+            return new Settings(telemetryInterval, smoothing, rule, planChangeDelay, on, replan, seed);
+        }
+
+        public Settings withPlanChangeDelay(Duration delay) {
+            return new Settings(telemetryInterval, smoothing, rule, delay, earlyDrop, replan, seed);
+        }
     }
 
     private static final int ARRIVAL = 0;

@@ -36,8 +36,7 @@ class SimulatorTest {
     }
 
     private static Simulator.Settings fixedPlan() {
-        Simulator.Settings d = Simulator.Settings.defaults();
-        return new Simulator.Settings(d.telemetryInterval(), d.smoothing(), d.rule(), d.planChangeDelay(), true, false, 7);
+        return Simulator.Settings.defaults().withReplan(false).withSeed(7);
     }
 
     @Test
