@@ -141,15 +141,15 @@ public final class SyntheticTrace {
     private static double required(String spec, Map<String, Double> p, String key) {
         Double v = p.get(key);
         if (v == null || v < 0) {
-            throw new InputException("--trace " + spec, key, "required, >= 0", null);
+            throw new InputException("--trace " + spec, key, "required, a number >= 0", null);
         }
         return v;
     }
 
     private static double positive(String spec, Map<String, Double> p, String key) {
-        double v = required(spec, p, key);
-        if (!(v > 0)) {
-            throw new InputException("--trace " + spec, key, "must be > 0", null);
+        Double v = p.get(key);
+        if (v == null || !(v > 0)) {
+            throw new InputException("--trace " + spec, key, "required, a number > 0", null);
         }
         return v;
     }
