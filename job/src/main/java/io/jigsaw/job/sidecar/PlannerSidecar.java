@@ -133,6 +133,22 @@ public final class PlannerSidecar implements Runnable, AutoCloseable {
         version = next.version();
         inForce = next;
         say("published plan v" + next.version() + " — " + d.reason() + " — " + describe(next));
+        String beyond = replicasBeyondSlots(next, conf.get(JigsawOptions.REPLICA_SLOTS));
+        if (!beyond.isEmpty()) {
+            say("warning: " + beyond);
+        }
+    }
+
+    /**
+     * Replicas are the job's operator subtasks: a plan can activate at most {@code jigsaw.replica-slots}
+     * of them live, more need a rescale. Said out loud, since the extra partitions would silently not run.
+     */
+    static String replicasBeyondSlots(Plan plan, int slots) {
+        StringBuilder b = new StringBuilder();
+        plan.tasks().stream().filter(t -> t.replicas() > slots).forEach(t -> b.append(b.length() == 0 ? "" : "; ")
+                .append("task ").append(t.task()).append(" is planned ").append(t.replicas()).append(" replicas"));
+        return b.length() == 0 ? "" : b + " but the job runs " + slots + " per task (jigsaw.replica-slots): only " + slots
+                + " serve until the job is rescaled with more slots";
     }
 
     private void say(String line) {
