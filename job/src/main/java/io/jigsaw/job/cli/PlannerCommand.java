@@ -19,8 +19,9 @@ import java.util.concurrent.Callable;
         description = {"The planner sidecar as its own process: reads the graph's root-task 'telemetry', smooths the demand,",
                 "and publishes a new plan to 'plans' when the demand leaves the plan in force's safe band",
                 "(planned for estimate x (1 + headroom); up at once when half the headroom is used, down after a cool-down",
-                "when a new plan would be much smaller). With no feasible plan it says so on 'plans' and keeps the plan in",
-                "force. The job does not depend on it: stop it and the operators serve on with the last plan.",
+                "when a new plan would be much smaller). When no plan serves the demand it publishes the plan for the most",
+                "demand that fits (best effort); when nothing better fits, it says so on 'plans' and keeps the plan in force.",
+                "The job does not depend on it: stop it and the operators serve on with the last plan.",
                 "Runs until Ctrl-C. Tuning: -Djigsaw.planner.* (README); --time-limit bounds each re-plan."})
 final class PlannerCommand implements Callable<Integer> {
 

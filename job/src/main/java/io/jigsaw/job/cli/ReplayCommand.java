@@ -4,6 +4,7 @@ import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.GraphLoader;
 import io.jigsaw.core.trace.Trace;
 import io.jigsaw.core.trace.TraceFiles;
+import io.jigsaw.job.JigsawOptions;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.replay.TraceReplayer;
 import me.tongfei.progressbar.ProgressBar;
@@ -36,7 +37,7 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--mix", split = ",", description = "Weights of the --graph files for a trace without a graph column (default: equal).")
     List<Double> mix = new ArrayList<>();
 
-    @Option(names = "--topic", defaultValue = "requests", description = "Requests topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--topic", description = "Requests topic (default: the job's jigsaw.topic.requests, 'requests').")
     String topic;
 
     @Option(names = "--speed", defaultValue = "1", description = "Replay speed factor: 2 = twice as fast (default: ${DEFAULT-VALUE}).")
@@ -63,7 +64,8 @@ final class ReplayCommand implements Callable<Integer> {
         List<Graph> graphs = files.stream().map(GraphLoader::load).toList();
         double[] weights = mix.isEmpty() ? graphs.stream().mapToDouble(g -> 1).toArray() : mix.stream().mapToDouble(Double::doubleValue).toArray();
         Trace t = TraceFiles.open(trace);
-        System.err.printf("[replay] %s -> '%s' at %s, speed x%s, %d loop(s)%n", t, topic, bootstrap, speed, loops);
+        String to = topic != null ? topic : JigsawOptions.TOPIC_REQUESTS.defaultValue();
+        System.err.printf("[replay] %s -> '%s' at %s, speed x%s, %d loop(s)%n", t, to, bootstrap, speed, loops);
         AtomicBoolean stop = new AtomicBoolean();
         Thread main = Thread.currentThread();
         Thread hook = new Thread(() -> {
@@ -78,7 +80,7 @@ final class ReplayCommand implements Callable<Integer> {
         long sent;
         try (AvroProducer producer = new AvroProducer(bootstrap);
              ProgressBar bar = Progress.bar("replay", (long) t.size() * loops)) {
-            sent = new TraceReplayer(producer, topic, graphs, weights, idPrefix)
+            sent = new TraceReplayer(producer, to, graphs, weights, idPrefix)
                     .replay(t, speed, loops, seed, stop::get, (n, total) -> bar.stepTo(n));
         }
         System.err.printf("[replay] sent %d request(s)%n", sent);

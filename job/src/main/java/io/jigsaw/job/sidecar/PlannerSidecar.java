@@ -60,11 +60,10 @@ public final class PlannerSidecar implements Runnable, AutoCloseable {
         Duration limit = conf.get(JigsawOptions.PLANNER_SOLVE_LIMIT);
         PlanSolver solver = new PlanSolver(SolverSettings.defaults().withLimits(limit,
                 Duration.ofMillis(Math.min(300, limit.toMillis()))));
-        Duration telemetry = conf.get(JigsawOptions.TELEMETRY_INTERVAL);
         this.replanner = new Replanner(template, solver::solve,
                 new ReplanRule(conf.get(JigsawOptions.PLANNER_HEADROOM), conf.get(JigsawOptions.PLANNER_SHRINK),
                         conf.get(JigsawOptions.PLANNER_DOWN_COOLDOWN), 1.0),
-                new DemandEstimator(conf.get(JigsawOptions.PLANNER_SMOOTHING).toMillis(), 3 * telemetry.toMillis() + 1_000));
+                DemandEstimator.forTelemetry(conf.get(JigsawOptions.TELEMETRY_INTERVAL), conf.get(JigsawOptions.PLANNER_SMOOTHING)));
     }
 
     /** The last plan published on {@code plans} for this graph, by anyone; null before the first. */

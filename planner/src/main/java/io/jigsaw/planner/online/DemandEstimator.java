@@ -1,5 +1,6 @@
 package io.jigsaw.planner.online;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -29,6 +30,14 @@ public final class DemandEstimator {
         }
         this.timeConstantMs = timeConstantMs;
         this.staleAfterMs = staleAfterMs;
+    }
+
+    /**
+     * The estimator for telemetry every {@code interval}: a replica counts until it has missed three
+     * windows, plus a second for the trip through Kafka. The sidecar and the simulator both use it.
+     */
+    public static DemandEstimator forTelemetry(Duration interval, Duration smoothing) {
+        return new DemandEstimator(smoothing.toMillis(), 3 * interval.toMillis() + 1_000);
     }
 
     /** One telemetry window of one replica of the root task. Late or repeated windows are ignored. */

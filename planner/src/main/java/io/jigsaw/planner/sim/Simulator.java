@@ -198,7 +198,7 @@ public final class Simulator {
                 graph.children(t.task.name()).forEach(c -> t.children.add(tasks.get(template.taskIndex(c.name()))));
             }
             replanner = new Replanner(template, this::timedSolve, settings.rule(),
-                    new DemandEstimator(settings.smoothing().toMillis(), 3 * settings.telemetryInterval().toMillis() + 1));
+                    DemandEstimator.forTelemetry(settings.telemetryInterval(), settings.smoothing()));
         }
 
         SolvedPlan timedSolve(PlanningInstance instance) {
@@ -453,7 +453,7 @@ public final class Simulator {
                 Arrays.sort(in);
                 stats.add(new SimulationResult.TaskStats(t.task.name(), t.pieces, t.batches,
                         t.batches == 0 ? 0 : (double) t.pieces / t.batches, t.droppedPieces,
-                        t.batches == 0 ? 0 : t.waitSumMs / Math.max(1, in.length), in.length == 0 ? 0 : Percentiles.ofSorted(in, 0.99)));
+                        in.length == 0 ? 0 : t.waitSumMs / in.length, in.length == 0 ? 0 : Percentiles.ofSorted(in, 0.99)));
             }
             long n = trace.size();
             double duration = Math.max(1, Math.max(trace.durationMs(), shareSince));
