@@ -127,6 +127,11 @@ class JigsawJobIntegrationTest {
                 assertThat(r.getVariants()).containsOnlyKeys("detect", "classify", "depth", "fuse");
                 assertThat(r.getAccuracy()).isBetween(0.5, 1.0);
                 assertThat(r.getTaskRuns()).isGreaterThanOrEqualTo(4);
+                // decode → detect → classify|depth → join → fuse → assemble
+                assertThat(r.getHops()).isEqualTo(5);
+                assertThat(r.getModelMs()).isPositive();
+                assertThat(r.getTransferMs() + r.getQueueMs() + r.getModelMs()).as("breakdown within the latency")
+                        .isLessThanOrEqualTo(r.getLatencyMs() + 1.0);
             });
             assertThat(all).anySatisfy(r -> assertThat(r.getVariants()).containsEntry("detect", "detect-m"));
             assertThat(all).anySatisfy(r -> {

@@ -38,6 +38,7 @@ public class JoinBranches extends KeyedBroadcastProcessFunction<String, Piece, P
         if (expected == null) {
             expected = graph.creditInto(task);
         }
+        piece.arrives(Micros.now());
         ValueState<Piece> partial = getRuntimeContext().getState(PARTIAL);
         Piece merged = partial.value();
         if (merged == null) {
@@ -60,6 +61,7 @@ public class JoinBranches extends KeyedBroadcastProcessFunction<String, Piece, P
         }
         Plan plan = PlanBroadcast.current(ctx.getBroadcastState(PlanBroadcast.PLANS), graph.name());
         merged.laneKey = taskLanes.keyForPiece(merged, PlanBroadcast.replicas(plan, task));
+        merged.departs(Micros.now());
         out.collect(merged);
     }
 

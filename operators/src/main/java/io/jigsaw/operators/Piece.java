@@ -46,6 +46,17 @@ public class Piece {
     public boolean dropped;
     public String dropReason = "";
 
+    /*
+     * Where its latency went, along its path (wall-clock micros, {@link Micros}; summed up in the Result): time between
+     * operators (Flink's network hops), waiting in a task's batch queue, and model execution.
+     */
+    public long sentMicros;
+    public long arrivedMicros;
+    public long transferMicros;
+    public long queueMicros;
+    public long modelMicros;
+    public int hops;
+
     public Piece() {
     }
 
@@ -70,6 +81,12 @@ public class Piece {
         p.skip = skip;
         p.dropped = dropped;
         p.dropReason = dropReason;
+        p.sentMicros = sentMicros;
+        p.arrivedMicros = arrivedMicros;
+        p.transferMicros = transferMicros;
+        p.queueMicros = queueMicros;
+        p.modelMicros = modelMicros;
+        p.hops = hops;
         return p;
     }
 
@@ -103,6 +120,28 @@ public class Piece {
         variants = encode(m);
     }
 
+    /** It leaves an operator for the next one. */
+    public void departs(long nowMicros) {
+        sentMicros = nowMicros;
+    }
+
+    /** It reaches an operator: the hop since it departed counts as transfer. */
+    public void arrives(long nowMicros) {
+        transferMicros += Math.max(0, nowMicros - sentMicros);
+        hops++;
+        arrivedMicros = nowMicros;
+    }
+
+    /** Its batch ran from {@code startMicros} to {@code endMicros}; it waited since it arrived. */
+    public void ran(long startMicros, long endMicros) {
+        queueMicros += Math.max(0, startMicros - arrivedMicros);
+        modelMicros += endMicros - startMicros;
+    }
+
+    private long pathMicros() {
+        return transferMicros + queueMicros + modelMicros;
+    }
+
     /**
      * Folds another piece of the same request into this one: credits add, accuracy is the
      * credit-weighted mean (DESIGN.md: paths weighted by the traffic that takes them), runs add.
@@ -120,6 +159,13 @@ public class Piece {
         skip = skip && other.skip;
         if (payload == null) {
             payload = other.payload;
+        }
+        if (other.pathMicros() > pathMicros()) {
+            // The breakdown follows the slowest branch: it is the one the request waited for.
+            transferMicros = other.transferMicros;
+            queueMicros = other.queueMicros;
+            modelMicros = other.modelMicros;
+            hops = other.hops;
         }
         if (other.dropped && !dropped) {
             dropped = true;

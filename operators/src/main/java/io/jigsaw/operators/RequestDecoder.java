@@ -58,6 +58,7 @@ public class RequestDecoder extends BroadcastProcessFunction<byte[], Plan, Piece
         p.dtype = t.getDtype();
         Plan plan = PlanBroadcast.current(ctx.getBroadcastState(PlanBroadcast.PLANS), graph.name());
         p.laneKey = rootLanes.keyForPiece(p, PlanBroadcast.replicas(plan, graph.root().name()));
+        p.departs(Micros.now());
         out.collect(p);
     }
 

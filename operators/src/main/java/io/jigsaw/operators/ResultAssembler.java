@@ -32,6 +32,7 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
         if (done.value() != null) {
             return;
         }
+        piece.arrives(Micros.now());
         ValueState<Piece> partial = getRuntimeContext().getState(PARTIAL);
         Piece merged = partial.value();
         if (merged == null) {
@@ -77,6 +78,10 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
                 .setDropped(p.dropped)
                 .setDropReason(p.dropReason)
                 .setPlanVersion(p.planVersion)
+                .setTransferMs(p.transferMicros / 1e3)
+                .setQueueMs(p.queueMicros / 1e3)
+                .setModelMs(p.modelMicros / 1e3)
+                .setHops(p.hops)
                 .build();
     }
 }

@@ -91,6 +91,7 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
 
     @Override
     public void processElement(Piece piece, ReadOnlyContext ctx, Collector<Piece> out) throws Exception {
+        piece.arrives(Micros.now());
         armTelemetry(ctx);
         if (!piece.skip) {
             // A pseudo root (Loki's 'source') runs nothing but its arrivals are the graph's demand: the planner reads them.
@@ -168,6 +169,9 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
         List<Piece> live = new ArrayList<>();
         for (Piece p : pieces) {
             if (p.deadlineMs > 0 && now > p.deadlineMs) {
+                long at = Micros.now();
+                p.ran(at, at);
+                p.departs(at);
                 p.dropped = true;
                 p.dropReason = "deadline passed before task " + taskName + " ran (" + (now - p.deadlineMs) + " ms late)";
                 metrics.dropped();
@@ -181,11 +185,13 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
         for (int from = 0; from < live.size(); from += tp.batchSize()) {
             List<Piece> batch = live.subList(from, Math.min(live.size(), from + tp.batchSize()));
             List<byte[]> inputs = batch.stream().map(p -> p.payload).toList();
-            long start = System.nanoTime();
+            long start = Micros.now();
             float[] scores = runner.predict(variant.name(), threads(tp), inputs);
-            metrics.batch(batch.size(), (System.nanoTime() - start) / 1e6);
+            long end = Micros.now();
+            metrics.batch(batch.size(), (end - start) / 1e3);
             for (int i = 0; i < batch.size(); i++) {
                 Piece p = batch.get(i);
+                p.ran(start, end);
                 p.score = scores[i];
                 p.taskRuns++;
                 p.planVersion = Math.max(p.planVersion, plan.version());
@@ -203,6 +209,7 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
         if (children.isEmpty()) {
             // The assembler needs the bookkeeping, not the frame: don't ship the tensor through another shuffle.
             piece.payload = null;
+            piece.departs(Micros.now());
             out.collect(piece);
             return;
         }
@@ -210,6 +217,7 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
             int active = PlanBroadcast.replicas(plan, e.getKey());
             for (Piece child : e.getValue()) {
                 child.laneKey = childLanes.keyForPiece(child, active);
+                child.departs(Micros.now());
                 ctx.output(Tags.toChild(e.getKey()), child);
             }
         }

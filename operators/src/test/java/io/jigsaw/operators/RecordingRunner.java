@@ -19,8 +19,12 @@ final class RecordingRunner implements VariantRunner {
     /** Shared by all runners of a test: a harness runs one subtask in one JVM. */
     static final List<Batch> BATCHES = new ArrayList<>();
 
+    /** How long a batch "runs", so a test can see model time in the latency breakdown. */
+    static long predictMs;
+
     static VariantRunner.Factory factory() {
         BATCHES.clear();
+        predictMs = 0;
         return (Graph graph, String task) -> new RecordingRunner();
     }
 
@@ -29,8 +33,9 @@ final class RecordingRunner implements VariantRunner {
     }
 
     @Override
-    public float[] predict(String variant, int threads, List<byte[]> inputs) {
+    public float[] predict(String variant, int threads, List<byte[]> inputs) throws InterruptedException {
         BATCHES.add(new Batch(variant, threads, inputs.size()));
+        Thread.sleep(predictMs);
         float[] scores = new float[inputs.size()];
         Arrays.fill(scores, 0.5f);
         return scores;

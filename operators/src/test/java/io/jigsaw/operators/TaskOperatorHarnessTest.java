@@ -95,6 +95,29 @@ class TaskOperatorHarnessTest {
     }
 
     @Test
+    void eachPieceCarriesWhereItsLatencyWentTransferQueueAndModel() throws Exception {
+        open("detect").processBroadcastElement(plan(1, "detect-m", 2, 50, 1), 0);
+        RecordingRunner.predictMs = 5;
+        Piece first = request(1, 10_000);
+        first.departs(Micros.now() - 3_000);
+        harness.processElement(first, 0);
+        Thread.sleep(4);
+        Piece second = request(2, 10_000);
+        second.departs(Micros.now());
+        harness.processElement(second, 0);
+
+        List<Piece> out = toChild("classify");
+        assertThat(out).isNotEmpty().allSatisfy(p -> {
+            assertThat(p.hops).isEqualTo(1);
+            assertThat(p.modelMicros).isGreaterThanOrEqualTo(5_000);
+            assertThat(p.sentMicros).as("departed after its batch ran").isGreaterThanOrEqualTo(p.arrivedMicros + p.modelMicros);
+        });
+        Piece late = out.stream().filter(p -> p.requestId.equals("req-1")).findFirst().orElseThrow();
+        assertThat(late.transferMicros).as("sent 3 ms before it arrived").isGreaterThanOrEqualTo(3_000);
+        assertThat(late.queueMicros).as("waited for the second piece to fill the batch").isGreaterThanOrEqualTo(4_000);
+    }
+
+    @Test
     void piecesThatArriveBeforeAnyPlanWaitForOne() throws Exception {
         open("detect");
         harness.processElement(request(1, 10_000), 0);
