@@ -20,6 +20,7 @@ import io.jigsaw.schemas.Telemetry;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -67,6 +68,11 @@ public final class JigsawJob {
         }
         env.setMaxParallelism(MAX_PARALLELISM);
         env.setBufferTimeout(conf.get(JigsawOptions.BUFFER_TIMEOUT).toMillis());
+        JigsawOptions.Delivery delivery = conf.get(JigsawOptions.DELIVERY);
+        // Checkpoints hold the source offsets and every operator's state, so a restart resumes where the
+        // checkpoint was taken; the transactional sinks commit with them (exactly once).
+        env.enableCheckpointing(conf.get(JigsawOptions.CHECKPOINT_INTERVAL).toMillis(),
+                delivery == JigsawOptions.Delivery.EXACTLY_ONCE ? CheckpointingMode.EXACTLY_ONCE : CheckpointingMode.AT_LEAST_ONCE);
         Topics topics = Topics.from(conf);
         String bootstrap = conf.get(JigsawOptions.BOOTSTRAP);
         int slots = conf.get(JigsawOptions.REPLICA_SLOTS);
@@ -108,12 +114,17 @@ public final class JigsawJob {
 
         DataStream<Result> results = union(done).keyBy(p -> p.requestId).process(new ResultAssembler(cleanupMs))
                 .name("assemble-results").uid("assemble-results").setParallelism(slots);
-        results.sinkTo(sink(bootstrap, topics.results(), Result.class, r -> r.getRequestId())).name("results").setParallelism(slots);
-        union(telemetry).sinkTo(sink(bootstrap, topics.telemetry(), Telemetry.class, t -> t.getTask() + "/" + t.getReplica()))
-                .name("telemetry").setParallelism(1);
+        String group = conf.get(JigsawOptions.GROUP_ID);
+        results.sinkTo(sink(bootstrap, topics.results(), Result.class, r -> r.getRequestId(), delivery, group + "-results"))
+                .name("results").uid("results").setParallelism(slots);
+        // Telemetry is a rate signal for the planner: a repeated or lost window after a restore does no harm,
+        // and it must not wait for a checkpoint, so it is never transactional.
+        union(telemetry).sinkTo(sink(bootstrap, topics.telemetry(), Telemetry.class, t -> t.getTask() + "/" + t.getReplica(),
+                JigsawOptions.Delivery.AT_LEAST_ONCE, group + "-telemetry")).name("telemetry").uid("telemetry").setParallelism(1);
         decoded.getSideOutput(Tags.DEAD_LETTERS).union(validPlans.getSideOutput(Tags.DEAD_LETTERS))
-                .sinkTo(sink(bootstrap, topics.deadLetters(), DeadLetter.class, DeadLetter::getRequestId))
-                .name("dead-letters").setParallelism(1);
+                .sinkTo(sink(bootstrap, topics.deadLetters(), DeadLetter.class, DeadLetter::getRequestId, delivery,
+                        group + "-dead-letters"))
+                .name("dead-letters").uid("dead-letters").setParallelism(1);
     }
 
     /** A task's input: its parent's side output, or, with several parents, their pieces joined per request. */
@@ -156,7 +167,7 @@ public final class JigsawJob {
     }
 
     private static <T extends SpecificRecord> KafkaSink<T> sink(String bootstrap, String topic, Class<T> type,
-            SerializableKey<T> keyFn) {
+            SerializableKey<T> keyFn, JigsawOptions.Delivery delivery, String transactionalIdPrefix) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrap)
                 .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder()
@@ -164,9 +175,18 @@ public final class JigsawJob {
                         .setKeySerializationSchema(v -> keyFn.apply(v).getBytes(StandardCharsets.UTF_8))
                         .setValueSerializationSchema(AvroSerializationSchema.forSpecific(type))
                         .build())
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setDeliveryGuarantee(delivery == JigsawOptions.Delivery.EXACTLY_ONCE
+                        ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
+                // Flink's default (1 h) is above the brokers' default ceiling (transaction.max.timeout.ms, 15 min).
+                .setProperty("transaction.timeout.ms", String.valueOf(TRANSACTION_TIMEOUT_MS))
+                // Results are latency-critical: Kafka 4's producer default (5 ms) would add it to every result.
+                .setProperty("linger.ms", "0")
                 .build();
     }
+
+    /** Long enough to outlive a restart and a checkpoint, below the broker's default maximum of 15 minutes. */
+    static final long TRANSACTION_TIMEOUT_MS = 10 * 60 * 1000;
 
     /** Record key of a sink (the request id for results): shipped with the sink, so serialisable. */
     private interface SerializableKey<T> extends Function<T, String>, java.io.Serializable {

@@ -34,6 +34,26 @@ public final class JigsawOptions {
             .enumType(StartFrom.class).defaultValue(StartFrom.EARLIEST)
             .withDescription("Where the requests source starts on a fresh start: earliest or latest. Plans are always read from the earliest.");
 
+    /** What a consumer of {@code results} and {@code dead-letters} can rely on across failures. */
+    public enum Delivery {
+        /** Transactional sinks committed at checkpoints: each request's result is visible exactly once (read_committed). */
+        EXACTLY_ONCE,
+        /** Results are visible as soon as they are assembled; after a restore some may repeat, keyed by request id. */
+        AT_LEAST_ONCE
+    }
+
+    public static final ConfigOption<Delivery> DELIVERY = ConfigOptions.key("jigsaw.delivery")
+            .enumType(Delivery.class).defaultValue(Delivery.EXACTLY_ONCE)
+            .withDescription("exactly_once: results and dead letters are written in Kafka transactions committed at each "
+                    + "checkpoint, so read_committed consumers see each once but only after the checkpoint that follows "
+                    + "them (about half the checkpoint interval later on average). at_least_once: visible at once; a restore "
+                    + "may repeat results written since the last checkpoint, with the same key (the request id).");
+
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("jigsaw.checkpoint.interval")
+            .durationType().defaultValue(Duration.ofMillis(500))
+            .withDescription("How often the job checkpoints its Kafka offsets and operator state (batch queues, partial "
+                    + "joins, the plan in force). Under exactly_once it is also how often results become visible.");
+
     public static final ConfigOption<String> TOPIC_REQUESTS = ConfigOptions.key("jigsaw.topic.requests")
             .stringType().defaultValue("requests").withDescription("Topic of incoming requests (Avro Request).");
     public static final ConfigOption<String> TOPIC_RESULTS = ConfigOptions.key("jigsaw.topic.results")

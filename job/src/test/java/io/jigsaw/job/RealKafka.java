@@ -42,4 +42,9 @@ public final class RealKafka implements BeforeAllCallback, AfterAllCallback {
     public String bootstrap() {
         return broker.bootstrap();
     }
+
+    /** The broker itself, for failure tests (kill, restart). */
+    public KafkaBroker broker() {
+        return broker;
+    }
 }

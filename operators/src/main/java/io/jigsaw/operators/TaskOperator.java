@@ -56,6 +56,7 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
     private transient List<Task> children;
     private transient VariantRunner runner;
     private transient int replica;
+    /** Length of this replica's queue; -1 until counted from the (possibly restored) queue state. */
     private transient int queued;
     private transient TaskMetrics metrics;
 
@@ -79,7 +80,8 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
         children = graph.children(taskName);
         replica = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         runner = task.pseudo() ? null : runners.open(graph, taskName);
-        metrics = new TaskMetrics(getRuntimeContext().getMetricGroup().addGroup("jigsaw"), () -> queued);
+        queued = -1;
+        metrics = new TaskMetrics(getRuntimeContext().getMetricGroup().addGroup("jigsaw"), () -> Math.max(0, queued));
     }
 
     @Override
@@ -104,8 +106,8 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
             return;
         }
         ListState<Piece> queue = getRuntimeContext().getListState(QUEUE);
+        queued = queued() + 1;
         queue.add(piece);
-        queued++;
         Plan plan = PlanBroadcast.current(ctx.getBroadcastState(PlanBroadcast.PLANS), graph.name());
         if (plan != null && queued >= taskPlan(plan).batchSize()) {
             flush(plan, ctx, out);
@@ -131,7 +133,7 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
             Plan plan = PlanBroadcast.current(ctx.getBroadcastState(PlanBroadcast.PLANS), graph.name());
             if (plan != null) {
                 flush(plan, ctx, out);
-            } else if (queued > 0) {
+            } else if (queued() > 0) {
                 long at = timestamp + NO_PLAN_RETRY_MS;
                 ctx.timerService().registerProcessingTimeTimer(at);
                 batchTimer.update(at);
@@ -244,7 +246,7 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
                 .setWindowMs(telemetryIntervalMs)
                 .setArrivals(w.arrivals())
                 .setArrivalRateRps(w.arrivals() * 1000.0 / telemetryIntervalMs)
-                .setQueueLength(queued)
+                .setQueueLength(queued())
                 .setBatches(w.batches())
                 .setMeanBatchSize(w.meanBatchSize())
                 .setBatchLatencyP50Ms(w.latencyPercentile(0.50))
@@ -253,6 +255,18 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
                 .setVariant(plan == null ? "" : taskPlan(plan).variant())
                 .setPlanVersion(plan == null ? 0 : plan.version())
                 .build();
+    }
+
+    /** Counted once from the queue state: after a restore from a checkpoint the queue is not empty. */
+    private int queued() throws Exception {
+        if (queued < 0) {
+            int n = 0;
+            for (Piece ignored : getRuntimeContext().getListState(QUEUE).get()) {
+                n++;
+            }
+            queued = n;
+        }
+        return queued;
     }
 
     private TaskPlan taskPlan(Plan plan) {

@@ -7,6 +7,7 @@ import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.TaskPlan;
 import io.jigsaw.schemas.Telemetry;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
@@ -115,6 +116,27 @@ class TaskOperatorHarnessTest {
         Piece late = out.stream().filter(p -> p.requestId.equals("req-1")).findFirst().orElseThrow();
         assertThat(late.transferMicros).as("sent 3 ms before it arrived").isGreaterThanOrEqualTo(3_000);
         assertThat(late.queueMicros).as("waited for the second piece to fill the batch").isGreaterThanOrEqualTo(4_000);
+    }
+
+    @Test
+    void aRestoreFromACheckpointKeepsTheQueuedPiecesAndCountsThemTowardsTheBatch() throws Exception {
+        open("detect").processBroadcastElement(plan(1, "detect-m", 3, 50, 1), 0);
+        harness.processElement(request(1, 10_000), 0);
+        harness.processElement(request(2, 10_000), 0);
+        OperatorSubtaskState checkpoint = harness.snapshot(1, 0);
+        harness.close();
+
+        // A new subtask, as after a TaskManager failure: state from the checkpoint, nothing else.
+        harness = new KeyedBroadcastOperatorTestHarness<>(new CoBroadcastWithKeyedOperator<>(
+                new TaskOperator(GRAPH, "detect", RecordingRunner.factory(), LaneKeys.of(2, 128), TELEMETRY_MS, 4),
+                List.of(PlanBroadcast.PLANS)), p -> p.laneKey, Types.INT, 1, 1, 0);
+        harness.setProcessingTime(0);
+        harness.initializeState(checkpoint);
+        harness.open();
+        harness.processElement(request(3, 10_000), 1);
+
+        assertThat(BATCHES).as("the restored plan and both queued pieces").containsExactly(new RecordingRunner.Batch("detect-m", 2, 3));
+        assertThat(toChild("classify")).extracting(p -> p.requestId).contains("req-1", "req-2", "req-3");
     }
 
     @Test

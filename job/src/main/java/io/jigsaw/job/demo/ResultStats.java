@@ -41,6 +41,11 @@ public final class ResultStats {
         return true;
     }
 
+    /** The request ids that have a result. */
+    public synchronized Set<String> ids() {
+        return Set.copyOf(seen);
+    }
+
     public synchronized boolean has(String requestId) {
         return seen.contains(requestId);
     }

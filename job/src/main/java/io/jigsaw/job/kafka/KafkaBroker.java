@@ -150,12 +150,12 @@ public final class KafkaBroker implements AutoCloseable {
                 + dir.resolve("broker.out"));
     }
 
-    /** Kills the broker as a crash would (for failure tests); {@link #restart} brings it back on the same ports and data. */
     /** CPU time the broker process has used so far (zero where the OS does not say). */
     public Duration cpuTime() {
         return process == null ? Duration.ZERO : process.info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
+    /** Kills the broker as a crash would (for failure tests); {@link #restart} brings it back on the same ports and data. */
     public void kill() throws InterruptedException {
         if (process != null) {
             process.destroyForcibly();

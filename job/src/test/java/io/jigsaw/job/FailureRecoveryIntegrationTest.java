@@ -1,0 +1,134 @@
+package io.jigsaw.job;
+
+import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.graph.TensorSpec;
+import io.jigsaw.core.plan.PlanAvro;
+import io.jigsaw.core.plan.PlanFile;
+import io.jigsaw.job.demo.Frames;
+import io.jigsaw.job.demo.ResultStats;
+import io.jigsaw.job.kafka.AvroProducer;
+import io.jigsaw.job.kafka.TopicReader;
+import io.jigsaw.job.kafka.Topics;
+import io.jigsaw.operators.DjlVariantRunner;
+import io.jigsaw.schemas.Result;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.HeartbeatManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Exactly-once across failures, on a MiniCluster of two single-slot TaskManagers and a real broker:
+ * a fault in the middle of a stream of requests, the job restarts from its last checkpoint, and
+ * every request still has exactly one committed result.
+ */
+class FailureRecoveryIntegrationTest {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setConfiguration(fastFailureDetection())
+            .setNumberTaskManagers(2).setNumberSlotsPerTaskManager(1).build());
+
+    @RegisterExtension
+    static final RealKafka kafka = new RealKafka();
+
+    static Configuration fastFailureDetection() {
+        Configuration c = new Configuration();
+        c.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofMillis(500));
+        c.set(HeartbeatManagerOptions.HEARTBEAT_TIMEOUT, Duration.ofSeconds(5));
+        return c;
+    }
+
+    /** Requests paced over a few seconds; {@code fault} runs when half are sent. */
+    record Outcome(ResultStats stats, boolean restarted) {
+    }
+
+    Outcome serveThrough(String name, MiniCluster cluster, int n, Fault fault) throws Exception {
+        Graph graph = JigsawJobIntegrationTest.demoGraph();
+        Configuration conf = new Configuration();
+        conf.set(JigsawOptions.BOOTSTRAP, kafka.bootstrap());
+        conf.set(JigsawOptions.GROUP_ID, name);
+        conf.set(JigsawOptions.TOPIC_REQUESTS, name + "-requests");
+        conf.set(JigsawOptions.TOPIC_RESULTS, name + "-results");
+        conf.set(JigsawOptions.TOPIC_PLANS, name + "-plans");
+        conf.set(JigsawOptions.TOPIC_TELEMETRY, name + "-telemetry");
+        conf.set(JigsawOptions.TOPIC_DEAD_LETTERS, name + "-dead-letters");
+        conf.set(JigsawOptions.REPLICA_SLOTS, 2);
+        conf.set(JigsawOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(300));
+        Topics topics = Topics.from(conf);
+        topics.create(kafka.bootstrap(), 2);
+        TensorSpec spec = graph.input().orElseThrow();
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        JigsawJob.build(env, graph, conf, DjlVariantRunner.factory());
+        JobClient job = env.executeAsync(name);
+        ResultStats stats = new ResultStats();
+        Set<String> sent = new HashSet<>();
+        try (AvroProducer producer = new AvroProducer(kafka.bootstrap());
+             TopicReader<Result> results = new TopicReader<>(kafka.bootstrap(), topics.results(), Result.class)) {
+            producer.send(topics.plans(), graph.name(), PlanAvro.toAvro(PlanFile.read(
+                    Path.of(System.getProperty("jigsaw.examples.dir"), "xr-scene", "plan.json")))).get();
+            for (int i = 0; i < n; i++) {
+                if (i == n / 2) {
+                    fault.inject();
+                }
+                long now = System.currentTimeMillis();
+                String id = name + "-" + i;
+                sent.add(id);
+                // A generous deadline: this is about losing and repeating nothing, not about latency.
+                producer.send(topics.requests(), id, Frames.request(id, graph.name(), spec, now, now + 300_000, i));
+                results.poll(Duration.ofMillis(40)).forEach(stats::add);
+            }
+            producer.flush();
+            long until = System.currentTimeMillis() + 180_000;
+            while (stats.answered() < n && System.currentTimeMillis() < until) {
+                results.poll(Duration.ofMillis(500)).forEach(stats::add);
+            }
+            // Two more checkpoints' worth: a repeat committed late would show up here.
+            results.poll(Duration.ofSeconds(2)).forEach(stats::add);
+            assertThat(stats.ids()).as("a committed result for every request").isEqualTo(sent);
+            return new Outcome(stats, cluster.getExecutionGraph(job.getJobID()).get().getStatusTimestamp(JobStatus.RESTARTING) > 0);
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    @Test
+    void aTaskManagerThatDiesMidStreamLosesAndRepeatsNothing(@InjectMiniCluster MiniCluster cluster) throws Exception {
+        Outcome outcome = serveThrough("tm-kill", cluster, 120, () -> {
+            // Each TaskManager has one slot and the job needs two, so the job ran on both: this kills one
+            // of its replicas. A replacement comes up, as a cluster manager would start one.
+            cluster.terminateTaskManager(0).get();
+            cluster.startTaskManager();
+        });
+
+        assertThat(outcome.restarted()).as("the job restarted from a checkpoint").isTrue();
+        assertThat(outcome.stats().duplicates()).isZero();
+        assertThat(outcome.stats().dropped()).isZero();
+    }
+
+    @Test
+    void aBrokerCrashMidStreamLosesAndRepeatsNothing(@InjectMiniCluster MiniCluster cluster) throws Exception {
+        Outcome outcome = serveThrough("broker-crash", cluster, 120, () -> kafka.broker().restart(Duration.ofSeconds(90)));
+
+        assertThat(outcome.stats().duplicates()).isZero();
+        assertThat(outcome.stats().dropped()).isZero();
+    }
+
+    interface Fault {
+        void inject() throws Exception;
+    }
+}
