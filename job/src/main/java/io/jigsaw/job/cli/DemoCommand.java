@@ -1,5 +1,6 @@
 package io.jigsaw.job.cli;
 
+import io.jigsaw.job.JigsawOptions;
 import io.jigsaw.job.demo.EmbeddedDemo;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.trace.Trace;
@@ -57,6 +58,15 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "8", description = "Requests sent and answered before the trace, not counted (default: ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Option(names = "--delivery", defaultValue = "EXACTLY_ONCE", converter = DeliveryConverter.class,
+            description = "exactly_once: results committed at checkpoints, visible once; at_least_once: visible at once, "
+                    + "may repeat after a failure (default: exactly_once).")
+    JigsawOptions.Delivery delivery;
+
+    @Option(names = "--chaos", description = "Inject faults while the trace plays: kill a TaskManager at 1/4, crash and "
+            + "restart the broker at 1/2, kill the planner sidecar at 3/4; the summary counts lost, duplicates, restarts.")
+    boolean chaos;
+
     @Option(names = "--json", description = "Print the summary as one JSON object on the last stdout line.")
     boolean json;
 
@@ -75,8 +85,24 @@ final class DemoCommand implements Callable<Integer> {
             Graph g = planning.loadGraph();
             sidecarPlans = planning.instance(g, planning.loadProfile(g), Math.max(1, t.openingRateRps()), policy.policy());
         }
-        EmbeddedDemo.Settings settings = new EmbeddedDemo.Settings(planning.graphFile(), plan, sidecarPlans, planning.timeLimit, t, seed, replicaSlots, webPort, JigsawCli.home().resolve(".jigsaw/demo"), warmup);
+        EmbeddedDemo.Settings settings = new EmbeddedDemo.Settings(planning.graphFile(), plan, sidecarPlans, planning.timeLimit, t, seed, replicaSlots, webPort, JigsawCli.home().resolve(".jigsaw/demo"), warmup, delivery, chaos);
+        if (chaos && replicaSlots < 2) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--chaos needs --replica-slots >= 2 (one TaskManager per slot, one of them is killed)");
+        }
         Object lost = new EmbeddedDemo(settings, System.err, System.out).run(json).get("lost");
         return Long.valueOf(0).equals(lost) ? 0 : 1;
+    }
+
+    /** exactly_once, exactly-once, EXACTLY_ONCE alike. */
+    static final class DeliveryConverter implements picocli.CommandLine.ITypeConverter<JigsawOptions.Delivery> {
+        @Override
+        public JigsawOptions.Delivery convert(String value) {
+            try {
+                return JigsawOptions.Delivery.valueOf(value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("expected exactly_once or at_least_once, found '" + value + "'");
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.jigsaw.job.demo;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.GraphLoader;
@@ -9,6 +10,8 @@ import io.jigsaw.core.plan.PlanAvro;
 import io.jigsaw.core.plan.PlanFile;
 import io.jigsaw.core.plan.PlanValidator;
 import io.jigsaw.core.input.InputException;
+import io.jigsaw.core.stats.DoubleSeries;
+import io.jigsaw.core.stats.Percentiles;
 import io.jigsaw.core.trace.Trace;
 import io.jigsaw.job.JigsawJob;
 import io.jigsaw.job.JigsawOptions;
@@ -25,16 +28,24 @@ import io.jigsaw.schemas.DeadLetter;
 import io.jigsaw.schemas.Result;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -51,14 +62,16 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class EmbeddedDemo {
 
-    /** What the user chose on the command line. */
     /**
+     * What the user chose on the command line.
+     *
      * @param planFile a static plan instead of the sidecar; null: the sidecar plans
      * @param planning what the sidecar plans on (graph, profile, GPUs, policy); unused with a plan file
      * @param solveLimit longest one re-plan of the sidecar may take
+     * @param chaos inject faults while the trace plays ({@link Chaos})
      */
     public record Settings(Path graphFile, Path planFile, PlanningInstance planning, Duration solveLimit, Trace trace, long seed,
-            int replicaSlots, int webPort, Path workDir, int warmup) {
+            int replicaSlots, int webPort, Path workDir, int warmup, JigsawOptions.Delivery delivery, boolean chaos) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -68,6 +81,7 @@ public final class EmbeddedDemo {
     private final PrintStream out;
     private final AtomicBoolean stopped = new AtomicBoolean();
     private KafkaBroker broker;
+    private MiniCluster cluster;
     private JobClient job;
     private PlannerSidecar sidecar;
 
@@ -119,6 +133,7 @@ public final class EmbeddedDemo {
         conf.set(JigsawOptions.PLANNER_SOLVE_LIMIT, s.solveLimit());
         // A short demo: let a smaller plan follow the step down within the run.
         conf.set(JigsawOptions.PLANNER_DOWN_COOLDOWN, Duration.ofSeconds(10));
+        conf.set(JigsawOptions.DELIVERY, s.delivery());
         Topics topics = Topics.from(conf);
         topics.create(broker.bootstrap(), s.replicaSlots());
 
@@ -127,8 +142,14 @@ public final class EmbeddedDemo {
         flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         flink.set(RestOptions.ADDRESS, "127.0.0.1");
         flink.set(RestOptions.PORT, webPort);
-        flink.set(TaskManagerOptions.NUM_TASK_SLOTS, s.replicaSlots());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+        flink.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
+        // One TaskManager holds every replica; with --chaos one per replica slot, so killing one hits the job.
+        int taskManagers = s.chaos() ? s.replicaSlots() : 1;
+        cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(flink)
+                .setNumTaskManagers(taskManagers).setNumSlotsPerTaskManager(s.replicaSlots() / taskManagers).build());
+        cluster.start();
+        // Submitted through the cluster's REST API, as to any session cluster (the classes are on its classpath).
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment("127.0.0.1", webPort, new Configuration());
         env.setParallelism(s.replicaSlots());
         JigsawJob.build(env, graph, conf, DjlVariantRunner.factory());
         String dashboard = "http://127.0.0.1:" + webPort;
@@ -199,13 +220,27 @@ public final class EmbeddedDemo {
             }
         }, "demo-replay");
         sender.start();
+        Chaos chaos = null;
+        if (s.chaos()) {
+            chaos = new Chaos(cluster, broker, sidecar, (long) s.trace().durationMs(), progress, stopped::get);
+            Thread t = new Thread(chaos, "demo-chaos");
+            t.setDaemon(true);
+            t.start();
+        }
+        // From a result's assembly to this consumer reading it: Kafka, and under exactly-once the wait for
+        // the checkpoint that commits it.
+        DoubleSeries visibleAfter = new DoubleSeries();
+        java.util.function.Consumer<Result> take = r -> {
+            visibleAfter.add(System.currentTimeMillis() - r.getCompletedMs());
+            stats.add(r);
+        };
 
         long lastPrint = 0;
         long graceMs = (long) graph.latencySloMs() + 15_000;
         long endBy = start + (long) s.trace().durationMs() + graceMs;
         while (!stopped.get() && System.currentTimeMillis() < endBy
                 && (sender.isAlive() || stats.answered() < sent.get())) {
-            results.poll(Duration.ofMillis(200)).forEach(stats::add);
+            results.poll(Duration.ofMillis(200)).forEach(take);
             dead.addAndGet(deadLetters.poll(Duration.ZERO).size());
             long now = System.currentTimeMillis();
             if (now - lastPrint >= 2000) {
@@ -216,7 +251,9 @@ public final class EmbeddedDemo {
             }
         }
         sender.join(5000);
-        results.poll(Duration.ofSeconds(1)).forEach(stats::add);
+        results.poll(Duration.ofSeconds(1)).forEach(take);
+        double[] visible = visibleAfter.toArray();
+        Arrays.sort(visible);
 
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("graph", graph.name());
@@ -230,6 +267,13 @@ public final class EmbeddedDemo {
         summary.put("p50_ms", stats.percentile(0.5));
         summary.put("p99_ms", stats.percentile(0.99));
         summary.put("mean_accuracy", round(stats.meanAccuracy()));
+        summary.put("delivery", s.delivery().name().toLowerCase(Locale.ROOT));
+        summary.put("result_visible_p50_ms", visible.length == 0 ? 0 : Percentiles.ofSorted(visible, 0.5));
+        summary.put("result_visible_p99_ms", visible.length == 0 ? 0 : Percentiles.ofSorted(visible, 0.99));
+        summary.put("restarts", restarts(dashboard));
+        if (chaos != null) {
+            summary.put("faults", chaos.injected());
+        }
         summary.put("latency_slo_ms", graph.latencySloMs());
         summary.put("plans_in_run", current.get().version() - firstVersion + 1);
         summary.put("planner", sidecar != null ? "sidecar, policy " + s.planning().policy().cliName() : "static " + s.planFile());
@@ -244,6 +288,30 @@ public final class EmbeddedDemo {
             out.println(JSON.writeValueAsString(summary));
         }
         return summary;
+    }
+
+    /**
+     * The job's restarts, from the cluster's REST API (the figure the dashboard shows). The REST
+     * endpoint fetches metrics on demand: the first answers can be empty, so it asks for a few seconds.
+     */
+    private long restarts(String dashboard) {
+        HttpClient http = HttpClient.newHttpClient();
+        URI uri = URI.create(dashboard + "/jobs/" + job.getJobID() + "/metrics?get=numRestarts");
+        try {
+            long until = System.currentTimeMillis() + 8_000;
+            while (System.currentTimeMillis() < until) {
+                JsonNode metrics = JSON.readTree(http.send(HttpRequest.newBuilder(uri).build(),
+                        HttpResponse.BodyHandlers.ofString()).body());
+                if (metrics.isArray() && !metrics.isEmpty()) {
+                    return metrics.get(0).path("value").asLong();
+                }
+                Thread.sleep(500);
+            }
+            progress.println("[demo] the REST API reported no numRestarts metric for the job in 8 s");
+        } catch (Exception e) {
+            progress.println("[demo] could not read the job's restarts from " + dashboard + ": " + e.getMessage());
+        }
+        return -1;
     }
 
     private static String describe(Plan p) {
@@ -287,7 +355,14 @@ public final class EmbeddedDemo {
         } catch (Exception e) {
             progress.println("[demo] stopping the broker: " + e.getMessage());
         }
-        progress.println("[demo] stopped the job and the broker");
+        try {
+            if (cluster != null) {
+                cluster.close();
+            }
+        } catch (Exception e) {
+            progress.println("[demo] stopping the Flink cluster: " + e.getMessage());
+        }
+        progress.println("[demo] stopped the job, the Flink cluster and the broker");
     }
 
 

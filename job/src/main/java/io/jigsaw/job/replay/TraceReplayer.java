@@ -66,6 +66,7 @@ public final class TraceReplayer {
         // A loop starts where the last one ended, plus the mean gap, so looping keeps the trace's rate.
         double loopMs = trace.durationMs() + (trace.size() > 1 ? trace.durationMs() / (trace.size() - 1) : 1000);
         long start = System.nanoTime();
+        long reported = start;
         for (int loop = 0; loop < loops; loop++) {
             for (int i = 0; i < trace.size(); i++) {
                 if (stop.getAsBoolean()) {
@@ -84,8 +85,11 @@ public final class TraceReplayer {
                 String id = idPrefix + sent;
                 producer.send(topic, id, Frames.request(id, g.name(), spec, now, now + (long) g.latencySloMs(), seed * 1_000_003 + sent));
                 sent++;
-                if ((sent & 63) == 0 || sent == total) {
+                // Every 64 requests at high rates, at least every 100 ms at low ones (a progress line must not lag).
+                long t = System.nanoTime();
+                if ((sent & 63) == 0 || sent == total || t - reported > 100_000_000) {
                     progress.sent(sent, total);
+                    reported = t;
                 }
             }
         }

@@ -1,0 +1,92 @@
+package io.jigsaw.job.demo;
+
+import io.jigsaw.job.kafka.KafkaBroker;
+import io.jigsaw.job.sidecar.PlannerSidecar;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.BooleanSupplier;
+
+/**
+ * {@code demo --chaos}: three faults while the trace plays, at a quarter, half and three quarters of
+ * it — a TaskManager dies (a replacement starts, as a cluster manager would start one), the broker
+ * crashes and comes back on its ports and data, and the planner sidecar dies for good (the job keeps
+ * the plan in force). The demo's summary then shows what was lost or repeated.
+ */
+final class Chaos implements Runnable {
+
+    private final MiniCluster cluster;
+    private final KafkaBroker broker;
+    private final PlannerSidecar sidecar;
+    private final long traceMs;
+    private final PrintStream progress;
+    private final BooleanSupplier stopped;
+    private final List<String> injected = new ArrayList<>();
+    private final long start = System.currentTimeMillis();
+
+    /** @param sidecar null when the demo runs a static plan: that fault is skipped */
+    Chaos(MiniCluster cluster, KafkaBroker broker, PlannerSidecar sidecar, long traceMs, PrintStream progress,
+            BooleanSupplier stopped) {
+        this.cluster = cluster;
+        this.broker = broker;
+        this.sidecar = sidecar;
+        this.traceMs = traceMs;
+        this.progress = progress;
+        this.stopped = stopped;
+    }
+
+    @Override
+    public void run() {
+        try {
+            if (await(0.25)) {
+                fault("killed TaskManager 0 (a replacement starts)", () -> {
+                    cluster.terminateTaskManager(0).get();
+                    cluster.startTaskManager();
+                });
+            }
+            if (await(0.5)) {
+                fault("crashed the Kafka broker and restarted it", () -> broker.restart(Duration.ofSeconds(120)));
+            }
+            if (sidecar != null && await(0.75)) {
+                fault("killed the planner sidecar (not restarted: the job keeps the plan in force)", sidecar::close);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** What was injected, with the seconds into the trace: for the summary. */
+    synchronized List<String> injected() {
+        return List.copyOf(injected);
+    }
+
+    private boolean await(double fraction) throws InterruptedException {
+        long at = start + (long) (fraction * traceMs);
+        while (!stopped.getAsBoolean() && System.currentTimeMillis() < at) {
+            Thread.sleep(50);
+        }
+        return !stopped.getAsBoolean();
+    }
+
+    private void fault(String what, Action action) {
+        String line = String.format(Locale.ROOT, "%.1f s: %s", (System.currentTimeMillis() - start) / 1000.0, what);
+        progress.println("[chaos] " + line);
+        try {
+            action.run();
+        } catch (Exception e) {
+            line += " — failed: " + e;
+            progress.println("[chaos] injecting the fault failed: " + e);
+        }
+        synchronized (this) {
+            injected.add(line);
+        }
+    }
+
+    private interface Action {
+        void run() throws Exception;
+    }
+}
