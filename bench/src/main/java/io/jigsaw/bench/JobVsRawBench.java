@@ -184,8 +184,8 @@ public final class JobVsRawBench {
                 System.out.printf("  batch queue         p50 %6.2f ms  p99 %6.2f ms%n", pct(queue, 0.5), pct(queue, 0.99));
                 System.out.printf("  model               p50 %6.2f ms  p99 %6.2f ms  (raw loop, same spacing: p50 %.2f ms)%n",
                         pct(model, 0.5), pct(model, 0.99), pct(rawSingleMs, 0.5));
-                System.out.printf("framework per hop (%d hops: decode -> %s -> assemble): p50 %.3f ms, p99 %.3f ms (goal p99 <= 2 ms)%n",
-                        hops, task.name(), pct(perHop, 0.5), pct(perHop, 0.99));
+                System.out.printf("framework per hop (%d hops: decode -> deduplicate -> %s -> assemble): p50 %.3f ms, p99 %.3f ms "
+                        + "(goal p99 <= 2 ms)%n", hops, task.name(), pct(perHop, 0.5), pct(perHop, 0.99));
                 job.cancel().get();
             }
         }

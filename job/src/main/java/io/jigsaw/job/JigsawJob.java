@@ -4,12 +4,14 @@ import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.Task;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.job.kafka.Topics;
+import io.jigsaw.operators.AvroValueSchema;
 import io.jigsaw.operators.JoinBranches;
 import io.jigsaw.operators.LaneKeys;
 import io.jigsaw.operators.Piece;
 import io.jigsaw.operators.PlanBroadcast;
 import io.jigsaw.operators.PlanDecoder;
 import io.jigsaw.operators.RequestDecoder;
+import io.jigsaw.operators.RequestDeduplicator;
 import io.jigsaw.operators.ResultAssembler;
 import io.jigsaw.operators.Tags;
 import io.jigsaw.operators.TaskOperator;
@@ -27,7 +29,6 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
-import org.apache.flink.formats.avro.AvroSerializationSchema;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -46,10 +47,10 @@ import java.util.function.Function;
  * Builds the serving topology of one graph; it only wires (the logic is in the operators):
  *
  * <pre>
- * requests ─► decode ─► detect ─┬─► classify ─┐
- *                               └─► depth ────┴─► join:fuse ─► fuse ─► assemble-results ─► results
+ * requests ─► decode ─► deduplicate ─► detect ─┬─► classify ─┐
+ *                                              └─► depth ────┴─► join:fuse ─► fuse ─► assemble-results ─► results
  * plans ─► validate ─► (broadcast to decode, every task and every join)
- * every task ─► telemetry;  decode, validate ─► dead-letters
+ * every task ─► telemetry;  decode, deduplicate, validate ─► dead-letters
  * </pre>
  *
  * One operator per task, named as the task, keyed by lane so each subtask is one replica.
@@ -94,7 +95,10 @@ public final class JigsawJob {
                 .setParallelism(slots)
                 .connect(plans).process(new RequestDecoder(graph, topics.requests(), lanes)).name("decode-requests")
                 .setParallelism(slots);
-        DataStream<Piece> roots = decoded.assignTimestampsAndWatermarks(WatermarkStrategy
+        SingleOutputStreamOperator<Piece> unique = decoded.keyBy(p -> p.requestId)
+                .process(new RequestDeduplicator(topics.requests(), cleanupMs)).name("deduplicate-requests")
+                .uid("deduplicate-requests").setParallelism(slots);
+        DataStream<Piece> roots = unique.assignTimestampsAndWatermarks(WatermarkStrategy
                 .<Piece>forBoundedOutOfOrderness(Duration.ofSeconds(1))
                 .withTimestampAssigner((piece, ts) -> piece.eventTimeMs)).name("event-time").setParallelism(slots);
 
@@ -121,7 +125,8 @@ public final class JigsawJob {
         // and it must not wait for a checkpoint, so it is never transactional.
         union(telemetry).sinkTo(sink(bootstrap, topics.telemetry(), Telemetry.class, t -> t.getTask() + "/" + t.getReplica(),
                 JigsawOptions.Delivery.AT_LEAST_ONCE, group + "-telemetry")).name("telemetry").uid("telemetry").setParallelism(1);
-        decoded.getSideOutput(Tags.DEAD_LETTERS).union(validPlans.getSideOutput(Tags.DEAD_LETTERS))
+        decoded.getSideOutput(Tags.DEAD_LETTERS).union(unique.getSideOutput(Tags.DEAD_LETTERS),
+                        validPlans.getSideOutput(Tags.DEAD_LETTERS))
                 .sinkTo(sink(bootstrap, topics.deadLetters(), DeadLetter.class, DeadLetter::getRequestId, delivery,
                         group + "-dead-letters"))
                 .name("dead-letters").uid("dead-letters").setParallelism(1);
@@ -173,7 +178,7 @@ public final class JigsawJob {
                 .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder()
                         .setTopic(topic)
                         .setKeySerializationSchema(v -> keyFn.apply(v).getBytes(StandardCharsets.UTF_8))
-                        .setValueSerializationSchema(AvroSerializationSchema.forSpecific(type))
+                        .setValueSerializationSchema(new AvroValueSchema<>(type))
                         .build())
                 .setDeliveryGuarantee(delivery == JigsawOptions.Delivery.EXACTLY_ONCE
                         ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)

@@ -127,8 +127,8 @@ class JigsawJobIntegrationTest {
                 assertThat(r.getVariants()).containsOnlyKeys("detect", "classify", "depth", "fuse");
                 assertThat(r.getAccuracy()).isBetween(0.5, 1.0);
                 assertThat(r.getTaskRuns()).isGreaterThanOrEqualTo(4);
-                // decode → detect → classify|depth → join → fuse → assemble
-                assertThat(r.getHops()).isEqualTo(5);
+                // decode → deduplicate → detect → classify|depth → join → fuse → assemble
+                assertThat(r.getHops()).isEqualTo(6);
                 assertThat(r.getModelMs()).isPositive();
                 assertThat(r.getTransferMs() + r.getQueueMs() + r.getModelMs()).as("breakdown within the latency")
                         .isLessThanOrEqualTo(r.getLatencyMs() + 1.0);

@@ -77,6 +77,12 @@ public class RequestDecoder extends BroadcastProcessFunction<byte[], Plan, Piece
         if (r.getEventTimeMs() <= 0) {
             return "event_time_ms must be > 0, found " + r.getEventTimeMs();
         }
+        if (r.getDeadlineMs() < 0) {
+            return "deadline_ms must be >= 0 (0: event time + the graph's SLO), found " + r.getDeadlineMs();
+        }
+        if (r.getDeadlineMs() > 0 && r.getDeadlineMs() < r.getEventTimeMs()) {
+            return "deadline_ms " + r.getDeadlineMs() + " is before event_time_ms " + r.getEventTimeMs();
+        }
         TensorSpec spec = graph.input().orElseThrow();
         Tensor t = r.getPayload();
         List<Integer> shape = t.getShape();
