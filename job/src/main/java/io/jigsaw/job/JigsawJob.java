@@ -3,6 +3,7 @@ package io.jigsaw.job;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.Task;
 import io.jigsaw.core.plan.Plan;
+import io.jigsaw.job.kafka.KafkaConnection;
 import io.jigsaw.job.kafka.Topics;
 import io.jigsaw.operators.AvroValueSchema;
 import io.jigsaw.operators.JoinBranches;
@@ -75,13 +76,13 @@ public final class JigsawJob {
         env.enableCheckpointing(conf.get(JigsawOptions.CHECKPOINT_INTERVAL).toMillis(),
                 delivery == JigsawOptions.Delivery.EXACTLY_ONCE ? CheckpointingMode.EXACTLY_ONCE : CheckpointingMode.AT_LEAST_ONCE);
         Topics topics = Topics.from(conf);
-        String bootstrap = conf.get(JigsawOptions.BOOTSTRAP);
+        KafkaConnection kafka = KafkaConnection.from(conf);
         int slots = conf.get(JigsawOptions.REPLICA_SLOTS);
         LaneKeys lanes = LaneKeys.of(slots, MAX_PARALLELISM);
         long cleanupMs = conf.get(JigsawOptions.CLEANUP_AFTER_DEADLINE).toMillis();
 
         SingleOutputStreamOperator<Plan> validPlans = env
-                .fromSource(source(bootstrap, topics.plans(), conf.get(JigsawOptions.GROUP_ID) + "-plans",
+                .fromSource(source(kafka, topics.plans(), conf.get(JigsawOptions.GROUP_ID) + "-plans",
                         OffsetsInitializer.earliest()), WatermarkStrategy.noWatermarks(), "plans")
                 .setParallelism(1)
                 .process(new PlanDecoder(graph, topics.plans())).name("validate-plans").setParallelism(1);
@@ -90,7 +91,7 @@ public final class JigsawJob {
         OffsetsInitializer requestStart = conf.get(JigsawOptions.START_FROM) == JigsawOptions.StartFrom.LATEST
                 ? OffsetsInitializer.latest() : OffsetsInitializer.earliest();
         SingleOutputStreamOperator<Piece> decoded = env
-                .fromSource(source(bootstrap, topics.requests(), conf.get(JigsawOptions.GROUP_ID), requestStart),
+                .fromSource(source(kafka, topics.requests(), conf.get(JigsawOptions.GROUP_ID), requestStart),
                         WatermarkStrategy.noWatermarks(), "requests")
                 .setParallelism(slots)
                 .connect(plans).process(new RequestDecoder(graph, topics.requests(), lanes)).name("decode-requests")
@@ -119,15 +120,15 @@ public final class JigsawJob {
         DataStream<Result> results = union(done).keyBy(p -> p.requestId).process(new ResultAssembler(cleanupMs))
                 .name("assemble-results").uid("assemble-results").setParallelism(slots);
         String group = conf.get(JigsawOptions.GROUP_ID);
-        results.sinkTo(sink(bootstrap, topics.results(), Result.class, r -> r.getRequestId(), delivery, group + "-results"))
+        results.sinkTo(sink(kafka, topics.results(), Result.class, r -> r.getRequestId(), delivery, group + "-results"))
                 .name("results").uid("results").setParallelism(slots);
         // Telemetry is a rate signal for the planner: a repeated or lost window after a restore does no harm,
         // and it must not wait for a checkpoint, so it is never transactional.
-        union(telemetry).sinkTo(sink(bootstrap, topics.telemetry(), Telemetry.class, t -> t.getTask() + "/" + t.getReplica(),
+        union(telemetry).sinkTo(sink(kafka, topics.telemetry(), Telemetry.class, t -> t.getTask() + "/" + t.getReplica(),
                 JigsawOptions.Delivery.AT_LEAST_ONCE, group + "-telemetry")).name("telemetry").uid("telemetry").setParallelism(1);
         decoded.getSideOutput(Tags.DEAD_LETTERS).union(unique.getSideOutput(Tags.DEAD_LETTERS),
                         validPlans.getSideOutput(Tags.DEAD_LETTERS))
-                .sinkTo(sink(bootstrap, topics.deadLetters(), DeadLetter.class, DeadLetter::getRequestId, delivery,
+                .sinkTo(sink(kafka, topics.deadLetters(), DeadLetter.class, DeadLetter::getRequestId, delivery,
                         group + "-dead-letters"))
                 .name("dead-letters").uid("dead-letters").setParallelism(1);
     }
@@ -159,9 +160,10 @@ public final class JigsawJob {
         return first.union(rest);
     }
 
-    private static KafkaSource<byte[]> source(String bootstrap, String topic, String group, OffsetsInitializer start) {
+    private static KafkaSource<byte[]> source(KafkaConnection kafka, String topic, String group, OffsetsInitializer start) {
         return KafkaSource.<byte[]>builder()
-                .setBootstrapServers(bootstrap)
+                .setProperties(kafka.properties())
+                .setBootstrapServers(kafka.bootstrap())
                 .setTopics(topic)
                 .setGroupId(group)
                 .setStartingOffsets(start)
@@ -171,10 +173,11 @@ public final class JigsawJob {
                 .build();
     }
 
-    private static <T extends SpecificRecord> KafkaSink<T> sink(String bootstrap, String topic, Class<T> type,
+    private static <T extends SpecificRecord> KafkaSink<T> sink(KafkaConnection kafka, String topic, Class<T> type,
             SerializableKey<T> keyFn, JigsawOptions.Delivery delivery, String transactionalIdPrefix) {
         return KafkaSink.<T>builder()
-                .setBootstrapServers(bootstrap)
+                .setKafkaProducerConfig(kafka.properties())
+                .setBootstrapServers(kafka.bootstrap())
                 .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder()
                         .setTopic(topic)
                         .setKeySerializationSchema(v -> keyFn.apply(v).getBytes(StandardCharsets.UTF_8))

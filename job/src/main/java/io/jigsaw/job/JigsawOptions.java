@@ -23,6 +23,11 @@ public final class JigsawOptions {
             .stringType().defaultValue("127.0.0.1:9092")
             .withDescription("Kafka bootstrap servers.");
 
+    public static final ConfigOption<String> KAFKA_CLIENT_CONFIG = ConfigOptions.key("jigsaw.kafka.client-config")
+            .stringType().noDefaultValue()
+            .withDescription("A Kafka client properties file (security.protocol, sasl.*, ssl.* …) applied to every Kafka "
+                    + "client of the job and the sidecar, for a secured cluster. Read where the job is built; never logged.");
+
     public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("jigsaw.kafka.group-id")
             .stringType().defaultValue("jigsaw-job")
             .withDescription("Consumer group of the job's Kafka sources.");

@@ -8,6 +8,7 @@ import io.jigsaw.core.plan.PlanFile;
 import io.jigsaw.core.plan.PlanValidator;
 import io.jigsaw.job.JigsawJob;
 import io.jigsaw.job.JigsawOptions;
+import io.jigsaw.job.kafka.KafkaConnection;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.Topics;
 import io.jigsaw.operators.DjlVariantRunner;
@@ -42,6 +43,9 @@ final class JobCommand implements Callable<Integer> {
     @Option(names = "--create-topics", description = "Create the five topics if missing.")
     boolean createTopics;
 
+    @picocli.CommandLine.Mixin
+    KafkaClientOption kafka;
+
     @Option(names = "-D", mapFallbackValue = "", description = "Any job option, e.g. -Djigsaw.replica-slots=4 (see README).")
     Map<String, String> options = new LinkedHashMap<>();
 
@@ -51,6 +55,7 @@ final class JobCommand implements Callable<Integer> {
         if (bootstrap != null) {
             conf.set(JigsawOptions.BOOTSTRAP, bootstrap);
         }
+        kafka.applyTo(conf);
         Graph g = GraphLoader.load(graph);
         if (modelsDir != null) {
             g = g.withModelsDir(modelsDir.toAbsolutePath().toString());
@@ -59,11 +64,11 @@ final class JobCommand implements Callable<Integer> {
         }
         Topics topics = Topics.from(conf);
         if (createTopics) {
-            topics.create(conf.get(JigsawOptions.BOOTSTRAP), conf.get(JigsawOptions.REPLICA_SLOTS));
+            topics.create(KafkaConnection.from(conf), conf.get(JigsawOptions.REPLICA_SLOTS));
         }
         if (plan != null) {
             Plan p = PlanValidator.requireValid(PlanFile.read(plan), g, plan);
-            try (AvroProducer producer = new AvroProducer(conf.get(JigsawOptions.BOOTSTRAP))) {
+            try (AvroProducer producer = new AvroProducer(KafkaConnection.from(conf))) {
                 producer.send(topics.plans(), p.graph(), PlanAvro.toAvro(p)).get();
             }
             System.err.println("published plan v" + p.version() + " from " + plan + " to '" + topics.plans() + "'");

@@ -2,6 +2,7 @@ package io.jigsaw.job.cli;
 
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.job.JigsawOptions;
+import io.jigsaw.job.kafka.KafkaConnection;
 import io.jigsaw.job.sidecar.PlannerSidecar;
 import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.planner.model.Policy;
@@ -32,6 +33,9 @@ final class PlannerCommand implements Callable<Integer> {
     String bootstrap;
 
     @Mixin
+    KafkaClientOption kafka;
+
+    @Mixin
     PolicyOption policy;
 
     @Option(names = "--initial-demand", description = "Req/s the first plan is made for when no plan is in force (default: 1).")
@@ -44,6 +48,7 @@ final class PlannerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Configuration conf = Configuration.fromMap(settings);
         conf.set(JigsawOptions.BOOTSTRAP, bootstrap);
+        kafka.applyTo(conf);
         conf.set(JigsawOptions.PLANNER_SOLVE_LIMIT, options.timeLimit);
         if (initialDemand != null) {
             conf.set(JigsawOptions.PLANNER_INITIAL_DEMAND, initialDemand);
@@ -55,7 +60,8 @@ final class PlannerCommand implements Callable<Integer> {
         PlannerSidecar sidecar = new PlannerSidecar(template, conf, line -> System.err.println("[planner] " + line));
         Runtime.getRuntime().addShutdownHook(new Thread(sidecar::close, "planner-shutdown"));
         System.err.println("[planner] " + graph.name() + ": policy " + policy.name + " on " + options.gpus() + " GPU(s), device "
-                + profile.device() + ", telemetry from '" + conf.get(JigsawOptions.TOPIC_TELEMETRY) + "' at " + bootstrap);
+                + profile.device() + ", telemetry from '" + conf.get(JigsawOptions.TOPIC_TELEMETRY) + "' at "
+                + KafkaConnection.from(conf));
         sidecar.run();
         return 0;
     }

@@ -27,6 +27,9 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", required = true, description = "Kafka bootstrap servers.")
     String bootstrap;
 
+    @picocli.CommandLine.Mixin
+    KafkaClientOption kafka;
+
     @Option(names = "--trace", required = true, description = "Trace file (timestamp_ms[,graph] CSV or Azure-style per-minute counts)"
             + " or a synthetic spec, e.g. poisson:rate=20,duration=60,seed=1.")
     String trace;
@@ -65,7 +68,7 @@ final class ReplayCommand implements Callable<Integer> {
         double[] weights = mix.isEmpty() ? graphs.stream().mapToDouble(g -> 1).toArray() : mix.stream().mapToDouble(Double::doubleValue).toArray();
         Trace t = TraceFiles.open(trace);
         String to = topic != null ? topic : JigsawOptions.TOPIC_REQUESTS.defaultValue();
-        System.err.printf("[replay] %s -> '%s' at %s, speed x%s, %d loop(s)%n", t, to, bootstrap, speed, loops);
+        System.err.printf("[replay] %s -> '%s' at %s, speed x%s, %d loop(s)%n", t, to, kafka.connection(bootstrap), speed, loops);
         AtomicBoolean stop = new AtomicBoolean();
         Thread main = Thread.currentThread();
         Thread hook = new Thread(() -> {
@@ -78,7 +81,7 @@ final class ReplayCommand implements Callable<Integer> {
         }, "replay-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         long sent;
-        try (AvroProducer producer = new AvroProducer(bootstrap);
+        try (AvroProducer producer = new AvroProducer(kafka.connection(bootstrap));
              ProgressBar bar = Progress.bar("replay", (long) t.size() * loops)) {
             sent = new TraceReplayer(producer, to, graphs, weights, idPrefix)
                     .replay(t, speed, loops, seed, stop::get, (n, total) -> bar.stepTo(n));

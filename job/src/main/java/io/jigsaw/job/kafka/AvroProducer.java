@@ -17,8 +17,11 @@ public final class AvroProducer implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
 
     public AvroProducer(String bootstrap) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        this(KafkaConnection.plain(bootstrap));
+    }
+
+    public AvroProducer(KafkaConnection kafka) {
+        Properties p = kafka.properties();
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.LINGER_MS_CONFIG, 1);

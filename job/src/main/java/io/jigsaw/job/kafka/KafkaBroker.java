@@ -26,16 +26,31 @@ public final class KafkaBroker implements AutoCloseable {
     private final int port;
     private final int controllerPort;
     private Process process;
+    /** SASL/PLAIN user and password its clients log in with; null: a plaintext listener without login. */
+    private final String[] saslUser;
 
-    private KafkaBroker(Path dir, int port, int controllerPort) {
+    private KafkaBroker(Path dir, int port, int controllerPort, String[] saslUser) {
         this.dir = dir;
         this.port = port;
         this.controllerPort = controllerPort;
+        this.saslUser = saslUser;
     }
 
     /** Formats a fresh log dir under {@code dir} and starts the broker on free ports; waits until it answers. */
     public static KafkaBroker start(Path dir, Duration timeout) throws IOException, InterruptedException {
-        KafkaBroker b = new KafkaBroker(dir, LoopbackPorts.free(), LoopbackPorts.free());
+        return start(new KafkaBroker(dir, LoopbackPorts.free(), LoopbackPorts.free(), null), timeout);
+    }
+
+    /**
+     * A broker whose client listener requires SASL/PLAIN login as {@code user}: a secured cluster to test
+     * {@code --kafka-config} against. {@link #connection()} holds the client properties that log in.
+     */
+    public static KafkaBroker startWithSasl(Path dir, Duration timeout, String user, String password)
+            throws IOException, InterruptedException {
+        return start(new KafkaBroker(dir, LoopbackPorts.free(), LoopbackPorts.free(), new String[] {user, password}), timeout);
+    }
+
+    private static KafkaBroker start(KafkaBroker b, Duration timeout) throws IOException, InterruptedException {
         b.format();
         b.launch();
         b.awaitReady(timeout);
@@ -46,6 +61,22 @@ public final class KafkaBroker implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
+    /** How a client reaches it: plain, or with the SASL login of {@link #startWithSasl}. */
+    public KafkaConnection connection() {
+        if (saslUser == null) {
+            return KafkaConnection.plain(bootstrap());
+        }
+        return new KafkaConnection(bootstrap(), java.util.Map.of(
+                "security.protocol", "SASL_PLAINTEXT",
+                "sasl.mechanism", "PLAIN",
+                "sasl.jaas.config", plainLogin(saslUser[0], saslUser[1])));
+    }
+
+    public static String plainLogin(String user, String password) {
+        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user + "\" password=\""
+                + password + "\";";
+    }
+
     public Path logFile() {
         return dir.resolve("broker.log");
     }
@@ -53,15 +84,23 @@ public final class KafkaBroker implements AutoCloseable {
     private Path config() throws IOException {
         Files.createDirectories(dir);
         Path props = dir.resolve("server.properties");
+        String listener = saslUser == null ? "PLAINTEXT" : "SASL_PLAINTEXT";
         Files.writeString(props, String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "listeners=" + listener + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=" + listener + "://127.0.0.1:" + port,
                 "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=" + listener + ":" + listener + ",CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=" + listener,
+                saslUser == null ? "" : String.join("\n",
+                        "sasl.enabled.mechanisms=PLAIN",
+                        "sasl.mechanism.inter.broker.protocol=PLAIN",
+                        // The broker's own login and the one user it accepts besides itself.
+                        "listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule "
+                                + "required username=\"broker\" password=\"broker-secret\" user_broker=\"broker-secret\" user_"
+                                + saslUser[0] + "=\"" + saslUser[1] + "\";"),
                 "log.dirs=" + dir.resolve("data"),
                 "num.partitions=1",
                 "offsets.topic.replication.factor=1",
@@ -130,8 +169,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     private void awaitReady(Duration timeout) throws IOException, InterruptedException {
         long until = System.nanoTime() + timeout.toNanos();
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        Properties p = connection().properties();
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
         while (System.nanoTime() < until) {

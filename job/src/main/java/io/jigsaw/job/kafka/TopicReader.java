@@ -26,13 +26,16 @@ public final class TopicReader<T extends SpecificRecord> implements AutoCloseabl
     private final List<TopicPartition> partitions;
 
     public TopicReader(String bootstrap, String topic, Class<T> type) {
-        this(bootstrap, topic, type, false);
+        this(KafkaConnection.plain(bootstrap), topic, type, false);
+    }
+
+    public TopicReader(String bootstrap, String topic, Class<T> type, boolean fromEnd) {
+        this(KafkaConnection.plain(bootstrap), topic, type, fromEnd);
     }
 
     /** @param fromEnd skip what is already there: only records published from now on */
-    public TopicReader(String bootstrap, String topic, Class<T> type, boolean fromEnd) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    public TopicReader(KafkaConnection kafka, String topic, Class<T> type, boolean fromEnd) {
+        Properties p = kafka.properties();
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

@@ -25,9 +25,11 @@ public record Topics(String requests, String results, String plans, String telem
 
     /** Creates any that do not exist; requests get one partition per replica slot so the source can spread. */
     public void create(String bootstrap, int requestPartitions) throws InterruptedException, ExecutionException {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        try (Admin admin = Admin.create(p)) {
+        create(KafkaConnection.plain(bootstrap), requestPartitions);
+    }
+
+    public void create(KafkaConnection kafka, int requestPartitions) throws InterruptedException, ExecutionException {
+        try (Admin admin = Admin.create(kafka.properties())) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> topics = new ArrayList<>();
             Map.of(requests, requestPartitions, results, 1, plans, 1, telemetry, 1, deadLetters, 1).forEach((name, parts) -> {

@@ -5,6 +5,7 @@ import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.PlanAvro;
 import io.jigsaw.job.JigsawOptions;
 import io.jigsaw.job.kafka.AvroProducer;
+import io.jigsaw.job.kafka.KafkaConnection;
 import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.job.kafka.Topics;
 import io.jigsaw.planner.model.PlanningInstance;
@@ -37,7 +38,7 @@ public final class PlannerSidecar implements Runnable, AutoCloseable {
 
     private final Graph graph;
     private final Replanner replanner;
-    private final String bootstrap;
+    private final KafkaConnection kafka;
     private final Topics topics;
     private final Configuration conf;
     private final Consumer<String> events;
@@ -53,7 +54,7 @@ public final class PlannerSidecar implements Runnable, AutoCloseable {
     public PlannerSidecar(PlanningInstance template, Configuration conf, Consumer<String> events) {
         this.graph = template.graph();
         this.conf = conf;
-        this.bootstrap = conf.get(JigsawOptions.BOOTSTRAP);
+        this.kafka = KafkaConnection.from(conf);
         this.topics = Topics.from(conf);
         this.events = events;
         this.rootTask = graph.tasks().get(0).name();
@@ -73,9 +74,9 @@ public final class PlannerSidecar implements Runnable, AutoCloseable {
 
     @Override
     public void run() {
-        try (AvroProducer producer = new AvroProducer(bootstrap);
-             TopicReader<io.jigsaw.schemas.Plan> plans = new TopicReader<>(bootstrap, topics.plans(), io.jigsaw.schemas.Plan.class);
-             TopicReader<Telemetry> telemetry = new TopicReader<>(bootstrap, topics.telemetry(), Telemetry.class, true)) {
+        try (AvroProducer producer = new AvroProducer(kafka);
+             TopicReader<io.jigsaw.schemas.Plan> plans = new TopicReader<>(kafka, topics.plans(), io.jigsaw.schemas.Plan.class, false);
+             TopicReader<Telemetry> telemetry = new TopicReader<>(kafka, topics.telemetry(), Telemetry.class, true)) {
             for (io.jigsaw.schemas.Plan p : plans.readToEnd(Duration.ofSeconds(30))) {
                 if (p.getGraph().equals(graph.name()) && (inForce == null || p.getVersion() > inForce.version())) {
                     inForce = PlanAvro.fromAvro(p);
