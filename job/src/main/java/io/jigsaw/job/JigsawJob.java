@@ -110,7 +110,8 @@ public final class JigsawJob {
             DataStream<Piece> in = input(graph, task, roots, operators, plans, lanes, cleanupMs, slots);
             SingleOutputStreamOperator<Piece> op = in.keyBy(p -> p.laneKey).connect(plans)
                     .process(new TaskOperator(graph, task.name(), runners, lanes,
-                            conf.get(JigsawOptions.TELEMETRY_INTERVAL).toMillis(), conf.get(JigsawOptions.CORES_PER_GPU)))
+                            conf.get(JigsawOptions.TELEMETRY_INTERVAL).toMillis(), conf.get(JigsawOptions.CORES_PER_GPU),
+                            conf.get(JigsawOptions.EARLY_DROP)))
                     .name(task.name()).uid("task-" + task.name()).setParallelism(slots);
             operators.put(task.name(), op);
             done.add(op);

@@ -86,6 +86,12 @@ public final class JigsawOptions {
             .durationType().defaultValue(Duration.ofSeconds(10))
             .withDescription("How long past its deadline a request's partial state is kept; then it is reported dropped (incomplete).");
 
+    public static final ConfigOption<Boolean> EARLY_DROP = ConfigOptions.key("jigsaw.early-drop")
+            .booleanType().defaultValue(true)
+            .withDescription("Drop a request at the first task that finds it cannot finish by its deadline (it gets a "
+                    + "result with dropped=true and the reason) instead of spending model time on it. false runs every "
+                    + "request, however late: only for comparison.");
+
     public static final ConfigOption<Duration> BUFFER_TIMEOUT = ConfigOptions.key("jigsaw.network.buffer-timeout")
             .durationType().defaultValue(Duration.ZERO)
             .withDescription("How long Flink holds a network buffer before sending it. Flink's 100 ms default costs up to "

@@ -32,8 +32,8 @@ import java.util.Map;
  * (thread budget) and active replicas are live, pieces already queued stay queued and run under the
  * new plan, so a switch drops and duplicates nothing.
  *
- * <p>A piece whose deadline has passed when its batch is formed is not run (no compute is spent on
- * it) and goes to the assembler as dropped, with the reason.
+ * <p>A piece that cannot finish this task by its deadline when its batch is formed is not run (no
+ * compute is spent on it) and goes to the assembler as dropped, with the reason ({@link #dropIfLate}).
  */
 public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, Plan, Piece> {
 
@@ -50,12 +50,15 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
     private final LaneKeys childLanes;
     private final long telemetryIntervalMs;
     private final int coresPerGpu;
+    private final boolean earlyDrop;
 
     private transient Task task;
     /** Derived once: every piece needs them, and the graph does not change under a running operator. */
     private transient List<Task> children;
     private transient VariantRunner runner;
     private transient int replica;
+    /** How long this replica's last batch ran: the pace early drop judges by. */
+    private transient double lastBatchMs;
     /** Length of this replica's queue; -1 until counted from the (possibly restored) queue state. */
     private transient int queued;
     private transient TaskMetrics metrics;
@@ -66,6 +69,13 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
      */
     public TaskOperator(Graph graph, String taskName, VariantRunner.Factory runners, LaneKeys childLanes,
             long telemetryIntervalMs, int coresPerGpu) {
+        this(graph, taskName, runners, childLanes, telemetryIntervalMs, coresPerGpu, true);
+    }
+
+    /** @param earlyDrop drop pieces that cannot make their deadline instead of running them (see {@link #dropIfLate}) */
+    public TaskOperator(Graph graph, String taskName, VariantRunner.Factory runners, LaneKeys childLanes,
+            long telemetryIntervalMs, int coresPerGpu, boolean earlyDrop) {
+        this.earlyDrop = earlyDrop;
         this.graph = graph;
         this.taskName = taskName;
         this.runners = runners;
@@ -167,30 +177,24 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
         }
         TaskPlan tp = taskPlan(plan);
         Variant variant = task.variant(tp.variant()).orElseThrow();
-        long now = ctx.timerService().currentProcessingTime();
-        List<Piece> live = new ArrayList<>();
-        for (Piece p : pieces) {
-            if (p.deadlineMs > 0 && now > p.deadlineMs) {
-                long at = Micros.now();
-                p.ran(at, at);
-                p.departs(at);
-                p.dropped = true;
-                p.dropReason = "deadline passed before task " + taskName + " ran (" + (now - p.deadlineMs) + " ms late)";
-                metrics.dropped();
-                p.payload = null;
-                out.collect(p);
-            } else {
-                live.add(p);
+        // A plan may shrink the batch while more is queued: run the queue in plan-sized batches. Lateness is
+        // judged per batch, as a backlog's last batches start well after the first.
+        for (int from = 0; from < pieces.size(); from += tp.batchSize()) {
+            List<Piece> batch = new ArrayList<>();
+            for (Piece p : pieces.subList(from, Math.min(pieces.size(), from + tp.batchSize()))) {
+                if (!dropIfLate(p, ctx, out)) {
+                    batch.add(p);
+                }
             }
-        }
-        // A plan may shrink the batch while more is queued: run the queue in plan-sized batches.
-        for (int from = 0; from < live.size(); from += tp.batchSize()) {
-            List<Piece> batch = live.subList(from, Math.min(live.size(), from + tp.batchSize()));
+            if (batch.isEmpty()) {
+                continue;
+            }
             List<byte[]> inputs = batch.stream().map(p -> p.payload).toList();
             long start = Micros.now();
             float[] scores = runner.predict(variant.name(), threads(tp), inputs);
             long end = Micros.now();
-            metrics.batch(batch.size(), (end - start) / 1e3);
+            lastBatchMs = (end - start) / 1e3;
+            metrics.batch(batch.size(), lastBatchMs);
             for (int i = 0; i < batch.size(); i++) {
                 Piece p = batch.get(i);
                 p.ran(start, end);
@@ -200,6 +204,32 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
                 emit(p, variant, plan, ctx, out);
             }
         }
+    }
+
+    /**
+     * Early drop: a piece that cannot finish this task by its deadline — it is past it, or the batch
+     * would end after it at the last batch's pace — is not run (no compute spent on it); it goes to
+     * the assembler at once as dropped, with the reason, so its request still gets a result.
+     *
+     * @return whether it was dropped
+     */
+    private boolean dropIfLate(Piece p, ReadOnlyContext ctx, Collector<Piece> out) {
+        long now = ctx.timerService().currentProcessingTime();
+        if (!earlyDrop || p.deadlineMs <= 0 || now + lastBatchMs <= p.deadlineMs) {
+            return false;
+        }
+        long at = Micros.now();
+        p.ran(at, at);
+        p.departs(at);
+        p.dropped = true;
+        p.dropReason = now > p.deadlineMs
+                ? "deadline passed before task " + taskName + " ran (" + (now - p.deadlineMs) + " ms late)"
+                : "task " + taskName + " could not finish by the deadline (" + (p.deadlineMs - now) + " ms left, its last batch took "
+                        + Math.round(lastBatchMs) + " ms)";
+        metrics.dropped();
+        p.payload = null;
+        out.collect(p);
+        return true;
     }
 
     /** @param ran the variant that processed it (null for a skip piece) */

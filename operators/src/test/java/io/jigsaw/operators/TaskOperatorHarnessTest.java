@@ -244,6 +244,37 @@ class TaskOperatorHarnessTest {
     }
 
     @Test
+    void aPieceThatWouldFinishAfterItsDeadlineAtTheLastBatchsPaceIsDroppedBeforeRunning() throws Exception {
+        open("detect").processBroadcastElement(plan(1, "detect-s", 1, 0, 1), 0);
+        RecordingRunner.predictMs = 30;
+        harness.processElement(request(1, 10_000), 0); // runs, and sets the pace: ~30 ms a batch
+
+        harness.processElement(request(2, 10), 0); // 10 ms left, a batch takes 30
+        harness.processElement(request(3, 10_000), 0);
+
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(p -> {
+            assertThat(p.requestId).isEqualTo("req-2");
+            assertThat(p.dropped).isTrue();
+            assertThat(p.dropReason).contains("task detect could not finish by the deadline (10 ms left");
+        });
+        assertThat(BATCHES).hasSize(2);
+    }
+
+    @Test
+    void withoutEarlyDropALatePieceStillRuns() throws Exception {
+        TaskOperator op = new TaskOperator(GRAPH, "detect", RecordingRunner.factory(), LaneKeys.of(2, 128), TELEMETRY_MS, 4, false);
+        harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(op, p -> p.laneKey, Types.INT, PlanBroadcast.PLANS);
+        harness.setProcessingTime(0);
+        harness.processBroadcastElement(plan(1, "detect-s", 1, 0, 1), 0);
+        harness.setProcessingTime(50);
+
+        harness.processElement(request(1, 30), 50);
+
+        assertThat(BATCHES).containsExactly(new RecordingRunner.Batch("detect-s", 2, 1));
+        assertThat(toChild("classify")).isNotEmpty().noneMatch(p -> p.dropped);
+    }
+
+    @Test
     void telemetryReportsArrivalsBatchesAndTheVariant() throws Exception {
         open("detect").processBroadcastElement(plan(1, "detect-s", 2, 5, 1), 0);
         for (int i = 0; i < 4; i++) {

@@ -67,6 +67,10 @@ final class DemoCommand implements Callable<Integer> {
             + "restart the broker at 1/2, kill the planner sidecar at 3/4; the summary counts lost, duplicates, restarts.")
     boolean chaos;
 
+    @Option(names = "--no-early-drop", description = "Run every request however late, instead of dropping it at the first "
+            + "task that finds it cannot make its deadline: to compare overload behaviour.")
+    boolean noEarlyDrop;
+
     @Option(names = "--json", description = "Print the summary as one JSON object on the last stdout line.")
     boolean json;
 
@@ -85,7 +89,7 @@ final class DemoCommand implements Callable<Integer> {
             Graph g = planning.loadGraph();
             sidecarPlans = planning.instance(g, planning.loadProfile(g), Math.max(1, t.openingRateRps()), policy.policy());
         }
-        EmbeddedDemo.Settings settings = new EmbeddedDemo.Settings(planning.graphFile(), plan, sidecarPlans, planning.timeLimit, t, seed, replicaSlots, webPort, JigsawCli.home().resolve(".jigsaw/demo"), warmup, delivery, chaos);
+        EmbeddedDemo.Settings settings = new EmbeddedDemo.Settings(planning.graphFile(), plan, sidecarPlans, planning.timeLimit, t, seed, replicaSlots, webPort, JigsawCli.home().resolve(".jigsaw/demo"), warmup, delivery, chaos, !noEarlyDrop);
         if (chaos && replicaSlots < 2) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--chaos needs --replica-slots >= 2 (one TaskManager per slot, one of them is killed)");

@@ -71,10 +71,12 @@ public final class EmbeddedDemo {
      * @param chaos inject faults while the trace plays ({@link Chaos})
      */
     public record Settings(Path graphFile, Path planFile, PlanningInstance planning, Duration solveLimit, Trace trace, long seed,
-            int replicaSlots, int webPort, Path workDir, int warmup, JigsawOptions.Delivery delivery, boolean chaos) {
+            int replicaSlots, int webPort, Path workDir, int warmup, JigsawOptions.Delivery delivery, boolean chaos,
+            boolean earlyDrop) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long TIMELINE_BIN_MS = 5_000;
 
     private final Settings s;
     private final PrintStream progress;
@@ -134,6 +136,7 @@ public final class EmbeddedDemo {
         // A short demo: let a smaller plan follow the step down within the run.
         conf.set(JigsawOptions.PLANNER_DOWN_COOLDOWN, Duration.ofSeconds(10));
         conf.set(JigsawOptions.DELIVERY, s.delivery());
+        conf.set(JigsawOptions.EARLY_DROP, s.earlyDrop());
         Topics topics = Topics.from(conf);
         topics.create(broker.bootstrap(), s.replicaSlots());
 
@@ -230,9 +233,16 @@ public final class EmbeddedDemo {
         // From a result's assembly to this consumer reading it: Kafka, and under exactly-once the wait for
         // the checkpoint that commits it.
         DoubleSeries visibleAfter = new DoubleSeries();
+        // Per 5 s of the trace (by the request's event time): answered, and answered within the SLO (goodput).
+        Map<Long, long[]> bins = new java.util.TreeMap<>();
         java.util.function.Consumer<Result> take = r -> {
             visibleAfter.add(System.currentTimeMillis() - r.getCompletedMs());
-            stats.add(r);
+            if (stats.add(r)) {
+                long[] bin = bins.computeIfAbsent(Math.max(0, r.getEventTimeMs() - start) / TIMELINE_BIN_MS * TIMELINE_BIN_MS / 1000,
+                        k -> new long[2]);
+                bin[0]++;
+                bin[1] += r.getSloMet() ? 1 : 0;
+            }
         };
 
         long lastPrint = 0;
@@ -271,6 +281,14 @@ public final class EmbeddedDemo {
         summary.put("result_visible_p50_ms", visible.length == 0 ? 0 : Percentiles.ofSorted(visible, 0.5));
         summary.put("result_visible_p99_ms", visible.length == 0 ? 0 : Percentiles.ofSorted(visible, 0.99));
         summary.put("restarts", restarts(dashboard));
+        summary.put("early_drop", s.earlyDrop());
+        summary.put("timeline", bins.entrySet().stream().map(e -> {
+            Map<String, Object> bin = new LinkedHashMap<>();
+            bin.put("from_s", e.getKey());
+            bin.put("answered", e.getValue()[0]);
+            bin.put("goodput_rps", e.getValue()[1] * 1000.0 / TIMELINE_BIN_MS);
+            return bin;
+        }).toList());
         if (chaos != null) {
             summary.put("faults", chaos.injected());
         }
