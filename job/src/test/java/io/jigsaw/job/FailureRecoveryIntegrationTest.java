@@ -2,6 +2,7 @@ package io.jigsaw.job;
 
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.TensorSpec;
+import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.PlanAvro;
 import io.jigsaw.core.plan.PlanFile;
 import io.jigsaw.job.demo.Frames;
@@ -9,6 +10,8 @@ import io.jigsaw.job.demo.ResultStats;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.job.kafka.Topics;
+import io.jigsaw.job.sidecar.PlannerSidecar;
+import io.jigsaw.job.sidecar.PlannerSidecarIntegrationTest;
 import io.jigsaw.operators.DjlVariantRunner;
 import io.jigsaw.schemas.Result;
 import org.apache.flink.api.common.JobStatus;
@@ -52,12 +55,17 @@ class FailureRecoveryIntegrationTest {
         return c;
     }
 
-    /** Requests paced over a few seconds; {@code fault} runs when half are sent. */
     record Outcome(ResultStats stats, boolean restarted) {
     }
 
+    /** Requests paced over a few seconds, plans from plan.json; {@code fault} runs when half are sent. */
     Outcome serveThrough(String name, MiniCluster cluster, int n, Fault fault) throws Exception {
-        Graph graph = JigsawJobIntegrationTest.demoGraph();
+        return serveThrough(conf(name), cluster, n, fault, PlanFile.read(
+                Path.of(System.getProperty("jigsaw.examples.dir"), "xr-scene", "plan.json")));
+    }
+
+    /** Topics of their own per test, so tests do not read each other's records. */
+    static Configuration conf(String name) {
         Configuration conf = new Configuration();
         conf.set(JigsawOptions.BOOTSTRAP, kafka.bootstrap());
         conf.set(JigsawOptions.GROUP_ID, name);
@@ -68,6 +76,13 @@ class FailureRecoveryIntegrationTest {
         conf.set(JigsawOptions.TOPIC_DEAD_LETTERS, name + "-dead-letters");
         conf.set(JigsawOptions.REPLICA_SLOTS, 2);
         conf.set(JigsawOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(300));
+        return conf;
+    }
+
+    /** @param plan published first; null when a planner sidecar publishes the plans */
+    Outcome serveThrough(Configuration conf, MiniCluster cluster, int n, Fault fault, Plan plan) throws Exception {
+        String name = conf.get(JigsawOptions.GROUP_ID);
+        Graph graph = JigsawJobIntegrationTest.demoGraph();
         Topics topics = Topics.from(conf);
         topics.create(kafka.bootstrap(), 2);
         TensorSpec spec = graph.input().orElseThrow();
@@ -79,8 +94,9 @@ class FailureRecoveryIntegrationTest {
         Set<String> sent = new HashSet<>();
         try (AvroProducer producer = new AvroProducer(kafka.bootstrap());
              TopicReader<Result> results = new TopicReader<>(kafka.bootstrap(), topics.results(), Result.class)) {
-            producer.send(topics.plans(), graph.name(), PlanAvro.toAvro(PlanFile.read(
-                    Path.of(System.getProperty("jigsaw.examples.dir"), "xr-scene", "plan.json")))).get();
+            if (plan != null) {
+                producer.send(topics.plans(), graph.name(), PlanAvro.toAvro(plan)).get();
+            }
             for (int i = 0; i < n; i++) {
                 if (i == n / 2) {
                     fault.inject();
@@ -124,6 +140,29 @@ class FailureRecoveryIntegrationTest {
     void aBrokerCrashMidStreamLosesAndRepeatsNothing(@InjectMiniCluster MiniCluster cluster) throws Exception {
         Outcome outcome = serveThrough("broker-crash", cluster, 120, () -> kafka.broker().restart(Duration.ofSeconds(90)));
 
+        assertThat(outcome.stats().duplicates()).isZero();
+        assertThat(outcome.stats().dropped()).isZero();
+    }
+
+    @Test
+    void whenThePlannerSidecarDiesTheJobServesOnWithTheLastPlan(@InjectMiniCluster MiniCluster cluster) throws Exception {
+        Configuration conf = conf("sidecar-dies");
+        Topics.from(conf).create(kafka.bootstrap(), 2);
+        PlannerSidecar sidecar = new PlannerSidecar(PlannerSidecarIntegrationTest.demoPlanning(), conf, line -> { });
+        Thread planner = new Thread(sidecar, "planner");
+        planner.start();
+        long until = System.currentTimeMillis() + 60_000;
+        while (sidecar.inForce() == null && System.currentTimeMillis() < until) {
+            Thread.sleep(100);
+        }
+        assertThat(sidecar.inForce()).as("the sidecar's first plan").isNotNull();
+
+        Outcome outcome = serveThrough(conf, cluster, 60, () -> {
+            sidecar.close();
+            planner.join(30_000);
+        }, null);
+
+        assertThat(planner.isAlive()).isFalse();
         assertThat(outcome.stats().duplicates()).isZero();
         assertThat(outcome.stats().dropped()).isZero();
     }

@@ -31,12 +31,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The sidecar against a real KRaft broker, fed telemetry records as the job's root task would send
  * them (the job itself is covered by JigsawJobIntegrationTest).
  */
-class PlannerSidecarIntegrationTest {
+public class PlannerSidecarIntegrationTest {
 
     @RegisterExtension
     static final RealKafka broker = new RealKafka();
 
-    private static PlanningInstance demoPlanning() {
+    /** The demo graph planned on its measured CPU profile, one GPU, policy jigsaw. */
+    public static PlanningInstance demoPlanning() {
         Path graphFile = Path.of(System.getProperty("jigsaw.examples.dir"), "xr-scene", "graph.yaml");
         Graph graph = GraphLoader.load(graphFile);
         return new PlanningInstance(graph, ProfileLoader.load(graph, graphFile, List.of(), null, ShareGrid.mps(10)), 1, 1,
