@@ -1,11 +1,9 @@
 package io.jigsaw.job;
 
-import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.TensorSpec;
 import io.jigsaw.core.plan.Partition;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.PlanAvro;
-import io.jigsaw.core.plan.PlanFile;
 import io.jigsaw.core.plan.TaskPlan;
 import io.jigsaw.job.demo.Frames;
 import io.jigsaw.job.demo.ResultStats;
@@ -13,7 +11,6 @@ import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.job.kafka.Topics;
 import io.jigsaw.operators.AvroBytes;
-import io.jigsaw.operators.DjlVariantRunner;
 import io.jigsaw.schemas.DeadLetter;
 import io.jigsaw.schemas.Request;
 import io.jigsaw.schemas.Result;
@@ -26,17 +23,13 @@ import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificDatumWriter;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -67,14 +60,10 @@ class BadInputCatalogueIntegrationTest {
 
     @Test
     void everyBadInputGetsADeadLetterWithItsReasonAndTheGoodRequestsAllGetResults() throws Exception {
-        Graph graph = JigsawJobIntegrationTest.demoGraph();
-        Configuration conf = new Configuration();
-        conf.set(JigsawOptions.BOOTSTRAP, kafka.bootstrap());
-        conf.set(JigsawOptions.REPLICA_SLOTS, 2);
-        Topics topics = Topics.from(conf);
-        topics.create(kafka.bootstrap(), 2);
-        TensorSpec spec = graph.input().orElseThrow();
-        Plan good = PlanFile.read(Path.of(System.getProperty("jigsaw.examples.dir"), "xr-scene", "plan.json"));
+        DemoJob job = DemoJob.start(kafka.bootstrap(), "bad-inputs");
+        Topics topics = job.topics;
+        TensorSpec spec = job.spec;
+        Plan good = DemoJob.staticPlan();
 
         long now = System.currentTimeMillis();
         long deadline = now + 120_000;
@@ -116,9 +105,6 @@ class BadInputCatalogueIntegrationTest {
                 new Bad("plan for another graph", topics.plans(), AvroBytes.encode(PlanAvro.toAvro(new Plan("other-app", 12, "it", "",
                         good.tasks()))), "plan is for graph 'other-app'"));
 
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        JigsawJob.build(env, graph, conf, DjlVariantRunner.factory());
-        JobClient job = env.executeAsync("bad-inputs");
         int n = 20;
         ResultStats stats = new ResultStats();
         List<DeadLetter> dead = new ArrayList<>();
@@ -150,7 +136,7 @@ class BadInputCatalogueIntegrationTest {
             results.poll(Duration.ofSeconds(2)).forEach(stats::add);
             dead.addAll(deadLetters.poll(Duration.ofMillis(500)));
         } finally {
-            job.cancel().get();
+            job.close();
         }
 
         assertThat(stats.ids()).as("every good request answered").isEqualTo(sent);

@@ -2,6 +2,7 @@ package io.jigsaw.operators;
 
 import io.jigsaw.core.graph.Credit;
 import io.jigsaw.schemas.Result;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -22,8 +23,20 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
 
     private final long cleanupAfterDeadlineMs;
 
+    private transient GraphMetrics metrics;
+
     public ResultAssembler(long cleanupAfterDeadlineMs) {
         this.cleanupAfterDeadlineMs = cleanupAfterDeadlineMs;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        metrics = new GraphMetrics(getRuntimeContext().getMetricGroup().addGroup("jigsaw"));
+    }
+
+    private void emit(Result r, Collector<Result> out) {
+        metrics.result(r);
+        out.collect(r);
     }
 
     @Override
@@ -43,7 +56,7 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
             merged.absorb(piece);
         }
         if (merged.dropped || merged.credit().compareTo(Credit.ONE) >= 0) {
-            out.collect(result(merged, ctx.timerService().currentProcessingTime()));
+            emit(result(merged, ctx.timerService().currentProcessingTime()), out);
             done.update(true);
             partial.clear();
         } else {
@@ -58,7 +71,7 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
             merged.dropped = true;
             merged.dropReason = "incomplete: only " + merged.credit() + " of the request's pieces arrived by "
                     + cleanupAfterDeadlineMs + " ms after the deadline";
-            out.collect(result(merged, timestamp));
+            emit(result(merged, timestamp), out);
         }
         getRuntimeContext().getState(PARTIAL).clear();
         getRuntimeContext().getState(DONE).clear();

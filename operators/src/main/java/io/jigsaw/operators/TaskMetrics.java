@@ -2,9 +2,13 @@ package io.jigsaw.operators;
 
 import io.jigsaw.core.stats.Percentiles;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.function.IntSupplier;
 
 /**
@@ -25,12 +29,19 @@ final class TaskMetrics {
         }
     }
 
+    /** Batches the latency histogram's percentiles are computed over. */
+    static final int HISTOGRAM_WINDOW = 1000;
+
     /** Bounds the latencies kept per window; at worst the percentiles come from the first ones. */
     private static final int MAX_SAMPLES = 8192;
 
     private final Counter arrivals;
     private final Counter dropped;
     private final Counter batches;
+    private final Histogram batchLatencyUs;
+    private final MetricGroup group;
+    /** Variants that have a {@code variant=<name>} gauge: registered as plans name them. */
+    private final Set<String> variantGauges = new HashSet<>();
     private volatile double lastBatchMs;
     private volatile int lastBatchSize;
     private volatile String variant = "";
@@ -46,6 +57,7 @@ final class TaskMetrics {
     private int windowSamples;
 
     TaskMetrics(MetricGroup group, IntSupplier queueLength) {
+        this.group = group;
         arrivals = group.counter("arrivals");
         dropped = group.counter("dropped");
         batches = group.counter("batches");
@@ -57,6 +69,8 @@ final class TaskMetrics {
         group.gauge("sharePct", () -> sharePct);
         group.gauge("planBatchSize", () -> planBatchSize);
         group.gauge("planVersion", () -> planVersion);
+        // Percentiles for Prometheus (a summary with quantiles) and the dashboard; micros, as batches can be sub-ms.
+        batchLatencyUs = group.histogram("batchLatencyUs", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
     }
 
     void arrived() {
@@ -71,6 +85,7 @@ final class TaskMetrics {
 
     void batch(int size, double latencyMs) {
         batches.inc();
+        batchLatencyUs.update(Math.round(latencyMs * 1000));
         lastBatchMs = latencyMs;
         lastBatchSize = size;
         windowBatches++;
@@ -86,6 +101,10 @@ final class TaskMetrics {
     void plan(long version, String newVariant, double share, int batchSize) {
         planVersion = version;
         variant = newVariant;
+        if (variantGauges.add(newVariant)) {
+            // A string gauge does not reach Prometheus: the variant in force is the one whose 'active' is 1.
+            group.addGroup("variant", newVariant).gauge("active", () -> newVariant.equals(variant) ? 1 : 0);
+        }
         sharePct = share;
         planBatchSize = batchSize;
     }

@@ -1,0 +1,52 @@
+package io.jigsaw.job;
+
+import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.graph.TensorSpec;
+import io.jigsaw.core.plan.Plan;
+import io.jigsaw.core.plan.PlanFile;
+import io.jigsaw.job.kafka.Topics;
+import io.jigsaw.operators.DjlVariantRunner;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.nio.file.Path;
+
+/**
+ * The demo graph's job, two replica slots, on the test's MiniCluster against a test broker: the
+ * setup the job tests share. Closing it cancels the job.
+ */
+final class DemoJob implements AutoCloseable {
+
+    final Graph graph = JigsawJobIntegrationTest.demoGraph();
+    final TensorSpec spec = graph.input().orElseThrow();
+    final Configuration conf = new Configuration();
+    final Topics topics;
+    private JobClient client;
+
+    private DemoJob(String bootstrap) throws Exception {
+        conf.set(JigsawOptions.BOOTSTRAP, bootstrap);
+        conf.set(JigsawOptions.REPLICA_SLOTS, 2);
+        topics = Topics.from(conf);
+        topics.create(bootstrap, 2);
+    }
+
+    /** Topics created and the job submitted. */
+    static DemoJob start(String bootstrap, String name) throws Exception {
+        DemoJob job = new DemoJob(bootstrap);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        JigsawJob.build(env, job.graph, job.conf, DjlVariantRunner.factory());
+        job.client = env.executeAsync(name);
+        return job;
+    }
+
+    /** examples/xr-scene/plan.json: the static plan the tests serve under. */
+    static Plan staticPlan() {
+        return PlanFile.read(Path.of(System.getProperty("jigsaw.examples.dir"), "xr-scene", "plan.json"));
+    }
+
+    @Override
+    public void close() throws Exception {
+        client.cancel().get();
+    }
+}
