@@ -40,6 +40,10 @@ final class DemoJob implements AutoCloseable {
         return job;
     }
 
+    org.apache.flink.api.common.JobID jobId() {
+        return client.getJobID();
+    }
+
     /** examples/xr-scene/plan.json: the static plan the tests serve under. */
     static Plan staticPlan() {
         return PlanFile.read(Path.of(System.getProperty("jigsaw.examples.dir"), "xr-scene", "plan.json"));
