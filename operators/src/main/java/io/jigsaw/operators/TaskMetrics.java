@@ -98,6 +98,11 @@ final class TaskMetrics {
         }
     }
 
+    /** How long this replica's last batch ran (0 before the first): the pace early drop judges by. */
+    double lastBatchMs() {
+        return lastBatchMs;
+    }
+
     void plan(long version, String newVariant, double share, int batchSize) {
         planVersion = version;
         variant = newVariant;

@@ -57,8 +57,6 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
     private transient List<Task> children;
     private transient VariantRunner runner;
     private transient int replica;
-    /** How long this replica's last batch ran: the pace early drop judges by. */
-    private transient double lastBatchMs;
     /** Length of this replica's queue; -1 until counted from the (possibly restored) queue state. */
     private transient int queued;
     private transient TaskMetrics metrics;
@@ -193,8 +191,7 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
             long start = Micros.now();
             float[] scores = runner.predict(variant.name(), threads(tp), inputs);
             long end = Micros.now();
-            lastBatchMs = (end - start) / 1e3;
-            metrics.batch(batch.size(), lastBatchMs);
+            metrics.batch(batch.size(), (end - start) / 1e3);
             for (int i = 0; i < batch.size(); i++) {
                 Piece p = batch.get(i);
                 p.ran(start, end);
@@ -215,20 +212,19 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
      */
     private boolean dropIfLate(Piece p, ReadOnlyContext ctx, Collector<Piece> out) {
         long now = ctx.timerService().currentProcessingTime();
-        if (!earlyDrop || p.deadlineMs <= 0 || now + lastBatchMs <= p.deadlineMs) {
+        double pace = metrics.lastBatchMs();
+        if (!earlyDrop || p.deadlineMs <= 0 || now + pace <= p.deadlineMs) {
             return false;
         }
         long at = Micros.now();
         p.ran(at, at);
-        p.departs(at);
         p.dropped = true;
         p.dropReason = now > p.deadlineMs
                 ? "deadline passed before task " + taskName + " ran (" + (now - p.deadlineMs) + " ms late)"
                 : "task " + taskName + " could not finish by the deadline (" + (p.deadlineMs - now) + " ms left, its last batch took "
-                        + Math.round(lastBatchMs) + " ms)";
+                        + Math.round(pace) + " ms)";
         metrics.dropped();
-        p.payload = null;
-        out.collect(p);
+        toAssembler(p, out);
         return true;
     }
 
@@ -239,10 +235,7 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
             piece.recordVariant(taskName, ran.name());
         }
         if (children.isEmpty()) {
-            // The assembler needs the bookkeeping, not the frame: don't ship the tensor through another shuffle.
-            piece.payload = null;
-            piece.departs(Micros.now());
-            out.collect(piece);
+            toAssembler(piece, out);
             return;
         }
         for (Map.Entry<String, List<Piece>> e : FanOut.split(children, ran, piece).entrySet()) {
@@ -253,6 +246,14 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
                 ctx.output(Tags.toChild(e.getKey()), child);
             }
         }
+    }
+
+    /** The main output: to the result assembler, done here (a leaf's result or a drop). */
+    private static void toAssembler(Piece piece, Collector<Piece> out) {
+        // The assembler needs the bookkeeping, not the frame: don't ship the tensor through another shuffle.
+        piece.payload = null;
+        piece.departs(Micros.now());
+        out.collect(piece);
     }
 
     private void armTelemetry(ReadOnlyContext ctx) throws Exception {
