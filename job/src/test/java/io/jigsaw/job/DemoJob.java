@@ -4,6 +4,7 @@ import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.TensorSpec;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.PlanFile;
+import io.jigsaw.job.kafka.KafkaConnection;
 import io.jigsaw.job.kafka.Topics;
 import io.jigsaw.operators.DjlVariantRunner;
 import org.apache.flink.configuration.Configuration;
@@ -13,27 +14,34 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import java.nio.file.Path;
 
 /**
- * The demo graph's job, two replica slots, on the test's MiniCluster against a test broker: the
+ * The demo graph's job on the test's MiniCluster against a test broker, its topics created: the
  * setup the job tests share. Closing it cancels the job.
  */
 final class DemoJob implements AutoCloseable {
 
     final Graph graph = JigsawJobIntegrationTest.demoGraph();
     final TensorSpec spec = graph.input().orElseThrow();
-    final Configuration conf = new Configuration();
+    final Configuration conf;
     final Topics topics;
     private JobClient client;
 
-    private DemoJob(String bootstrap) throws Exception {
-        conf.set(JigsawOptions.BOOTSTRAP, bootstrap);
-        conf.set(JigsawOptions.REPLICA_SLOTS, 2);
+    private DemoJob(Configuration conf) throws Exception {
+        this.conf = conf;
         topics = Topics.from(conf);
-        topics.create(bootstrap, 2);
+        topics.create(KafkaConnection.from(conf), conf.get(JigsawOptions.REPLICA_SLOTS));
     }
 
-    /** Topics created and the job submitted. */
+    /** With two replica slots and the default topics on the broker at {@code bootstrap}. */
     static DemoJob start(String bootstrap, String name) throws Exception {
-        DemoJob job = new DemoJob(bootstrap);
+        Configuration conf = new Configuration();
+        conf.set(JigsawOptions.BOOTSTRAP, bootstrap);
+        conf.set(JigsawOptions.REPLICA_SLOTS, 2);
+        return start(conf, name);
+    }
+
+    /** With the job options in {@code conf} (broker, topics, delivery …). */
+    static DemoJob start(Configuration conf, String name) throws Exception {
+        DemoJob job = new DemoJob(conf);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JigsawJob.build(env, job.graph, job.conf, DjlVariantRunner.factory());
         job.client = env.executeAsync(name);

@@ -1,10 +1,7 @@
 package io.jigsaw.job;
 
-import io.jigsaw.core.graph.Graph;
-import io.jigsaw.core.graph.TensorSpec;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.PlanAvro;
-import io.jigsaw.core.plan.PlanFile;
 import io.jigsaw.job.demo.Frames;
 import io.jigsaw.job.demo.ResultStats;
 import io.jigsaw.job.kafka.AvroProducer;
@@ -12,21 +9,17 @@ import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.job.kafka.Topics;
 import io.jigsaw.job.sidecar.PlannerSidecar;
 import io.jigsaw.job.sidecar.PlannerSidecarIntegrationTest;
-import io.jigsaw.operators.DjlVariantRunner;
 import io.jigsaw.schemas.Result;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.HeartbeatManagerOptions;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
@@ -60,8 +53,7 @@ class FailureRecoveryIntegrationTest {
 
     /** Requests paced over a few seconds, plans from plan.json; {@code fault} runs when half are sent. */
     Outcome serveThrough(String name, MiniCluster cluster, int n, Fault fault) throws Exception {
-        return serveThrough(conf(name), cluster, n, fault, PlanFile.read(
-                Path.of(System.getProperty("jigsaw.examples.dir"), "xr-scene", "plan.json")));
+        return serveThrough(conf(name), cluster, n, fault, DemoJob.staticPlan());
     }
 
     /** Topics of their own per test, so tests do not read each other's records. */
@@ -82,20 +74,13 @@ class FailureRecoveryIntegrationTest {
     /** @param plan published first; null when a planner sidecar publishes the plans */
     Outcome serveThrough(Configuration conf, MiniCluster cluster, int n, Fault fault, Plan plan) throws Exception {
         String name = conf.get(JigsawOptions.GROUP_ID);
-        Graph graph = JigsawJobIntegrationTest.demoGraph();
-        Topics topics = Topics.from(conf);
-        topics.create(kafka.bootstrap(), 2);
-        TensorSpec spec = graph.input().orElseThrow();
-
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        JigsawJob.build(env, graph, conf, DjlVariantRunner.factory());
-        JobClient job = env.executeAsync(name);
         ResultStats stats = new ResultStats();
         Set<String> sent = new HashSet<>();
-        try (AvroProducer producer = new AvroProducer(kafka.bootstrap());
-             TopicReader<Result> results = new TopicReader<>(kafka.bootstrap(), topics.results(), Result.class)) {
+        try (DemoJob job = DemoJob.start(conf, name);
+             AvroProducer producer = new AvroProducer(kafka.bootstrap());
+             TopicReader<Result> results = new TopicReader<>(kafka.bootstrap(), job.topics.results(), Result.class)) {
             if (plan != null) {
-                producer.send(topics.plans(), graph.name(), PlanAvro.toAvro(plan)).get();
+                producer.send(job.topics.plans(), job.graph.name(), PlanAvro.toAvro(plan)).get();
             }
             for (int i = 0; i < n; i++) {
                 if (i == n / 2) {
@@ -105,7 +90,7 @@ class FailureRecoveryIntegrationTest {
                 String id = name + "-" + i;
                 sent.add(id);
                 // A generous deadline: this is about losing and repeating nothing, not about latency.
-                producer.send(topics.requests(), id, Frames.request(id, graph.name(), spec, now, now + 300_000, i));
+                producer.send(job.topics.requests(), id, Frames.request(id, job.graph.name(), job.spec, now, now + 300_000, i));
                 results.poll(Duration.ofMillis(40)).forEach(stats::add);
             }
             producer.flush();
@@ -116,9 +101,7 @@ class FailureRecoveryIntegrationTest {
             // Two more checkpoints' worth: a repeat committed late would show up here.
             results.poll(Duration.ofSeconds(2)).forEach(stats::add);
             assertThat(stats.ids()).as("a committed result for every request").isEqualTo(sent);
-            return new Outcome(stats, cluster.getExecutionGraph(job.getJobID()).get().getStatusTimestamp(JobStatus.RESTARTING) > 0);
-        } finally {
-            job.cancel().get();
+            return new Outcome(stats, cluster.getExecutionGraph(job.jobId()).get().getStatusTimestamp(JobStatus.RESTARTING) > 0);
         }
     }
 

@@ -9,14 +9,10 @@ import io.jigsaw.core.plan.PlanFile;
 import io.jigsaw.job.demo.Frames;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.TopicReader;
-import io.jigsaw.job.kafka.Topics;
-import io.jigsaw.operators.DjlVariantRunner;
 import io.jigsaw.schemas.DeadLetter;
 import io.jigsaw.schemas.Result;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -60,28 +56,22 @@ class JigsawJobIntegrationTest {
 
     @Test
     void everyRequestGetsOneResultBadRecordsGetDeadLettersAndAPlanSwitchIsApplied() throws Exception {
-        Graph graph = demoGraph();
         Configuration conf = new Configuration();
         conf.set(JigsawOptions.BOOTSTRAP, broker.bootstrap());
         conf.set(JigsawOptions.REPLICA_SLOTS, 2);
         conf.set(JigsawOptions.CLEANUP_AFTER_DEADLINE, Duration.ofSeconds(5));
-        Topics topics = Topics.from(conf);
-        topics.create(broker.bootstrap(), 2);
 
         Path examples = Path.of(System.getProperty("jigsaw.examples.dir"), "xr-scene");
         Plan steady = PlanFile.read(examples.resolve("plan.json"));
         Plan burst = PlanFile.read(examples.resolve("plan-burst.json"));
-        TensorSpec spec = graph.input().orElseThrow();
         int n = 60;
         Set<String> sent = new HashSet<>();
 
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        JigsawJob.build(env, graph, conf, DjlVariantRunner.factory());
-        JobClient job = env.executeAsync("jigsaw-it");
-        try (AvroProducer producer = new AvroProducer(broker.bootstrap());
-             TopicReader<Result> results = new TopicReader<>(broker.bootstrap(), topics.results(), Result.class);
-             TopicReader<DeadLetter> deadLetters = new TopicReader<>(broker.bootstrap(), topics.deadLetters(), DeadLetter.class)) {
-            producer.send(topics.plans(), graph.name(), PlanAvro.toAvro(steady)).get();
+        try (DemoJob job = DemoJob.start(conf, "jigsaw-it");
+             AvroProducer producer = new AvroProducer(broker.bootstrap());
+             TopicReader<Result> results = new TopicReader<>(broker.bootstrap(), job.topics.results(), Result.class);
+             TopicReader<DeadLetter> deadLetters = new TopicReader<>(broker.bootstrap(), job.topics.deadLetters(), DeadLetter.class)) {
+            producer.send(job.topics.plans(), job.graph.name(), PlanAvro.toAvro(steady)).get();
             Map<String, Result> byId = new HashMap<>();
             List<Result> all = new ArrayList<>();
             // A generous deadline: this test is about losing nothing, not about latency.
@@ -90,22 +80,22 @@ class JigsawJobIntegrationTest {
                 if (i == n / 2) {
                     // Switch plans while the job is serving: wait until the first half is through.
                     awaitResults(results, all, byId, n / 2);
-                    producer.send(topics.plans(), graph.name(), PlanAvro.toAvro(burst)).get();
-                    Plan unknownVariant = new Plan(graph.name(), 3, "it", "", List.of(
+                    producer.send(job.topics.plans(), job.graph.name(), PlanAvro.toAvro(burst)).get();
+                    Plan unknownVariant = new Plan(job.graph.name(), 3, "it", "", List.of(
                             new io.jigsaw.core.plan.TaskPlan("detect", "detect-xl", 1, 1, 1, burst.tasks().get(0).partitions())));
-                    producer.send(topics.plans(), graph.name(), PlanAvro.toAvro(unknownVariant)).get();
+                    producer.send(job.topics.plans(), job.graph.name(), PlanAvro.toAvro(unknownVariant)).get();
                     Thread.sleep(1500);
                 }
                 long now = System.currentTimeMillis();
                 String id = "it-" + i;
                 sent.add(id);
-                producer.send(topics.requests(), id, Frames.request(id, graph.name(), spec, now, now + deadlineSlack, i));
+                producer.send(job.topics.requests(), id, Frames.request(id, job.graph.name(), job.spec, now, now + deadlineSlack, i));
                 Thread.sleep(40);
             }
-            producer.sendBytes(topics.requests(), "garbage", new byte[] {1, 2, 3, 4, 5}).get();
+            producer.sendBytes(job.topics.requests(), "garbage", new byte[] {1, 2, 3, 4, 5}).get();
             long now = System.currentTimeMillis();
-            producer.send(topics.requests(), "other", Frames.request("bad-graph", "other-app", spec, now, 0, 1)).get();
-            producer.send(topics.requests(), "shape", Frames.request("bad-shape", graph.name(),
+            producer.send(job.topics.requests(), "other", Frames.request("bad-graph", "other-app", job.spec, now, 0, 1)).get();
+            producer.send(job.topics.requests(), "shape", Frames.request("bad-shape", job.graph.name(),
                     new TensorSpec(List.of(32, 32, 3), "float32"), now, 0, 1)).get();
 
             List<DeadLetter> dead = new ArrayList<>();
@@ -144,8 +134,6 @@ class JigsawJobIntegrationTest {
                     .anySatisfy(reason -> assertThat(reason).contains("unknown variant 'detect-xl'"));
             assertThat(dead).filteredOn(d -> d.getRequestId().equals("bad-shape")).singleElement()
                     .satisfies(d -> assertThat(d.getOriginal().remaining()).isGreaterThan(32 * 32 * 3 * 4));
-        } finally {
-            job.cancel().get();
         }
     }
 }

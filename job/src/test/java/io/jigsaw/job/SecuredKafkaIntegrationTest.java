@@ -1,22 +1,15 @@
 package io.jigsaw.job;
 
-import io.jigsaw.core.graph.Graph;
-import io.jigsaw.core.graph.TensorSpec;
 import io.jigsaw.core.plan.PlanAvro;
-import io.jigsaw.core.plan.PlanFile;
 import io.jigsaw.job.demo.Frames;
 import io.jigsaw.job.demo.ResultStats;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.KafkaBroker;
 import io.jigsaw.job.kafka.KafkaConnection;
 import io.jigsaw.job.kafka.TopicReader;
-import io.jigsaw.job.kafka.Topics;
-import io.jigsaw.operators.DjlVariantRunner;
 import io.jigsaw.schemas.Result;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.junit.jupiter.api.AfterAll;
@@ -63,35 +56,25 @@ class SecuredKafkaIntegrationTest {
 
     @Test
     void theJobServesASecuredBrokerWithTheClientPropertiesFile() throws Exception {
-        Graph graph = JigsawJobIntegrationTest.demoGraph();
         Configuration conf = new Configuration();
         conf.set(JigsawOptions.BOOTSTRAP, broker.bootstrap());
         conf.set(JigsawOptions.KAFKA_CLIENT_CONFIG, clientProperties("jigsaw-secret").toString());
         conf.set(JigsawOptions.REPLICA_SLOTS, 2);
         KafkaConnection kafka = KafkaConnection.from(conf);
-        Topics topics = Topics.from(conf);
-        topics.create(kafka, 2);
-        TensorSpec spec = graph.input().orElseThrow();
-
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        JigsawJob.build(env, graph, conf, DjlVariantRunner.factory());
-        JobClient job = env.executeAsync("secured");
         int n = 10;
         ResultStats stats = new ResultStats();
-        try (AvroProducer producer = new AvroProducer(kafka);
-             TopicReader<Result> results = new TopicReader<>(kafka, topics.results(), Result.class, false)) {
-            producer.send(topics.plans(), graph.name(), PlanAvro.toAvro(PlanFile.read(
-                    Path.of(System.getProperty("jigsaw.examples.dir"), "xr-scene", "plan.json")))).get();
+        try (DemoJob job = DemoJob.start(conf, "secured");
+             AvroProducer producer = new AvroProducer(kafka);
+             TopicReader<Result> results = new TopicReader<>(kafka, job.topics.results(), Result.class, false)) {
+            producer.send(job.topics.plans(), job.graph.name(), PlanAvro.toAvro(DemoJob.staticPlan())).get();
             for (int i = 0; i < n; i++) {
                 long now = System.currentTimeMillis();
-                producer.send(topics.requests(), "s" + i, Frames.request("s" + i, graph.name(), spec, now, now + 120_000, i)).get();
+                producer.send(job.topics.requests(), "s" + i, Frames.request("s" + i, job.graph.name(), job.spec, now, now + 120_000, i)).get();
             }
             long until = System.currentTimeMillis() + 120_000;
             while (stats.answered() < n && System.currentTimeMillis() < until) {
                 results.poll(Duration.ofMillis(300)).forEach(stats::add);
             }
-        } finally {
-            job.cancel().get();
         }
 
         assertThat(stats.completed()).isEqualTo(n);
