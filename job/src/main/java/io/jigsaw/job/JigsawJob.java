@@ -22,6 +22,7 @@ import io.jigsaw.schemas.Result;
 import io.jigsaw.schemas.Telemetry;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.operators.SlotSharingGroup;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -32,6 +33,7 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -80,64 +82,75 @@ public final class JigsawJob {
         int slots = conf.get(JigsawOptions.REPLICA_SLOTS);
         LaneKeys lanes = LaneKeys.of(slots, MAX_PARALLELISM);
         long cleanupMs = conf.get(JigsawOptions.CLEANUP_AFTER_DEADLINE).toMillis();
+        // On partition TaskManagers every operator asks for its role's resource (Placement); elsewhere none.
+        boolean pin = Placement.enabled(conf);
+        SlotSharingGroup io = pin ? Placement.group(Placement.IO) : null;
 
-        SingleOutputStreamOperator<Plan> validPlans = env
+        SingleOutputStreamOperator<Plan> validPlans = on(io, on(io, env
                 .fromSource(source(kafka, topics.plans(), conf.get(JigsawOptions.GROUP_ID) + "-plans",
                         OffsetsInitializer.earliest()), WatermarkStrategy.noWatermarks(), "plans")
-                .setParallelism(1)
-                .process(new PlanDecoder(graph, topics.plans())).name("validate-plans").setParallelism(1);
+                .setParallelism(1))
+                .process(new PlanDecoder(graph, topics.plans())).name("validate-plans").setParallelism(1));
         BroadcastStream<Plan> plans = validPlans.broadcast(PlanBroadcast.PLANS);
 
         OffsetsInitializer requestStart = conf.get(JigsawOptions.START_FROM) == JigsawOptions.StartFrom.LATEST
                 ? OffsetsInitializer.latest() : OffsetsInitializer.earliest();
-        SingleOutputStreamOperator<Piece> decoded = env
+        SingleOutputStreamOperator<Piece> decoded = on(io, on(io, env
                 .fromSource(source(kafka, topics.requests(), conf.get(JigsawOptions.GROUP_ID), requestStart),
                         WatermarkStrategy.noWatermarks(), "requests")
-                .setParallelism(slots)
+                .setParallelism(slots))
                 .connect(plans).process(new RequestDecoder(graph, topics.requests(), lanes)).name("decode-requests")
-                .setParallelism(slots);
-        SingleOutputStreamOperator<Piece> unique = decoded.keyBy(p -> p.requestId)
+                .setParallelism(slots));
+        SingleOutputStreamOperator<Piece> unique = on(io, decoded.keyBy(p -> p.requestId)
                 .process(new RequestDeduplicator(topics.requests(), cleanupMs)).name("deduplicate-requests")
-                .uid("deduplicate-requests").setParallelism(slots);
-        DataStream<Piece> roots = unique.assignTimestampsAndWatermarks(WatermarkStrategy
+                .uid("deduplicate-requests").setParallelism(slots));
+        DataStream<Piece> roots = on(io, unique.assignTimestampsAndWatermarks(WatermarkStrategy
                 .<Piece>forBoundedOutOfOrderness(Duration.ofSeconds(1))
-                .withTimestampAssigner((piece, ts) -> piece.eventTimeMs)).name("event-time").setParallelism(slots);
+                .withTimestampAssigner((piece, ts) -> piece.eventTimeMs)).name("event-time").setParallelism(slots));
 
         Map<String, SingleOutputStreamOperator<Piece>> operators = new HashMap<>();
         List<DataStream<Piece>> done = new ArrayList<>();
         List<DataStream<Telemetry>> telemetry = new ArrayList<>();
         for (Task task : graph.tasks()) {
-            DataStream<Piece> in = input(graph, task, roots, operators, plans, lanes, cleanupMs, slots);
-            SingleOutputStreamOperator<Piece> op = in.keyBy(p -> p.laneKey).connect(plans)
+            DataStream<Piece> in = input(graph, task, roots, operators, plans, lanes, cleanupMs, slots, io);
+            SingleOutputStreamOperator<Piece> op = on(pin ? Placement.group(task.name()) : null, in.keyBy(p -> p.laneKey).connect(plans)
                     .process(new TaskOperator(graph, task.name(), runners, lanes,
                             conf.get(JigsawOptions.TELEMETRY_INTERVAL).toMillis(), conf.get(JigsawOptions.CORES_PER_GPU),
                             conf.get(JigsawOptions.EARLY_DROP)))
-                    .name(task.name()).uid("task-" + task.name()).setParallelism(slots);
+                    .name(task.name()).uid("task-" + task.name()).setParallelism(slots));
             operators.put(task.name(), op);
             done.add(op);
             telemetry.add(op.getSideOutput(Tags.TELEMETRY));
         }
 
-        DataStream<Result> results = union(done).keyBy(p -> p.requestId).process(new ResultAssembler(cleanupMs))
-                .name("assemble-results").uid("assemble-results").setParallelism(slots);
+        DataStream<Result> results = on(io, union(done).keyBy(p -> p.requestId).process(new ResultAssembler(cleanupMs))
+                .name("assemble-results").uid("assemble-results").setParallelism(slots));
         String group = conf.get(JigsawOptions.GROUP_ID);
-        results.sinkTo(sink(kafka, topics.results(), Result.class, r -> r.getRequestId(), delivery, group + "-results"))
-                .name("results").uid("results").setParallelism(slots);
+        on(io, results.sinkTo(sink(kafka, topics.results(), Result.class, r -> r.getRequestId(), delivery, group + "-results"))
+                .name("results").uid("results").setParallelism(slots));
         // Telemetry is a rate signal for the planner: a repeated or lost window after a restore does no harm,
         // and it must not wait for a checkpoint, so it is never transactional.
-        union(telemetry).sinkTo(sink(kafka, topics.telemetry(), Telemetry.class, t -> t.getTask() + "/" + t.getReplica(),
-                JigsawOptions.Delivery.AT_LEAST_ONCE, group + "-telemetry")).name("telemetry").uid("telemetry").setParallelism(1);
-        decoded.getSideOutput(Tags.DEAD_LETTERS).union(unique.getSideOutput(Tags.DEAD_LETTERS),
+        on(io, union(telemetry).sinkTo(sink(kafka, topics.telemetry(), Telemetry.class, t -> t.getTask() + "/" + t.getReplica(),
+                JigsawOptions.Delivery.AT_LEAST_ONCE, group + "-telemetry")).name("telemetry").uid("telemetry").setParallelism(1));
+        on(io, decoded.getSideOutput(Tags.DEAD_LETTERS).union(unique.getSideOutput(Tags.DEAD_LETTERS),
                         validPlans.getSideOutput(Tags.DEAD_LETTERS))
                 .sinkTo(sink(kafka, topics.deadLetters(), DeadLetter.class, DeadLetter::getRequestId, delivery,
                         group + "-dead-letters"))
-                .name("dead-letters").uid("dead-letters").setParallelism(1);
+                .name("dead-letters").uid("dead-letters").setParallelism(1));
+    }
+
+    private static <T> SingleOutputStreamOperator<T> on(SlotSharingGroup group, SingleOutputStreamOperator<T> op) {
+        return group == null ? op : op.slotSharingGroup(group);
+    }
+
+    private static <T> DataStreamSink<T> on(SlotSharingGroup group, DataStreamSink<T> sink) {
+        return group == null ? sink : sink.slotSharingGroup(group);
     }
 
     /** A task's input: its parent's side output, or, with several parents, their pieces joined per request. */
     private static DataStream<Piece> input(Graph graph, Task task, DataStream<Piece> roots,
             Map<String, SingleOutputStreamOperator<Piece>> operators, BroadcastStream<Plan> plans, LaneKeys lanes,
-            long cleanupMs, int slots) {
+            long cleanupMs, int slots, SlotSharingGroup io) {
         if (task.after().isEmpty()) {
             return roots;
         }
@@ -146,9 +159,9 @@ public final class JigsawJob {
         if (parents.size() == 1) {
             return parents.get(0);
         }
-        return union(parents).keyBy(p -> p.requestId).connect(plans)
+        return on(io, union(parents).keyBy(p -> p.requestId).connect(plans)
                 .process(new JoinBranches(graph, task.name(), lanes, cleanupMs))
-                .name("join:" + task.name()).uid("join-" + task.name()).setParallelism(slots);
+                .name("join:" + task.name()).uid("join-" + task.name()).setParallelism(slots));
     }
 
     private static <T> DataStream<T> union(List<DataStream<T>> streams) {

@@ -99,6 +99,29 @@ public final class JigsawOptions {
                     + "after each record): a request is one or a few records of kilobytes, and the benchmark measured no "
                     + "throughput loss against 1 ms while the hops got faster.");
 
+    // Placement on a cluster whose TaskManagers are GPU partitions (bin/jigsaw cluster, a GPU deployment).
+
+    public static final ConfigOption<Boolean> PIN_TO_PARTITIONS = ConfigOptions.key("jigsaw.placement.pin-to-partitions")
+            .booleanType().defaultValue(false)
+            .withDescription("Put each task's operator in its own slot sharing group that asks for the external resource "
+                    + "jigsaw-task-<task> (and the Kafka and join operators in one asking for jigsaw-io), so Flink's "
+                    + "scheduler places them only on the TaskManagers that declare it: the partitions the plan gave the "
+                    + "task (Placement). Off: Flink places operators anywhere, as on a MiniCluster.");
+
+    public static final ConfigOption<String> PARTITION_TASK = ConfigOptions.key("jigsaw.partition.task")
+            .stringType().noDefaultValue()
+            .withDescription("TaskManager option: the task whose replicas this TaskManager (one GPU partition) hosts; "
+                    + "\"io\" for the CPU TaskManager of the Kafka and join operators.");
+
+    public static final ConfigOption<Integer> PARTITION_GPU = ConfigOptions.key("jigsaw.partition.gpu")
+            .intType().noDefaultValue()
+            .withDescription("TaskManager option: the GPU of this partition (its launcher sets CUDA_VISIBLE_DEVICES to it).");
+
+    public static final ConfigOption<Double> PARTITION_SHARE = ConfigOptions.key("jigsaw.partition.share")
+            .doubleType().noDefaultValue()
+            .withDescription("TaskManager option: this partition's share of its GPU in percent (its launcher sets "
+                    + "CUDA_MPS_ACTIVE_THREAD_PERCENTAGE to it).");
+
     // The planner sidecar (bin/jigsaw planner, and inside the demo).
 
     public static final ConfigOption<Double> PLANNER_HEADROOM = ConfigOptions.key("jigsaw.planner.headroom")

@@ -71,6 +71,11 @@ final class DemoCommand implements Callable<Integer> {
             + "task that finds it cannot make its deadline: to compare overload behaviour.")
     boolean noEarlyDrop;
 
+    @Option(names = "--cluster", defaultValue = "mini", description = "mini: a Flink MiniCluster in this JVM (default); "
+            + "local: a multi-process session cluster on 127.0.0.1 (`bin/jigsaw cluster`), one TaskManager per partition "
+            + "of the first plan, running the job jar submitted over REST with every task pinned to its partitions.")
+    String cluster;
+
     @Option(names = "--json", description = "Print the summary as one JSON object on the last stdout line.")
     boolean json;
 
@@ -79,6 +84,15 @@ final class DemoCommand implements Callable<Integer> {
         if (durationSeconds <= 0 || rate <= 0 || step <= 0 || replicaSlots <= 0 || durationSeconds < 3) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--duration must be >= 3, --rate, --step and --replica-slots > 0");
+        }
+        if (!cluster.equals("mini") && !cluster.equals("local")) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--cluster must be mini or local, found '" + cluster + "'");
+        }
+        boolean local = cluster.equals("local");
+        if (local && chaos) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--chaos runs on the MiniCluster only (it kills TaskManagers through it); drop --cluster local");
         }
         // The default trace: Poisson at --rate, times --step in the middle third.
         Trace t = TraceFiles.open(trace != null ? trace : String.format(Locale.ROOT, "step:rate=%s,factor=%s,at=%d,until=%d,duration=%d,seed=%d",
@@ -89,7 +103,7 @@ final class DemoCommand implements Callable<Integer> {
             Graph g = planning.loadGraph();
             sidecarPlans = planning.instance(g, planning.loadProfile(g), Math.max(1, t.openingRateRps()), policy.policy());
         }
-        EmbeddedDemo.Settings settings = new EmbeddedDemo.Settings(planning.graphFile(), plan, sidecarPlans, planning.timeLimit, t, seed, replicaSlots, webPort, JigsawCli.home().resolve(".jigsaw/demo"), warmup, delivery, chaos, !noEarlyDrop);
+        EmbeddedDemo.Settings settings = new EmbeddedDemo.Settings(planning.graphFile(), plan, sidecarPlans, planning.timeLimit, t, seed, replicaSlots, webPort, JigsawCli.home().resolve(".jigsaw/demo"), warmup, delivery, chaos, !noEarlyDrop, local);
         if (chaos && replicaSlots < 2) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--chaos needs --replica-slots >= 2 (one TaskManager per slot, one of them is killed)");

@@ -1,6 +1,5 @@
 package io.jigsaw.job.demo;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.GraphLoader;
@@ -16,6 +15,10 @@ import io.jigsaw.core.trace.Trace;
 import io.jigsaw.job.JigsawJob;
 import io.jigsaw.job.JigsawOptions;
 import io.jigsaw.job.LoopbackPorts;
+import io.jigsaw.job.cluster.BuildOutputs;
+import io.jigsaw.job.cluster.ClusterLayout;
+import io.jigsaw.job.cluster.FlinkRest;
+import io.jigsaw.job.cluster.LocalCluster;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.KafkaBroker;
 import io.jigsaw.job.kafka.TopicReader;
@@ -26,20 +29,14 @@ import io.jigsaw.operators.DjlVariantRunner;
 import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.schemas.DeadLetter;
 import io.jigsaw.schemas.Result;
-import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,7 +44,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -68,10 +64,12 @@ public final class EmbeddedDemo {
      * @param planning what the sidecar plans on (graph, profile, GPUs, policy); unused with a plan file
      * @param solveLimit longest one re-plan of the sidecar may take
      * @param chaos inject faults while the trace plays ({@link Chaos})
+     * @param localCluster run on a multi-process {@link LocalCluster} (one TaskManager per partition of the
+     *        first plan, the job jar submitted over REST) instead of an in-process MiniCluster
      */
     public record Settings(Path graphFile, Path planFile, PlanningInstance planning, Duration solveLimit, Trace trace, long seed,
             int replicaSlots, int webPort, Path workDir, int warmup, JigsawOptions.Delivery delivery, boolean chaos,
-            boolean earlyDrop) {
+            boolean earlyDrop, boolean localCluster) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -83,7 +81,10 @@ public final class EmbeddedDemo {
     private final AtomicBoolean stopped = new AtomicBoolean();
     private KafkaBroker broker;
     private MiniCluster cluster;
-    private JobClient job;
+    private LocalCluster localCluster;
+    private FlinkRest rest;
+    private String jobId;
+    private final Map<String, Object> clusterFacts = new LinkedHashMap<>();
     private PlannerSidecar sidecar;
 
     public EmbeddedDemo(Settings settings, PrintStream progress, PrintStream out) {
@@ -140,21 +141,11 @@ public final class EmbeddedDemo {
         topics.create(broker.bootstrap(), s.replicaSlots());
 
         int webPort = s.webPort() > 0 ? s.webPort() : LoopbackPorts.free();
-        Configuration flink = new Configuration();
-        flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
-        flink.set(RestOptions.ADDRESS, "127.0.0.1");
-        flink.set(RestOptions.PORT, webPort);
-        flink.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
-        // One TaskManager holds every replica; with --chaos one per replica slot, so killing one hits the job.
-        int taskManagers = s.chaos() ? s.replicaSlots() : 1;
-        cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(flink)
-                .setNumTaskManagers(taskManagers).setNumSlotsPerTaskManager(s.replicaSlots() / taskManagers).build());
-        cluster.start();
-        // Submitted through the cluster's REST API, as to any session cluster (the classes are on its classpath).
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment("127.0.0.1", webPort, new Configuration());
-        env.setParallelism(s.replicaSlots());
-        JigsawJob.build(env, graph, conf, DjlVariantRunner.factory());
         String dashboard = "http://127.0.0.1:" + webPort;
+        rest = new FlinkRest(dashboard);
+        if (!s.localCluster()) {
+            startMiniCluster(webPort);
+        }
 
         try (AvroProducer producer = new AvroProducer(broker.bootstrap());
              TopicReader<Result> results = new TopicReader<>(broker.bootstrap(), topics.results(), Result.class);
@@ -166,8 +157,16 @@ public final class EmbeddedDemo {
             } else {
                 startSidecar(conf, current);
             }
-            job = env.executeAsync("jigsaw: " + graph.name());
-            awaitRunning();
+            if (s.localCluster()) {
+                submitToLocalCluster(current.get(), conf, webPort);
+            } else {
+                // Submitted through the cluster's REST API, as to any session cluster (the classes are on its classpath).
+                StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment("127.0.0.1", webPort, new Configuration());
+                env.setParallelism(s.replicaSlots());
+                JigsawJob.build(env, graph, conf, DjlVariantRunner.factory());
+                jobId = env.executeAsync("jigsaw: " + graph.name()).getJobID().toString();
+                rest.awaitRunning(jobId, Duration.ofSeconds(120));
+            }
             progress.println("[demo] Flink job running; dashboard: " + dashboard);
 
             ResultStats warm = new ResultStats();
@@ -184,6 +183,49 @@ public final class EmbeddedDemo {
 
             return replay(graph, spec, current, producer, results, deadLetters, topics, dashboard, json);
         }
+    }
+
+    private void startMiniCluster(int webPort) throws Exception {
+        Configuration flink = new Configuration();
+        flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        flink.set(RestOptions.ADDRESS, "127.0.0.1");
+        flink.set(RestOptions.PORT, webPort);
+        flink.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
+        // One TaskManager holds every replica; with --chaos one per replica slot, so killing one hits the job.
+        int taskManagers = s.chaos() ? s.replicaSlots() : 1;
+        cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(flink)
+                .setNumTaskManagers(taskManagers).setNumSlotsPerTaskManager(s.replicaSlots() / taskManagers).build());
+        cluster.start();
+        clusterFacts.put("cluster", "minicluster (in this JVM, " + taskManagers + " TaskManager(s))");
+    }
+
+    /**
+     * Starts one TaskManager per partition of the plan in force and has the cluster run the job jar
+     * (REST: upload, then run its entry class), its operators pinned to their partitions.
+     */
+    private void submitToLocalCluster(Plan plan, Configuration conf, int webPort) throws Exception {
+        Path home = Path.of(System.getProperty("jigsaw.home", "."));
+        ClusterLayout layout = ClusterLayout.of(plan, s.replicaSlots());
+        long t0 = System.nanoTime();
+        progress.println("[demo] starting a local Flink cluster: a JobManager and " + layout.taskManagers().size()
+                + " TaskManagers (one per partition of plan v" + plan.version() + ", one for Kafka and joins)");
+        localCluster = LocalCluster.start(layout, new LocalCluster.Settings(home.resolve("flink-conf"),
+                s.workDir().resolve("cluster"), webPort, BuildOutputs.clusterClasspath(home), "1024m"),
+                Duration.ofSeconds(240), progress);
+        double registered = (System.nanoTime() - t0) / 1e9;
+        String jar = rest.uploadJar(BuildOutputs.jobJar(home));
+        List<String> args = new java.util.ArrayList<>(List.of("--graph", s.graphFile().toAbsolutePath().toString()));
+        Configuration job = new Configuration(conf);
+        job.set(JigsawOptions.PIN_TO_PARTITIONS, true);
+        job.toMap().forEach((k, v) -> args.add("-D" + k + "=" + v));
+        jobId = rest.runJar(jar, "io.jigsaw.job.cli.JobMain", args);
+        rest.awaitRunning(jobId, Duration.ofSeconds(240));
+        double running = (System.nanoTime() - t0) / 1e9;
+        progress.printf("[demo] local cluster: TaskManagers registered after %.1f s, job running after %.1f s%n", registered, running);
+        clusterFacts.put("cluster", "local (separate processes: 1 JobManager, " + layout.taskManagers().size() + " TaskManagers)");
+        clusterFacts.put("cluster_start_to_registered_s", Math.round(registered * 10) / 10.0);
+        clusterFacts.put("cluster_start_to_running_job_s", Math.round(running * 10) / 10.0);
+        clusterFacts.put("placement", rest.placement(jobId));
     }
 
     private void startSidecar(Configuration conf, AtomicReference<Plan> current) throws InterruptedException {
@@ -278,7 +320,8 @@ public final class EmbeddedDemo {
         summary.put("delivery", s.delivery().name().toLowerCase(Locale.ROOT));
         summary.put("result_visible_p50_ms", Percentiles.of(visible, visible.length, 0.5));
         summary.put("result_visible_p99_ms", Percentiles.of(visible, visible.length, 0.99));
-        summary.put("restarts", restarts(dashboard));
+        summary.put("restarts", restarts());
+        summary.putAll(clusterFacts);
         summary.put("early_drop", s.earlyDrop());
         summary.put("timeline", bins.entrySet().stream().map(e -> {
             Map<String, Object> bin = new LinkedHashMap<>();
@@ -306,47 +349,22 @@ public final class EmbeddedDemo {
         return summary;
     }
 
-    /**
-     * The job's restarts, from the cluster's REST API (the figure the dashboard shows). The REST
-     * endpoint fetches metrics on demand: the first answers can be empty, so it asks for a few seconds.
-     */
-    private long restarts(String dashboard) {
-        HttpClient http = HttpClient.newHttpClient();
-        URI uri = URI.create(dashboard + "/jobs/" + job.getJobID() + "/metrics?get=numRestarts");
+    /** The job's restarts, from the cluster's REST API (the figure the dashboard shows); -1 if unknown. */
+    private long restarts() {
         try {
-            long until = System.currentTimeMillis() + 8_000;
-            while (System.currentTimeMillis() < until) {
-                JsonNode metrics = JSON.readTree(http.send(HttpRequest.newBuilder(uri).build(),
-                        HttpResponse.BodyHandlers.ofString()).body());
-                if (metrics.isArray() && !metrics.isEmpty()) {
-                    return metrics.get(0).path("value").asLong();
-                }
-                Thread.sleep(500);
+            long n = rest.restarts(jobId);
+            if (n < 0) {
+                progress.println("[demo] the REST API reported no numRestarts metric for the job in 8 s");
             }
-            progress.println("[demo] the REST API reported no numRestarts metric for the job in 8 s");
+            return n;
         } catch (Exception e) {
-            progress.println("[demo] could not read the job's restarts from " + dashboard + ": " + e.getMessage());
+            progress.println("[demo] could not read the job's restarts from " + rest.url() + ": " + e.getMessage());
+            return -1;
         }
-        return -1;
     }
 
     private static String describe(Plan p) {
         return "plan v" + p.version() + " " + PlannerSidecar.describe(p);
-    }
-
-    private void awaitRunning() throws Exception {
-        long until = System.currentTimeMillis() + 120_000;
-        while (System.currentTimeMillis() < until) {
-            JobStatus status = job.getJobStatus().get(10, TimeUnit.SECONDS);
-            if (status == JobStatus.RUNNING) {
-                return;
-            }
-            if (status.isGloballyTerminalState()) {
-                throw new IllegalStateException("the Flink job ended before serving: " + status);
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("the Flink job did not reach RUNNING within 120 s");
     }
 
     /** Stops what was started, once: on normal exit and on Ctrl-C alike. */
@@ -358,8 +376,8 @@ public final class EmbeddedDemo {
             sidecar.close();
         }
         try {
-            if (job != null) {
-                job.cancel().get(30, TimeUnit.SECONDS);
+            if (jobId != null) {
+                rest.cancel(jobId);
             }
         } catch (Exception e) {
             progress.println("[demo] cancelling the job: " + e.getMessage());
@@ -372,6 +390,9 @@ public final class EmbeddedDemo {
             progress.println("[demo] stopping the broker: " + e.getMessage());
         }
         try {
+            if (localCluster != null) {
+                localCluster.close();
+            }
             if (cluster != null) {
                 cluster.close();
             }
