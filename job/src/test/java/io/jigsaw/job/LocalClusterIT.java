@@ -52,8 +52,7 @@ class LocalClusterIT {
         topics.create(KafkaConnection.from(conf), 2);
 
         ClusterLayout layout = ClusterLayout.of(plan, 2);
-        LocalCluster.Settings settings = new LocalCluster.Settings(home.resolve("flink-conf"), work, LoopbackPorts.free(),
-                BuildOutputs.clusterClasspath(home), "1024m");
+        LocalCluster.Settings settings = LocalCluster.Settings.ofCheckout(home, work, LoopbackPorts.free(), "1024m");
         try (LocalCluster cluster = LocalCluster.start(layout, settings, Duration.ofSeconds(240), System.err);
              AvroProducer producer = new AvroProducer(broker.bootstrap());
              TopicReader<Result> results = new TopicReader<>(broker.bootstrap(), topics.results(), Result.class)) {

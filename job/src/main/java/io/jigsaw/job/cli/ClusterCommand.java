@@ -63,8 +63,10 @@ final class ClusterCommand {
             }
             ClusterLayout layout = ClusterLayout.of(p, replicaSlots);
             Path home = JigsawCli.home();
-            LocalCluster.Settings settings = new LocalCluster.Settings(confDir != null ? confDir : home.resolve("flink-conf"),
-                    workDir(), port, BuildOutputs.clusterClasspath(home), taskManagerMemory);
+            LocalCluster.Settings settings = LocalCluster.Settings.ofCheckout(home, workDir(), port, taskManagerMemory);
+            if (confDir != null) {
+                settings = settings.withConfDir(confDir);
+            }
             long t0 = System.nanoTime();
             LocalCluster cluster = LocalCluster.start(layout, settings, Duration.ofSeconds(timeoutSeconds), System.err);
             System.err.printf("[cluster] all %d TaskManagers registered %.1f s after start%n", layout.taskManagers().size(),

@@ -74,11 +74,6 @@ public final class FlinkRest {
         return answer.path("jobid").asText();
     }
 
-    /** The job's state: CREATED, RUNNING, FAILED, … */
-    public String jobState(String jobId) throws IOException {
-        return json(HttpRequest.newBuilder(uri("/jobs/" + jobId)).GET(), "job " + jobId).path("state").asText();
-    }
-
     /** Waits until every subtask of the job is RUNNING (a RUNNING job may still be deploying its tasks). */
     public void awaitRunning(String jobId, Duration timeout) throws IOException, InterruptedException {
         long until = System.nanoTime() + timeout.toNanos();

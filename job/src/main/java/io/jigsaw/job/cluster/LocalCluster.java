@@ -48,6 +48,15 @@ public final class LocalCluster implements AutoCloseable {
      * @param taskManagerMemory each TaskManager's process size, e.g. "1024m" (the model's native memory is extra)
      */
     public record Settings(Path confDir, Path workDir, int restPort, List<String> classpath, String taskManagerMemory) {
+
+        /** For a checkout at {@code home}: its flink-conf/ and the classpath its build wrote (BuildOutputs). */
+        public static Settings ofCheckout(Path home, Path workDir, int restPort, String taskManagerMemory) throws IOException {
+            return new Settings(home.resolve("flink-conf"), workDir, restPort, BuildOutputs.clusterClasspath(home), taskManagerMemory);
+        }
+
+        public Settings withConfDir(Path dir) {
+            return new Settings(dir, workDir, restPort, classpath, taskManagerMemory);
+        }
     }
 
     /** One process of the cluster, as recorded in cluster.json. */
@@ -155,7 +164,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Whether every recorded process is still running. */
     public boolean alive() {
-        return state.members().stream().allMatch(m -> ProcessHandle.of(m.pid()).map(ProcessHandle::isAlive).orElse(false));
+        return state.members().stream().allMatch(this::alive);
     }
 
     public boolean alive(Member m) {

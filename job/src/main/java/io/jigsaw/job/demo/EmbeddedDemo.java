@@ -63,12 +63,13 @@ public final class EmbeddedDemo {
      * @param planFile a static plan instead of the sidecar; null: the sidecar plans
      * @param planning what the sidecar plans on (graph, profile, GPUs, policy); unused with a plan file
      * @param solveLimit longest one re-plan of the sidecar may take
+     * @param home the checkout: flink-conf/, the build's job jar; the demo works in its .jigsaw/demo
      * @param chaos inject faults while the trace plays ({@link Chaos})
      * @param localCluster run on a multi-process {@link LocalCluster} (one TaskManager per partition of the
      *        first plan, the job jar submitted over REST) instead of an in-process MiniCluster
      */
     public record Settings(Path graphFile, Path planFile, PlanningInstance planning, Duration solveLimit, Trace trace, long seed,
-            int replicaSlots, int webPort, Path workDir, int warmup, JigsawOptions.Delivery delivery, boolean chaos,
+            int replicaSlots, int webPort, Path home, int warmup, JigsawOptions.Delivery delivery, boolean chaos,
             boolean earlyDrop, boolean localCluster) {
     }
 
@@ -121,8 +122,9 @@ public final class EmbeddedDemo {
             ModelCache.build(s.graphFile());
         }
 
-        Files.createDirectories(s.workDir());
-        Path kafkaDir = Files.createTempDirectory(s.workDir(), "kafka-");
+        Path workDir = s.home().resolve(".jigsaw/demo");
+        Files.createDirectories(workDir);
+        Path kafkaDir = Files.createTempDirectory(workDir, "kafka-");
         progress.println("[demo] starting a KRaft Kafka broker on 127.0.0.1 (log: " + kafkaDir.resolve("broker.out") + ")");
         long t0 = System.nanoTime();
         broker = KafkaBroker.start(kafkaDir, Duration.ofSeconds(120));
@@ -204,16 +206,14 @@ public final class EmbeddedDemo {
      * (REST: upload, then run its entry class), its operators pinned to their partitions.
      */
     private void submitToLocalCluster(Plan plan, Configuration conf, int webPort) throws Exception {
-        Path home = Path.of(System.getProperty("jigsaw.home", "."));
         ClusterLayout layout = ClusterLayout.of(plan, s.replicaSlots());
         long t0 = System.nanoTime();
         progress.println("[demo] starting a local Flink cluster: a JobManager and " + layout.taskManagers().size()
                 + " TaskManagers (one per partition of plan v" + plan.version() + ", one for Kafka and joins)");
-        localCluster = LocalCluster.start(layout, new LocalCluster.Settings(home.resolve("flink-conf"),
-                s.workDir().resolve("cluster"), webPort, BuildOutputs.clusterClasspath(home), "1024m"),
-                Duration.ofSeconds(240), progress);
+        localCluster = LocalCluster.start(layout, LocalCluster.Settings.ofCheckout(s.home(),
+                s.home().resolve(".jigsaw/demo/cluster"), webPort, "1024m"), Duration.ofSeconds(240), progress);
         double registered = (System.nanoTime() - t0) / 1e9;
-        String jar = rest.uploadJar(BuildOutputs.jobJar(home));
+        String jar = rest.uploadJar(BuildOutputs.jobJar(s.home()));
         List<String> args = new java.util.ArrayList<>(List.of("--graph", s.graphFile().toAbsolutePath().toString()));
         Configuration job = new Configuration(conf);
         job.set(JigsawOptions.PIN_TO_PARTITIONS, true);
