@@ -55,8 +55,17 @@ final class ClusterCommand {
         @Option(names = "--timeout", defaultValue = "180", description = "Seconds to wait for the TaskManagers (default: ${DEFAULT-VALUE}).")
         long timeoutSeconds;
 
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Override
         public Integer call() throws Exception {
+            try {
+                org.apache.flink.configuration.MemorySize.parse(taskManagerMemory);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--taskmanager-memory: expected a size such as 1024m or 2g, found '" + taskManagerMemory + "'");
+            }
             Plan p = PlanFile.read(plan);
             if (graph != null) {
                 p = PlanValidator.requireValid(p, GraphLoader.load(graph), plan);
