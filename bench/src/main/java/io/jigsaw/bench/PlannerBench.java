@@ -68,8 +68,8 @@ public final class PlannerBench {
         List<Double> gaps = new ArrayList<>();
         PlanSolver solver = new PlanSolver(SolverSettings.defaults().withLimits(Duration.ofSeconds(3), Duration.ofSeconds(1)));
         ExhaustiveSearch exact = new ExhaustiveSearch(5_000_000);
-        for (long seed = 1; seed <= 12; seed++) {
-            InstanceGenerator.Shape shape = new InstanceGenerator.Shape(3 + (int) (seed % 3), 3 + (int) (seed % 2), 20, 4, 20 + 10 * seed);
+        for (long seed = 1; seed <= 36; seed++) {
+            InstanceGenerator.Shape shape = InstanceGenerator.Shape.small(seed);
             PlanningInstance in = InstanceGenerator.generate(shape, seed, Policy.JIGSAW);
             row(String.format(Locale.ROOT, "synthetic seed %d (%d tasks, %d variants)", seed, shape.tasks(), shape.variants()),
                     in, exact, solver, gaps);

@@ -29,6 +29,14 @@ public final class InstanceGenerator {
 
     /** What to generate. */
     public record Shape(int tasks, int variants, int shareStepPercent, int gpus, double demandRps) {
+
+        /**
+         * The small shapes the optimality-gap benchmark proves against the exhaustive search: 3–5 tasks,
+         * 3–4 variants, 20 % share steps, 4 GPUs, demand 30..140 req/s in steps of 10, all by seed.
+         */
+        public static Shape small(long seed) {
+            return new Shape(3 + (int) (seed % 3), 3 + (int) (seed % 2), 20, 4, 20 + 10 * (1 + (seed - 1) % 12));
+        }
     }
 
     private InstanceGenerator() {

@@ -5,6 +5,8 @@ import io.jigsaw.planner.model.PlanEvaluator;
 import io.jigsaw.planner.model.Policy;
 import io.jigsaw.planner.model.TaskOption;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.optaplanner.test.api.score.stream.ConstraintVerifier;
 
 import static io.jigsaw.planner.TinyGraph.C_LARGE;
@@ -101,6 +103,19 @@ class PlanConstraintsTest {
         verifier.verifyThat(PlanConstraints::minimizeGpuShare)
                 .given(plan(Policy.LOKI, D_SMALL, C_SMALL))
                 .penalizesBy(0);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Policy.class)
+    void scoreOfIsWhatAllTheRulesTogetherGive(Policy policy) {
+        // Feasible, over the SLO, over the GPU, short of accuracy: every rule that fires is in the sum.
+        for (TaskOption[] choice : new TaskOption[][] {
+                {D_SMALL_HALF, C_SMALL_HALF}, {D_LARGE, C_LARGE}, {D_SMALL, C_LARGE}, {D_LARGE, C_SMALL}}) {
+            PlanEvaluator evaluator = new PlanEvaluator(TinyGraph.instance(policy));
+            verifier.verifyThat()
+                    .given(plan(policy, choice[0], choice[1]))
+                    .scores(PlanConstraints.scoreOf(evaluator.evaluate(choice, false)));
+        }
     }
 
     private static Object[] plan(Policy policy, TaskOption detect, TaskOption classify) {

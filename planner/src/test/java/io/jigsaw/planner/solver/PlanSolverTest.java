@@ -35,6 +35,21 @@ class PlanSolverTest {
         assertThat(found.evaluation().totalShare()).isEqualTo(exact.evaluation().totalShare());
     }
 
+    /**
+     * PlannerBench's generated instances 5 and 11: their optima need several tasks changed in one step
+     * (a cheaper variant and more accurate ones elsewhere to keep the accuracy SLO), which single and
+     * paired changes only reach through worse plans. Without re-fit moves the solver stopped at 160 % vs 140 % on 5.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {5, 11})
+    void findsOptimaThatNeedSeveralTasksChangedAtOnce(long seed) {
+        PlanningInstance instance = InstanceGenerator.generate(InstanceGenerator.Shape.small(seed), seed, Policy.JIGSAW);
+        SolvedPlan exact = new ExhaustiveSearch(5_000_000).solve(instance).orElseThrow();
+        SolvedPlan found = solver.solve(instance);
+        assertThat(found.feasible()).isTrue();
+        assertThat(found.evaluation().totalShare()).isEqualTo(exact.evaluation().totalShare());
+    }
+
     @ParameterizedTest
     @EnumSource(Policy.class)
     void matchesTheExactOptimumOnLokisTrafficApp(Policy policy) {
