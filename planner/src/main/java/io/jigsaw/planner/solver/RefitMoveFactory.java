@@ -54,7 +54,7 @@ public final class RefitMoveFactory implements MoveIteratorFactory<GraphPlan, Re
         };
     }
 
-    /** A random task, a random other option of it, and the re-fit of the rest against the plan as it is now. */
+    /** A random task, a random option of it (its current one re-fits only the rest), and the re-fit against the plan as it is now. */
     static ReassignMove draw(List<TaskAssignment> assignments, Random random) {
         List<TaskAssignment> movable = new ArrayList<>();
         assignments.forEach(a -> {
