@@ -52,11 +52,11 @@ final class PlanEvaluationCollector implements UniConstraintCollector<TaskAssign
         return PlanEvaluationCollector::evaluate;
     }
 
-    private static Evaluation evaluate(Set<TaskAssignment> assigned) {
-        PlanEvaluator evaluator = assigned.iterator().next().evaluator();
+    /** The plan these assignments make, by task index; a task without an option yet counts with its first. */
+    static TaskOption[] choiceOf(Iterable<TaskAssignment> assignments, PlanEvaluator evaluator) {
         int n = evaluator.instance().tasks().size();
         TaskOption[] choice = new TaskOption[n];
-        for (TaskAssignment a : assigned) {
+        for (TaskAssignment a : assignments) {
             choice[a.getIndex()] = a.getOption();
         }
         for (int t = 0; t < n; t++) {
@@ -64,6 +64,12 @@ final class PlanEvaluationCollector implements UniConstraintCollector<TaskAssign
                 choice[t] = evaluator.options(t).get(0);
             }
         }
+        return choice;
+    }
+
+    private static Evaluation evaluate(Set<TaskAssignment> assigned) {
+        PlanEvaluator evaluator = assigned.iterator().next().evaluator();
+        TaskOption[] choice = choiceOf(assigned, evaluator);
         Last last = LAST.get();
         if (last != null && last.evaluator() == evaluator && Arrays.equals(last.choice(), choice)) {
             return last.evaluation();

@@ -72,20 +72,22 @@ public final class RefitMoveFactory implements MoveIteratorFactory<GraphPlan, Re
 
     static ReassignMove refit(List<TaskAssignment> assignments, TaskAssignment pick, TaskOption to) {
         PlanEvaluator evaluator = pick.evaluator();
-        TaskOption[] choice = new TaskOption[assignments.size()];
-        TaskAssignment[] byIndex = new TaskAssignment[assignments.size()];
-        for (TaskAssignment a : assignments) {
-            choice[a.getIndex()] = a.getOption() != null ? a.getOption() : a.getOptions().get(0);
-            byIndex[a.getIndex()] = a;
-        }
+        TaskOption[] choice = PlanEvaluationCollector.choiceOf(assignments, evaluator);
+        TaskAssignment[] byIndex = new TaskAssignment[choice.length];
+        assignments.forEach(a -> byIndex[a.getIndex()] = a);
         choice[pick.getIndex()] = to;
+        // The plan as it stands after each task's turn: the next task only has to beat it.
+        HardMediumSoftLongScore bestScore = PlanConstraints.scoreOf(evaluator.evaluate(choice, false));
         for (int t = 0; t < choice.length; t++) {
             if (t == pick.getIndex() || !movable(byIndex[t])) {
                 continue;
             }
-            TaskOption best = choice[t];
-            HardMediumSoftLongScore bestScore = PlanConstraints.scoreOf(evaluator.evaluate(choice, false));
+            TaskOption current = choice[t];
+            TaskOption best = current;
             for (TaskOption o : byIndex[t].getOptions()) {
+                if (o.equals(current)) {
+                    continue;
+                }
                 choice[t] = o;
                 HardMediumSoftLongScore score = PlanConstraints.scoreOf(evaluator.evaluate(choice, false));
                 if (score.compareTo(bestScore) > 0) {
