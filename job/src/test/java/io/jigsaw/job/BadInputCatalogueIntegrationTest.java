@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -112,21 +113,21 @@ class BadInputCatalogueIntegrationTest {
         try (AvroProducer producer = new AvroProducer(kafka.bootstrap());
              TopicReader<Result> results = new TopicReader<>(kafka.bootstrap(), topics.results(), Result.class);
              TopicReader<DeadLetter> deadLetters = new TopicReader<>(kafka.bootstrap(), topics.deadLetters(), DeadLetter.class)) {
-            producer.send(topics.plans(), GRAPH, PlanAvro.toAvro(good)).get();
+            producer.send(topics.plans(), GRAPH, PlanAvro.toAvro(good)).get(60, TimeUnit.SECONDS);
             // Good requests before, between and after the bad inputs: the job must serve on through them.
             for (int i = 0; i < n; i++) {
                 long t = System.currentTimeMillis();
                 String id = "good-" + i;
                 sent.add(id);
-                producer.send(topics.requests(), id, Frames.request(id, GRAPH, spec, t, t + 120_000, i)).get();
+                producer.send(topics.requests(), id, Frames.request(id, GRAPH, spec, t, t + 120_000, i)).get(60, TimeUnit.SECONDS);
                 if (i >= 5 && i - 5 < catalogue.size()) {
                     Bad bad = catalogue.get(i - 5);
-                    producer.sendBytes(bad.topic(), bad.kind(), bad.value()).get();
+                    producer.sendBytes(bad.topic(), bad.kind(), bad.value()).get(60, TimeUnit.SECONDS);
                 }
                 Thread.sleep(50);
             }
             for (Bad bad : catalogue.subList(Math.min(n - 5, catalogue.size()), catalogue.size())) {
-                producer.sendBytes(bad.topic(), bad.kind(), bad.value()).get();
+                producer.sendBytes(bad.topic(), bad.kind(), bad.value()).get(60, TimeUnit.SECONDS);
             }
             long until = System.currentTimeMillis() + 120_000;
             while ((stats.answered() < n || dead.size() < catalogue.size()) && System.currentTimeMillis() < until) {

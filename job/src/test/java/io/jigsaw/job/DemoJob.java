@@ -12,6 +12,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The demo graph's job on the test's MiniCluster against a test broker, its topics created: the
@@ -59,6 +60,6 @@ final class DemoJob implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        client.cancel().get();
+        client.cancel().get(60, TimeUnit.SECONDS);
     }
 }

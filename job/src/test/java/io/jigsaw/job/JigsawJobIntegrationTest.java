@@ -15,6 +15,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
@@ -25,10 +26,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The whole job on a Flink MiniCluster against a real KRaft broker, with the DJL TensorFlow runner. */
+// Waits up to 3 min for the answers to a burst with three plan changes.
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class JigsawJobIntegrationTest {
 
     @RegisterExtension
@@ -71,7 +75,7 @@ class JigsawJobIntegrationTest {
              AvroProducer producer = new AvroProducer(broker.bootstrap());
              TopicReader<Result> results = new TopicReader<>(broker.bootstrap(), job.topics.results(), Result.class);
              TopicReader<DeadLetter> deadLetters = new TopicReader<>(broker.bootstrap(), job.topics.deadLetters(), DeadLetter.class)) {
-            producer.send(job.topics.plans(), job.graph.name(), PlanAvro.toAvro(steady)).get();
+            producer.send(job.topics.plans(), job.graph.name(), PlanAvro.toAvro(steady)).get(60, TimeUnit.SECONDS);
             Map<String, Result> byId = new HashMap<>();
             List<Result> all = new ArrayList<>();
             // A generous deadline: this test is about losing nothing, not about latency.
@@ -80,10 +84,10 @@ class JigsawJobIntegrationTest {
                 if (i == n / 2) {
                     // Switch plans while the job is serving: wait until the first half is through.
                     awaitResults(results, all, byId, n / 2);
-                    producer.send(job.topics.plans(), job.graph.name(), PlanAvro.toAvro(burst)).get();
+                    producer.send(job.topics.plans(), job.graph.name(), PlanAvro.toAvro(burst)).get(60, TimeUnit.SECONDS);
                     Plan unknownVariant = new Plan(job.graph.name(), 3, "it", "", List.of(
                             new io.jigsaw.core.plan.TaskPlan("detect", "detect-xl", 1, 1, 1, burst.tasks().get(0).partitions())));
-                    producer.send(job.topics.plans(), job.graph.name(), PlanAvro.toAvro(unknownVariant)).get();
+                    producer.send(job.topics.plans(), job.graph.name(), PlanAvro.toAvro(unknownVariant)).get(60, TimeUnit.SECONDS);
                     Thread.sleep(1500);
                 }
                 long now = System.currentTimeMillis();
@@ -92,11 +96,11 @@ class JigsawJobIntegrationTest {
                 producer.send(job.topics.requests(), id, Frames.request(id, job.graph.name(), job.spec, now, now + deadlineSlack, i));
                 Thread.sleep(40);
             }
-            producer.sendBytes(job.topics.requests(), "garbage", new byte[] {1, 2, 3, 4, 5}).get();
+            producer.sendBytes(job.topics.requests(), "garbage", new byte[] {1, 2, 3, 4, 5}).get(60, TimeUnit.SECONDS);
             long now = System.currentTimeMillis();
-            producer.send(job.topics.requests(), "other", Frames.request("bad-graph", "other-app", job.spec, now, 0, 1)).get();
+            producer.send(job.topics.requests(), "other", Frames.request("bad-graph", "other-app", job.spec, now, 0, 1)).get(60, TimeUnit.SECONDS);
             producer.send(job.topics.requests(), "shape", Frames.request("bad-shape", job.graph.name(),
-                    new TensorSpec(List.of(32, 32, 3), "float32"), now, 0, 1)).get();
+                    new TensorSpec(List.of(32, 32, 3), "float32"), now, 0, 1)).get(60, TimeUnit.SECONDS);
 
             List<DeadLetter> dead = new ArrayList<>();
             long until = System.currentTimeMillis() + 180_000;

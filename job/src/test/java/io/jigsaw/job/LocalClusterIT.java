@@ -15,6 +15,7 @@ import io.jigsaw.core.graph.Graph;
 import io.jigsaw.schemas.Result;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,6 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * partition of examples/xr-scene/plan.json, each its own JVM), submitted through the REST API as a
  * user would, with a real broker. Runs after `package` (failsafe), which builds the jar.
  */
+// Six JVMs start on 2 cores (up to 4 min allowed), then the job runs and answers (up to 3 min).
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
 class LocalClusterIT {
 
     @RegisterExtension
@@ -62,7 +66,7 @@ class LocalClusterIT {
             assertThat(cluster.state().members()).extracting(LocalCluster.Member::pid)
                     .doesNotHaveDuplicates().doesNotContain(ProcessHandle.current().pid());
 
-            producer.send(topics.plans(), graph.name(), PlanAvro.toAvro(plan)).get();
+            producer.send(topics.plans(), graph.name(), PlanAvro.toAvro(plan)).get(60, TimeUnit.SECONDS);
             String jar = rest.uploadJar(BuildOutputs.jobJar(home));
             String jobId = rest.runJar(jar, "io.jigsaw.job.cli.JobMain", List.of(
                     "--graph", home.resolve("examples/xr-scene/graph.yaml").toString(),

@@ -18,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -55,11 +56,11 @@ class PrometheusMetricsIntegrationTest {
         try (DemoJob job = DemoJob.start(kafka.bootstrap(), "metrics");
              AvroProducer producer = new AvroProducer(kafka.bootstrap());
              TopicReader<Result> results = new TopicReader<>(kafka.bootstrap(), job.topics.results(), Result.class)) {
-            producer.send(job.topics.plans(), job.graph.name(), PlanAvro.toAvro(DemoJob.staticPlan())).get();
+            producer.send(job.topics.plans(), job.graph.name(), PlanAvro.toAvro(DemoJob.staticPlan())).get(60, TimeUnit.SECONDS);
             int n = 10;
             for (int i = 0; i < n; i++) {
                 long now = System.currentTimeMillis();
-                producer.send(job.topics.requests(), "m" + i, Frames.request("m" + i, job.graph.name(), job.spec, now, now + 120_000, i)).get();
+                producer.send(job.topics.requests(), "m" + i, Frames.request("m" + i, job.graph.name(), job.spec, now, now + 120_000, i)).get(60, TimeUnit.SECONDS);
             }
             ResultStats stats = new ResultStats();
             long until = System.currentTimeMillis() + 120_000;

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -66,10 +67,10 @@ class SecuredKafkaIntegrationTest {
         try (DemoJob job = DemoJob.start(conf, "secured");
              AvroProducer producer = new AvroProducer(kafka);
              TopicReader<Result> results = new TopicReader<>(kafka, job.topics.results(), Result.class, false)) {
-            producer.send(job.topics.plans(), job.graph.name(), PlanAvro.toAvro(DemoJob.staticPlan())).get();
+            producer.send(job.topics.plans(), job.graph.name(), PlanAvro.toAvro(DemoJob.staticPlan())).get(60, TimeUnit.SECONDS);
             for (int i = 0; i < n; i++) {
                 long now = System.currentTimeMillis();
-                producer.send(job.topics.requests(), "s" + i, Frames.request("s" + i, job.graph.name(), job.spec, now, now + 120_000, i)).get();
+                producer.send(job.topics.requests(), "s" + i, Frames.request("s" + i, job.graph.name(), job.spec, now, now + 120_000, i)).get(60, TimeUnit.SECONDS);
             }
             long until = System.currentTimeMillis() + 120_000;
             while (stats.answered() < n && System.currentTimeMillis() < until) {

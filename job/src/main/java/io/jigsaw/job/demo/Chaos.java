@@ -44,7 +44,7 @@ final class Chaos implements Runnable {
         try {
             if (await(0.25)) {
                 fault("killed TaskManager 0 (a replacement starts)", () -> {
-                    cluster.terminateTaskManager(0).get();
+                    cluster.terminateTaskManager(0).get(60, java.util.concurrent.TimeUnit.SECONDS);
                     cluster.startTaskManager();
                 });
             }

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,7 +63,7 @@ public class PlannerSidecarIntegrationTest {
             producer.send(topics.telemetry(), "detect/" + replica, Telemetry.newBuilder().setGraph("xr-scene").setTask("detect")
                     .setReplica(replica).setWindowEndMs(now).setWindowMs(1000).setArrivals(arrivals).setArrivalRateRps(arrivals)
                     .setQueueLength(0).setBatches(arrivals).setMeanBatchSize(1).setBatchLatencyP50Ms(3).setBatchLatencyP99Ms(5)
-                    .setDropped(0).setVariant("detect-l").setPlanVersion(1).build()).get();
+                    .setDropped(0).setVariant("detect-l").setPlanVersion(1).build()).get(60, TimeUnit.SECONDS);
         }
     }
 
