@@ -2,6 +2,7 @@ package io.jigsaw.job;
 
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.PlanAvro;
+import io.jigsaw.job.cluster.FlinkRest;
 import io.jigsaw.job.demo.Frames;
 import io.jigsaw.job.demo.ResultStats;
 import io.jigsaw.job.kafka.AvroProducer;
@@ -18,11 +19,13 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,6 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a fault in the middle of a stream of requests, the job restarts from its last checkpoint, and
  * every request still has exactly one committed result.
  */
+// Each fault waits up to 3 min for every answer, a broker restart up to 90 s more.
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
 class FailureRecoveryIntegrationTest {
 
     @RegisterExtension
@@ -48,7 +53,8 @@ class FailureRecoveryIntegrationTest {
         return c;
     }
 
-    record Outcome(ResultStats stats, boolean restarted) {
+    /** @param restarts as the demo reads them from the REST API */
+    record Outcome(ResultStats stats, boolean restarted, FlinkRest.Restarts restarts) {
     }
 
     /** Requests paced over a few seconds, plans from plan.json; {@code fault} runs when half are sent. */
@@ -80,7 +86,7 @@ class FailureRecoveryIntegrationTest {
              AvroProducer producer = new AvroProducer(kafka.bootstrap());
              TopicReader<Result> results = new TopicReader<>(kafka.bootstrap(), job.topics.results(), Result.class)) {
             if (plan != null) {
-                producer.send(job.topics.plans(), job.graph.name(), PlanAvro.toAvro(plan)).get();
+                producer.send(job.topics.plans(), job.graph.name(), PlanAvro.toAvro(plan)).get(60, TimeUnit.SECONDS);
             }
             for (int i = 0; i < n; i++) {
                 if (i == n / 2) {
@@ -101,7 +107,8 @@ class FailureRecoveryIntegrationTest {
             // Two more checkpoints' worth: a repeat committed late would show up here.
             results.poll(Duration.ofSeconds(2)).forEach(stats::add);
             assertThat(stats.ids()).as("a committed result for every request").isEqualTo(sent);
-            return new Outcome(stats, cluster.getExecutionGraph(job.jobId()).get().getStatusTimestamp(JobStatus.RESTARTING) > 0);
+            return new Outcome(stats, cluster.getExecutionGraph(job.jobId()).get().getStatusTimestamp(JobStatus.RESTARTING) > 0,
+                    new FlinkRest(cluster.getRestAddress().get().toString()).restarts(job.jobId().toString()));
         }
     }
 
@@ -110,11 +117,12 @@ class FailureRecoveryIntegrationTest {
         Outcome outcome = serveThrough("tm-kill", cluster, 120, () -> {
             // Each TaskManager has one slot and the job needs two, so the job ran on both: this kills one
             // of its replicas. A replacement comes up, as a cluster manager would start one.
-            cluster.terminateTaskManager(0).get();
+            cluster.terminateTaskManager(0).get(60, TimeUnit.SECONDS);
             cluster.startTaskManager();
         });
 
         assertThat(outcome.restarted()).as("the job restarted from a checkpoint").isTrue();
+        assertThat(outcome.restarts().count()).as("restarts as the demo reports them: " + outcome.restarts()).isGreaterThanOrEqualTo(1);
         assertThat(outcome.stats().duplicates()).isZero();
         assertThat(outcome.stats().dropped()).isZero();
     }

@@ -349,14 +349,13 @@ public final class EmbeddedDemo {
         return summary;
     }
 
-    /** The job's restarts, from the cluster's REST API (the figure the dashboard shows); -1 if unknown. */
+    /** The job's restarts, from the cluster's REST API (see {@link FlinkRest#restarts}); -1 if it could not be read. */
     private long restarts() {
         try {
-            long n = rest.restarts(jobId);
-            if (n < 0) {
-                progress.println("[demo] the REST API reported no numRestarts metric for the job in 8 s");
-            }
-            return n;
+            FlinkRest.Restarts r = rest.restarts(jobId);
+            progress.printf("[demo] restarts: %d (numRestarts metric %d, failures in the exception history %d, highest "
+                    + "subtask attempt %d)%n", r.count(), r.metric(), r.failures(), r.maxAttempt());
+            return r.count();
         } catch (Exception e) {
             progress.println("[demo] could not read the job's restarts from " + rest.url() + ": " + e.getMessage());
             return -1;
