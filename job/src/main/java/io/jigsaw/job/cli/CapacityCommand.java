@@ -1,6 +1,5 @@
 package io.jigsaw.job.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.planner.capacity.CapacitySearch;
 import io.jigsaw.planner.model.PlanningInstance;
@@ -19,9 +18,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "capacity", mixinStandardHelpOptions = true,
-        description = {"Maximum serviceable demand: the highest root rate (req/s) for which the policy finds a feasible plan",
-                "on N GPUs (doubling, then bisection to 1 %). --policy all compares every policy; ratios are against loki.",
-                "Figures rest on the profile given; derived partition rows are counted and reported."})
+        header = "Finds the most demand (req/s) a policy can serve on N GPUs.",
+        description = "Maximum serviceable demand: the highest root rate (req/s) for which the policy finds a feasible plan "
+                + "on N GPUs (doubling, then bisection to 1 %%). --policy all compares every policy; ratios are against loki. "
+                + "Figures rest on the profile given; derived partition rows are counted and reported.")
 final class CapacityCommand implements Callable<Integer> {
 
     @Mixin
@@ -31,11 +31,12 @@ final class CapacityCommand implements Callable<Integer> {
             description = "A policy (jigsaw, no-accuracy-scaling, no-partitioning, even-budget, loki) or all (default: ${DEFAULT-VALUE}).")
     String policy;
 
+    @Bounds(min = 0, minExclusive = true, max = 1)
     @Option(names = "--tolerance", defaultValue = "0.01", description = "Relative precision of the search (default: ${DEFAULT-VALUE}).")
     double tolerance;
 
-    @Option(names = "--json", description = "Print one JSON object on the last line.")
-    boolean json;
+    @Mixin
+    JsonLine json;
 
     /** One capacity search with its probes on stderr; {@code report} runs the same. */
     static CapacitySearch.Result search(PlanningOptions options, PlanningInstance instance, double tolerance) {
@@ -68,7 +69,7 @@ final class CapacityCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%-22s %14s %10s  %s%n", "policy", "capacity req/s", "vs loki", "limited by");
         capacity.forEach((name, rps) -> System.out.printf(Locale.ROOT, "%-22s %14.2f %10s  %s%n", name, rps,
                 loki == null || loki == 0 ? "-" : String.format(Locale.ROOT, "%.2fx", rps / loki), reasons.get(name)));
-        if (json) {
+        if (json.on) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("graph", graph.name());
             m.put("device", profile.device());
@@ -79,7 +80,7 @@ final class CapacityCommand implements Callable<Integer> {
             m.put("capacity_rps", capacity);
             m.put("plan_uses_derived_rows", derivedUsed);
             m.put("limited_by", reasons);
-            System.out.println(new ObjectMapper().writeValueAsString(m));
+            json.print(m);
         }
         return 0;
     }

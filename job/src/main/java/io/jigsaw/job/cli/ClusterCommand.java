@@ -18,11 +18,12 @@ import java.util.List;
 import java.util.Optional;
 
 @Command(name = "cluster", mixinStandardHelpOptions = true,
-        description = {"A real Flink session cluster as separate processes on 127.0.0.1: one JobManager and one TaskManager",
-                "per GPU partition of a plan (plus a CPU TaskManager for Kafka and joins), started from Flink's jars with",
-                "flink-conf/config.yaml. Submit the job jar to it (bin/jigsaw demo --cluster local does) with",
-                "-Djigsaw.placement.pin-to-partitions=true so each task runs on its partitions. Logs, checkpoints and",
-                "cluster.json in .jigsaw/cluster/."},
+        header = "Starts, shows or stops a local multi-process Flink cluster.",
+        description = "A real Flink session cluster as separate processes on 127.0.0.1: one JobManager and one TaskManager "
+                + "per GPU partition of a plan (plus a CPU TaskManager for Kafka and joins), started from Flink's jars with "
+                + "flink-conf/config.yaml. Submit the job jar to it (bin/jigsaw demo --cluster local does) with "
+                + "-Djigsaw.placement.pin-to-partitions=true so each task runs on its partitions. Logs, checkpoints and "
+                + "cluster.json in .jigsaw/cluster/.",
         subcommands = {ClusterCommand.Start.class, ClusterCommand.Status.class, ClusterCommand.Stop.class})
 final class ClusterCommand {
 
@@ -40,9 +41,11 @@ final class ClusterCommand {
         @Option(names = "--graph", description = "Check the plan against this graph first.")
         Path graph;
 
+        @Bounds(min = 1)
         @Option(names = "--replica-slots", defaultValue = "2", description = "Subtasks of each task operator, spread over its partitions (default: ${DEFAULT-VALUE}).")
         int replicaSlots;
 
+        @Bounds(min = 1, max = 65535)
         @Option(names = "--port", defaultValue = "8081", description = "REST API and dashboard port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
         int port;
 
@@ -52,6 +55,7 @@ final class ClusterCommand {
         @Option(names = "--conf-dir", description = "Flink configuration directory (default: flink-conf/).")
         Path confDir;
 
+        @Bounds(min = 1)
         @Option(names = "--timeout", defaultValue = "180", description = "Seconds to wait for the TaskManagers (default: ${DEFAULT-VALUE}).")
         long timeoutSeconds;
 

@@ -16,12 +16,13 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"The embedded default: a KRaft Kafka broker on 127.0.0.1, a Flink MiniCluster with its web dashboard",
-                "running the job, the planner sidecar re-planning from the job's telemetry, and a Poisson trace with a step",
-                "up and back down replayed into 'requests'. The sidecar plans with the graph's profile (the demo's:",
-                "examples/xr-scene/profile-cpu-2t.csv, measured by `bin/jigsaw profile` on a 2-core machine).",
-                "Live progress on stderr; a summary on stdout (--json: one JSON object on the last line).",
-                "Everything it started is stopped at the end, also on Ctrl-C."})
+        header = "Runs the embedded demo: broker, Flink job, planner sidecar, a trace.",
+        description = "The embedded default: a KRaft Kafka broker on 127.0.0.1, a Flink MiniCluster with its web dashboard "
+                + "running the job, the planner sidecar re-planning from the job's telemetry, and a Poisson trace with a step "
+                + "up and back down replayed into 'requests'. The sidecar plans with the graph's profile (the demo's: "
+                + "examples/xr-scene/profile-cpu-2t.csv, measured by `bin/jigsaw profile` on a 2-core machine). "
+                + "Live progress on stderr; a summary on stdout (--json: one JSON object on the last line). "
+                + "Everything it started is stopped at the end, also on Ctrl-C.")
 final class DemoCommand implements Callable<Integer> {
 
     @Mixin
@@ -33,12 +34,15 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--plan", description = "A static plan file (e.g. examples/xr-scene/plan.json) instead of the planner sidecar.")
     Path plan;
 
+    @Bounds(min = 3)
     @Option(names = "--duration", defaultValue = "60", description = "Seconds of trace to replay (default: ${DEFAULT-VALUE}).")
     long durationSeconds;
 
+    @Bounds(min = 0, minExclusive = true)
     @Option(names = "--rate", defaultValue = "8", description = "Requests per second outside the step (default: ${DEFAULT-VALUE}).")
     double rate;
 
+    @Bounds(min = 0, minExclusive = true)
     @Option(names = "--step", defaultValue = "2", description = "Rate multiplier in the middle third (default: ${DEFAULT-VALUE}).")
     double step;
 
@@ -49,12 +53,15 @@ final class DemoCommand implements Callable<Integer> {
             + " --duration, --rate and --step then do not apply.")
     String trace;
 
+    @Bounds(min = 1)
     @Option(names = "--replica-slots", defaultValue = "2", description = "Parallelism of each task operator (default: ${DEFAULT-VALUE}).")
     int replicaSlots;
 
+    @Bounds(min = 0, max = 65535)
     @Option(names = "--web-port", defaultValue = "8081", description = "Flink dashboard port on 127.0.0.1; 0 = any free port (default: ${DEFAULT-VALUE}).")
     int webPort;
 
+    @Bounds(min = 0)
     @Option(names = "--warmup", defaultValue = "8", description = "Requests sent and answered before the trace, not counted (default: ${DEFAULT-VALUE}).")
     int warmup;
 
@@ -76,15 +83,11 @@ final class DemoCommand implements Callable<Integer> {
             + "of the first plan, running the job jar submitted over REST with every task pinned to its partitions.")
     String cluster;
 
-    @Option(names = "--json", description = "Print the summary as one JSON object on the last stdout line.")
-    boolean json;
+    @Mixin
+    JsonLine json;
 
     @Override
     public Integer call() throws Exception {
-        if (durationSeconds <= 0 || rate <= 0 || step <= 0 || replicaSlots <= 0 || durationSeconds < 3) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--duration must be >= 3, --rate, --step and --replica-slots > 0");
-        }
         if (!cluster.equals("mini") && !cluster.equals("local")) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--cluster must be mini or local, found '" + cluster + "'");
@@ -108,7 +111,7 @@ final class DemoCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--chaos needs --replica-slots >= 2 (one TaskManager per slot, one of them is killed)");
         }
-        Object lost = new EmbeddedDemo(settings, System.err, System.out).run(json).get("lost");
+        Object lost = new EmbeddedDemo(settings, System.err, System.out).run(json.on).get("lost");
         return Long.valueOf(0).equals(lost) ? 0 : 1;
     }
 

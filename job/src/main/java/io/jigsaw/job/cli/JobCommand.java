@@ -18,21 +18,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "job", mixinStandardHelpOptions = true,
-        description = {"The Flink job's entry point. Under `flink run` it is submitted to that cluster; run directly it",
-                "starts a local Flink environment. Reads 'requests' and 'plans' from your Kafka, writes 'results',",
-                "'telemetry' and 'dead-letters'. Every TaskManager must see the graph's models_dir."})
+        header = "Runs the Flink job (the entry point of flink run and REST runs).",
+        description = "The Flink job's entry point. Under `flink run` it is submitted to that cluster; run directly it "
+                + "starts a local Flink environment. Reads 'requests' and 'plans' from your Kafka, writes 'results', "
+                + "'telemetry' and 'dead-letters'. Every TaskManager must see the graph's models_dir.")
 final class JobCommand implements Callable<Integer> {
+
+    // Options alike across commands are shared as mixins (PlanningOptions, PolicyOption, JsonLine, KafkaClientOption,
+    // ConfigurationOption); the fields left of the same shape are per-command declarations, not repeated logic.
 
     @Option(names = "--graph", required = true, description = "Graph YAML.")
     Path graph;
-
-    @Option(names = "--bootstrap", description = "Kafka bootstrap servers (option jigsaw.kafka.bootstrap-servers).")
-    String bootstrap;
 
     @Option(names = "--plan", description = "Static plan file published to 'plans' before the job starts (until a planner publishes).")
     Path plan;
@@ -46,15 +45,12 @@ final class JobCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     KafkaClientOption kafka;
 
-    @Option(names = "-D", mapFallbackValue = "", description = "Any job option, e.g. -Djigsaw.replica-slots=4 (see README).")
-    Map<String, String> options = new LinkedHashMap<>();
+    @picocli.CommandLine.Mixin
+    ConfigurationOption options;
 
     @Override
     public Integer call() throws Exception {
-        Configuration conf = Configuration.fromMap(options);
-        if (bootstrap != null) {
-            conf.set(JigsawOptions.BOOTSTRAP, bootstrap);
-        }
+        Configuration conf = options.toConfiguration();
         kafka.applyTo(conf);
         Graph g = GraphLoader.load(graph);
         if (modelsDir != null) {

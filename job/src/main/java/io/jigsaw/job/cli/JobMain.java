@@ -16,7 +16,7 @@ public final class JobMain {
     }
 
     public static void main(String[] args) {
-        int code = JigsawCli.withInputErrors(new CommandLine(new JobCommand())).execute(args);
+        int code = JigsawCli.configure(new CommandLine(new JobCommand())).execute(args);
         if (code != 0 && Boolean.getBoolean(EXIT_PROPERTY)) {
             System.exit(code);
         }

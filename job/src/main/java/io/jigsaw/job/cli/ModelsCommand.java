@@ -9,9 +9,10 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "models", mixinStandardHelpOptions = true,
-        description = {"Builds the SavedModels of a graph's variants from their recipes, with TF Java in its own JVM,",
-                "into the graph's models_dir (skips models already built from the same recipe).",
-                "The demo's models are SYNTHETIC: random weights, real compute, declared accuracies."})
+        header = "Builds a graph's variant SavedModels from their recipes.",
+        description = "Builds the SavedModels of a graph's variants from their recipes, with TF Java in its own JVM, "
+                + "into the graph's models_dir (skips models already built from the same recipe). "
+                + "The demo's models are SYNTHETIC: random weights, real compute, declared accuracies.")
 final class ModelsCommand implements Callable<Integer> {
 
     @Option(names = "--graph", description = "Graph YAML (default: examples/xr-scene/graph.yaml).")

@@ -1,6 +1,5 @@
 package io.jigsaw.job.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.plan.PlanFile;
 import io.jigsaw.planner.model.Evaluation;
@@ -24,13 +23,18 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "plan", mixinStandardHelpOptions = true,
-        description = {"Plans one graph for a root demand on N GPUs: per task its variant, batch, partitions and latency budget.",
-                "Prints a table (or --json); --out writes the plan in the format the job reads."})
+        header = "Plans a graph for a demand on N GPUs: variants, batches, shares.",
+        description = "Plans one graph for a root demand on N GPUs: per task its variant, batch, partitions and latency budget. "
+                + "Prints a table (or --json); --out writes the plan in the format the job reads.")
 final class PlanCommand implements Callable<Integer> {
+
+    // Options alike across commands are shared as mixins (PlanningOptions, PolicyOption, JsonLine, KafkaClientOption,
+    // ConfigurationOption); the fields left of the same shape are per-command declarations, not repeated logic.
 
     @Mixin
     PlanningOptions options;
 
+    @Bounds(min = 0, minExclusive = true)
     @Option(names = "--demand", required = true, description = "Requests per second at the graph's root.")
     double demand;
 
@@ -40,8 +44,8 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Write the plan (JSON, the job's plan format) to this file.")
     Path out;
 
-    @Option(names = "--json", description = "Print one JSON object on the last line instead of the table.")
-    boolean json;
+    @Mixin
+    JsonLine json;
 
     @Override
     public Integer call() throws Exception {
@@ -53,8 +57,8 @@ final class PlanCommand implements Callable<Integer> {
             PlanFile.write(solved.toPlan(1, "jigsaw plan --policy " + policy.name), out);
             System.err.println("wrote " + out);
         }
-        if (json) {
-            System.out.println(new ObjectMapper().writeValueAsString(summary(solved)));
+        if (json.on) {
+            json.print(summary(solved));
         } else {
             print(solved, System.out);
         }

@@ -12,25 +12,21 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "planner", mixinStandardHelpOptions = true,
-        description = {"The planner sidecar as its own process: reads the graph's root-task 'telemetry', smooths the demand,",
-                "and publishes a new plan to 'plans' when the demand leaves the plan in force's safe band",
-                "(planned for estimate x (1 + headroom); up at once when half the headroom is used, down after a cool-down",
-                "when a new plan would be much smaller). When no plan serves the demand it publishes the plan for the most",
-                "demand that fits (best effort); when nothing better fits, it says so on 'plans' and keeps the plan in force.",
-                "The job does not depend on it: stop it and the operators serve on with the last plan.",
-                "Runs until Ctrl-C. Tuning: -Djigsaw.planner.* (README); --time-limit bounds each re-plan."})
+        header = "Runs the planner sidecar: telemetry in, plans out, over Kafka.",
+        description = "The planner sidecar as its own process: reads the graph's root-task 'telemetry', smooths the demand, "
+                + "and publishes a new plan to 'plans' when the demand leaves the plan in force's safe band "
+                + "(planned for estimate x (1 + headroom); up at once when half the headroom is used, down after a cool-down "
+                + "when a new plan would be much smaller). When no plan serves the demand it publishes the plan for the most "
+                + "demand that fits (best effort); when nothing better fits, it says so on 'plans' and keeps the plan in force. "
+                + "The job does not depend on it: stop it and the operators serve on with the last plan. "
+                + "Runs until Ctrl-C. Tuning: -Djigsaw.planner.* (docs/planning.md); --time-limit bounds each re-plan.")
 final class PlannerCommand implements Callable<Integer> {
 
     @Mixin
     PlanningOptions options;
-
-    @Option(names = "--bootstrap", required = true, description = "Kafka bootstrap servers.")
-    String bootstrap;
 
     @Mixin
     KafkaClientOption kafka;
@@ -38,16 +34,16 @@ final class PlannerCommand implements Callable<Integer> {
     @Mixin
     PolicyOption policy;
 
+    @Bounds(min = 0, minExclusive = true)
     @Option(names = "--initial-demand", description = "Req/s the first plan is made for when no plan is in force (default: 1).")
     Double initialDemand;
 
-    @Option(names = "-D", mapFallbackValue = "", description = "Any option, e.g. -Djigsaw.planner.headroom=0.5 (see README).")
-    Map<String, String> settings = new LinkedHashMap<>();
+    @Mixin
+    ConfigurationOption settings;
 
     @Override
     public Integer call() throws Exception {
-        Configuration conf = Configuration.fromMap(settings);
-        conf.set(JigsawOptions.BOOTSTRAP, bootstrap);
+        Configuration conf = settings.toConfiguration();
         kafka.applyTo(conf);
         conf.set(JigsawOptions.PLANNER_SOLVE_LIMIT, options.timeLimit);
         if (initialDemand != null) {

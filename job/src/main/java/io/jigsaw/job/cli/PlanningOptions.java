@@ -32,6 +32,7 @@ final class PlanningOptions {
             + " runtimes.csv, the only device of our CSV).")
     String device;
 
+    @Bounds(min = 1)
     @Option(names = "--gpus", description = "GPUs available (default: 8; in the demo 1, which on CPU is the machine's cores).")
     Integer gpus;
 
@@ -42,20 +43,24 @@ final class PlanningOptions {
         return gpus != null ? gpus : defaultGpus;
     }
 
+    @Bounds(min = 0, minExclusive = true, max = 1)
     @Option(names = "--accuracy-slo", description = "End-to-end accuracy as a fraction of the best achievable"
             + " (default: the graph's, 0.9 for Loki apps).")
     Double accuracySlo;
 
+    @Bounds(min = 1, max = 100)
     @Option(names = "--share-step", defaultValue = "10", description = "MPS partition step in percent (default: ${DEFAULT-VALUE}).")
     int shareStep;
 
     @Option(names = "--mig", description = "Partitions in MIG sevenths instead of MPS percent steps.")
     boolean mig;
 
+    @Bounds(min = 0, minExclusive = true, max = 1)
     @Option(names = "--max-utilisation", defaultValue = "0.9",
             description = "Busy fraction each replica is planned to at most (default: ${DEFAULT-VALUE}).")
     double maxUtilisation;
 
+    @Bounds(min = 0, minExclusive = true)
     @Option(names = "--time-limit", defaultValue = "PT5S",
             description = "Longest a single solve (or sidecar re-plan) may take, ISO-8601 (default: ${DEFAULT-VALUE}).")
     Duration timeLimit;

@@ -19,10 +19,11 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "profile", mixinStandardHelpOptions = true,
-        description = {"Measures the latency of one batch per variant x share x batch on this machine with the job's own",
-                "DJL TensorFlow runner (warm-up, then repeated runs: p50 and p99) and writes a profile CSV with",
-                "source=measured. Without a GPU a share is the thread budget the task operator gives it:",
-                "round(share% x --cores-per-gpu), at least 1; shares with the same budget share one measurement."})
+        header = "Measures variant latency per share and batch; writes a profile.",
+        description = "Measures the latency of one batch per variant x share x batch on this machine with the job's own "
+                + "DJL TensorFlow runner (warm-up, then repeated runs: p50 and p99) and writes a profile CSV with "
+                + "source=measured. Without a GPU a share is the thread budget the task operator gives it: "
+                + "round(share%% x --cores-per-gpu), at least 1; shares with the same budget share one measurement.")
 final class ProfileCommand implements Callable<Integer> {
 
     @Option(names = "--graph", description = "Graph YAML with SavedModels or recipes (default: examples/xr-scene/graph.yaml).")
@@ -31,21 +32,26 @@ final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Profile CSV to write (variant,device,share,batch,p50_ms,p99_ms,source).")
     Path out;
 
+    @Bounds(min = 1, max = 100)
     @Option(names = "--share-step", description = "Shares to measure, every this many percent (default: one core's worth of"
             + " --cores-per-gpu, rounded down to a divisor of 100: 50 on 2 cores, 25 on 4, 10 on 8). A finer step on CPU"
             + " measures each small share alone with one whole thread, so it would overstate what shares running side by side get.")
     Integer shareStep;
 
+    @Bounds(min = 1)
     @Option(names = "--batches", split = ",", defaultValue = "1,2,4,8,16", description = "Batch sizes (default: ${DEFAULT-VALUE}).")
     List<Integer> batches;
 
+    @Bounds(min = 0)
     @Option(names = "--warmup", defaultValue = "3", description = "Untimed runs before each measurement (default: ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Bounds(min = 1)
     @Option(names = "--runs", defaultValue = "30", description = "Timed runs per measurement (default: ${DEFAULT-VALUE}).")
     int runs;
 
-    @Option(names = "--cores-per-gpu", description = "CPU threads standing for 100 % of a GPU (default: this machine's cores,"
+    @Bounds(min = 1)
+    @Option(names = "--cores-per-gpu", description = "CPU threads standing for 100 %% of a GPU (default: this machine's cores,"
             + " as the job's jigsaw.cpu.cores-per-gpu).")
     Integer coresPerGpu;
 

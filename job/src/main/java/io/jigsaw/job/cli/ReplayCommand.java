@@ -19,13 +19,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 @Command(name = "replay", mixinStandardHelpOptions = true,
-        description = {"Publishes a trace into a Kafka requests topic at its recorded times, on any broker: one Avro Request per",
-                "arrival with a synthetic frame shaped as its graph's input and deadline = send time + the graph's latency SLO.",
-                "Progress bar on stderr; Ctrl-C stops after the record in hand (what was sent is flushed)."})
+        header = "Publishes a trace to a Kafka requests topic at its times.",
+        description = "Publishes a trace into a Kafka requests topic at its recorded times, on any broker: one Avro Request per "
+                + "arrival with a synthetic frame shaped as its graph's input and deadline = send time + the graph's latency SLO. "
+                + "Progress bar on stderr; Ctrl-C stops after the record in hand (what was sent is flushed).")
 final class ReplayCommand implements Callable<Integer> {
-
-    @Option(names = "--bootstrap", required = true, description = "Kafka bootstrap servers.")
-    String bootstrap;
 
     @picocli.CommandLine.Mixin
     KafkaClientOption kafka;
@@ -37,15 +35,18 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--graph", description = "Graph YAML of the requests; repeat for a mix (default: the demo graph).")
     List<Path> graphFiles = new ArrayList<>();
 
+    @Bounds(min = 0)
     @Option(names = "--mix", split = ",", description = "Weights of the --graph files for a trace without a graph column (default: equal).")
     List<Double> mix = new ArrayList<>();
 
     @Option(names = "--topic", description = "Requests topic (default: the job's jigsaw.topic.requests, 'requests').")
     String topic;
 
+    @Bounds(min = 0, minExclusive = true)
     @Option(names = "--speed", defaultValue = "1", description = "Replay speed factor: 2 = twice as fast (default: ${DEFAULT-VALUE}).")
     double speed;
 
+    @Bounds(min = 1)
     @Option(names = "--loop", defaultValue = "1", description = "Times to replay the trace (default: ${DEFAULT-VALUE}).")
     int loops;
 
@@ -61,14 +62,11 @@ final class ReplayCommand implements Callable<Integer> {
         if (!mix.isEmpty() && mix.size() != files.size()) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--mix needs one weight per --graph (" + files.size() + ")");
         }
-        if (!(speed > 0) || loops < 1) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--speed must be > 0 and --loop >= 1");
-        }
         List<Graph> graphs = files.stream().map(GraphLoader::load).toList();
         double[] weights = mix.isEmpty() ? graphs.stream().mapToDouble(g -> 1).toArray() : mix.stream().mapToDouble(Double::doubleValue).toArray();
         Trace t = TraceFiles.open(trace);
         String to = topic != null ? topic : JigsawOptions.TOPIC_REQUESTS.defaultValue();
-        System.err.printf("[replay] %s -> '%s' at %s, speed x%s, %d loop(s)%n", t, to, kafka.connection(bootstrap), speed, loops);
+        System.err.printf("[replay] %s -> '%s' at %s, speed x%s, %d loop(s)%n", t, to, kafka.connection(), speed, loops);
         AtomicBoolean stop = new AtomicBoolean();
         Thread main = Thread.currentThread();
         Thread hook = new Thread(() -> {
@@ -81,7 +79,7 @@ final class ReplayCommand implements Callable<Integer> {
         }, "replay-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         long sent;
-        try (AvroProducer producer = new AvroProducer(kafka.connection(bootstrap));
+        try (AvroProducer producer = new AvroProducer(kafka.connection());
              ProgressBar bar = Progress.bar("replay", (long) t.size() * loops)) {
             sent = new TraceReplayer(producer, to, graphs, weights, idPrefix)
                     .replay(t, speed, loops, seed, stop::get, (n, total) -> bar.stepTo(n));

@@ -23,11 +23,15 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = {"A paper-style report of a graph and its profiles: capacity of every policy over a sweep of GPUs and",
-                "accuracy SLOs and, with --trace, a SIMULATION of every policy on the trace (on --gpus GPUs). Writes a",
-                "self-contained folder: index.html with PNG plots (capacity per policy, SLO violations and GPU share over",
-                "time, accuracy vs GPU share) and the tables behind them, marking results that rest on derived rows."})
+        header = "Writes an HTML report: capacity and simulations of each policy.",
+        description = "A paper-style report of a graph and its profiles: capacity of every policy over a sweep of GPUs and "
+                + "accuracy SLOs and, with --trace, a SIMULATION of every policy on the trace (on --gpus GPUs). Writes a "
+                + "self-contained folder: index.html with PNG plots (capacity per policy, SLO violations and GPU share over "
+                + "time, accuracy vs GPU share) and the tables behind them, marking results that rest on derived rows.")
 final class ReportCommand implements Callable<Integer> {
+
+    // Options alike across commands are shared as mixins (PlanningOptions, PolicyOption, JsonLine, KafkaClientOption,
+    // ConfigurationOption); the fields left of the same shape are per-command declarations, not repeated logic.
 
     @Mixin
     PlanningOptions options;
@@ -35,13 +39,16 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--trace", description = "Trace to simulate every policy on (file or synthetic spec); without it, capacity only.")
     String trace;
 
+    @Bounds(min = 1)
     @Option(names = "--gpus-sweep", split = ",", defaultValue = "2,4,8", description = "GPU counts of the capacity sweep (default: ${DEFAULT-VALUE}).")
     List<Integer> gpusSweep;
 
+    @Bounds(min = 0, minExclusive = true, max = 1)
     @Option(names = "--accuracy-sweep", split = ",", defaultValue = "0.8,0.9,0.95",
             description = "Accuracy SLOs of the capacity sweep (default: ${DEFAULT-VALUE}).")
     List<Double> accuracySweep;
 
+    @Bounds(min = 0, minExclusive = true, max = 1)
     @Option(names = "--tolerance", defaultValue = "0.02", description = "Relative precision of each capacity search (default: ${DEFAULT-VALUE}).")
     double tolerance;
 

@@ -1,6 +1,5 @@
 package io.jigsaw.job.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.trace.Trace;
 import io.jigsaw.core.trace.TraceFiles;
@@ -23,10 +22,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "simulate", mixinStandardHelpOptions = true,
-        description = {"A discrete-event SIMULATION of one policy serving a trace with the profiles: per-replica queues and",
-                "batching as the plan says, re-planning with the planner sidecar's own code from simulated telemetry,",
-                "plan-change delays, early drop. Prints SLO violations, drops, GPU share held and accuracy, overall and per task",
-                "(--json: one JSON object on the last line). Every figure is simulated, not measured serving."})
+        header = "Simulates a policy serving a trace (a discrete-event SIMULATION).",
+        description = "A discrete-event SIMULATION of one policy serving a trace with the profiles: per-replica queues and "
+                + "batching as the plan says, re-planning with the planner sidecar's own code from simulated telemetry, "
+                + "plan-change delays, early drop. Prints SLO violations, drops, GPU share held and accuracy, overall and per task "
+                + "(--json: one JSON object on the last line). Every figure is simulated, not measured serving.")
 final class SimulateCommand implements Callable<Integer> {
 
     @Mixin
@@ -42,6 +42,7 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--no-replan", description = "Serve the whole trace with the first plan (made for the trace's first 5 s).")
     boolean noReplan;
 
+    @Bounds(min = 0)
     @Option(names = "--plan-delay", defaultValue = "PT0.5S", description = "From a re-plan decision to the plan serving (default: ${DEFAULT-VALUE}).")
     Duration planDelay;
 
@@ -51,8 +52,8 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of batch times and fan-out draws (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--json", description = "Print one JSON object on the last line.")
-    boolean json;
+    @Mixin
+    JsonLine json;
 
     @Override
     public Integer call() throws Exception {
@@ -69,9 +70,7 @@ final class SimulateCommand implements Callable<Integer> {
             r = new Simulator(template, plans, settings).run(t, f -> bar.stepTo(Math.round(f * 100)));
         }
         print(r, graph, profile, plans.solves(), System.out);
-        if (json) {
-            System.out.println(new ObjectMapper().writeValueAsString(summary(r, profile, t)));
-        }
+        json.print(summary(r, profile, t));
         return 0;
     }
 

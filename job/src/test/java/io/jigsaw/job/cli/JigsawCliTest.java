@@ -1,0 +1,190 @@
+package io.jigsaw.job.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What a user meets before any work starts: every --help renders clean, and a bad value is one error line. */
+class JigsawCliTest {
+
+    /** Every command below {@code jigsaw}, depth first, as it is typed ("cluster start"). */
+    static List<CommandLine> commands() {
+        List<CommandLine> all = new ArrayList<>();
+        collect(JigsawCli.configure(new CommandLine(new JigsawCli())), all);
+        return all;
+    }
+
+    private static void collect(CommandLine cmd, List<CommandLine> into) {
+        into.add(cmd);
+        cmd.getSubcommands().values().stream().distinct().forEach(sub -> collect(sub, into));
+    }
+
+    static Stream<CommandLine> commandsWithOptions() {
+        return commands().stream().filter(c -> c.getCommandSpec().parent() != null && !c.getCommandName().equals("help"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("commands")
+    void everyHelpRendersWithoutAPicocliWarning(CommandLine cmd) {
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+        StringWriter usage = new StringWriter();
+        System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+        try {
+            cmd.usage(new PrintWriter(usage));
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(warnings.toString(StandardCharsets.UTF_8)).as("picocli's warnings while rendering").isEmpty();
+        assertThat(usage.toString()).contains("Usage: jigsaw").doesNotContain("%n");
+    }
+
+    @Test
+    void theCommandListGivesEachCommandASummaryThatStandsAlone() {
+        CommandLine root = JigsawCli.configure(new CommandLine(new JigsawCli()));
+        String help = root.getUsageMessage();
+        root.getSubcommands().forEach((name, sub) -> {
+            String[] header = sub.getCommandSpec().usageMessage().header();
+            String summary = header.length > 0 ? header[0] : sub.getCommandSpec().usageMessage().description()[0];
+            assertThat(summary).as(name + "'s summary").endsWith(".");
+            assertThat(help.lines()).as("jigsaw --help lists " + name + "'s summary on one line").anyMatch(l -> l.endsWith(summary));
+        });
+    }
+
+    /** Each numeric option of each command with a value outside its range (options without a range: the seeds, any long). */
+    static Stream<String[]> outOfRangeValues() {
+        List<String[]> cases = new ArrayList<>();
+        commandsWithOptions().forEach(cmd -> {
+            for (OptionSpec o : cmd.getCommandSpec().options()) {
+                OptionBounds.of(o).ifPresent(b -> cases.add(new String[] {qualified(cmd), o.longestName(), outside(o, b)}));
+            }
+        });
+        return cases.stream();
+    }
+
+    @Test
+    void everyNumericOptionHasARangeButTheSeeds() {
+        commandsWithOptions().forEach(cmd -> {
+            for (OptionSpec o : cmd.getCommandSpec().options()) {
+                Class<?> type = o.type();
+                boolean numeric = Number.class.isAssignableFrom(type) || type.isPrimitive() && type != boolean.class
+                        || type == java.time.Duration.class
+                        || Collection.class.isAssignableFrom(type) && Stream.of(o.auxiliaryTypes()).anyMatch(Number.class::isAssignableFrom);
+                if (numeric && !o.longestName().equals("--seed")) {
+                    assertThat(OptionBounds.of(o)).as(qualified(cmd) + " " + o.longestName() + " declares its range").isPresent();
+                }
+            }
+        });
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("outOfRangeValues")
+    void anOutOfRangeValueIsOneErrorLineAndExitCode2(String command, String option, String value) {
+        List<String> args = new ArrayList<>(List.of(command.split(" ")));
+        args.addAll(List.of(option, value));
+        args.addAll(requiredOptionsBut(command, option));
+
+        Run run = run(args.toArray(String[]::new));
+
+        assertThat(run.code).as(run.err).isEqualTo(2);
+        assertThat(run.err.lines().toList()).as("stderr").hasSize(1).first().asString()
+                .startsWith("error: " + option + ": expected ").contains("found " + value);
+        assertThat(run.out).isEmpty();
+    }
+
+    @Test
+    void theRangeIsStatedInTheOptionsHelp() {
+        Run run = run("capacity", "--help");
+
+        assertThat(run.out).contains("--gpus=<gpus>").contains("Valid: a whole number ≥ 1.")
+                .contains("Valid: a number > 0 and ≤ 1.").contains("Valid: a whole number from 1 to 100.");
+    }
+
+    @Test
+    void aDomainRejectionIsOneErrorLineNotAStackTrace() {
+        Path graph = Path.of(System.getProperty("jigsaw.examples.dir", "../examples"), "xr-scene/graph.yaml");
+
+        Run run = run("plan", "--graph", graph.toString(), "--demand", "5", "--share-step", "7");
+
+        assertThat(run.code).isEqualTo(2);
+        assertThat(run.err.lines().toList()).containsExactly("error: share step must divide 100, found 7");
+    }
+
+    @Test
+    void debugShowsTheStackTrace() {
+        Path graph = Path.of(System.getProperty("jigsaw.examples.dir", "../examples"), "xr-scene/graph.yaml");
+
+        Run run = run("plan", "--graph", graph.toString(), "--demand", "5", "--share-step", "7", "--debug");
+
+        assertThat(run.code).isEqualTo(2);
+        assertThat(run.err).startsWith("error: share step must divide 100, found 7").contains("\tat io.jigsaw.");
+    }
+
+    @Test
+    void anUnknownOptionIsOneLineThatPointsAtTheHelp() {
+        Run run = run("capacity", "--gpu", "4");
+
+        assertThat(run.code).isEqualTo(2);
+        assertThat(run.err.lines().toList()).hasSize(1).first().asString().startsWith("error: Unknown option")
+                .endsWith("(see 'jigsaw capacity --help')");
+    }
+
+    private static String qualified(CommandLine cmd) {
+        return cmd.getCommandSpec().qualifiedName(" ").replaceFirst("^jigsaw ", "");
+    }
+
+    /** Just past the range: below an inclusive minimum, at an exclusive one, or above the maximum. */
+    private static String outside(OptionSpec o, Bounds b) {
+        double x = b.min() == Double.NEGATIVE_INFINITY ? b.max() + 1 : b.minExclusive() ? b.min() : b.min() - 1;
+        if (o.type() == java.time.Duration.class) {
+            return "PT" + (long) x + "S";
+        }
+        boolean whole = Stream.of(o.type()).anyMatch(t -> t == int.class || t == long.class || t == Integer.class || t == Long.class)
+                || Stream.of(o.auxiliaryTypes()).anyMatch(t -> t == Integer.class || t == Long.class);
+        return whole ? String.valueOf((long) x) : String.valueOf(x).replaceAll("\\.0$", "");
+    }
+
+    /** Placeholder values for the command's required options: the range check comes before any of them is used. */
+    private static List<String> requiredOptionsBut(String command, String option) {
+        CommandSpec spec = JigsawCli.configure(new CommandLine(new JigsawCli())).getCommandSpec();
+        for (String name : command.split(" ")) {
+            spec = spec.subcommands().get(name).getCommandSpec();
+        }
+        List<String> args = new ArrayList<>();
+        for (OptionSpec o : spec.options()) {
+            if (o.required() && !o.longestName().equals(option)) {
+                args.addAll(List.of(o.longestName(), Number.class.isAssignableFrom(o.type()) || o.type().isPrimitive() ? "1" : "x"));
+            }
+        }
+        return args;
+    }
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = JigsawCli.configure(new CommandLine(new JigsawCli()));
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+}
