@@ -25,20 +25,19 @@ public final class CsvFile {
         }
 
         public double number(int index, String column) {
-            String text = cell(index, column);
-            try {
-                return Double.parseDouble(text);
-            } catch (NumberFormatException e) {
-                throw InputException.atLine(file, line, "column '" + column + "': expected a number, found '" + text + "'");
-            }
+            return parsed(index, column, Double::parseDouble, "a number");
         }
 
         public int integer(int index, String column) {
+            return parsed(index, column, Integer::parseInt, "an integer");
+        }
+
+        private <T> T parsed(int index, String column, java.util.function.Function<String, T> parse, String expected) {
             String text = cell(index, column);
             try {
-                return Integer.parseInt(text);
+                return parse.apply(text);
             } catch (NumberFormatException e) {
-                throw InputException.atLine(file, line, "column '" + column + "': expected an integer, found '" + text + "'");
+                throw InputException.atLine(file, line, "column '" + column + "': expected " + expected + ", found '" + text + "'");
             }
         }
     }

@@ -20,6 +20,8 @@ public final class LokiRuntimes {
     private LokiRuntimes() {
     }
 
+    // Looks its columns up by name like ProfileCsv does: two formats of the same rows, kept apart so each
+    // error names its own format's columns.
     public static List<ProfileRow> read(Path file, String device) {
         CsvFile csv = CsvFile.withHeader(file);
         int model = csv.column("Model");

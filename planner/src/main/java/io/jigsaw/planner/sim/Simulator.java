@@ -82,6 +82,7 @@ public final class Simulator {
         }
     }
 
+    // The event loop's plain mutable state, one small class per thing simulated (piece, replica, task).
     private static final class Piece {
         final int request;
         final double accuracy;

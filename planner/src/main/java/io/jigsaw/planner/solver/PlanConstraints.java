@@ -32,6 +32,8 @@ public final class PlanConstraints implements ConstraintProvider {
         };
     }
 
+    // One small method per rule, named as DESIGN.md reads it and specified alone with ConstraintVerifier: the
+    // evaluated -> filter -> penalize shape repeats on purpose.
     Constraint gpuShareAtMost100(ConstraintFactory factory) {
         return evaluated(factory)
                 .filter(e -> e.overflowShare() > 0)

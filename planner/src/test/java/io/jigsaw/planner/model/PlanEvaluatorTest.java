@@ -19,9 +19,7 @@ class PlanEvaluatorTest {
 
     @Test
     void theDetectorsVariantSetsTheLoadBelowIt() {
-        Graph g = LokiApp.graph();
-        Profile p = ProfileLoader.load(g, LokiApp.file(), List.of(), null, ShareGrid.mps(10));
-        PlanEvaluator ev = new PlanEvaluator(PlanningInstance.of(g, p, 10, 8, ShareGrid.mps(10), Policy.JIGSAW));
+        PlanEvaluator ev = lokiAt10Rps();
         TaskOption[] nano = {new TaskOption("yolov5n", 1, 100), new TaskOption("efficientnet-b0", 1, 100),
             new TaskOption("genderNet", 1, 100), new TaskOption("sink", 1, 0)};
         Evaluation e = ev.evaluate(nano, false);
@@ -49,9 +47,7 @@ class PlanEvaluatorTest {
 
     @Test
     void accuracyIsTheTrafficWeightedMeanOfPathProducts() {
-        Graph g = LokiApp.graph();
-        Profile p = ProfileLoader.load(g, LokiApp.file(), List.of(), null, ShareGrid.mps(10));
-        PlanEvaluator ev = new PlanEvaluator(PlanningInstance.of(g, p, 10, 8, ShareGrid.mps(10), Policy.JIGSAW));
+        PlanEvaluator ev = lokiAt10Rps();
         TaskOption[] c = {new TaskOption("yolov5n", 1, 100), new TaskOption("efficientnet-b0", 1, 100),
             new TaskOption("genderNet_19", 1, 100), new TaskOption("sink", 1, 0)};
         double yolo = 55.22682446 / 100;
@@ -84,5 +80,12 @@ class PlanEvaluatorTest {
                 List.of(new io.jigsaw.core.graph.Variant("v", 1.0, null, Map.of(), null, false)))), null, List.of());
         return new PlanningInstance(g, new Profile("gpu", rows, List.of()), demand, 1, ShareGrid.wholeGpus(), Policy.JIGSAW,
                 0.9, PlanningInstance.AccuracyRule.TRAFFIC_WEIGHTED_MEAN);
+    }
+
+    /** Loki's traffic app at 10 req/s on 8 GPUs, partitions in 10 % steps. */
+    private static PlanEvaluator lokiAt10Rps() {
+        Graph g = LokiApp.graph();
+        Profile p = ProfileLoader.load(g, LokiApp.file(), List.of(), null, ShareGrid.mps(10));
+        return new PlanEvaluator(PlanningInstance.of(g, p, 10, 8, ShareGrid.mps(10), Policy.JIGSAW));
     }
 }

@@ -12,6 +12,7 @@ import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+// Each test is one demand scenario fed into the same start -> feed -> tick steps; the steps repeat on purpose.
 class ReplannerTest {
 
     private final PlanSolver solver = new PlanSolver(SolverSettings.defaults().withLimits(Duration.ofSeconds(2), Duration.ofMillis(200)));

@@ -74,9 +74,7 @@ class SimulatorTest {
 
     @Test
     void fanOutMultipliesPiecesAndEveryRequestEndsOnce() {
-        PlanningInstance tiny = TinyGraph.instance(Policy.JIGSAW);
-        PlanningInstance twoGpus = new PlanningInstance(tiny.graph(), tiny.profile(), 20, 2, tiny.grid(), tiny.policy(), 0.9,
-                tiny.accuracyRule());
+        PlanningInstance twoGpus = tinyOn(2);
         Trace trace = TraceFiles.open("poisson:rate=20,duration=30,seed=1");
 
         SimulationResult r = new Simulator(twoGpus, SOLVER::solve, fixedPlan()).run(trace, f -> { });
@@ -91,9 +89,7 @@ class SimulatorTest {
 
     @Test
     void rePlanningFollowsAStepUpAndHoldsMoreGpuDuringIt() {
-        PlanningInstance tiny = TinyGraph.instance(Policy.JIGSAW);
-        PlanningInstance fourGpus = new PlanningInstance(tiny.graph(), tiny.profile(), 20, 4, tiny.grid(), tiny.policy(), 0.9,
-                tiny.accuracyRule());
+        PlanningInstance fourGpus = tinyOn(4);
         Trace trace = TraceFiles.open("step:rate=20,factor=4,at=30,until=60,duration=90,seed=3");
 
         SimulationResult r = new Simulator(fourGpus, new PlanCache(SOLVER::solve, 0.025), Simulator.Settings.defaults())
@@ -103,5 +99,11 @@ class SimulatorTest {
         assertThat(r.plansApplied()).isGreaterThan(1);
         assertThat(share[50]).isGreaterThan(share[10]);
         assertThat(r.completed() + r.dropped()).isEqualTo(trace.size());
+    }
+
+    /** The tiny detect → classify graph under jigsaw at 20 req/s on this many GPUs. */
+    private static PlanningInstance tinyOn(int gpus) {
+        PlanningInstance tiny = TinyGraph.instance(Policy.JIGSAW);
+        return new PlanningInstance(tiny.graph(), tiny.profile(), 20, gpus, tiny.grid(), tiny.policy(), 0.9, tiny.accuracyRule());
     }
 }

@@ -18,7 +18,9 @@ import static io.jigsaw.planner.TinyGraph.D_SMALL_HALF;
 
 /**
  * One specification per rule, on {@link TinyGraph} at 40 req/s (so 80 pieces/s reach classify).
- * Units: hundredths of a GPU percent, microseconds, millionths of accuracy.
+ * Units: hundredths of a GPU percent, microseconds, millionths of accuracy. The specifications share a
+ * shape on purpose: each reads "given this plan, the rule penalizes by this much" (STYLE.md); a shared
+ * helper would hide exactly what a reader checks.
  */
 class PlanConstraintsTest {
 
