@@ -65,6 +65,7 @@ public final class JobVsRawBench {
         int requests = Integer.parseInt(a.get("--requests", "2000"));
         int probes = Integer.parseInt(a.get("--probes", "200"));
         TensorSpec spec = graph.input().orElseThrow();
+        int[] shape = spec.shape().stream().mapToInt(Integer::intValue).toArray();
         Path work = Files.createDirectories(Path.of(a.get("--work", "bench-work")));
 
         System.out.printf("bench: task %s, variant %s, batch %d, %d TensorFlow thread(s), %d requests, %d cores%n",
@@ -80,13 +81,13 @@ public final class JobVsRawBench {
         double[] rawSingleMs;
         try (VariantRunner runner = DjlVariantRunner.factory().open(graph, task.name())) {
             for (int i = 0; i < 20; i++) {
-                runner.predict(variant, threads, frames);
+                runner.predict(variant, threads, frames, shape);
             }
             long start = System.nanoTime();
             long cpu = jvmCpuNanos();
             int batches = requests / batch;
             for (int i = 0; i < batches; i++) {
-                runner.predict(variant, threads, frames);
+                runner.predict(variant, threads, frames, shape);
             }
             long wall = System.nanoTime() - start;
             rawRps = batches * batch / (wall / 1e9);
@@ -97,7 +98,7 @@ public final class JobVsRawBench {
                 // and back-to-back calls would time a hot pool the job's one-at-a-time probes never see.
                 Thread.sleep(PROBE_GAP_MS);
                 long t = System.nanoTime();
-                runner.predict(variant, threads, frames.subList(0, 1));
+                runner.predict(variant, threads, frames.subList(0, 1), shape);
                 rawSingleMs[i] = (System.nanoTime() - t) / 1e6;
             }
         }

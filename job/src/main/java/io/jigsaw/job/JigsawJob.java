@@ -1,5 +1,6 @@
 package io.jigsaw.job;
 
+import io.jigsaw.core.graph.Dataflow;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.Task;
 import io.jigsaw.core.plan.Plan;
@@ -14,6 +15,7 @@ import io.jigsaw.operators.PlanDecoder;
 import io.jigsaw.operators.RequestDecoder;
 import io.jigsaw.operators.RequestDeduplicator;
 import io.jigsaw.operators.ResultAssembler;
+import io.jigsaw.operators.SavedModelSignatures;
 import io.jigsaw.operators.Tags;
 import io.jigsaw.operators.TaskOperator;
 import io.jigsaw.operators.VariantRunner;
@@ -70,6 +72,8 @@ public final class JigsawJob {
         if (graph.input().isEmpty()) {
             throw new IllegalArgumentException("graph " + graph.name() + " has no input spec (input: {shape, dtype}); the job needs it");
         }
+        // Every model against the graph before anything starts: a wrong shape is an error naming the task and tensor.
+        Dataflow flow = SavedModelSignatures.check(graph);
         env.setMaxParallelism(MAX_PARALLELISM);
         env.setBufferTimeout(conf.get(JigsawOptions.BUFFER_TIMEOUT).toMillis());
         JigsawOptions.Delivery delivery = conf.get(JigsawOptions.DELIVERY);
@@ -112,7 +116,7 @@ public final class JigsawJob {
         List<DataStream<Piece>> done = new ArrayList<>();
         List<DataStream<Telemetry>> telemetry = new ArrayList<>();
         for (Task task : graph.tasks()) {
-            DataStream<Piece> in = input(graph, task, roots, operators, plans, lanes, cleanupMs, slots, io);
+            DataStream<Piece> in = input(graph, task, roots, operators, plans, lanes, cleanupMs, slots, io, flow);
             SingleOutputStreamOperator<Piece> op = on(pin ? Placement.group(task.name()) : null, in.keyBy(p -> p.laneKey).connect(plans)
                     .process(new TaskOperator(graph, task.name(), runners, lanes,
                             conf.get(JigsawOptions.TELEMETRY_INTERVAL).toMillis(), conf.get(JigsawOptions.CORES_PER_GPU),
@@ -123,7 +127,7 @@ public final class JigsawJob {
             telemetry.add(op.getSideOutput(Tags.TELEMETRY));
         }
 
-        DataStream<Result> results = on(io, union(done).keyBy(p -> p.requestId).process(new ResultAssembler(cleanupMs))
+        DataStream<Result> results = on(io, union(done).keyBy(p -> p.requestId).process(new ResultAssembler(graph, cleanupMs))
                 .name("assemble-results").uid("assemble-results").setParallelism(slots));
         String group = conf.get(JigsawOptions.GROUP_ID);
         on(io, results.sinkTo(sink(kafka, topics.results(), Result.class, r -> r.getRequestId(), delivery, group + "-results"))
@@ -150,7 +154,7 @@ public final class JigsawJob {
     /** A task's input: its parent's side output, or, with several parents, their pieces joined per request. */
     private static DataStream<Piece> input(Graph graph, Task task, DataStream<Piece> roots,
             Map<String, SingleOutputStreamOperator<Piece>> operators, BroadcastStream<Plan> plans, LaneKeys lanes,
-            long cleanupMs, int slots, SlotSharingGroup io) {
+            long cleanupMs, int slots, SlotSharingGroup io, Dataflow flow) {
         if (task.after().isEmpty()) {
             return roots;
         }
@@ -160,7 +164,7 @@ public final class JigsawJob {
             return parents.get(0);
         }
         return on(io, union(parents).keyBy(p -> p.requestId).connect(plans)
-                .process(new JoinBranches(graph, task.name(), lanes, cleanupMs))
+                .process(new JoinBranches(graph, task.name(), lanes, cleanupMs, flow.join(task.name())))
                 .name("join:" + task.name()).uid("join-" + task.name()).setParallelism(slots));
     }
 

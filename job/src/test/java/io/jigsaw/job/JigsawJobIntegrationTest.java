@@ -11,6 +11,7 @@ import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.schemas.DeadLetter;
 import io.jigsaw.schemas.Result;
+import io.jigsaw.schemas.TaskOutput;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -118,9 +119,16 @@ class JigsawJobIntegrationTest {
             assertThat(all).allSatisfy(r -> {
                 assertThat(r.getDropped()).as(r.getDropReason()).isFalse();
                 assertThat(r.getSloMet()).isTrue();
-                assertThat(r.getVariants()).containsOnlyKeys("detect", "classify", "depth", "fuse");
+                assertThat(r.getVariants()).containsKeys("detect", "fuse");
                 assertThat(r.getAccuracy()).isBetween(0.5, 1.0);
-                assertThat(r.getTaskRuns()).isGreaterThanOrEqualTo(4);
+                // detect, then per object classify and depth, then fuse once on the joined branches.
+                assertThat(r.getTaskRuns()).isEqualTo(2 + 2 * r.getObjects().size());
+                assertThat(r.getObjects()).hasSizeLessThanOrEqualTo(8).allSatisfy(o -> {
+                    assertThat(o.getBox()).hasSize(4);
+                    assertThat(o.getOutputs()).extracting(TaskOutput::getTask).containsExactly("classify", "depth");
+                    assertThat(o.getOutputs().get(0).getLabels()).hasSize(3);
+                });
+                assertThat(r.getOutputs()).singleElement().satisfies(o -> assertThat(o.getTask()).isEqualTo("fuse"));
                 // decode → deduplicate → detect → classify|depth → join → fuse → assemble
                 assertThat(r.getHops()).isEqualTo(6);
                 assertThat(r.getModelMs()).isPositive();

@@ -1,8 +1,10 @@
 package io.jigsaw.models;
 
+import io.jigsaw.core.graph.Dataflow;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.GraphLoader;
 import io.jigsaw.core.graph.ModelRecipe;
+import io.jigsaw.core.graph.ModelSignature;
 import io.jigsaw.core.graph.Task;
 import io.jigsaw.core.graph.TensorSpec;
 import io.jigsaw.core.graph.Variant;
@@ -55,8 +57,8 @@ public final class ModelsMain implements Callable<Integer> {
         Graph graph = GraphLoader.load(graphFile);
         Path dir = out != null ? out : graph.modelsDir().orElseThrow(() ->
                 new InputException(graphFile, "models_dir", "no --out given and the graph has no models_dir"));
-        TensorSpec input = graph.input().orElseThrow(() ->
-                new InputException(graphFile, "input", "building models needs the graph's input spec (shape, dtype)"));
+        // What each variant is fed follows from the graph and its parents' recipes: a crop size, a join's width.
+        Dataflow flow = Dataflow.resolve(graph, (task, v, in) -> v.recipe().map(r -> ModelSignature.ofRecipe(r, in)));
         int built = 0;
         int kept = 0;
         for (Task task : graph.tasks()) {
@@ -65,6 +67,8 @@ public final class ModelsMain implements Callable<Integer> {
                     continue;
                 }
                 ModelRecipe recipe = v.recipe().get();
+                TensorSpec input = flow.input(task.name()).orElseThrow(() -> new InputException(graphFile, "input",
+                        "building " + v.name() + " needs to know what task " + task.name() + " is fed; give the graph an input spec"));
                 Path target = dir.resolve(v.model().orElse(v.name()));
                 String signature = recipe + " input=" + input;
                 Path stamp = target.resolve(RECIPE_FILE);
@@ -74,11 +78,11 @@ public final class ModelsMain implements Callable<Integer> {
                 }
                 deleteTree(target);
                 long start = System.nanoTime();
-                ConvNetBuilder.export(recipe, input, target);
+                RecipeModels.export(recipe, input, target);
                 Files.writeString(stamp, signature);
                 built++;
-                System.err.printf("built %-10s %-10s conv=%s dense=%d in %d ms -> %s%n", task.name(), v.name(), recipe.conv(),
-                        recipe.dense(), (System.nanoTime() - start) / 1_000_000, target);
+                System.err.printf("built %-10s %-10s %s input=%s in %d ms -> %s%n", task.name(), v.name(),
+                        String.join(" ", RecipeModels.describe(recipe)), input.shape(), (System.nanoTime() - start) / 1_000_000, target);
             }
         }
         System.err.printf("models: %d built, %d up to date, in %s%n", built, kept, dir.toAbsolutePath());

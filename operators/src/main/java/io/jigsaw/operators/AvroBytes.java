@@ -8,6 +8,7 @@ import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
+import io.jigsaw.schemas.SchemaVersions;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,7 +34,11 @@ public final class AvroBytes {
     private static final ClassValue<BinaryMessageDecoder<SpecificRecord>> DECODERS = new ClassValue<>() {
         @Override
         protected BinaryMessageDecoder<SpecificRecord> computeValue(Class<?> type) {
-            return new BinaryMessageDecoder<>(SpecificData.getForClass(type), SpecificData.get().getSchema(type));
+            BinaryMessageDecoder<SpecificRecord> decoder = new BinaryMessageDecoder<>(SpecificData.getForClass(type),
+                    SpecificData.get().getSchema(type));
+            // Records written with any published version resolve into this one (new fields take their defaults).
+            SchemaVersions.of(type.getSimpleName()).forEach(decoder::addSchema);
+            return decoder;
         }
     };
 

@@ -13,7 +13,6 @@ import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.NoopTranslator;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.Task;
-import io.jigsaw.core.graph.TensorSpec;
 import io.jigsaw.core.graph.Variant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +23,11 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -43,15 +45,12 @@ public final class DjlVariantRunner implements VariantRunner {
     }
 
     private final Task task;
-    private final TensorSpec input;
     private final Graph graph;
     private final NDManager manager;
     private final Map<String, Loaded> loaded = new HashMap<>();
 
     private DjlVariantRunner(Graph graph, Task task) {
         this.task = task;
-        this.input = graph.input().orElseThrow(() -> new IllegalArgumentException(
-                "graph " + graph.name() + " has no input spec; the job needs one to build tensors"));
         this.graph = graph;
         checkNativeSetup();
         this.manager = NDManager.newBaseManager("TensorFlow");
@@ -119,27 +118,52 @@ public final class DjlVariantRunner implements VariantRunner {
     }
 
     @Override
-    public float[] predict(String variant, int threads, List<byte[]> inputs) throws Exception {
+    public List<Map<String, float[]>> predict(String variant, int threads, List<byte[]> inputs, int[] itemShape) throws Exception {
         Loaded l = get(variant, threads);
-        int itemBytes = (int) input.bytes();
-        ByteBuffer batch = ByteBuffer.allocateDirect(itemBytes * inputs.size()).order(ByteOrder.LITTLE_ENDIAN);
+        long[] dims = batchShape(l, inputs.size(), itemShape);
+        long itemBytes = 4;
+        for (int i = 1; i < dims.length; i++) {
+            itemBytes *= dims[i];
+        }
+        ByteBuffer batch = ByteBuffer.allocateDirect((int) itemBytes * inputs.size()).order(ByteOrder.LITTLE_ENDIAN);
         for (byte[] in : inputs) {
+            if (in.length != itemBytes) {
+                throw new IllegalArgumentException("task " + task.name() + ", variant " + variant + ": an input of " + in.length
+                        + " bytes where the model takes " + Arrays.toString(Arrays.copyOfRange(dims, 1, dims.length)) + " float32 ("
+                        + itemBytes + " bytes)");
+            }
             batch.put(in);
         }
         batch.flip();
-        long[] dims = new long[input.shape().size() + 1];
-        dims[0] = inputs.size();
-        for (int i = 0; i < input.shape().size(); i++) {
-            dims[i + 1] = input.shape().get(i);
+        List<Map<String, float[]>> out = new ArrayList<>(inputs.size());
+        for (int i = 0; i < inputs.size(); i++) {
+            out.add(new LinkedHashMap<>());
         }
         try (NDManager scope = manager.newSubManager()) {
             NDArray x = scope.create(batch, new Shape(dims), DataType.FLOAT32);
-            NDList out = l.predictor().predict(new NDList(x));
-            NDArray scores = out.get(0);
-            float[] top = scores.max(new int[] {1}).toFloatArray();
-            out.close();
-            return top;
+            NDList results = l.predictor().predict(new NDList(x));
+            for (NDArray r : results) {
+                float[] all = r.toType(DataType.FLOAT32, false).toFloatArray();
+                int per = all.length / inputs.size();
+                for (int i = 0; i < inputs.size(); i++) {
+                    out.get(i).put(r.getName(), Arrays.copyOfRange(all, i * per, (i + 1) * per));
+                }
+            }
+            results.close();
         }
+        return out;
+    }
+
+    /** [batch, item...]: the model's declared input shape where it fixes one, the item's own where it is open (-1). */
+    private static long[] batchShape(Loaded l, int batch, int[] itemShape) {
+        Shape declared = l.model().describeInput().get(0).getValue();
+        long[] dims = new long[declared.dimension() > 1 ? declared.dimension() : itemShape.length + 1];
+        dims[0] = batch;
+        for (int i = 1; i < dims.length; i++) {
+            long d = declared.dimension() > i ? declared.get(i) : -1;
+            dims[i] = d > 0 ? d : itemShape[i - 1];
+        }
+        return dims;
     }
 
     @Override

@@ -1,58 +1,209 @@
 package io.jigsaw.operators;
 
 import io.jigsaw.core.graph.Credit;
+import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.Task;
+import io.jigsaw.core.graph.TaskInput;
 import io.jigsaw.core.graph.Variant;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Sends a finished piece on to a task's children with the variant's multiplicity: a detector that
- * finds 2.5 objects a frame on average sends 2 or 3 pieces to the classifier (floor of the mean,
- * plus one with probability of its fraction, drawn from a hash of the piece, so a replay yields the
- * same counts). The piece's credit is split evenly over the children and then over the copies; a
- * child that gets no copy gets one {@code skip} piece holding its credit, so a join below never
- * waits for a branch that found nothing.
+ * Sends a finished piece on to its task's children, each as its graph input says:
+ * <ul>
+ * <li>crops: one piece per box the variant found (score at least {@code min_score}, the best
+ * {@code max}), the task's input cut there and resized; boxes with NaN are skipped, boxes past the
+ * image are clipped, boxes that clip to nothing are skipped — each counted by reason;</li>
+ * <li>a parent tensor: one piece carrying that output;</li>
+ * <li>a join: one piece carrying this branch's tensor for the join to assemble;</li>
+ * <li>the frame: the frame, as many times as the variant's declared fan-out says (floor of the
+ * mean, plus one with probability of its fraction, drawn from a hash of the piece so a replay
+ * yields the same counts): Loki's apps and graphs without crops keep their declared multiplicity.</li>
+ * </ul>
+ * The piece's credit is split evenly over the children and then over the pieces; a child that gets
+ * none gets one {@code skip} piece holding its credit, so a join below never waits for a branch that
+ * found nothing. What output tasks reported, and the count of model runs so far, travel on with the
+ * first piece only, so they reach the result once.
  */
 public final class FanOut {
 
-    private FanOut() {
+    /** Counts what fan-out saw, for metrics and telemetry. */
+    public interface Observer {
+        void sent(String variant, String child, int pieces);
+
+        void box(String reason);
+    }
+
+    private record Edge(String child, TaskInput input, boolean frameBelow) {
+    }
+
+    private final String task;
+    private final boolean inputIsFrame;
+    private final List<Edge> edges;
+
+    private FanOut(String task, boolean inputIsFrame, List<Edge> edges) {
+        this.task = task;
+        this.inputIsFrame = inputIsFrame;
+        this.edges = edges;
+    }
+
+    public static FanOut of(Graph graph, String taskName) {
+        Task t = graph.task(taskName).orElseThrow();
+        List<Edge> edges = new ArrayList<>();
+        for (Task kid : graph.children(taskName)) {
+            edges.add(new Edge(kid.name(), kid.input(), graph.frameNeededBelow(kid.name())));
+        }
+        return new FanOut(taskName, t.input() instanceof TaskInput.Frame, edges);
+    }
+
+    public boolean leaf() {
+        return edges.isEmpty();
     }
 
     /**
-     * @param children the task's children ({@link io.jigsaw.core.graph.Graph#children}), looked up once by the caller
      * @param ran the variant that processed the piece, or null when the piece was a skip
+     * @param outputs that variant's outputs for this piece (empty for a task without a model)
      */
-    public static Map<String, List<Piece>> split(List<Task> children, Variant ran, Piece piece) {
+    public Map<String, List<Piece>> split(Piece piece, Variant ran, Map<String, float[]> outputs, Observer observer) {
         Map<String, List<Piece>> out = new LinkedHashMap<>();
-        if (children.isEmpty()) {
+        if (edges.isEmpty()) {
             return out;
         }
-        Credit perChild = piece.credit().dividedBy(children.size());
-        for (Task child : children) {
-            int copies = ran == null || piece.skip ? 0 : count(ran.fanoutTo(child.name()), piece, child.name());
-            List<Piece> pieces = new ArrayList<>();
-            if (copies == 0) {
+        Credit perChild = piece.credit().dividedBy(edges.size());
+        byte[] frame = inputIsFrame ? piece.payload : piece.frame;
+        boolean reportsSent = false;
+        for (Edge edge : edges) {
+            List<Piece> pieces = ran == null || piece.skip ? List.of() : pieces(edge, piece, ran, outputs, frame, observer);
+            if (ran != null && !piece.skip) {
+                observer.sent(ran.name(), edge.child(), pieces.size());
+            }
+            if (pieces.isEmpty()) {
                 Piece skip = piece.copy();
                 skip.skip = true;
-                skip.lineage = piece.lineage + "/" + child.name() + "-";
-                skip.credit(perChild);
-                pieces.add(skip);
-            } else {
-                Credit each = perChild.dividedBy(copies);
-                for (int i = 0; i < copies; i++) {
-                    Piece p = piece.copy();
-                    p.lineage = piece.lineage + "/" + child.name() + i;
-                    p.credit(each);
-                    pieces.add(p);
-                }
+                skip.lineage = piece.lineage + "/" + edge.child() + "-";
+                skip.payload = null;
+                skip.joinParts = null;
+                pieces = List.of(skip);
             }
-            out.put(child.name(), pieces);
+            Credit each = perChild.dividedBy(pieces.size());
+            for (Piece p : pieces) {
+                p.credit(each);
+                p.frame = edge.frameBelow() && !(edge.input() instanceof TaskInput.Frame) ? frame : null;
+                // Counted once at the result: the first piece carries what ran so far, the others start afresh.
+                p.reports = reportsSent ? null : piece.reports;
+                p.taskRuns = reportsSent ? 0 : piece.taskRuns;
+                reportsSent = true;
+            }
+            out.put(edge.child(), pieces);
         }
         return out;
+    }
+
+    private List<Piece> pieces(Edge edge, Piece piece, Variant ran, Map<String, float[]> outputs, byte[] frame, Observer observer) {
+        TaskInput in = edge.input();
+        if (in instanceof TaskInput.Crops c) {
+            return crops(edge.child(), c, piece, outputs, observer);
+        }
+        if (in instanceof TaskInput.ParentTensor t) {
+            float[] v = output(outputs, t.tensor(), edge.child());
+            Piece p = child(piece, edge.child() + "0");
+            p.payload = Tensors.bytes(v);
+            p.shape = new int[] {v.length};
+            return List.of(p);
+        }
+        if (in instanceof TaskInput.Join j) {
+            String tensor = j.branches().stream().filter(b -> b.from().equals(task)).findFirst().orElseThrow().tensor();
+            Piece p = child(piece, edge.child() + "0");
+            p.payload = null;
+            p.joinParts = new JoinPart[] {new JoinPart(task, piece.objectId, output(outputs, tensor, edge.child()))};
+            return List.of(p);
+        }
+        int copies = count(ran.fanoutTo(edge.child()), piece, edge.child());
+        List<Piece> out = new ArrayList<>();
+        for (int i = 0; i < copies; i++) {
+            Piece p = child(piece, edge.child() + i);
+            p.payload = frame;
+            out.add(p);
+        }
+        return out;
+    }
+
+    /** One piece per accepted box, best score first; its object id is this task's index in that order. */
+    private List<Piece> crops(String child, TaskInput.Crops c, Piece piece, Map<String, float[]> outputs, Observer observer) {
+        float[] boxes = output(outputs, c.boxes(), child);
+        float[] scores = output(outputs, c.scores(), child);
+        List<Integer> candidates = new ArrayList<>();
+        for (int i = 0; i < scores.length; i++) {
+            if (scores[i] >= c.minScore()) {
+                candidates.add(i);
+            }
+        }
+        candidates.sort(Comparator.<Integer>comparingDouble(i -> -scores[i]).thenComparingInt(i -> i));
+        int height = piece.shape[0];
+        int width = piece.shape[1];
+        int channels = piece.shape[2];
+        float[] image = Tensors.floats(piece.payload);
+        List<Piece> out = new ArrayList<>();
+        for (int i : candidates) {
+            if (out.size() == c.max()) {
+                break;
+            }
+            float[] box = {boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3]};
+            if (Float.isNaN(box[0] + box[1] + box[2] + box[3])) {
+                observer.box("nan");
+                continue;
+            }
+            float[] clipped = new float[4];
+            for (int k = 0; k < 4; k++) {
+                clipped[k] = Math.min(1f, Math.max(0f, box[k]));
+            }
+            if ((clipped[2] - clipped[0]) * width < 1 || (clipped[3] - clipped[1]) * height < 1) {
+                observer.box("empty");
+                continue;
+            }
+            if (!java.util.Arrays.equals(box, clipped)) {
+                observer.box("clipped");
+            }
+            Piece p = child(piece, child + out.size());
+            p.payload = Tensors.bytes(Tensors.crop(image, height, width, channels, clipped, c.height(), c.width()));
+            p.shape = new int[] {c.height(), c.width(), channels};
+            p.objectId = ObjectIds.child(piece.objectId, task, out.size());
+            p.box = inFrame(piece.box, clipped);
+            p.boxScore = scores[i];
+            out.add(p);
+        }
+        return out;
+    }
+
+    /** A box relative to a crop, in the frame: the crop's own box scaled and shifted (the frame's box is [0, 0, 1, 1]). */
+    private static float[] inFrame(float[] outer, float[] box) {
+        if (outer == null) {
+            return box;
+        }
+        float w = outer[2] - outer[0];
+        float h = outer[3] - outer[1];
+        return new float[] {outer[0] + box[0] * w, outer[1] + box[1] * h, outer[0] + box[2] * w, outer[1] + box[3] * h};
+    }
+
+    private float[] output(Map<String, float[]> outputs, String tensor, String child) {
+        float[] v = outputs.get(tensor);
+        if (v == null) {
+            // The graph is checked against the models before the job starts; reaching this is a bug.
+            throw new IllegalStateException("task " + task + " gave no output '" + tensor + "' for " + child + " (outputs: "
+                    + outputs.keySet() + ")");
+        }
+        return v;
+    }
+
+    private static Piece child(Piece piece, String lineageSuffix) {
+        Piece p = piece.copy();
+        p.lineage = piece.lineage + "/" + lineageSuffix;
+        p.joinParts = null;
+        return p;
     }
 
     static int count(double mean, Piece piece, String child) {

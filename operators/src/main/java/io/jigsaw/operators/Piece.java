@@ -8,9 +8,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A piece of one request travelling between task operators: the whole frame at the root, one copy
- * per detected object below a detector. A Flink POJO (public fields, no-arg constructor) so Flink
- * serialises it without Kryo on every hop.
+ * A piece of one request travelling between task operators: the frame at the root, one crop per
+ * detected object below a detector, a parent's output tensor, or a join's assembled input: whatever
+ * the task it is sent to takes ({@code payload}). A Flink POJO (public fields, no-arg constructor) so
+ * Flink serialises it without Kryo on every hop.
  *
  * <p>{@code credit} is the exact share of its request this piece stands for ({@link Credit}); joins
  * and the result assembler complete when shares add up.
@@ -21,9 +22,22 @@ public class Piece {
     public String graph;
     public long eventTimeMs;
     public long deadlineMs;
+    /** The input of the task it goes to (float32, row-major, little-endian), shaped {@code shape}. */
     public byte[] payload;
     public int[] shape;
     public String dtype;
+    /** The request's frame, carried only while a task further down reads it; null otherwise. */
+    public byte[] frame;
+
+    /** Which object it stands for ({@link ObjectIds}); empty for the whole frame. */
+    public String objectId = "";
+    /** Its object's box in the frame, [x1, y1, x2, y2] normalised; null for the whole frame. */
+    public float[] box;
+    public float boxScore;
+    /** What output tasks reported on the way, for the result; null for none. */
+    public TaskReport[] reports;
+    /** Branch tensors on their way into a join's input; null outside joins. */
+    public JoinPart[] joinParts;
 
     /** Key of the replica (operator subtask) that should batch it; see {@link LaneKeys}. */
     public int laneKey;
@@ -38,8 +52,6 @@ public class Piece {
     public String variants = "";
     public int taskRuns;
     public long planVersion;
-    /** Top score of the last model that ran on it: evidence the model really ran. */
-    public float score;
 
     /** Stands for a branch that received no objects: passes credit on, runs no model. */
     public boolean skip;
@@ -69,6 +81,12 @@ public class Piece {
         p.payload = payload;
         p.shape = shape;
         p.dtype = dtype;
+        p.frame = frame;
+        p.objectId = objectId;
+        p.box = box;
+        p.boxScore = boxScore;
+        p.reports = reports;
+        p.joinParts = joinParts;
         p.laneKey = laneKey;
         p.lineage = lineage;
         p.creditNumerator = creditNumerator;
@@ -77,7 +95,6 @@ public class Piece {
         p.variants = variants;
         p.taskRuns = taskRuns;
         p.planVersion = planVersion;
-        p.score = score;
         p.skip = skip;
         p.dropped = dropped;
         p.dropReason = dropReason;
@@ -159,7 +176,10 @@ public class Piece {
         skip = skip && other.skip;
         if (payload == null) {
             payload = other.payload;
+            shape = other.shape;
         }
+        reports = concat(reports, other.reports, TaskReport[]::new);
+        joinParts = concat(joinParts, other.joinParts, JoinPart[]::new);
         if (other.pathMicros() > pathMicros()) {
             // The breakdown follows the slowest branch: it is the one the request waited for.
             transferMicros = other.transferMicros;
@@ -173,6 +193,24 @@ public class Piece {
         }
     }
 
+    /** Adds what an output task reported on this piece. */
+    public void report(TaskReport r) {
+        reports = concat(reports, new TaskReport[] {r}, TaskReport[]::new);
+    }
+
+    private static <T> T[] concat(T[] a, T[] b, java.util.function.IntFunction<T[]> make) {
+        if (a == null || a.length == 0) {
+            return b;
+        }
+        if (b == null || b.length == 0) {
+            return a;
+        }
+        T[] out = make.apply(a.length + b.length);
+        System.arraycopy(a, 0, out, 0, a.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof Piece p)) {
@@ -184,7 +222,8 @@ public class Piece {
                 && skip == p.skip && dropped == p.dropped && Objects.equals(requestId, p.requestId)
                 && Objects.equals(graph, p.graph) && Arrays.equals(payload, p.payload) && Arrays.equals(shape, p.shape)
                 && Objects.equals(dtype, p.dtype) && Objects.equals(lineage, p.lineage) && Objects.equals(variants, p.variants)
-                && Objects.equals(dropReason, p.dropReason);
+                && Objects.equals(dropReason, p.dropReason) && Objects.equals(objectId, p.objectId)
+                && Arrays.equals(box, p.box) && Arrays.equals(frame, p.frame);
     }
 
     @Override
@@ -194,7 +233,7 @@ public class Piece {
 
     @Override
     public String toString() {
-        return "Piece{" + requestId + " " + lineage + " credit=" + creditNumerator + "/" + creditDenominator
+        return "Piece{" + requestId + " " + lineage + (objectId.isEmpty() ? "" : " object " + objectId) + " credit=" + creditNumerator + "/" + creditDenominator
                 + (skip ? " skip" : "") + (dropped ? " dropped(" + dropReason + ")" : "") + " variants=" + variants + "}";
     }
 }

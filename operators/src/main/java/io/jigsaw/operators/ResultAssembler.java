@@ -1,6 +1,7 @@
 package io.jigsaw.operators;
 
 import io.jigsaw.core.graph.Credit;
+import io.jigsaw.core.graph.Graph;
 import io.jigsaw.schemas.Result;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -21,11 +22,14 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
     private static final ValueStateDescriptor<Piece> PARTIAL = new ValueStateDescriptor<>("partial", TypeInformation.of(Piece.class));
     private static final ValueStateDescriptor<Boolean> DONE = new ValueStateDescriptor<>("done", Types.BOOLEAN);
 
+    private final Graph graph;
     private final long cleanupAfterDeadlineMs;
 
     private transient GraphMetrics metrics;
 
-    public ResultAssembler(long cleanupAfterDeadlineMs) {
+    /** @param graph for the labels of its output tensors */
+    public ResultAssembler(Graph graph, long cleanupAfterDeadlineMs) {
+        this.graph = graph;
         this.cleanupAfterDeadlineMs = cleanupAfterDeadlineMs;
     }
 
@@ -56,7 +60,7 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
             merged.absorb(piece);
         }
         if (merged.dropped || merged.credit().compareTo(Credit.ONE) >= 0) {
-            emit(result(merged, ctx.timerService().currentProcessingTime()), out);
+            emit(result(graph, merged, ctx.timerService().currentProcessingTime()), out);
             done.update(true);
             partial.clear();
         } else {
@@ -71,13 +75,14 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
             merged.dropped = true;
             merged.dropReason = "incomplete: only " + merged.credit() + " of the request's pieces arrived by "
                     + cleanupAfterDeadlineMs + " ms after the deadline";
-            emit(result(merged, timestamp), out);
+            emit(result(graph, merged, timestamp), out);
         }
         getRuntimeContext().getState(PARTIAL).clear();
         getRuntimeContext().getState(DONE).clear();
     }
 
-    static Result result(Piece p, long now) {
+    static Result result(Graph graph, Piece p, long now) {
+        Answers answers = Answers.of(graph, p.reports);
         return Result.newBuilder()
                 .setRequestId(p.requestId)
                 .setGraph(p.graph)
@@ -95,6 +100,8 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
                 .setQueueMs(p.queueMicros / 1e3)
                 .setModelMs(p.modelMicros / 1e3)
                 .setHops(p.hops)
+                .setObjects(answers.objects())
+                .setOutputs(answers.frame())
                 .build();
     }
 }

@@ -6,19 +6,30 @@ import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.IntSupplier;
 
 /**
  * One replica's figures, twice: as Flink metrics (dashboard, Prometheus) and as per-interval windows
  * for the telemetry topic the planner reads. Names are stable: dashboards and the planner use them.
  */
-final class TaskMetrics {
+final class TaskMetrics implements FanOut.Observer {
+
+    /** Pieces one variant ran on and what they sent one child, in a window. */
+    record Fanout(String variant, String child, long piecesIn, long piecesOut) {
+    }
 
     /** What one telemetry interval saw. */
-    record Window(long arrivals, long batches, long batchItems, long dropped, double[] latenciesMs) {
+    record Window(long arrivals, long batches, long batchItems, long dropped, double[] latenciesMs, List<Fanout> fanout,
+            Map<String, Long> boxesSkipped) {
 
         double meanBatchSize() {
             return batches == 0 ? 0 : (double) batchItems / batches;
@@ -55,6 +66,10 @@ final class TaskMetrics {
     private long windowDropped;
     private double[] windowLatencies = new double[64];
     private int windowSamples;
+    /** (variant, child) → {pieces in, pieces out} in this window. */
+    private final Map<List<String>, long[]> windowFanout = new LinkedHashMap<>();
+    private final Map<String, Long> windowBoxes = new TreeMap<>();
+    private final Map<String, Counter> boxCounters = new HashMap<>();
 
     TaskMetrics(MetricGroup group, IntSupplier queueLength) {
         this.group = group;
@@ -98,6 +113,20 @@ final class TaskMetrics {
         }
     }
 
+    @Override
+    public void sent(String variantName, String child, int pieces) {
+        long[] c = windowFanout.computeIfAbsent(List.of(variantName, child), k -> new long[2]);
+        c[0]++;
+        c[1] += pieces;
+    }
+
+    /** A detector box that was skipped or clipped, by reason: a counter per reason ({@code boxes.<reason>}). */
+    @Override
+    public void box(String reason) {
+        boxCounters.computeIfAbsent(reason, r -> group.addGroup("boxes").counter(r)).inc();
+        windowBoxes.merge(reason, 1L, Long::sum);
+    }
+
     /** How long this replica's last batch ran (0 before the first): the pace early drop judges by. */
     double lastBatchMs() {
         return lastBatchMs;
@@ -115,8 +144,12 @@ final class TaskMetrics {
     }
 
     Window closeWindow() {
+        List<Fanout> fanout = new ArrayList<>();
+        windowFanout.forEach((k, c) -> fanout.add(new Fanout(k.get(0), k.get(1), c[0], c[1])));
         Window w = new Window(windowArrivals, windowBatches, windowItems, windowDropped,
-                Arrays.copyOf(windowLatencies, windowSamples));
+                Arrays.copyOf(windowLatencies, windowSamples), fanout, new TreeMap<>(windowBoxes));
+        windowFanout.clear();
+        windowBoxes.clear();
         windowArrivals = 0;
         windowBatches = 0;
         windowItems = 0;

@@ -6,6 +6,7 @@ import io.jigsaw.core.graph.Variant;
 import io.jigsaw.core.plan.Partition;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.TaskPlan;
+import io.jigsaw.schemas.FanoutCount;
 import io.jigsaw.schemas.Telemetry;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
@@ -54,7 +55,8 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
 
     private transient Task task;
     /** Derived once: every piece needs them, and the graph does not change under a running operator. */
-    private transient List<Task> children;
+    private transient FanOut fanOut;
+    private transient boolean outputTask;
     private transient VariantRunner runner;
     private transient int replica;
     /** Length of this replica's queue; -1 until counted from the (possibly restored) queue state. */
@@ -85,7 +87,8 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
     @Override
     public void open(OpenContext openContext) {
         task = graph.task(taskName).orElseThrow();
-        children = graph.children(taskName);
+        fanOut = FanOut.of(graph, taskName);
+        outputTask = graph.outputs().contains(taskName);
         replica = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         runner = task.pseudo() ? null : runners.open(graph, taskName);
         queued = -1;
@@ -110,7 +113,7 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
         if (piece.skip || task.pseudo()) {
             // Nothing to compute: pass the credit on at once, no batch slot used.
             Plan plan = PlanBroadcast.current(ctx.getBroadcastState(PlanBroadcast.PLANS), graph.name());
-            emit(piece, task.pseudo() ? task.variants().get(0) : null, plan, ctx, out);
+            emit(piece, task.pseudo() ? task.variants().get(0) : null, Map.of(), plan, ctx, out);
             return;
         }
         ListState<Piece> queue = getRuntimeContext().getListState(QUEUE);
@@ -189,16 +192,18 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
             }
             List<byte[]> inputs = batch.stream().map(p -> p.payload).toList();
             long start = Micros.now();
-            float[] scores = runner.predict(variant.name(), threads(tp), inputs);
+            List<Map<String, float[]>> outputs = runner.predict(variant.name(), threads(tp), inputs, batch.get(0).shape);
             long end = Micros.now();
             metrics.batch(batch.size(), (end - start) / 1e3);
             for (int i = 0; i < batch.size(); i++) {
                 Piece p = batch.get(i);
                 p.ran(start, end);
-                p.score = scores[i];
                 p.taskRuns++;
                 p.planVersion = Math.max(p.planVersion, plan.version());
-                emit(p, variant, plan, ctx, out);
+                if (outputTask) {
+                    p.report(TaskReport.of(taskName, variant.name(), p, outputs.get(i)));
+                }
+                emit(p, variant, outputs.get(i), plan, ctx, out);
             }
         }
     }
@@ -228,17 +233,20 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
         return true;
     }
 
-    /** @param ran the variant that processed it (null for a skip piece) */
-    private void emit(Piece piece, Variant ran, Plan plan, ReadOnlyContext ctx, Collector<Piece> out) {
+    /**
+     * @param ran the variant that processed it (null for a skip piece)
+     * @param outputs what the variant gave for it (empty when no model ran)
+     */
+    private void emit(Piece piece, Variant ran, Map<String, float[]> outputs, Plan plan, ReadOnlyContext ctx, Collector<Piece> out) {
         if (ran != null) {
             piece.accuracy *= ran.accuracy();
             piece.recordVariant(taskName, ran.name());
         }
-        if (children.isEmpty()) {
+        if (fanOut.leaf()) {
             toAssembler(piece, out);
             return;
         }
-        for (Map.Entry<String, List<Piece>> e : FanOut.split(children, ran, piece).entrySet()) {
+        for (Map.Entry<String, List<Piece>> e : fanOut.split(piece, ran, outputs, metrics).entrySet()) {
             int active = PlanBroadcast.replicas(plan, e.getKey());
             for (Piece child : e.getValue()) {
                 child.laneKey = childLanes.keyForPiece(child, active);
@@ -250,8 +258,10 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
 
     /** The main output: to the result assembler, done here (a leaf's result or a drop). */
     private static void toAssembler(Piece piece, Collector<Piece> out) {
-        // The assembler needs the bookkeeping, not the frame: don't ship the tensor through another shuffle.
+        // The assembler needs the bookkeeping and the reports, not tensors: don't ship them through another shuffle.
         piece.payload = null;
+        piece.frame = null;
+        piece.joinParts = null;
         piece.departs(Micros.now());
         out.collect(piece);
     }
@@ -285,6 +295,8 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
                 .setDropped(w.dropped())
                 .setVariant(plan == null ? "" : taskPlan(plan).variant())
                 .setPlanVersion(plan == null ? 0 : plan.version())
+                .setFanout(w.fanout().stream().map(f -> new FanoutCount(f.variant(), f.child(), f.piecesIn(), f.piecesOut())).toList())
+                .setBoxesSkipped(new java.util.HashMap<>(w.boxesSkipped()))
                 .build();
     }
 

@@ -4,6 +4,7 @@ import io.jigsaw.core.graph.Graph;
 
 import java.io.Serializable;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Runs one batch through one variant of one task. The job uses {@link DjlVariantRunner} (DJL on
@@ -15,8 +16,12 @@ public interface VariantRunner extends AutoCloseable {
     /** Loads (or keeps loaded) a variant with a thread budget, so the first batch is not slow. */
     void prepare(String variant, int threads) throws Exception;
 
-    /** @return one score per input (the top output score), in input order */
-    float[] predict(String variant, int threads, List<byte[]> inputs) throws Exception;
+    /**
+     * @param inputs the batch's items, float32 row-major little-endian bytes
+     * @param itemShape one item's shape (without the batch axis), where the model leaves it open
+     * @return per input, in input order, the model's named outputs, each flattened row-major
+     */
+    List<Map<String, float[]>> predict(String variant, int threads, List<byte[]> inputs, int[] itemShape) throws Exception;
 
     @Override
     void close();

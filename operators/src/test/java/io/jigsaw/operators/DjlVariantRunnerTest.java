@@ -1,12 +1,15 @@
 package io.jigsaw.operators;
 
 import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.graph.TensorSpec;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 /** DJL on the TensorFlow engine, offline, on the SavedModels `models` built for the demo. */
 class DjlVariantRunnerTest {
@@ -14,25 +17,65 @@ class DjlVariantRunnerTest {
     final Graph graph = DemoGraph.load();
 
     @Test
-    void aBatchOfFramesGivesOneSoftmaxScorePerFrame() throws Exception {
-        try (VariantRunner runner = DjlVariantRunner.factory().open(graph, "classify")) {
-            float[] scores = runner.predict("classify-m", 1, List.of(DemoGraph.frame(1), DemoGraph.frame(2), DemoGraph.frame(3)));
+    void aDetectorGivesABoxAndAScorePerGridCellForEachFrame() throws Exception {
+        try (VariantRunner runner = DjlVariantRunner.factory().open(graph, "detect")) {
+            List<Map<String, float[]>> out = runner.predict("detect-m", 1, List.of(DemoGraph.frame(1), DemoGraph.frame(2)),
+                    new int[] {64, 64, 3});
 
-            assertThat(scores).hasSize(3);
-            for (float s : scores) {
-                // Top softmax score over 10 classes: at least 1/10, at most 1.
-                assertThat(s).isBetween(0.1f, 1.0f);
+            assertThat(out).hasSize(2).allSatisfy(o -> {
+                assertThat(o).containsOnlyKeys("boxes", "scores");
+                assertThat(o.get("scores")).hasSize(16);
+                for (float s : o.get("scores")) {
+                    assertThat(s).isBetween(0f, 1f);
+                }
+                // Cell (row 1, column 2) of the 4x4 grid: x from 0.5 to 0.75, y from 0.25 to 0.5.
+                assertThat(java.util.Arrays.copyOfRange(o.get("boxes"), 6 * 4, 6 * 4 + 4)).containsExactly(0.5f, 0.25f, 0.75f, 0.5f);
+            });
+        }
+    }
+
+    @Test
+    void aClassifierOfCropsGivesSoftmaxProbabilities() throws Exception {
+        try (VariantRunner runner = DjlVariantRunner.factory().open(graph, "classify")) {
+            byte[] crop = new byte[32 * 32 * 3 * 4];
+
+            float[] p = runner.predict("classify-s", 1, List.of(crop), new int[] {32, 32, 3}).get(0).get("probabilities");
+
+            float sum = 0;
+            for (float v : p) {
+                sum += v;
             }
+            assertThat(p).hasSize(10);
+            assertThat(sum).isCloseTo(1f, within(1e-4f));
         }
     }
 
     @Test
     void theSameFrameScoresTheSameWhateverItsBatch() throws Exception {
         try (VariantRunner runner = DjlVariantRunner.factory().open(graph, "detect")) {
-            float alone = runner.predict("detect-s", 2, List.of(DemoGraph.frame(7)))[0];
-            float inBatch = runner.predict("detect-s", 2, List.of(DemoGraph.frame(8), DemoGraph.frame(7)))[1];
+            int[] shape = {64, 64, 3};
+            float[] alone = runner.predict("detect-s", 2, List.of(DemoGraph.frame(7)), shape).get(0).get("scores");
+            float[] inBatch = runner.predict("detect-s", 2, List.of(DemoGraph.frame(8), DemoGraph.frame(7)), shape).get(1).get("scores");
 
-            assertThat(inBatch).isCloseTo(alone, org.assertj.core.data.Offset.offset(1e-5f));
+            for (int i = 0; i < alone.length; i++) {
+                assertThat(inBatch[i]).isCloseTo(alone[i], within(1e-5f));
+            }
+        }
+    }
+
+    @Test
+    void everyBuiltModelMatchesWhatTheGraphFeedsIt() {
+        var flow = SavedModelSignatures.check(graph);
+
+        assertThat(flow.input("classify")).contains(new TensorSpec(List.of(32, 32, 3), "float32"));
+        assertThat(flow.input("fuse")).contains(new TensorSpec(List.of(88), "float32"));
+    }
+
+    @Test
+    void anInputOfTheWrongSizeIsNamed() {
+        try (VariantRunner runner = DjlVariantRunner.factory().open(graph, "classify")) {
+            assertThatThrownBy(() -> runner.predict("classify-s", 1, List.of(new byte[12]), new int[] {1, 1, 3}))
+                    .hasMessageContaining("task classify, variant classify-s: an input of 12 bytes where the model takes [32, 32, 3] float32");
         }
     }
 

@@ -2,6 +2,7 @@ package io.jigsaw.operators;
 
 import io.jigsaw.core.graph.Credit;
 import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.graph.GraphLoader;
 import io.jigsaw.core.plan.Partition;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.TaskPlan;
@@ -21,6 +22,7 @@ import java.util.Queue;
 
 import static io.jigsaw.operators.RecordingRunner.BATCHES;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** The task operator alone, under Flink's keyed-broadcast test harness with controlled processing time. */
 class TaskOperatorHarnessTest {
@@ -56,14 +58,33 @@ class TaskOperatorHarnessTest {
     }
 
     static Piece request(int i, long deadline) {
+        return request(i, deadline, DemoGraph.frame(i));
+    }
+
+    static Piece request(int i, long deadline, byte[] frame) {
         Piece p = new Piece();
         p.requestId = "req-" + i;
         p.graph = "xr-scene";
         p.eventTimeMs = 1;
         p.deadlineMs = deadline;
-        p.payload = new byte[] {(byte) i};
+        p.payload = frame;
+        p.shape = new int[] {64, 64, 3};
+        p.dtype = "float32";
         p.laneKey = LaneKeys.of(2, 128).keyFor(0);
         return p;
+    }
+
+    /** A 64x64 frame whose 4x4 grid cells are flat grey, cell k at brightness k/16: a crop's mean tells its cell. */
+    static byte[] gridFrame() {
+        float[] f = new float[64 * 64 * 3];
+        for (int y = 0; y < 64; y++) {
+            for (int x = 0; x < 64; x++) {
+                for (int c = 0; c < 3; c++) {
+                    f[(y * 64 + x) * 3 + c] = ((y / 16) * 4 + x / 16) / 16f;
+                }
+            }
+        }
+        return Tensors.bytes(f);
     }
 
     List<Piece> toChild(String child) {
@@ -153,30 +174,168 @@ class TaskOperatorHarnessTest {
     }
 
     @Test
-    void fanOutSendsTheVariantsMeanNumberOfPiecesAndSplitsTheCredit() throws Exception {
+    void eachBoxAboveTheThresholdBecomesACropOfThatPlaceWithItsBoxAndTheCreditIsSplit() throws Exception {
         open("detect").processBroadcastElement(plan(1, "detect-l", 1, 0, 1), 0);
+        RecordingRunner.detections = frame -> {
+            float[] s = new float[16];
+            s[5] = 0.8f;   // row 1, column 1
+            s[0] = 0.9f;   // row 0, column 0: the best, so object 0
+            s[10] = 0.3f;  // under min_score 0.5
+            return s;
+        };
+
+        harness.processElement(request(1, 10_000, gridFrame()), 0);
+
+        List<Piece> classify = toChild("classify");
+        assertThat(classify).extracting(p -> p.objectId).containsExactly("detect:0", "detect:1");
+        assertThat(classify.get(0).box).containsExactly(0f, 0f, 0.25f, 0.25f);
+        assertThat(classify.get(1).box).containsExactly(0.25f, 0.25f, 0.5f, 0.5f);
+        assertThat(classify).extracting(p -> p.boxScore).containsExactly(0.9f, 0.8f);
+        assertThat(classify).allSatisfy(p -> assertThat(p.shape).containsExactly(32, 32, 3));
+        // The crops' pixels come from their cells: flat k/16, so the whole crop is k/16.
+        assertThat(RecordingRunner.mean(Tensors.floats(classify.get(0).payload))).isCloseTo(0f, within(1e-6f));
+        assertThat(RecordingRunner.mean(Tensors.floats(classify.get(1).payload))).isCloseTo(5 / 16f, within(1e-6f));
+        assertThat(toChild("depth")).extracting(p -> p.objectId).containsExactly("detect:0", "detect:1");
+        Credit total = Credit.ZERO;
+        for (Piece p : classify) {
+            total = total.plus(p.credit());
+        }
+        assertThat(total).as("classify's share of the request").isEqualTo(new Credit(1, 2));
+        assertThat(classify.get(0).variantMap()).containsEntry("detect", "detect-l");
+        assertThat(classify).allSatisfy(p -> assertThat(p.frame).as("nothing below reads the frame").isNull());
+    }
+
+    @Test
+    void aFrameWithNoBoxAboveTheThresholdSendsOneSkipPieceToEachChild() throws Exception {
+        open("detect").processBroadcastElement(plan(1, "detect-s", 1, 0, 1), 0);
+        RecordingRunner.detections = frame -> new float[16];
+
+        harness.processElement(request(1, 10_000), 0);
+
+        assertThat(toChild("classify")).singleElement().satisfies(p -> {
+            assertThat(p.skip).isTrue();
+            assertThat(p.payload).isNull();
+            assertThat(p.credit()).isEqualTo(new Credit(1, 2));
+        });
+        assertThat(toChild("depth")).singleElement().satisfies(p -> assertThat(p.skip).isTrue());
+    }
+
+    @Test
+    void atMostMaxCropsGoOnTheBestFirst() throws Exception {
+        open("detect").processBroadcastElement(plan(1, "detect-s", 1, 0, 1), 0);
+        RecordingRunner.detections = frame -> {
+            float[] s = new float[16];
+            for (int i = 0; i < 16; i++) {
+                s[i] = 0.5f + i / 100f; // every cell qualifies; cell 15 is best
+            }
+            return s;
+        };
+
+        harness.processElement(request(1, 10_000, gridFrame()), 0);
+
+        List<Piece> classify = toChild("classify");
+        assertThat(classify).hasSize(8);
+        assertThat(classify.get(0).box).containsExactly(0.75f, 0.75f, 1f, 1f);
+        assertThat(classify).extracting(p -> p.boxScore).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+    }
+
+    @Test
+    void nanBoxesAreSkippedBoxesPastTheFrameClippedAndEmptyOnesSkippedAllCounted() throws Exception {
+        open("detect").processBroadcastElement(plan(1, "detect-s", 1, 0, 1), 0);
+        RecordingRunner.detections = frame -> {
+            float[] s = new float[16];
+            s[0] = 0.9f;
+            s[1] = 0.8f;
+            s[2] = 0.7f;
+            return s;
+        };
+        RecordingRunner.boxes = frame -> {
+            float[] b = RecordingRunner.cellBoxes(4);
+            b[0] = Float.NaN;                                  // cell 0: NaN
+            b[4] = -0.2f;                                      // cell 1: starts left of the frame
+            b[8] = 1.2f;                                       // cell 2: x1 past the right edge: nothing left
+            b[10] = 1.5f;
+            return b;
+        };
+
+        harness.processElement(request(1, 10_000, gridFrame()), 0);
+        harness.setProcessingTime(TELEMETRY_MS);
+
+        assertThat(toChild("classify")).singleElement().satisfies(p -> assertThat(p.box).containsExactly(0f, 0f, 0.5f, 0.25f));
+        Telemetry t = harness.getSideOutput(Tags.TELEMETRY).peek().getValue();
+        assertThat(t.getBoxesSkipped()).containsEntry("nan", 2L).containsEntry("empty", 2L).containsEntry("clipped", 2L);
+    }
+
+    @Test
+    void aTaskWithoutCropsSendsItsVariantsDeclaredMeanNumberOfPieces() throws Exception {
+        Graph declared = GraphLoader.load(java.nio.file.Files.writeString(java.nio.file.Files.createTempFile("declared", ".yaml"), """
+                name: declared
+                latency_slo_ms: 100
+                tasks:
+                  - name: detect
+                    variants: [{name: d, accuracy: 1, fanout: {classify: 2.5}}]
+                  - name: classify
+                    after: [detect]
+                    variants: [{name: c, accuracy: 1}]
+                """));
+        TaskOperator op = new TaskOperator(declared, "detect", RecordingRunner.factory(), LaneKeys.of(2, 128), TELEMETRY_MS, 4);
+        harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(op, p -> p.laneKey, Types.INT, PlanBroadcast.PLANS);
+        harness.processBroadcastElement(new Plan("declared", 1, "test", "", List.of(
+                new TaskPlan("detect", "d", 1, 0, 100, List.of(new Partition(0, 50))),
+                new TaskPlan("classify", "c", 1, 0, 100, List.of(new Partition(0, 50))))), 0);
         int requests = 400;
         for (int i = 0; i < requests; i++) {
             harness.processElement(request(i, 10_000), 0);
         }
 
+        // d finds 2.5 objects per frame on average: 2 or 3 pieces per request, each a copy of the frame.
         List<Piece> classify = toChild("classify");
-        List<Piece> depth = toChild("depth");
-        // detect-l finds 2.5 objects per frame: 2 or 3 pieces per request, 2.5 on average.
         assertThat(classify.size() / (double) requests).isBetween(2.35, 2.65);
-        assertThat(depth).hasSize(requests);
-        for (int i = 0; i < requests; i++) {
-            String id = "req-" + i;
-            Credit total = Credit.ZERO;
-            for (Piece p : classify) {
-                if (p.requestId.equals(id)) {
-                    total = total.plus(p.credit());
-                }
-            }
-            assertThat(total).as("classify's share of %s", id).isEqualTo(new Credit(1, 2));
+        assertThat(classify.get(0).payload).isEqualTo(DemoGraph.frame(0));
+    }
+
+    @Test
+    void anOutputTaskReportsWhatItsModelGaveForEachObject() throws Exception {
+        open("classify").processBroadcastElement(plan(1, "detect-s", 1, 0, 1), 0);
+        Piece crop = request(1, 10_000);
+        crop.payload = new byte[32 * 32 * 3 * 4];
+        crop.shape = new int[] {32, 32, 3};
+        crop.objectId = "detect:3";
+        crop.box = new float[] {0.25f, 0, 0.5f, 0.25f};
+        crop.boxScore = 0.7f;
+        crop.credit(new Credit(1, 4));
+
+        harness.processElement(crop, 0);
+        harness.setProcessingTime(10); // classify's batch timeout in this plan
+
+        assertThat(toChild("fuse")).singleElement().satisfies(p -> {
+            assertThat(p.reports).singleElement().satisfies(r -> {
+                assertThat(r.task).isEqualTo("classify");
+                assertThat(r.objectId).isEqualTo("detect:3");
+                assertThat(r.box).containsExactly(0.25f, 0, 0.5f, 0.25f);
+                assertThat(r.names).containsExactly("probabilities");
+            });
+            assertThat(p.payload).as("a join takes the branch's tensor, not the crop").isNull();
+            assertThat(p.joinParts).singleElement().satisfies(j -> {
+                assertThat(j.from).isEqualTo("classify");
+                assertThat(j.objectId).isEqualTo("detect:3");
+                assertThat(j.values).hasSize(10);
+            });
+        });
+    }
+
+    @Test
+    void telemetryCountsThePiecesEachVariantSentEachChild() throws Exception {
+        open("detect").processBroadcastElement(plan(1, "detect-s", 1, 0, 1), 0);
+        for (int i = 0; i < 4; i++) {
+            harness.processElement(request(i, 10_000), 100);
         }
-        assertThat(classify.get(0).variantMap()).containsEntry("detect", "detect-l");
-        assertThat(classify.get(0).accuracy).isEqualTo(GRAPH.task("detect").orElseThrow().variant("detect-l").orElseThrow().accuracy());
+
+        harness.setProcessingTime(TELEMETRY_MS);
+
+        Telemetry t = harness.getSideOutput(Tags.TELEMETRY).peek().getValue();
+        assertThat(t.getFanout()).extracting(f -> f.getVariant() + " -> " + f.getChild() + " " + f.getPiecesIn() + " in, "
+                + f.getPiecesOut() + " out").containsExactly("detect-s -> classify 4 in, 8 out", "detect-s -> depth 4 in, 8 out");
     }
 
     @Test
@@ -196,8 +355,9 @@ class TaskOperatorHarnessTest {
                 new RecordingRunner.Batch("detect-s", 2, 4),
                 new RecordingRunner.Batch("detect-m", 2, 3),
                 new RecordingRunner.Batch("detect-m", 2, 3));
-        List<String> served = toChild("depth").stream().map(p -> p.requestId).sorted().toList();
-        assertThat(served).hasSize(10).doesNotHaveDuplicates();
+        // Two objects a frame: each request's two crops reach depth once each.
+        List<String> served = toChild("depth").stream().map(p -> p.requestId + "/" + p.objectId).sorted().toList();
+        assertThat(served).hasSize(20).doesNotHaveDuplicates();
     }
 
     @Test

@@ -15,14 +15,23 @@ import java.util.Optional;
  *
  * @param accuracySlo end-to-end accuracy as a fraction of the best achievable (Loki's apps carry none)
  * @param warnings fallbacks the loader applied (missing side-file rows); shown to the user, never silent
+ * @param outputTasks the tasks whose outputs a result carries ({@code outputs:}); empty: the leaves
+ * @param sourceFile the file it was read from, for errors found after loading (e.g. against the models); may be null
  */
 public record Graph(String name, double latencySloMs, double accuracySlo, TensorSpec inputSpec, List<Task> tasks,
-        String modelsDirectory, List<String> warnings) implements Serializable {
+        String modelsDirectory, List<String> warnings, List<String> outputTasks, String sourceFile) implements Serializable {
 
     /** inputSpec and modelsDirectory may be null (Loki apps have neither): read them through the Optionals. */
     public Graph {
         tasks = List.copyOf(tasks);
         warnings = List.copyOf(warnings);
+        outputTasks = List.copyOf(outputTasks);
+    }
+
+    /** A graph whose results carry its leaves' outputs, not read from a file (tests, generated instances). */
+    public Graph(String name, double latencySloMs, double accuracySlo, TensorSpec inputSpec, List<Task> tasks,
+            String modelsDirectory, List<String> warnings) {
+        this(name, latencySloMs, accuracySlo, inputSpec, tasks, modelsDirectory, warnings, List.of(), null);
     }
 
     public Optional<TensorSpec> input() {
@@ -36,7 +45,7 @@ public record Graph(String name, double latencySloMs, double accuracySlo, Tensor
 
     /** The same graph with another accuracy SLO (the CLI's {@code --accuracy-slo}). */
     public Graph withAccuracySlo(double slo) {
-        return new Graph(name, latencySloMs, slo, inputSpec, tasks, modelsDirectory, warnings);
+        return new Graph(name, latencySloMs, slo, inputSpec, tasks, modelsDirectory, warnings, outputTasks, sourceFile);
     }
 
     /** Where a variant's SavedModel is: its {@code model:} path, resolved against the models dir if relative. */
@@ -49,7 +58,53 @@ public record Graph(String name, double latencySloMs, double accuracySlo, Tensor
 
     /** The same graph serving SavedModels from another directory (the CLI's {@code --models-dir}, tests). */
     public Graph withModelsDir(String dir) {
-        return new Graph(name, latencySloMs, accuracySlo, inputSpec, tasks, dir, warnings);
+        return new Graph(name, latencySloMs, accuracySlo, inputSpec, tasks, dir, warnings, outputTasks, sourceFile);
+    }
+
+    /** The same graph with other tasks (e.g. observed fan-outs in place of declared ones). */
+    public Graph withTasks(List<Task> newTasks) {
+        return new Graph(name, latencySloMs, accuracySlo, inputSpec, newTasks, modelsDirectory, warnings, outputTasks, sourceFile);
+    }
+
+    /** The file it was read from, for error messages; "graph 'name'" when it was built in code. */
+    public Path source() {
+        return Path.of(sourceFile != null ? sourceFile : "graph '" + name + "'");
+    }
+
+    /** The tasks whose outputs every result carries: the declared {@code outputs:}, else the leaves. */
+    public List<String> outputs() {
+        if (!outputTasks.isEmpty()) {
+            return outputTasks;
+        }
+        return tasks.stream().filter(t -> children(t.name()).isEmpty()).map(Task::name).toList();
+    }
+
+    /**
+     * The most pieces of one request a task can receive: 1 at the root, times a crop input's
+     * {@code max}, or the whole of a declared fan-out's mean rounded up; 1 after a join.
+     */
+    public int maxPieces(String taskName) {
+        Task t = task(taskName).orElseThrow(() -> new IllegalArgumentException("no task '" + taskName + "' in graph " + name));
+        if (t.after().isEmpty() || t.after().size() > 1) {
+            return 1;
+        }
+        String parent = t.after().get(0);
+        int above = maxPieces(parent);
+        if (t.input() instanceof TaskInput.Crops c) {
+            return above * c.max();
+        }
+        double mean = task(parent).orElseThrow().variants().stream().mapToDouble(v -> v.fanoutTo(taskName)).max().orElse(1);
+        return above * (int) Math.max(1, Math.ceil(mean));
+    }
+
+    /** Whether a task below this one (not the root) reads the request's frame, so pieces must carry it down. */
+    public boolean frameNeededBelow(String taskName) {
+        for (Task kid : children(taskName)) {
+            if (kid.input() instanceof TaskInput.Frame || frameNeededBelow(kid.name())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public Optional<Task> task(String taskName) {

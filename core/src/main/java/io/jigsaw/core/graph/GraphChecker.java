@@ -24,6 +24,11 @@ final class GraphChecker {
     }
 
     static List<Task> check(Path file, List<Task> tasks) {
+        return check(file, tasks, List.of());
+    }
+
+    /** @param outputs the declared {@code outputs:} (empty: the leaves) */
+    static List<Task> check(Path file, List<Task> tasks, List<String> outputs) {
         if (tasks.isEmpty()) {
             throw new InputException(file, "tasks", "a graph needs at least one task");
         }
@@ -67,7 +72,41 @@ final class GraphChecker {
                 }
             }
         }
+        for (Task t : tasks) {
+            checkInput(file, t);
+        }
+        for (String o : outputs) {
+            if (!byName.containsKey(o)) {
+                throw new InputException(file, "outputs", "unknown task '" + o + "' (tasks: " + byName.keySet() + ")");
+            }
+        }
         return order;
+    }
+
+    /** A task reads from its own parents only, and a join names each of its branches once. */
+    private static void checkInput(Path file, Task t) {
+        String where = "task " + t.name() + ", input";
+        if (t.input() instanceof TaskInput.ParentTensor p) {
+            singleParent(file, where, t, p.from());
+        } else if (t.input() instanceof TaskInput.Crops c) {
+            singleParent(file, where, t, c.from());
+            if (!(c.minScore() >= 0 && c.minScore() <= 1)) {
+                throw new InputException(file, where + ".crops.min_score", "expected a score in [0, 1], found " + c.minScore());
+            }
+        } else if (t.input() instanceof TaskInput.Join j) {
+            List<String> named = j.branches().stream().map(TaskInput.ParentTensor::from).toList();
+            if (t.after().size() < 2 || !new HashSet<>(named).equals(new HashSet<>(t.after())) || named.size() != t.after().size()) {
+                throw new InputException(file, where + ".join", "a join names each of its parents " + t.after()
+                        + " once, found " + named);
+            }
+        }
+    }
+
+    private static void singleParent(Path file, String where, Task t, String from) {
+        if (t.after().size() != 1 || !t.after().get(0).equals(from)) {
+            throw new InputException(file, where + ".from", "'" + from + "' is not the one parent of '" + t.name()
+                    + "' (after: " + t.after() + "; a task with several parents takes a join)");
+        }
     }
 
     /** Kahn's algorithm; what is left over lies on a cycle, which we name. */

@@ -1,17 +1,61 @@
 package io.jigsaw.core.graph;
 
 import java.io.Serializable;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * How the `models` command builds a synthetic convnet variant: one 3x3 conv (+ReLU, 2x2 max-pool)
- * per entry of {@code conv} with that many channels, global average pooling, then a dense layer of
- * {@code dense} outputs. Wider and deeper recipes cost more compute, which is all a demo variant
- * needs to differ by: the weights are random (no trained weights can be fetched offline).
+ * How the `models` command builds a synthetic variant. Image models ({@code classifier},
+ * {@code detector}, {@code regressor}) stack one 3x3 conv (+ReLU, 2x2 max-pool) per entry of
+ * {@code conv}; {@code mlp} stacks dense layers of {@code hidden} widths on a vector input. Heads:
+ * <ul>
+ * <li>{@code classifier}: {@code probabilities} [dense] (softmax);</li>
+ * <li>{@code detector}: per cell of a {@code grid × grid} grid an objectness {@code scores} [g²] and
+ * its cell's box {@code boxes} [g², 4] (x1, y1, x2, y2, normalised);</li>
+ * <li>{@code brightness}: a detector with hand-set weights whose score fires where a cell is bright
+ * (the mean of the cell minus 0.5, times 20, through a sigmoid): for tests that must know what it finds;</li>
+ * <li>{@code regressor}: {@code value} [dense] (softplus, e.g. a depth);</li>
+ * <li>{@code mlp}: {@code probabilities} [dense] from a vector (e.g. a join's concatenated branches).</li>
+ * </ul>
+ * Weights are seeded random constants (except {@code brightness}): compute, not accuracy, is what
+ * these variants differ by.
  */
-public record ModelRecipe(List<Integer> conv, int dense, long seed) implements Serializable {
+public record ModelRecipe(String kind, List<Integer> conv, List<Integer> hidden, int dense, int grid, long seed)
+        implements Serializable {
+
+    public static final List<String> KINDS = List.of("classifier", "detector", "brightness", "regressor", "mlp");
 
     public ModelRecipe {
         conv = List.copyOf(conv);
+        hidden = List.copyOf(hidden);
+    }
+
+    /** A classifier: today's demo recipe. */
+    public ModelRecipe(List<Integer> conv, int dense, long seed) {
+        this("classifier", conv, List.of(), dense, 0, seed);
+    }
+
+    public boolean detects() {
+        return kind.equals("detector") || kind.equals("brightness");
+    }
+
+    /** Whether it takes an image [h, w, c] (else a vector). */
+    public boolean imageInput() {
+        return !kind.equals("mlp");
+    }
+
+    /** Its output tensors and their shapes (without the batch axis), as the built SavedModel declares them. */
+    public Map<String, List<Integer>> outputs() {
+        Map<String, List<Integer>> out = new LinkedHashMap<>();
+        switch (kind) {
+            case "detector", "brightness" -> {
+                out.put("boxes", List.of(grid * grid, 4));
+                out.put("scores", List.of(grid * grid));
+            }
+            case "regressor" -> out.put("value", List.of(dense));
+            default -> out.put("probabilities", List.of(dense));
+        }
+        return out;
     }
 }

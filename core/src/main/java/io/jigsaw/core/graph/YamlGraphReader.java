@@ -17,8 +17,11 @@ import java.util.Set;
  */
 final class YamlGraphReader {
 
-    private static final Set<String> GRAPH_KEYS = Set.of("name", "latency_slo_ms", "accuracy_slo", "input", "models_dir", "tasks");
-    private static final Set<String> TASK_KEYS = Set.of("name", "after", "variants");
+    private static final Set<String> GRAPH_KEYS = Set.of("name", "latency_slo_ms", "accuracy_slo", "input", "models_dir", "outputs",
+            "tasks");
+    private static final Set<String> TASK_KEYS = Set.of("name", "after", "input", "labels", "variants");
+    private static final Set<String> CROP_KEYS = Set.of("from", "boxes", "scores", "min_score", "max", "size");
+    private static final Set<String> RECIPE_KEYS = Set.of("kind", "conv", "hidden", "dense", "grid", "seed");
     private static final Set<String> VARIANT_KEYS = Set.of("name", "accuracy", "model", "recipe", "fanout");
     private static final double DEFAULT_ACCURACY_SLO = 0.9;
 
@@ -39,7 +42,9 @@ final class YamlGraphReader {
         for (Fields t : root.field("tasks").list()) {
             tasks.add(task(t));
         }
-        return new Graph(name, latencySlo, accuracySlo, input, GraphChecker.check(file, tasks), modelsDir, List.of());
+        List<String> outputs = root.field("outputs").texts();
+        return new Graph(name, latencySlo, accuracySlo, input, GraphChecker.check(file, tasks, outputs), modelsDir, List.of(),
+                outputs, file.toString());
     }
 
     private static Path resolve(Path file, String dir) {
@@ -77,7 +82,62 @@ final class YamlGraphReader {
         for (Fields v : variantFields) {
             variants.add(variant(v, best));
         }
-        return new Task(name, f.field("after").texts(), variants);
+        Labels labels = f.field("labels").present() ? labels(f.field("labels")) : null;
+        return new Task(name, f.field("after").texts(), variants, taskInput(f.field("input")), labels);
+    }
+
+    /** {@code frame} (the default), {@code {from, tensor}}, {@code {crops: {...}}} or {@code {join: [{from, tensor}, ...]}}. */
+    private static TaskInput taskInput(Fields f) {
+        if (!f.present()) {
+            return TaskInput.frame();
+        }
+        if (f.node().isTextual()) {
+            if (!f.text().equals("frame")) {
+                throw f.error("expected 'frame', {from: <task>, tensor: <name>}, {crops: {...}} or {join: [...]}, found '"
+                        + f.text() + "'");
+            }
+            return TaskInput.frame();
+        }
+        if (f.field("crops").present()) {
+            Fields c = f.requireObject(Set.of("crops")).field("crops").requireObject(CROP_KEYS);
+            List<Fields> size = c.field("size").list();
+            if (size.size() != 2 || size.stream().anyMatch(d -> d.integer() <= 0)) {
+                throw c.field("size").error("expected [height, width], two sizes > 0");
+            }
+            double minScore = c.field("min_score").present() ? c.field("min_score").number() : 0.5;
+            int max = c.field("max").present() ? c.field("max").integer() : 8;
+            if (max < 1) {
+                throw c.field("max").error("expected at most this many crops, >= 1; found " + max);
+            }
+            return new TaskInput.Crops(c.field("from").text(), c.field("boxes").text("boxes"), c.field("scores").text("scores"),
+                    minScore, max, size.get(0).integer(), size.get(1).integer());
+        }
+        if (f.field("join").present()) {
+            List<TaskInput.ParentTensor> branches = new ArrayList<>();
+            for (Fields b : f.requireObject(Set.of("join")).field("join").list()) {
+                branches.add(parentTensor(b));
+            }
+            return new TaskInput.Join(branches);
+        }
+        return parentTensor(f);
+    }
+
+    private static TaskInput.ParentTensor parentTensor(Fields f) {
+        f.requireObject(Set.of("from", "tensor"));
+        return new TaskInput.ParentTensor(f.field("from").text(), f.field("tensor").text());
+    }
+
+    private static Labels labels(Fields f) {
+        f.requireObject(Set.of("tensor", "top", "names"));
+        List<String> names = f.field("names").texts();
+        if (names.isEmpty()) {
+            throw f.field("names").error("expected a list of label names, one per entry of the tensor");
+        }
+        int top = f.field("top").present() ? f.field("top").integer() : 1;
+        if (top < 1) {
+            throw f.field("top").error("expected how many best labels to show, >= 1; found " + top);
+        }
+        return new Labels(f.field("tensor").text("probabilities"), top, names);
     }
 
     private static Variant variant(Fields f, double bestAccuracy) {
@@ -91,16 +151,44 @@ final class YamlGraphReader {
         ModelRecipe recipe = null;
         Fields r = f.field("recipe");
         if (r.present()) {
-            r.requireObject(Set.of("conv", "dense", "seed"));
-            List<Integer> conv = r.field("conv").list().stream().map(Fields::integer).toList();
-            if (conv.isEmpty() || conv.stream().anyMatch(c -> c <= 0)) {
-                throw r.field("conv").error("expected a non-empty list of channel counts > 0");
-            }
-            int dense = r.field("dense").integer();
-            long seed = r.field("seed").present() ? r.field("seed").integer() : 1;
-            recipe = new ModelRecipe(conv, dense, seed);
+            recipe = recipe(r.requireObject(RECIPE_KEYS));
         }
         String model = f.field("model").present() ? f.field("model").text() : null;
         return new Variant(f.field("name").text(), f.field("accuracy").positive() / bestAccuracy, model, fanout, recipe, false);
+    }
+
+    private static ModelRecipe recipe(Fields r) {
+        String kind = r.field("kind").text("classifier");
+        if (!ModelRecipe.KINDS.contains(kind)) {
+            throw r.field("kind").error("expected one of " + ModelRecipe.KINDS + ", found '" + kind + "'");
+        }
+        List<Integer> conv = widths(r.field("conv"));
+        List<Integer> hidden = widths(r.field("hidden"));
+        boolean image = !kind.equals("mlp");
+        if (image && conv.isEmpty() && !kind.equals("brightness")) {
+            throw r.field("conv").error("expected a non-empty list of channel counts > 0");
+        }
+        boolean detects = kind.equals("detector") || kind.equals("brightness");
+        int dense = detects ? 0 : r.field("dense").integer();
+        if (!detects && dense < 1) {
+            throw r.field("dense").error("expected the output size, >= 1; found " + dense);
+        }
+        int grid = detects ? (r.field("grid").present() ? r.field("grid").integer() : 4) : 0;
+        if (detects && grid < 1) {
+            throw r.field("grid").error("expected cells per side, >= 1; found " + grid);
+        }
+        long seed = r.field("seed").present() ? r.field("seed").integer() : 1;
+        return new ModelRecipe(kind, conv, hidden, dense, grid, seed);
+    }
+
+    private static List<Integer> widths(Fields f) {
+        if (!f.present()) {
+            return List.of();
+        }
+        List<Integer> out = f.list().stream().map(Fields::integer).toList();
+        if (out.isEmpty() || out.stream().anyMatch(c -> c <= 0)) {
+            throw f.error("expected a non-empty list of sizes > 0");
+        }
+        return out;
     }
 }

@@ -1,5 +1,6 @@
 package io.jigsaw.job.profile;
 
+import io.jigsaw.core.graph.Dataflow;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.Task;
 import io.jigsaw.core.graph.TensorSpec;
@@ -7,6 +8,7 @@ import io.jigsaw.core.graph.Variant;
 import io.jigsaw.core.stats.Percentiles;
 import io.jigsaw.job.demo.Frames;
 import io.jigsaw.operators.CpuShares;
+import io.jigsaw.operators.SavedModelSignatures;
 import io.jigsaw.operators.VariantRunner;
 import io.jigsaw.planner.profile.ProfileRow;
 
@@ -84,27 +86,30 @@ public final class Profiler {
 
     /** @param progress told after every measurement */
     public List<ProfileRow> run(Consumer<Step> progress) throws Exception {
-        TensorSpec spec = graph.input().orElseThrow(() -> new IllegalArgumentException(
-                "graph " + graph.name() + " has no input spec; the profiler needs one to make inputs"));
+        // Each task is fed what the graph gives it (a frame, a crop, a join's vector): its models are timed on that.
+        Dataflow flow = SavedModelSignatures.check(graph);
         int maxBatch = settings.batches().stream().mapToInt(Integer::intValue).max().orElseThrow();
-        List<byte[]> inputs = new ArrayList<>();
-        for (int i = 0; i < maxBatch; i++) {
-            ByteBuffer data = Frames.request("profile-" + i, graph.name(), spec, 0, 0, i).getPayload().getData();
-            byte[] bytes = new byte[data.remaining()];
-            data.get(bytes);
-            inputs.add(bytes);
-        }
         List<ProfileRow> rows = new ArrayList<>();
         for (Task task : graph.tasks()) {
             if (task.pseudo()) {
                 continue;
             }
+            TensorSpec spec = flow.input(task.name()).orElseThrow(() -> new IllegalArgumentException("the profiler cannot tell what task "
+                    + task.name() + " of graph " + graph.name() + " is fed; give the graph an input spec and build its models"));
+            List<byte[]> inputs = new ArrayList<>();
+            for (int i = 0; i < maxBatch; i++) {
+                ByteBuffer data = Frames.request("profile-" + i, graph.name(), spec, 0, 0, i).getPayload().getData();
+                byte[] bytes = new byte[data.remaining()];
+                data.get(bytes);
+                inputs.add(bytes);
+            }
+            int[] shape = spec.shape().stream().mapToInt(Integer::intValue).toArray();
             try (VariantRunner runner = runners.open(graph, task.name())) {
                 for (Variant variant : task.variants()) {
                     Map<Point, double[]> measured = new LinkedHashMap<>();
                     for (int threads : settings.threadBudgets()) {
                         for (int batch : settings.batches()) {
-                            double[] ms = measure(runner, variant.name(), threads, inputs.subList(0, batch));
+                            double[] ms = measure(runner, variant.name(), threads, inputs.subList(0, batch), shape);
                             measured.put(new Point(threads, batch), ms);
                             progress.accept(new Step(variant.name(), threads, batch, ms[0], ms[1]));
                         }
@@ -124,15 +129,15 @@ public final class Profiler {
     }
 
     /** @return {p50, p99} of the timed runs, after the warm-up runs */
-    private double[] measure(VariantRunner runner, String variant, int threads, List<byte[]> batch) throws Exception {
+    private double[] measure(VariantRunner runner, String variant, int threads, List<byte[]> batch, int[] shape) throws Exception {
         runner.prepare(variant, threads);
         for (int i = 0; i < settings.warmupRuns(); i++) {
-            runner.predict(variant, threads, batch);
+            runner.predict(variant, threads, batch, shape);
         }
         double[] ms = new double[settings.runs()];
         for (int i = 0; i < ms.length; i++) {
             long start = System.nanoTime();
-            runner.predict(variant, threads, batch);
+            runner.predict(variant, threads, batch, shape);
             ms[i] = (System.nanoTime() - start) / 1e6;
         }
         return new double[] {Percentiles.of(ms, ms.length, 0.5), Percentiles.of(ms, ms.length, 0.99)};

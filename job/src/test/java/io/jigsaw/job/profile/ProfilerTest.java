@@ -30,13 +30,13 @@ class ProfilerTest {
         }
 
         @Override
-        public float[] predict(String variant, int threads, List<byte[]> inputs) {
+        public List<java.util.Map<String, float[]>> predict(String variant, int threads, List<byte[]> inputs, int[] shape) {
             predictions++;
             long until = System.nanoTime() + inputs.size() * 200_000L;
             while (System.nanoTime() < until) {
                 Thread.onSpinWait();
             }
-            return new float[inputs.size()];
+            return inputs.stream().map(in -> java.util.Map.of("output", new float[1])).toList();
         }
 
         @Override
@@ -45,7 +45,9 @@ class ProfilerTest {
     }
 
     static Graph demoGraph() {
-        return GraphLoader.load(Path.of(System.getProperty("jigsaw.examples.dir"), "xr-scene", "graph.yaml"));
+        // With the models the build made: the profiler feeds each task what they take.
+        return GraphLoader.load(Path.of(System.getProperty("jigsaw.examples.dir"), "xr-scene", "graph.yaml"))
+                .withModelsDir(System.getProperty("jigsaw.demo.models.dir"));
     }
 
     @Test

@@ -1,0 +1,92 @@
+package io.jigsaw.operators;
+
+import io.jigsaw.schemas.DetectedObject;
+import io.jigsaw.schemas.Result;
+import io.jigsaw.schemas.SchemaVersions;
+import io.jigsaw.schemas.Telemetry;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificData;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Results written today stay readable by consumers built on the first Result schema, and records of
+ * the first schema stay readable by today's: through Avro resolution, with every published version
+ * from the schema store.
+ */
+class ResultSchemaEvolutionTest {
+
+    static final Schema V1 = SchemaVersions.of("Result").get(0);
+
+    @Test
+    void theNewestStoredVersionIsTheOneTheCodeWrites() {
+        for (Schema current : List.of(Result.getClassSchema(), Telemetry.getClassSchema())) {
+            List<Schema> versions = SchemaVersions.of(current.getName());
+            assertThat(SchemaNormalization.parsingFingerprint64(versions.get(versions.size() - 1)))
+                    .as("schema-store/%s/v%d.avsc is what %s.avsc says; a change needs a new version file", current.getName(),
+                            versions.size(), current.getName())
+                    .isEqualTo(SchemaNormalization.parsingFingerprint64(current));
+        }
+    }
+
+    @Test
+    void aReaderOfTheFirstResultSchemaReadsTodaysResults() throws Exception {
+        Result today = Result.newBuilder().setRequestId("r1").setGraph("g").setEventTimeMs(1).setCompletedMs(5).setLatencyMs(4)
+                .setSloMet(true).setVariants(Map.of("detect", "detect-s")).setAccuracy(0.9).setTaskRuns(3).setDropped(false)
+                .setPlanVersion(2)
+                .setObjects(List.of(DetectedObject.newBuilder().setId("detect:0").setBox(List.of(0f, 0f, 1f, 1f)).setScore(0.9f)
+                        .setOutputs(List.of()).build()))
+                .build();
+        byte[] bytes = AvroBytes.encode(today);
+
+        // A consumer that knows only v1 as its reader schema, and every published version as writers.
+        BinaryMessageDecoder<GenericRecord> old = new BinaryMessageDecoder<>(GenericData.get(), V1);
+        SchemaVersions.of("Result").forEach(old::addSchema);
+        GenericRecord read = old.decode(bytes);
+
+        assertThat(read.getSchema().getField("objects")).isNull();
+        assertThat(read.get("request_id").toString()).isEqualTo("r1");
+        assertThat(read.get("plan_version")).isEqualTo(2L);
+    }
+
+    @Test
+    void todaysReaderReadsResultsOfTheFirstSchemaWithNoObjects() throws Exception {
+        GenericRecord v1 = new GenericData.Record(V1);
+        v1.put("request_id", "old");
+        v1.put("graph", "g");
+        v1.put("event_time_ms", 1L);
+        v1.put("completed_ms", 2L);
+        v1.put("latency_ms", 1L);
+        v1.put("slo_met", true);
+        v1.put("variants", Map.of());
+        v1.put("accuracy", 1.0);
+        v1.put("task_runs", 1);
+        v1.put("dropped", false);
+        v1.put("drop_reason", "");
+        v1.put("plan_version", 1L);
+        v1.put("transfer_ms", 0.0);
+        v1.put("queue_ms", 0.0);
+        v1.put("model_ms", 0.0);
+        v1.put("hops", 0);
+        ByteBuffer written = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), V1).encode(v1);
+        byte[] bytes = new byte[written.remaining()];
+        written.get(bytes);
+
+        Result r = AvroBytes.decode(bytes, Result.class);
+
+        assertThat(r.getRequestId()).isEqualTo("old");
+        assertThat(r.getObjects()).isEmpty();
+        assertThat(r.getOutputs()).isEmpty();
+        assertThat(SpecificData.get().getSchema(Result.class).getField("objects")).isNotNull();
+    }
+}
