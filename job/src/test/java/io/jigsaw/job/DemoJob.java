@@ -15,18 +15,20 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The demo graph's job on the test's MiniCluster against a test broker, its topics created: the
- * setup the job tests share. Closing it cancels the job.
+ * The demo graph's job (or another graph's) on the test's MiniCluster against a test broker, its
+ * topics created: the setup the job tests share. Closing it cancels the job.
  */
 final class DemoJob implements AutoCloseable {
 
-    final Graph graph = JigsawJobIntegrationTest.demoGraph();
-    final TensorSpec spec = graph.input().orElseThrow();
+    final Graph graph;
+    final TensorSpec spec;
     final Configuration conf;
     final Topics topics;
     private JobClient client;
 
-    private DemoJob(Configuration conf) throws Exception {
+    private DemoJob(Graph graph, Configuration conf) throws Exception {
+        this.graph = graph;
+        this.spec = graph.input().orElseThrow();
         this.conf = conf;
         topics = Topics.from(conf);
         topics.create(KafkaConnection.from(conf), conf.get(JigsawOptions.REPLICA_SLOTS));
@@ -42,7 +44,12 @@ final class DemoJob implements AutoCloseable {
 
     /** With the job options in {@code conf} (broker, topics, delivery …). */
     static DemoJob start(Configuration conf, String name) throws Exception {
-        DemoJob job = new DemoJob(conf);
+        return start(JigsawJobIntegrationTest.demoGraph(), conf, name);
+    }
+
+    /** Another graph's job (its models built), with the job options in {@code conf}. */
+    static DemoJob start(Graph graph, Configuration conf, String name) throws Exception {
+        DemoJob job = new DemoJob(graph, conf);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JigsawJob.build(env, job.graph, job.conf, DjlVariantRunner.factory());
         job.client = env.executeAsync(name);

@@ -70,7 +70,7 @@ public final class ModelsMain implements Callable<Integer> {
                 TensorSpec input = flow.input(task.name()).orElseThrow(() -> new InputException(graphFile, "input",
                         "building " + v.name() + " needs to know what task " + task.name() + " is fed; give the graph an input spec"));
                 Path target = dir.resolve(v.model().orElse(v.name()));
-                String signature = recipe + " input=" + input;
+                String signature = recipe.stamp(input);
                 Path stamp = target.resolve(RECIPE_FILE);
                 if (!force && Files.exists(stamp) && Files.readString(stamp).equals(signature)) {
                     kept++;

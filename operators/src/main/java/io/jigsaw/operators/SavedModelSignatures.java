@@ -35,8 +35,13 @@ public final class SavedModelSignatures {
 
     /** The graph's dataflow, checked against its built SavedModels (variants not built yet are not checked). */
     public static Dataflow check(Graph graph) {
+        return check(graph, v -> true);
+    }
+
+    /** The same, checking only the variants {@code include} accepts (e.g. not those about to be rebuilt). */
+    public static Dataflow check(Graph graph, java.util.function.Predicate<io.jigsaw.core.graph.Variant> include) {
         return Dataflow.resolve(graph, (task, variant, input) -> graph.modelPath(variant)
-                .filter(dir -> Files.isRegularFile(dir.resolve("saved_model.pb")))
+                .filter(dir -> include.test(variant) && Files.isRegularFile(dir.resolve("saved_model.pb")))
                 .map(SavedModelSignatures::read));
     }
 

@@ -45,6 +45,11 @@ public record ModelRecipe(String kind, List<Integer> conv, List<Integer> hidden,
         return !kind.equals("mlp");
     }
 
+    /** What a built model records beside it: a model is rebuilt when its recipe or its input changed. */
+    public String stamp(TensorSpec input) {
+        return this + " input=" + input;
+    }
+
     /** Its output tensors and their shapes (without the batch axis), as the built SavedModel declares them. */
     public Map<String, List<Integer>> outputs() {
         Map<String, List<Integer>> out = new LinkedHashMap<>();

@@ -33,4 +33,11 @@ public record Variant(String name, double accuracy, String modelDir, Map<String,
     public double fanoutTo(String child) {
         return fanout.getOrDefault(child, 1.0);
     }
+
+    /** The same variant with another mean fan-out to one child (an observed one in place of the declared). */
+    public Variant withFanout(String child, double mean) {
+        Map<String, Double> f = new java.util.LinkedHashMap<>(fanout);
+        f.put(child, mean);
+        return new Variant(name, accuracy, modelDir, f, buildRecipe, pseudo);
+    }
 }

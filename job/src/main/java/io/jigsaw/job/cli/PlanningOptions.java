@@ -2,6 +2,8 @@ package io.jigsaw.job.cli;
 
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.GraphLoader;
+import io.jigsaw.job.demo.ModelCache;
+import io.jigsaw.operators.SavedModelSignatures;
 import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.planner.model.Policy;
 import io.jigsaw.planner.profile.Profile;
@@ -69,8 +71,24 @@ final class PlanningOptions {
         return graph != null ? graph : JigsawCli.home().resolve("examples/xr-scene/graph.yaml");
     }
 
+    /**
+     * The graph, checked against those of its models that are built and up to date: a model that does
+     * not fit stops here. Models not built yet, or built from an older recipe, are named (the demo and
+     * {@code models} build them) and checked once built.
+     */
     Graph loadGraph() {
         Graph g = GraphLoader.load(graphFile());
+        List<String> stale;
+        try {
+            stale = ModelCache.missing(g);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        if (!stale.isEmpty()) {
+            System.err.println("note: models not built, or built from another recipe: " + stale + " (bin/jigsaw models --graph "
+                    + graphFile() + " builds them)");
+        }
+        SavedModelSignatures.check(g, v -> !stale.contains(v.name()));
         return accuracySlo == null ? g : g.withAccuracySlo(accuracySlo);
     }
 

@@ -149,6 +149,21 @@ public final class FlinkRest {
         }
     }
 
+    /**
+     * Bytes the job's operators have sent each other over Flink's network channels (each vertex's
+     * {@code write-bytes}; chained operators and Kafka are not counted). Asked twice, a refresh apart,
+     * since the first answer comes from the REST server's metric cache.
+     */
+    public long bytesBetweenOperators(String jobId) throws IOException, InterruptedException {
+        json(HttpRequest.newBuilder(uri("/jobs/" + jobId)).GET(), "job " + jobId);
+        Thread.sleep(1_500);
+        long bytes = 0;
+        for (JsonNode v : json(HttpRequest.newBuilder(uri("/jobs/" + jobId)).GET(), "job " + jobId).path("vertices")) {
+            bytes += v.path("metrics").path("write-bytes").asLong();
+        }
+        return bytes;
+    }
+
     /** One line per job the cluster knows: id, state, name. */
     public List<String> jobs() throws IOException {
         List<String> out = new ArrayList<>();

@@ -26,6 +26,7 @@ import io.jigsaw.job.kafka.Topics;
 import io.jigsaw.job.replay.TraceReplayer;
 import io.jigsaw.job.sidecar.PlannerSidecar;
 import io.jigsaw.operators.DjlVariantRunner;
+import io.jigsaw.operators.SavedModelSignatures;
 import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.schemas.DeadLetter;
 import io.jigsaw.schemas.Result;
@@ -121,6 +122,8 @@ public final class EmbeddedDemo {
             progress.println("[demo] building " + missing.size() + " missing model(s) " + missing + " (synthetic demo models)");
             ModelCache.build(s.graphFile());
         }
+        // Before anything starts: every model must take what the graph feeds it and give what its children read.
+        SavedModelSignatures.check(graph);
 
         Path workDir = s.home().resolve(".jigsaw/demo");
         Files.createDirectories(workDir);
@@ -251,6 +254,7 @@ public final class EmbeddedDemo {
             throws Exception {
         progress.println("[demo] replaying " + s.trace());
         ResultStats stats = new ResultStats();
+        ObjectStats objects = new ObjectStats(graph);
         AtomicLong sent = new AtomicLong();
         AtomicLong dead = new AtomicLong();
         long firstVersion = current.get().version();
@@ -279,6 +283,7 @@ public final class EmbeddedDemo {
         java.util.function.Consumer<Result> take = r -> {
             visibleAfter.add(System.currentTimeMillis() - r.getCompletedMs());
             if (stats.add(r)) {
+                objects.add(r);
                 long[] bin = bins.computeIfAbsent(Math.max(0, r.getEventTimeMs() - start) / TIMELINE_BIN_MS * TIMELINE_BIN_MS / 1000,
                         k -> new long[2]);
                 bin[0]++;
@@ -316,11 +321,17 @@ public final class EmbeddedDemo {
         summary.put("slo_attainment", round(stats.sloAttainment()));
         summary.put("p50_ms", stats.percentile(0.5));
         summary.put("p99_ms", stats.percentile(0.99));
-        summary.put("mean_accuracy", round(stats.meanAccuracy()));
+        summary.put("mean_accuracy_declared", round(stats.meanAccuracy()));
+        summary.put("objects_found", objects.objectsFound());
+        summary.put("fanout_observed", objects.fanout());
+        double[] perHop = objects.perHop();
+        summary.put("framework_per_hop_p50_ms", round(perHop[0]));
+        summary.put("framework_per_hop_p99_ms", round(perHop[1]));
         summary.put("delivery", s.delivery().name().toLowerCase(Locale.ROOT));
         summary.put("result_visible_p50_ms", Percentiles.of(visible, visible.length, 0.5));
         summary.put("result_visible_p99_ms", Percentiles.of(visible, visible.length, 0.99));
         summary.put("restarts", restarts());
+        summary.put("bytes_between_operators_per_request", bytesPerRequest(sent.get() + s.warmup()));
         summary.putAll(clusterFacts);
         summary.put("early_drop", s.earlyDrop());
         summary.put("timeline", bins.entrySet().stream().map(e -> {
@@ -339,7 +350,9 @@ public final class EmbeddedDemo {
         summary.put("warmup_requests", s.warmup());
         summary.put("tasks", graph.tasks().stream().map(t -> t.name()).toList());
         summary.put("dashboard_url", dashboard);
-        summary.put("note", "synthetic demo models (random weights, declared accuracies) on CPU; shares are thread budgets");
+        summary.put("sample_result", objects.sample());
+        summary.put("note", "synthetic demo models (random weights: their answers are not meaningful; declared accuracies) on CPU;"
+                + " shares are thread budgets");
 
         progress.println("[demo] summary (counted after warm-up):");
         summary.forEach((k, v) -> out.printf("  %-22s %s%n", k, v));
@@ -358,6 +371,16 @@ public final class EmbeddedDemo {
             return r.count();
         } catch (Exception e) {
             progress.println("[demo] could not read the job's restarts from " + rest.url() + ": " + e.getMessage());
+            return -1;
+        }
+    }
+
+    /** What a request moves between the job's operators (frames, crops, tensors, bookkeeping), on average; -1 if unknown. */
+    private long bytesPerRequest(long requests) {
+        try {
+            return requests == 0 ? 0 : rest.bytesBetweenOperators(jobId) / requests;
+        } catch (Exception e) {
+            progress.println("[demo] could not read the job's network bytes from " + rest.url() + ": " + e.getMessage());
             return -1;
         }
     }

@@ -1,6 +1,10 @@
 package io.jigsaw.job.demo;
 
+import io.jigsaw.core.graph.Dataflow;
 import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.graph.ModelRecipe;
+import io.jigsaw.core.graph.ModelSignature;
+import io.jigsaw.core.graph.TensorSpec;
 import io.jigsaw.core.graph.Task;
 import io.jigsaw.core.graph.Variant;
 
@@ -23,12 +27,25 @@ public final class ModelCache {
     private ModelCache() {
     }
 
-    public static List<String> missing(Graph graph) {
+    /** Recorded beside a built model by `models` ({@link ModelRecipe#stamp}). */
+    static final String RECIPE_FILE = "jigsaw-recipe.txt";
+
+    /** Variants whose SavedModel is missing, or was built from another recipe or for another input: `models` rebuilds them. */
+    public static List<String> missing(Graph graph) throws IOException {
+        Dataflow flow = Dataflow.resolve(graph, (task, v, in) -> v.recipe().map(r -> ModelSignature.ofRecipe(r, in)));
         List<String> out = new ArrayList<>();
         for (Task t : graph.tasks()) {
             for (Variant v : t.variants()) {
                 Path model = graph.modelPath(v).orElse(null);
-                if (model != null && !Files.isRegularFile(model.resolve("saved_model.pb"))) {
+                if (model == null) {
+                    continue;
+                }
+                boolean built = Files.isRegularFile(model.resolve("saved_model.pb"));
+                Path stamp = model.resolve(RECIPE_FILE);
+                TensorSpec input = flow.input(t.name()).orElse(null);
+                boolean stale = v.recipe().isPresent() && input != null
+                        && !(Files.exists(stamp) && Files.readString(stamp).equals(v.recipe().get().stamp(input)));
+                if (!built || stale) {
                     out.add(v.name());
                 }
             }

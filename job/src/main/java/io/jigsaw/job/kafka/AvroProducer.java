@@ -37,6 +37,11 @@ public final class AvroProducer implements AutoCloseable {
         return producer.send(new ProducerRecord<>(topic, key, value));
     }
 
+    /** Connects and learns the topic's partitions now, so the first send does not pay for it. */
+    public void connect(String topic) {
+        producer.partitionsFor(topic);
+    }
+
     public void flush() {
         producer.flush();
     }

@@ -68,6 +68,12 @@ public final class TopicReader<T extends SpecificRecord> implements AutoCloseabl
         return out;
     }
 
+    /** Whether everything published so far has been read (what read_committed lets us see). */
+    public boolean atEnd() {
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+        return partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
+    }
+
     /** Whatever arrived within {@code wait}, decoded; records that do not decode are a bug, so they throw. */
     public List<T> poll(Duration wait) {
         List<T> out = new ArrayList<>();

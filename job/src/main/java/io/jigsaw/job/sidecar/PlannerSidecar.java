@@ -27,7 +27,9 @@ import java.util.function.Consumer;
 /**
  * The planner sidecar for one graph: reads the root task's {@code telemetry}, keeps a smoothed
  * demand estimate, and publishes a new plan to {@code plans} whenever the estimate leaves the plan's
- * safe band ({@link Replanner}). It holds nothing the job needs: operators keep the last plan they
+ * safe band ({@link Replanner}); every task's telemetry also says how many pieces each variant sent
+ * each child, and once enough are seen the sidecar plans with that observed fan-out instead of the
+ * graph's declared one (and re-plans when it moves far from what the plan in force assumed). It holds nothing the job needs: operators keep the last plan they
  * received in broadcast state, so the job serves on if the sidecar dies, and a restarted sidecar
  * continues the version numbers it finds on {@code plans}.
  */
@@ -92,9 +94,15 @@ public final class PlannerSidecar implements Runnable, AutoCloseable {
             long nextTick = System.currentTimeMillis() + tickMs;
             while (!closed.get()) {
                 for (Telemetry t : telemetry.poll(Duration.ofMillis(Math.max(10, Math.min(200, tickMs))))) {
-                    if (t.getGraph().equals(graph.name()) && t.getTask().equals(rootTask)) {
+                    if (!t.getGraph().equals(graph.name())) {
+                        continue;
+                    }
+                    if (t.getTask().equals(rootTask)) {
                         replanner.observe(t.getReplica(), t.getWindowEndMs(), t.getWindowMs(), t.getArrivals());
                     }
+                    // What each variant really sends its children (objects found): the planner's fan-out once trusted.
+                    t.getFanout().forEach(f -> replanner.observeFanout(t.getTask(), f.getVariant(), f.getChild(), f.getPiecesIn(),
+                            f.getPiecesOut()));
                 }
                 long now = System.currentTimeMillis();
                 if (now >= nextTick) {

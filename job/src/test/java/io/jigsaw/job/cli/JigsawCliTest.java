@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** What a user meets before any work starts: every --help renders clean, and a bad value is one error line. */
-class JigsawCliTest {
+public class JigsawCliTest {
 
     /** Every command below {@code jigsaw}, depth first, as it is typed ("cluster start"). */
     static List<CommandLine> commands() {
@@ -116,9 +116,18 @@ class JigsawCliTest {
                 .contains("Valid: a number > 0 and ≤ 1.").contains("Valid: a whole number from 1 to 100.");
     }
 
+    /** The demo graph served by the models the build made (not whatever an earlier demo left in .jigsaw/). */
+    static Path demoGraphWithBuiltModels(Path dir) throws java.io.IOException {
+        Path demo = Path.of(System.getProperty("jigsaw.examples.dir", "../examples"), "xr-scene/graph.yaml");
+        java.nio.file.Files.copy(demo.resolveSibling("profile-cpu-2t.csv"), dir.resolve("profile-cpu-2t.csv"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return java.nio.file.Files.writeString(dir.resolve("graph.yaml"), java.nio.file.Files.readString(demo)
+                .replace("models_dir: ../../.jigsaw/models/xr-scene", "models_dir: " + System.getProperty("jigsaw.demo.models.dir")));
+    }
+
     @Test
-    void aDomainRejectionIsOneErrorLineNotAStackTrace() {
-        Path graph = Path.of(System.getProperty("jigsaw.examples.dir", "../examples"), "xr-scene/graph.yaml");
+    void aDomainRejectionIsOneErrorLineNotAStackTrace(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path graph = demoGraphWithBuiltModels(dir);
 
         Run run = run("plan", "--graph", graph.toString(), "--demand", "5", "--share-step", "7");
 
@@ -127,8 +136,26 @@ class JigsawCliTest {
     }
 
     @Test
-    void debugShowsTheStackTrace() {
-        Path graph = Path.of(System.getProperty("jigsaw.examples.dir", "../examples"), "xr-scene/graph.yaml");
+    void aModelThatDoesNotTakeWhatTheGraphFeedsItStopsPlanWithOneErrorLine(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        // The demo graph with smaller crops for classify, served by a model of one's own built for 32x32 crops
+        // (no recipe: nothing would rebuild it).
+        Path graph = demoGraphWithBuiltModels(dir);
+        java.nio.file.Files.writeString(graph, java.nio.file.Files.readString(graph)
+                .replaceFirst("max: 8, size: \\[32, 32\\]", "max: 8, size: [16, 16]")
+                .replace("model: classify-s, recipe: {conv: [8, 16], dense: 10, seed: 21}", "model: classify-s"));
+
+        Run run = run("plan", "--graph", graph.toString(), "--demand", "5");
+
+        assertThat(run.code).isEqualTo(2);
+        assertThat(run.err.lines().toList()).singleElement().asString()
+                .contains(graph.toString()).contains("task classify, variant classify-s, tensor input")
+                .contains("expected [16, 16, 3] float32 (crops of detect's input at 16x16), found [32, 32, 3] float32");
+    }
+
+    @Test
+    void debugShowsTheStackTrace(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path graph = demoGraphWithBuiltModels(dir);
 
         Run run = run("plan", "--graph", graph.toString(), "--demand", "5", "--share-step", "7", "--debug");
 
@@ -175,10 +202,12 @@ class JigsawCliTest {
         return args;
     }
 
-    record Run(int code, String out, String err) {
+    /** What one command line gave: its exit code and what it printed on each stream. */
+    public record Run(int code, String out, String err) {
     }
 
-    static Run run(String... args) {
+    /** Runs {@code bin/jigsaw <args>} in this JVM, capturing what it prints through picocli. */
+    public static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli = JigsawCli.configure(new CommandLine(new JigsawCli()));

@@ -48,6 +48,11 @@ public record PlanningInstance(Graph graph, Profile profile, double demandRps, i
         return new PlanningInstance(graph, profile, rps, gpus, grid, policy, maxUtilisation, accuracyRule);
     }
 
+    /** The same instance on another version of the graph (e.g. with observed fan-outs). */
+    public PlanningInstance withGraph(Graph other) {
+        return new PlanningInstance(other, profile, demandRps, gpus, grid, policy, maxUtilisation, accuracyRule);
+    }
+
     public PlanningInstance withPolicy(Policy other) {
         return new PlanningInstance(graph, profile, demandRps, gpus, grid, other, maxUtilisation, accuracyRule);
     }

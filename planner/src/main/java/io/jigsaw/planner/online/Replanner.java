@@ -19,7 +19,10 @@ public final class Replanner {
      * more than the plan in force (or the first plan at all) can — serving part of an overload beats
      * serving less of it.
      */
-    public enum Kind { INITIAL, UP, DOWN, BEST_EFFORT, INFEASIBLE }
+    public enum Kind { INITIAL, UP, DOWN, FANOUT, BEST_EFFORT, INFEASIBLE }
+
+    /** An observed fan-out this far (relative) from the one the plan in force was made with re-plans. */
+    static final double FANOUT_CHANGE = 0.2;
 
     /** Bisection steps of a best-effort search (geometric, so 8 steps narrow a 1000x range to 2.4 %). */
     private static final int BEST_EFFORT_STEPS = 8;
@@ -39,6 +42,9 @@ public final class Replanner {
     private final Function<PlanningInstance, SolvedPlan> solver;
     private final ReplanRule rule;
     private final DemandEstimator estimator;
+    private final FanoutEstimator fanouts = new FanoutEstimator();
+    /** The graph (fan-outs included) the plan in force was made on. */
+    private io.jigsaw.core.graph.Graph plannedGraph;
     private SolvedPlan current;
     private double plannedRps;
     private long lastPlanMs;
@@ -62,6 +68,17 @@ public final class Replanner {
         estimator.observe(replica, windowEndMs, windowMs, arrivals);
     }
 
+    /** One telemetry window's fan-out of one variant of a task to one child: pieces it ran on, pieces it sent. */
+    public void observeFanout(String task, String variant, String child, long piecesIn, long piecesOut) {
+        fanouts.observe(task, variant, child, piecesIn, piecesOut);
+    }
+
+    /** What the planner now believes a variant's fan-out to a child is: observed once trusted, else declared. */
+    public double fanout(String task, String variant, String child) {
+        return fanouts.fanout(task, variant, child).orElseGet(() -> template.graph().task(task).orElseThrow()
+                .variant(variant).orElseThrow().fanoutTo(child));
+    }
+
     /**
      * @return a decision when the estimate has left the current plan's safe band, or when nothing was
      *     planned yet (a restarted sidecar: the plan in force was made by its predecessor, for a demand
@@ -75,6 +92,10 @@ public final class Replanner {
         if (plannedRps == 0) {
             return Optional.of(plan(Kind.INITIAL, estimate, nowMs));
         }
+        if (plannedGraph != null && FanoutEstimator.largestChange(plannedGraph, fanouts.apply(template.graph())) > FANOUT_CHANGE) {
+            // The load below a task is its fan-out times its rate: a plan made for another fan-out is wrong at any demand.
+            return Optional.of(plan(Kind.FANOUT, estimate, nowMs));
+        }
         return switch (rule.decide(plannedRps, estimate, nowMs - lastPlanMs)) {
             case STAY -> Optional.empty();
             case UP -> Optional.of(plan(Kind.UP, estimate, nowMs));
@@ -84,7 +105,8 @@ public final class Replanner {
 
     private Decision plan(Kind kind, double estimate, long nowMs) {
         double target = rule.target(estimate);
-        SolvedPlan solved = solver.apply(template.withDemand(target));
+        plannedGraph = fanouts.apply(template.graph());
+        SolvedPlan solved = solver.apply(template.withGraph(plannedGraph).withDemand(target));
         // Either way the band moves to the target: an infeasible demand is not retried every tick,
         // only when the estimate leaves the new band (more demand still, or back down).
         plannedRps = target;
@@ -102,9 +124,11 @@ public final class Replanner {
                     why + "; " + (current == null ? "no plan in force yet" : "keeping the plan in force"));
         }
         current = solved;
+        String observed = plannedGraph == template.graph() ? "" : ", with observed fan-outs";
         return new Decision(kind, estimate, target, solved, String.format(Locale.ROOT,
-                "%s: demand estimate %.1f req/s, planned for %.1f req/s (band %.1f .. %.1f)", kind.name().toLowerCase(),
-                estimate, target, rule.lowerEdge(target), rule.upperEdge(target)));
+                "%s: demand estimate %.1f req/s, planned for %.1f req/s (band %.1f .. %.1f)%s", kind == Kind.FANOUT
+                        ? "fan-out changed" : kind.name().toLowerCase(), estimate, target, rule.lowerEdge(target), rule.upperEdge(target),
+                observed));
     }
 
     /** The feasible plan for the highest demand between the plan in force's and {@code target}, if above the former. */
@@ -112,7 +136,7 @@ public final class Replanner {
         double low = current == null ? rule.minDemandRps() : current.instance().demandRps();
         SolvedPlan best = null;
         if (current == null) {
-            SolvedPlan floor = solver.apply(template.withDemand(low));
+            SolvedPlan floor = solver.apply(template.withGraph(plannedGraph).withDemand(low));
             if (!floor.feasible()) {
                 return Optional.empty();
             }
@@ -121,7 +145,7 @@ public final class Replanner {
         double high = target;
         for (int i = 0; i < BEST_EFFORT_STEPS && high / low > 1.01; i++) {
             double mid = Math.sqrt(low * high);
-            SolvedPlan s = solver.apply(template.withDemand(mid));
+            SolvedPlan s = solver.apply(template.withGraph(plannedGraph).withDemand(mid));
             if (s.feasible()) {
                 best = s;
                 low = mid;

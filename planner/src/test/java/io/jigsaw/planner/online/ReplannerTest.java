@@ -117,4 +117,25 @@ class ReplannerTest {
             assertThat(d.targetRps()).isEqualTo(25.0);
         });
     }
+
+    @Test
+    void anObservedFanOutFarFromTheDeclaredOneReplansWithIt() {
+        Replanner r = replanner();
+        Replanner.Decision first = r.start(8, 0);
+        String variant = first.solved().evaluation().tasks().get(0).option().variant();
+        feed(r, 1_000, 5_000, 8);
+        // The detector was declared to find 2 objects a frame; it finds 1 (100 frames a window).
+        r.observeFanout("detect", variant, "classify", 100, 100);
+        assertThat(r.tick(5_000)).as("100 frames are too few to trust").isEmpty();
+        r.observeFanout("detect", variant, "classify", 150, 150);
+
+        Replanner.Decision d = r.tick(6_000).orElseThrow();
+
+        assertThat(d.kind()).isEqualTo(Replanner.Kind.FANOUT);
+        assertThat(d.reason()).startsWith("fan-out changed").endsWith("with observed fan-outs");
+        assertThat(r.fanout("detect", variant, "classify")).isEqualTo(1.0);
+        // Classify now gets one piece a frame at the planned demand, not two.
+        assertThat(d.solved().evaluation().tasks().get(1).rateRps()).isCloseTo(d.targetRps(), org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(r.tick(7_000)).as("planned with it: nothing more to do").isEmpty();
+    }
 }

@@ -1,0 +1,83 @@
+package io.jigsaw.job.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jigsaw.job.JigsawOptions;
+import io.jigsaw.job.client.ResultFormat;
+import io.jigsaw.job.kafka.TopicReader;
+import io.jigsaw.schemas.Result;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+@Command(name = "results", mixinStandardHelpOptions = true,
+        header = "Prints the answers on the results topic, readably or as JSON.",
+        description = "Reads the results topic as a consumer of committed results (read_committed: what exactly-once delivery "
+                + "has made visible) and prints each: request id, latency, SLO, plan version, variants, then per object its box "
+                + "and what each output task said (labels with scores, or values), and the whole-frame outputs. Without --follow "
+                + "it stops once it has read to the end and nothing new came for --idle seconds, or at the --request-id's result.")
+final class ResultsCommand implements Callable<Integer> {
+
+    @Mixin
+    KafkaClientOption kafka;
+
+    @Option(names = "--topic", description = "Results topic (default: the job's jigsaw.topic.results, 'results').")
+    String topic;
+
+    @Option(names = "--from-beginning", description = "Start at the oldest result kept, not at the newest.")
+    boolean fromBeginning;
+
+    @Option(names = "--follow", description = "Keep printing new results until Ctrl-C.")
+    boolean follow;
+
+    @Option(names = "--request-id", paramLabel = "ID", description = "Only this request's result (with --from-beginning it is "
+            + "found among those already there).")
+    String requestId;
+
+    @Bounds(min = 0, minExclusive = true)
+    @Option(names = "--idle", defaultValue = "5", description = "Without --follow: seconds without a new result before it stops "
+            + "(default: ${DEFAULT-VALUE}).")
+    double idleSeconds;
+
+    @Option(names = "--json", description = "One JSON object per result per line.")
+    boolean json;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        ObjectMapper mapper = new ObjectMapper();
+        String from = topic != null ? topic : JigsawOptions.TOPIC_RESULTS.defaultValue();
+        long idleMs = Math.round(idleSeconds * 1000);
+        try (TopicReader<Result> reader = new TopicReader<>(kafka.connection(), from, Result.class, !fromBeginning)) {
+            long lastNew = System.currentTimeMillis();
+            while (true) {
+                for (Result r : reader.poll(Duration.ofMillis(200))) {
+                    lastNew = System.currentTimeMillis();
+                    if (requestId != null && !requestId.equals(r.getRequestId())) {
+                        continue;
+                    }
+                    out.println(json ? mapper.writeValueAsString(ResultFormat.json(r)) : ResultFormat.text(r));
+                    out.flush();
+                    if (requestId != null && !follow) {
+                        return 0;
+                    }
+                }
+                if (!follow && System.currentTimeMillis() - lastNew >= idleMs && reader.atEnd()) {
+                    if (requestId != null) {
+                        spec.commandLine().getErr().println("error: no result for request " + requestId + " on '" + from + "' yet"
+                                + (fromBeginning ? "" : " (it may have come before this started: add --from-beginning)"));
+                        return 1;
+                    }
+                    return 0;
+                }
+            }
+        }
+    }
+}

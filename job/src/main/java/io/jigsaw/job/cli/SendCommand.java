@@ -1,0 +1,109 @@
+package io.jigsaw.job.cli;
+
+import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.graph.GraphLoader;
+import io.jigsaw.core.graph.TensorSpec;
+import io.jigsaw.job.JigsawOptions;
+import io.jigsaw.job.client.ImageFrames;
+import io.jigsaw.job.kafka.AvroProducer;
+import io.jigsaw.schemas.Request;
+import io.jigsaw.schemas.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+@Command(name = "send", mixinStandardHelpOptions = true,
+        header = "Publishes pictures as requests: one request id per picture.",
+        description = "Reads each picture (PNG, JPEG, BMP or GIF; a directory's pictures in name order), resizes it to the graph's "
+                + "input frame (float32 RGB in 0..1) and publishes it to the requests topic as one Request, printing "
+                + "'<file> <request id>'. A file that is not a picture is reported and the others are still sent (exit 1 then). "
+                + "Read the answers with `bin/jigsaw results --request-id ID`.")
+final class SendCommand implements Callable<Integer> {
+
+    @Mixin
+    KafkaClientOption kafka;
+
+    @Option(names = "--graph", description = "Graph the requests are for (default: the demo's examples/xr-scene/graph.yaml).")
+    Path graphFile;
+
+    @Option(names = "--topic", description = "Requests topic (default: the job's jigsaw.topic.requests, 'requests').")
+    String topic;
+
+    @Option(names = "--id-prefix", defaultValue = "send-", description = "Request ids are this + the file's name + the time sent "
+            + "(default: ${DEFAULT-VALUE}).")
+    String idPrefix;
+
+    @Parameters(arity = "1..*", paramLabel = "PICTURE|DIR", description = "Pictures, or directories of pictures.")
+    List<Path> inputs;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Graph graph = GraphLoader.load(graphFile != null ? graphFile : JigsawCli.home().resolve("examples/xr-scene/graph.yaml"));
+        TensorSpec input = graph.input().orElseThrow(() -> new IllegalArgumentException("graph " + graph.name()
+                + " has no input spec (input: {shape, dtype}): pictures cannot be made into its frames"));
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        String to = topic != null ? topic : JigsawOptions.TOPIC_REQUESTS.defaultValue();
+        int failed = 0;
+        try (AvroProducer producer = new AvroProducer(kafka.connection())) {
+            // A request's clock starts when it is sent: connect first, as a long-running producer would be.
+            producer.connect(to);
+            for (Path file : files(err)) {
+                ByteBuffer frame;
+                try {
+                    frame = ImageFrames.read(file, input);
+                } catch (IOException e) {
+                    err.println("error: " + e.getMessage());
+                    failed++;
+                    continue;
+                }
+                long now = System.currentTimeMillis();
+                String id = idPrefix + stem(file) + "-" + now;
+                Request request = Request.newBuilder().setRequestId(id).setGraph(graph.name()).setEventTimeMs(now).setDeadlineMs(0)
+                        .setPayload(Tensor.newBuilder().setData(frame).setShape(input.shape()).setDtype(input.dtype()).build())
+                        .build();
+                producer.send(to, id, request).get(60, TimeUnit.SECONDS);
+                out.println(file + " " + id);
+            }
+        }
+        return failed == 0 ? 0 : 1;
+    }
+
+    private List<Path> files(PrintWriter err) throws IOException {
+        List<Path> out = new ArrayList<>();
+        for (Path p : inputs) {
+            if (Files.isDirectory(p)) {
+                try (Stream<Path> listed = Files.list(p)) {
+                    listed.filter(Files::isRegularFile).sorted().forEach(out::add);
+                }
+            } else if (Files.exists(p)) {
+                out.add(p);
+            } else {
+                throw new IllegalArgumentException(p + ": no such file or directory");
+            }
+        }
+        return out;
+    }
+
+    private static String stem(Path file) {
+        String n = file.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return (dot > 0 ? n.substring(0, dot) : n).replaceAll("[^A-Za-z0-9_.-]", "_");
+    }
+}

@@ -1,0 +1,92 @@
+package io.jigsaw.job.demo;
+
+import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.graph.Task;
+import io.jigsaw.core.graph.TaskInput;
+import io.jigsaw.core.graph.Variant;
+import io.jigsaw.job.client.ResultFormat;
+import io.jigsaw.schemas.DetectedObject;
+import io.jigsaw.schemas.Result;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the demo's detectors found, from the answered results: objects in all, and per detector
+ * variant the objects per frame it really found beside the fan-out the graph declares for it (the
+ * planner's prior), and one result with objects to show.
+ */
+final class ObjectStats {
+
+    private final Graph graph;
+    /** The tasks whose boxes some child crops. */
+    private final List<String> detectors;
+    private final Map<String, long[]> perVariant = new TreeMap<>();
+    private long objects;
+    private Result sample;
+    /** The framework's time per operator hop (transfer_ms / hops) along each answered request's slowest branch. */
+    private final io.jigsaw.core.stats.DoubleSeries perHopMs = new io.jigsaw.core.stats.DoubleSeries();
+
+    ObjectStats(Graph graph) {
+        this.graph = graph;
+        this.detectors = graph.tasks().stream().filter(t -> t.input() instanceof TaskInput.Crops).map(t -> ((TaskInput.Crops) t.input()).from())
+                .distinct().toList();
+    }
+
+    void add(Result r) {
+        if (r.getDropped()) {
+            return;
+        }
+        for (String d : detectors) {
+            String variant = r.getVariants().get(d);
+            if (variant == null) {
+                continue;
+            }
+            long found = r.getObjects().stream().map(DetectedObject::getId).filter(id -> id.startsWith(d + ":")).count();
+            long[] c = perVariant.computeIfAbsent(d + "/" + variant, k -> new long[2]);
+            c[0]++;
+            c[1] += found;
+        }
+        objects += r.getObjects().size();
+        if (r.getHops() > 0) {
+            perHopMs.add(r.getTransferMs() / r.getHops());
+        }
+        if (sample == null || sample.getObjects().isEmpty() && !r.getObjects().isEmpty()) {
+            sample = r;
+        }
+    }
+
+    long objectsFound() {
+        return objects;
+    }
+
+    /** detector variant → frames answered, objects per frame observed, the declared fan-out to each crop child. */
+    Map<String, Object> fanout() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        perVariant.forEach((key, c) -> {
+            String task = key.substring(0, key.indexOf('/'));
+            String variant = key.substring(key.indexOf('/') + 1);
+            Variant v = graph.task(task).flatMap(t -> t.variant(variant)).orElseThrow();
+            Map<String, Object> declared = new LinkedHashMap<>();
+            graph.children(task).stream().filter(Task::takesCrops).forEach(kid -> declared.put(kid.name(), v.fanoutTo(kid.name())));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("frames", c[0]);
+            m.put("observed_objects_per_frame", c[0] == 0 ? 0 : Math.round(1000.0 * c[1] / c[0]) / 1000.0);
+            m.put("declared", declared);
+            out.put(variant, m);
+        });
+        return out;
+    }
+
+    /** p50 and p99 of the framework's time per hop, ms. */
+    double[] perHop() {
+        double[] v = perHopMs.toArray();
+        return new double[] {io.jigsaw.core.stats.Percentiles.of(v, v.length, 0.5), io.jigsaw.core.stats.Percentiles.of(v, v.length, 0.99)};
+    }
+
+    Map<String, Object> sample() {
+        return sample == null ? Map.of() : ResultFormat.json(sample);
+    }
+}

@@ -1,0 +1,212 @@
+package io.jigsaw.job;
+
+import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.graph.GraphLoader;
+import io.jigsaw.core.graph.TensorSpec;
+import io.jigsaw.core.plan.Partition;
+import io.jigsaw.core.plan.Plan;
+import io.jigsaw.core.plan.PlanAvro;
+import io.jigsaw.core.plan.TaskPlan;
+import io.jigsaw.job.kafka.AvroProducer;
+import io.jigsaw.job.kafka.TopicReader;
+import io.jigsaw.schemas.DetectedObject;
+import io.jigsaw.schemas.Request;
+import io.jigsaw.schemas.Result;
+import io.jigsaw.schemas.Tensor;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jigsaw.job.cli.JigsawCliTest;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Real data along the graph, end to end on a MiniCluster and a real broker: frames with white squares
+ * in known cells go through the hand-set brightness detector of examples/bright-squares; each
+ * result lists exactly those squares, with their boxes, and what the classifier said of each crop.
+ */
+class ObjectsIntegrationTest {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    @RegisterExtension
+    static final RealKafka kafka = new RealKafka();
+
+    static Graph brightSquares() {
+        return GraphLoader.load(Path.of(System.getProperty("jigsaw.examples.dir"), "bright-squares", "graph.yaml"))
+                .withModelsDir(System.getProperty("jigsaw.bright-squares.models.dir"));
+    }
+
+    /** A black 64x64 frame, white in the given cells of its 4x4 grid (cell = row * 4 + column). */
+    static Tensor squares(int... cells) {
+        ByteBuffer b = ByteBuffer.allocate(64 * 64 * 3 * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int y = 0; y < 64; y++) {
+            for (int x = 0; x < 64; x++) {
+                int cell = (y / 16) * 4 + x / 16;
+                float v = java.util.Arrays.stream(cells).anyMatch(c -> c == cell) ? 1f : 0f;
+                for (int ch = 0; ch < 3; ch++) {
+                    b.putFloat(v);
+                }
+            }
+        }
+        b.flip();
+        return Tensor.newBuilder().setData(b).setShape(List.of(64, 64, 3)).setDtype(TensorSpec.FLOAT32).build();
+    }
+
+    /** Topics of their own per test, so tests do not read each other's records. */
+    static Configuration conf(String name) {
+        Configuration conf = new Configuration();
+        conf.set(JigsawOptions.BOOTSTRAP, kafka.bootstrap());
+        conf.set(JigsawOptions.REPLICA_SLOTS, 2);
+        conf.set(JigsawOptions.GROUP_ID, name);
+        conf.set(JigsawOptions.TOPIC_REQUESTS, name + "-requests");
+        conf.set(JigsawOptions.TOPIC_RESULTS, name + "-results");
+        conf.set(JigsawOptions.TOPIC_PLANS, name + "-plans");
+        conf.set(JigsawOptions.TOPIC_TELEMETRY, name + "-telemetry");
+        conf.set(JigsawOptions.TOPIC_DEAD_LETTERS, name + "-dead-letters");
+        return conf;
+    }
+
+    static Plan plan(Graph graph) {
+        return new Plan(graph.name(), 1, "test", "", List.of(
+                new TaskPlan("find", "find-bright", 1, 0, 500, List.of(new Partition(0, 50))),
+                new TaskPlan("name", "name-s", 1, 0, 500, List.of(new Partition(0, 50)))));
+    }
+
+    /** One request with a generous deadline, answered: the job is deployed and its models loaded (a 1 s SLO follows). */
+    static void warmUp(DemoJob job, AvroProducer producer) throws Exception {
+        long now = System.currentTimeMillis();
+        producer.send(job.topics.requests(), "warm-up", Request.newBuilder().setRequestId("warm-up").setGraph(job.graph.name())
+                .setEventTimeMs(now).setDeadlineMs(now + 120_000).setPayload(squares(0)).build()).get(60, TimeUnit.SECONDS);
+        try (TopicReader<Result> results = new TopicReader<>(kafka.bootstrap(), job.topics.results(), Result.class)) {
+            long until = System.currentTimeMillis() + 120_000;
+            while (results.poll(Duration.ofMillis(500)).isEmpty()) {
+                assertThat(System.currentTimeMillis()).as("the warm-up request's result").isLessThan(until);
+            }
+        }
+    }
+
+    static List<Float> box(int cell) {
+        float c = cell % 4;
+        float r = cell / 4;
+        return List.of(c / 4, r / 4, (c + 1) / 4, (r + 1) / 4);
+    }
+
+    @Test
+    void eachResultListsExactlyTheSquaresInItsFrameWithTheirBoxes() throws Exception {
+        Graph graph = brightSquares();
+        Configuration conf = conf("squares");
+        Map<String, int[]> frames = new HashMap<>();
+        frames.put("none", new int[] {});
+        frames.put("one", new int[] {5});
+        frames.put("two", new int[] {0, 15});
+        frames.put("four", new int[] {3, 6, 9, 12});
+        try (DemoJob job = DemoJob.start(graph, conf, "jigsaw: squares");
+             AvroProducer producer = new AvroProducer(kafka.bootstrap());
+             TopicReader<Result> results = new TopicReader<>(kafka.bootstrap(), job.topics.results(), Result.class)) {
+            producer.send(job.topics.plans(), graph.name(), PlanAvro.toAvro(plan(graph))).get(60, TimeUnit.SECONDS);
+            long now = System.currentTimeMillis();
+            for (Map.Entry<String, int[]> f : frames.entrySet()) {
+                producer.send(job.topics.requests(), f.getKey(), Request.newBuilder().setRequestId(f.getKey()).setGraph(graph.name())
+                        .setEventTimeMs(now).setDeadlineMs(now + 120_000).setPayload(squares(f.getValue())).build())
+                        .get(60, TimeUnit.SECONDS);
+            }
+
+            Map<String, Result> byId = new HashMap<>();
+            long until = System.currentTimeMillis() + 120_000;
+            while (byId.size() < frames.size() && System.currentTimeMillis() < until) {
+                results.poll(Duration.ofMillis(500)).forEach(r -> byId.put(r.getRequestId(), r));
+            }
+
+            assertThat(byId).containsOnlyKeys(frames.keySet());
+            frames.forEach((id, cells) -> {
+                Result r = byId.get(id);
+                assertThat(r.getDropped()).as(r.getDropReason()).isFalse();
+                // Equal scores: the cells come in their own order, find:0 the first of them.
+                List<List<Float>> expected = new ArrayList<>();
+                for (int cell : cells) {
+                    expected.add(box(cell));
+                }
+                assertThat(r.getObjects()).as(id).extracting(DetectedObject::getBox).containsExactlyElementsOf(expected);
+                assertThat(r.getObjects()).extracting(DetectedObject::getId)
+                        .containsExactlyElementsOf(java.util.stream.IntStream.range(0, cells.length).mapToObj(i -> "find:" + i).toList());
+                assertThat(r.getObjects()).allSatisfy(o -> {
+                    assertThat(o.getScore()).isGreaterThan(0.99f);
+                    assertThat(o.getOutputs()).singleElement().satisfies(out -> {
+                        assertThat(out.getTask()).isEqualTo("name");
+                        assertThat(out.getLabels()).hasSize(2);
+                        assertThat(out.getTensors().get("probabilities")).hasSize(3);
+                    });
+                });
+                assertThat(r.getTaskRuns()).isEqualTo(1 + cells.length);
+            });
+        }
+    }
+
+    @Test
+    void aPictureSentWithSendIsAnsweredAndReadWithResults(@TempDir Path dir) throws Exception {
+        Graph graph = brightSquares();
+        Configuration conf = conf("pictures");
+        // A 128x128 picture, white in its top-left 64x64: cells 0, 1, 4 and 5 of the 64x64 frame's 4x4 grid.
+        BufferedImage picture = new BufferedImage(128, 128, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = picture.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, 64, 64);
+        g.dispose();
+        Path png = dir.resolve("square.png");
+        ImageIO.write(picture, "png", png.toFile());
+        Path notes = Files.writeString(dir.resolve("notes.txt"), "not a picture");
+        Path graphFile = Path.of(System.getProperty("jigsaw.examples.dir"), "bright-squares", "graph.yaml");
+        try (DemoJob job = DemoJob.start(graph, conf, "jigsaw: pictures");
+             AvroProducer producer = new AvroProducer(kafka.bootstrap())) {
+            producer.send(job.topics.plans(), graph.name(), PlanAvro.toAvro(plan(graph))).get(60, TimeUnit.SECONDS);
+            warmUp(job, producer);
+
+            JigsawCliTest.Run sent = JigsawCliTest.run("send", "--bootstrap", kafka.bootstrap(), "--graph", graphFile.toString(),
+                    "--topic", job.topics.requests(), png.toString(), notes.toString());
+
+            assertThat(sent.code()).as("one file was no picture").isEqualTo(1);
+            assertThat(sent.err()).contains("notes.txt: not an image");
+            String id = sent.out().strip().split(" ")[1];
+            assertThat(sent.out().strip()).isEqualTo(png + " " + id);
+
+            JigsawCliTest.Run read = JigsawCliTest.run("results", "--bootstrap", kafka.bootstrap(), "--topic", job.topics.results(),
+                    "--from-beginning", "--request-id", id, "--json", "--idle", "60");
+
+            assertThat(read.code()).as(read.err()).isZero();
+            JsonNode answer = new ObjectMapper().readTree(read.out());
+            assertThat(answer.path("request_id").asText()).isEqualTo(id);
+            List<String> boxes = new ArrayList<>();
+            answer.path("objects").forEach(o -> boxes.add(o.path("box").toString()));
+            assertThat(boxes).as(read.out()).containsExactly("[0.0,0.0,0.25,0.25]", "[0.25,0.0,0.5,0.25]", "[0.0,0.25,0.25,0.5]", "[0.25,0.25,0.5,0.5]");
+            assertThat(answer.path("objects").get(0).path("outputs").path("name").path("labels")).hasSize(2);
+
+            JigsawCliTest.Run readable = JigsawCliTest.run("results", "--bootstrap", kafka.bootstrap(), "--topic", job.topics.results(),
+                    "--from-beginning", "--request-id", id);
+            assertThat(readable.out()).startsWith(id + "  latency ").contains("4 object(s)").contains("find:0     box [0.00 0.00 0.25 0.25]");
+        }
+    }
+}
