@@ -60,6 +60,20 @@ final class DemoJob implements AutoCloseable {
         return client.getJobID();
     }
 
+    /** The job's options with topics of their own (named after the test), so tests on one broker do not read each other's records. */
+    static Configuration isolated(String bootstrap, String name) {
+        Configuration conf = new Configuration();
+        conf.set(JigsawOptions.BOOTSTRAP, bootstrap);
+        conf.set(JigsawOptions.GROUP_ID, name);
+        conf.set(JigsawOptions.TOPIC_REQUESTS, name + "-requests");
+        conf.set(JigsawOptions.TOPIC_RESULTS, name + "-results");
+        conf.set(JigsawOptions.TOPIC_PLANS, name + "-plans");
+        conf.set(JigsawOptions.TOPIC_TELEMETRY, name + "-telemetry");
+        conf.set(JigsawOptions.TOPIC_DEAD_LETTERS, name + "-dead-letters");
+        conf.set(JigsawOptions.REPLICA_SLOTS, 2);
+        return conf;
+    }
+
     /** examples/xr-scene/plan.json: the static plan the tests serve under. */
     static Plan staticPlan() {
         return PlanFile.read(Path.of(System.getProperty("jigsaw.examples.dir"), "xr-scene", "plan.json"));

@@ -64,15 +64,7 @@ class FailureRecoveryIntegrationTest {
 
     /** Topics of their own per test, so tests do not read each other's records. */
     static Configuration conf(String name) {
-        Configuration conf = new Configuration();
-        conf.set(JigsawOptions.BOOTSTRAP, kafka.bootstrap());
-        conf.set(JigsawOptions.GROUP_ID, name);
-        conf.set(JigsawOptions.TOPIC_REQUESTS, name + "-requests");
-        conf.set(JigsawOptions.TOPIC_RESULTS, name + "-results");
-        conf.set(JigsawOptions.TOPIC_PLANS, name + "-plans");
-        conf.set(JigsawOptions.TOPIC_TELEMETRY, name + "-telemetry");
-        conf.set(JigsawOptions.TOPIC_DEAD_LETTERS, name + "-dead-letters");
-        conf.set(JigsawOptions.REPLICA_SLOTS, 2);
+        Configuration conf = DemoJob.isolated(kafka.bootstrap(), name);
         conf.set(JigsawOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(300));
         return conf;
     }

@@ -76,20 +76,6 @@ class ObjectsIntegrationTest {
         return Tensor.newBuilder().setData(b).setShape(List.of(64, 64, 3)).setDtype(TensorSpec.FLOAT32).build();
     }
 
-    /** Topics of their own per test, so tests do not read each other's records. */
-    static Configuration conf(String name) {
-        Configuration conf = new Configuration();
-        conf.set(JigsawOptions.BOOTSTRAP, kafka.bootstrap());
-        conf.set(JigsawOptions.REPLICA_SLOTS, 2);
-        conf.set(JigsawOptions.GROUP_ID, name);
-        conf.set(JigsawOptions.TOPIC_REQUESTS, name + "-requests");
-        conf.set(JigsawOptions.TOPIC_RESULTS, name + "-results");
-        conf.set(JigsawOptions.TOPIC_PLANS, name + "-plans");
-        conf.set(JigsawOptions.TOPIC_TELEMETRY, name + "-telemetry");
-        conf.set(JigsawOptions.TOPIC_DEAD_LETTERS, name + "-dead-letters");
-        return conf;
-    }
-
     static Plan plan(Graph graph) {
         return new Plan(graph.name(), 1, "test", "", List.of(
                 new TaskPlan("find", "find-bright", 1, 0, 500, List.of(new Partition(0, 50))),
@@ -118,7 +104,7 @@ class ObjectsIntegrationTest {
     @Test
     void eachResultListsExactlyTheSquaresInItsFrameWithTheirBoxes() throws Exception {
         Graph graph = brightSquares();
-        Configuration conf = conf("squares");
+        Configuration conf = DemoJob.isolated(kafka.bootstrap(), "squares");
         Map<String, int[]> frames = new HashMap<>();
         frames.put("none", new int[] {});
         frames.put("one", new int[] {5});
@@ -169,7 +155,7 @@ class ObjectsIntegrationTest {
     @Test
     void aPictureSentWithSendIsAnsweredAndReadWithResults(@TempDir Path dir) throws Exception {
         Graph graph = brightSquares();
-        Configuration conf = conf("pictures");
+        Configuration conf = DemoJob.isolated(kafka.bootstrap(), "pictures");
         // A 128x128 picture, white in its top-left 64x64: cells 0, 1, 4 and 5 of the 64x64 frame's 4x4 grid.
         BufferedImage picture = new BufferedImage(128, 128, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = picture.createGraphics();

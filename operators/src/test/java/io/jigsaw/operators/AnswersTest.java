@@ -15,7 +15,7 @@ class AnswersTest {
     static final Graph GRAPH = DemoGraph.load();
 
     static TaskReport report(String task, String objectId, float[] box, Map<String, float[]> outputs) {
-        Piece p = new Piece();
+        Piece p = DemoGraph.piece("r", 1000);
         p.objectId = objectId;
         p.box = box;
         p.boxScore = 0.75f;
@@ -47,11 +47,7 @@ class AnswersTest {
     }
 
     private static Piece resultPiece(TaskReport[] reports) {
-        Piece p = new Piece();
-        p.requestId = "r";
-        p.graph = "xr-scene";
-        p.eventTimeMs = 1;
-        p.deadlineMs = 1000;
+        Piece p = DemoGraph.piece("r", 1000);
         p.reports = reports;
         return p;
     }

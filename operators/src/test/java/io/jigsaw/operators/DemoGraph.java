@@ -16,6 +16,16 @@ public final class DemoGraph {
                 .withModelsDir(System.getProperty("jigsaw.demo.models.dir"));
     }
 
+    /** A piece of a demo request, as the decoder makes it (no payload yet). */
+    public static Piece piece(String requestId, long deadlineMs) {
+        Piece p = new Piece();
+        p.requestId = requestId;
+        p.graph = "xr-scene";
+        p.eventTimeMs = 1;
+        p.deadlineMs = deadlineMs;
+        return p;
+    }
+
     /** A frame of the demo's input size, deterministic per seed. */
     public static byte[] frame(long seed) {
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(64 * 64 * 3 * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);

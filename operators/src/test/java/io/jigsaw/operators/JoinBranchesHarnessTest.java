@@ -20,11 +20,7 @@ class JoinBranchesHarnessTest {
             new Dataflow.JoinBranch("depth", "value", 3, 1));
 
     static Piece part(String from, String objectId, Credit credit, float... values) {
-        Piece p = new Piece();
-        p.requestId = "r1";
-        p.graph = "xr-scene";
-        p.eventTimeMs = 1;
-        p.deadlineMs = 10_000;
+        Piece p = DemoGraph.piece("r1", 10_000);
         p.objectId = objectId;
         p.credit(credit);
         p.joinParts = values.length == 0 ? null : new JoinPart[] {new JoinPart(from, objectId, values)};

@@ -39,8 +39,8 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--mix", split = ",", description = "Weights of the --graph files for a trace without a graph column (default: equal).")
     List<Double> mix = new ArrayList<>();
 
-    @Option(names = "--topic", description = "Requests topic (default: the job's jigsaw.topic.requests, 'requests').")
-    String topic;
+    @picocli.CommandLine.Mixin
+    TopicOption topic;
 
     @Bounds(min = 0, minExclusive = true)
     @Option(names = "--speed", defaultValue = "1", description = "Replay speed factor: 2 = twice as fast (default: ${DEFAULT-VALUE}).")
@@ -65,7 +65,7 @@ final class ReplayCommand implements Callable<Integer> {
         List<Graph> graphs = files.stream().map(GraphLoader::load).toList();
         double[] weights = mix.isEmpty() ? graphs.stream().mapToDouble(g -> 1).toArray() : mix.stream().mapToDouble(Double::doubleValue).toArray();
         Trace t = TraceFiles.open(trace);
-        String to = topic != null ? topic : JigsawOptions.TOPIC_REQUESTS.defaultValue();
+        String to = topic.orJobs(JigsawOptions.TOPIC_REQUESTS);
         System.err.printf("[replay] %s -> '%s' at %s, speed x%s, %d loop(s)%n", t, to, kafka.connection(), speed, loops);
         AtomicBoolean stop = new AtomicBoolean();
         Thread main = Thread.currentThread();

@@ -25,8 +25,8 @@ final class ResultsCommand implements Callable<Integer> {
     @Mixin
     KafkaClientOption kafka;
 
-    @Option(names = "--topic", description = "Results topic (default: the job's jigsaw.topic.results, 'results').")
-    String topic;
+    @Mixin
+    TopicOption topic;
 
     @Option(names = "--from-beginning", description = "Start at the oldest result kept, not at the newest.")
     boolean fromBeginning;
@@ -53,7 +53,7 @@ final class ResultsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         ObjectMapper mapper = new ObjectMapper();
-        String from = topic != null ? topic : JigsawOptions.TOPIC_RESULTS.defaultValue();
+        String from = topic.orJobs(JigsawOptions.TOPIC_RESULTS);
         long idleMs = Math.round(idleSeconds * 1000);
         try (TopicReader<Result> reader = new TopicReader<>(kafka.connection(), from, Result.class, !fromBeginning)) {
             long lastNew = System.currentTimeMillis();

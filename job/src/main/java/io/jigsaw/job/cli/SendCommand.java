@@ -39,8 +39,8 @@ final class SendCommand implements Callable<Integer> {
     @Option(names = "--graph", description = "Graph the requests are for (default: the demo's examples/xr-scene/graph.yaml).")
     Path graphFile;
 
-    @Option(names = "--topic", description = "Requests topic (default: the job's jigsaw.topic.requests, 'requests').")
-    String topic;
+    @Mixin
+    TopicOption topic;
 
     @Option(names = "--id-prefix", defaultValue = "send-", description = "Request ids are this + the file's name + the time sent "
             + "(default: ${DEFAULT-VALUE}).")
@@ -59,7 +59,7 @@ final class SendCommand implements Callable<Integer> {
                 + " has no input spec (input: {shape, dtype}): pictures cannot be made into its frames"));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        String to = topic != null ? topic : JigsawOptions.TOPIC_REQUESTS.defaultValue();
+        String to = topic.orJobs(JigsawOptions.TOPIC_REQUESTS);
         int failed = 0;
         try (AvroProducer producer = new AvroProducer(kafka.connection())) {
             // A request's clock starts when it is sent: connect first, as a long-running producer would be.

@@ -35,6 +35,9 @@ final class SimulateCommand implements Callable<Integer> {
     @Mixin
     PolicyOption policy;
 
+    @Mixin
+    JsonLine json;
+
     @Option(names = "--trace", required = true, description = "Trace file (timestamp_ms[,graph] CSV or Azure-style per-minute counts)"
             + " or a synthetic spec, e.g. poisson:rate=200,duration=600,seed=1 or gamma:rate=200,cv2=4,duration=600,seed=1.")
     String trace;
@@ -51,9 +54,6 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of batch times and fan-out draws (default: ${DEFAULT-VALUE}).")
     long seed;
-
-    @Mixin
-    JsonLine json;
 
     @Override
     public Integer call() throws Exception {
