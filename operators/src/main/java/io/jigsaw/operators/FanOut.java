@@ -5,6 +5,7 @@ import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.Task;
 import io.jigsaw.core.graph.TaskInput;
 import io.jigsaw.core.graph.Variant;
+import io.jigsaw.core.image.Crop;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -169,7 +170,7 @@ public final class FanOut {
                 observer.box("clipped");
             }
             Piece p = child(piece, child + out.size());
-            p.payload = Tensors.bytes(Tensors.crop(image, height, width, channels, clipped, c.height(), c.width()));
+            p.payload = Tensors.bytes(Crop.resize(image, height, width, channels, clipped, c.height(), c.width()));
             p.shape = new int[] {c.height(), c.width(), channels};
             p.objectId = ObjectIds.child(piece.objectId, task, out.size());
             p.box = inFrame(piece.box, clipped);

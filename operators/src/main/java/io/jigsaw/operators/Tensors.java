@@ -4,8 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * float32 tensors as the bytes pieces carry (row-major, little-endian, as in the Avro {@code Tensor}),
- * and the crop a detector's box cuts from an image.
+ * float32 tensors as the bytes pieces carry (row-major, little-endian, as in the Avro {@code Tensor}).
  */
 final class Tensors {
 
@@ -24,39 +23,4 @@ final class Tensors {
         return out;
     }
 
-    /**
-     * The region {@code box} = [x1, y1, x2, y2] (normalised, already clipped to the image) of an
-     * [height, width, channels] image, resized to [outH, outW, channels] by bilinear sampling at
-     * pixel centres.
-     */
-    static float[] crop(float[] image, int height, int width, int channels, float[] box, int outH, int outW) {
-        float[] out = new float[outH * outW * channels];
-        double x0 = box[0] * width;
-        double y0 = box[1] * height;
-        double sx = (box[2] - box[0]) * width / outW;
-        double sy = (box[3] - box[1]) * height / outH;
-        // Samples stay between the centres of the box's own first and last pixels: nothing from outside it bleeds in.
-        double xLo = Math.floor(x0);
-        double xHi = Math.max(xLo, Math.min(width - 1, Math.ceil(box[2] * width) - 1));
-        double yLo = Math.floor(y0);
-        double yHi = Math.max(yLo, Math.min(height - 1, Math.ceil(box[3] * height) - 1));
-        for (int r = 0; r < outH; r++) {
-            double y = Math.min(yHi, Math.max(yLo, y0 + (r + 0.5) * sy - 0.5));
-            int ya = (int) Math.floor(y);
-            int yb = Math.min(height - 1, ya + 1);
-            double fy = y - ya;
-            for (int c = 0; c < outW; c++) {
-                double x = Math.min(xHi, Math.max(xLo, x0 + (c + 0.5) * sx - 0.5));
-                int xa = (int) Math.floor(x);
-                int xb = Math.min(width - 1, xa + 1);
-                double fx = x - xa;
-                for (int ch = 0; ch < channels; ch++) {
-                    double top = image[(ya * width + xa) * channels + ch] * (1 - fx) + image[(ya * width + xb) * channels + ch] * fx;
-                    double bottom = image[(yb * width + xa) * channels + ch] * (1 - fx) + image[(yb * width + xb) * channels + ch] * fx;
-                    out[(r * outW + c) * channels + ch] = (float) (top * (1 - fy) + bottom * fy);
-                }
-            }
-        }
-        return out;
-    }
 }

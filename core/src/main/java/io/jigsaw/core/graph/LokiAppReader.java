@@ -105,7 +105,7 @@ final class LokiAppReader {
                         + ": left out (its accuracy is unknown)");
                 continue;
             }
-            out.add(new Variant(v, accuracy.get(v) / best, null, fanouts.getOrDefault(v, Map.of()), null, false));
+            out.add(new Variant(v, accuracy.get(v) / best, null, fanouts.getOrDefault(v, Map.of()), null, false, "loki"));
         }
         if (out.isEmpty()) {
             throw new InputException(accuracyFile, "", "none of task '" + n.task() + "'s variants " + n.variants() + " has a row");

@@ -18,10 +18,13 @@ import java.util.Map;
  * <li>{@code regressor}: {@code value} [dense] (softplus, e.g. a depth);</li>
  * <li>{@code mlp}: {@code probabilities} [dense] from a vector (e.g. a join's concatenated branches).</li>
  * </ul>
- * Weights are seeded random constants (except {@code brightness}): compute, not accuracy, is what
- * these variants differ by.
+ * With {@code train} steps the weights are trained on the synthetic XR scenes
+ * ({@link io.jigsaw.core.scene.SceneGenerator}) and the variant's accuracy is measured on their test
+ * split; without, they are seeded random constants (except {@code brightness}'s, set by hand).
+ *
+ * @param trainSteps Adam steps of training on the synthetic scenes; 0: random weights
  */
-public record ModelRecipe(String kind, List<Integer> conv, List<Integer> hidden, int dense, int grid, long seed)
+public record ModelRecipe(String kind, List<Integer> conv, List<Integer> hidden, int dense, int grid, long seed, int trainSteps)
         implements Serializable {
 
     public static final List<String> KINDS = List.of("classifier", "detector", "brightness", "regressor", "mlp");
@@ -33,7 +36,11 @@ public record ModelRecipe(String kind, List<Integer> conv, List<Integer> hidden,
 
     /** A classifier: today's demo recipe. */
     public ModelRecipe(List<Integer> conv, int dense, long seed) {
-        this("classifier", conv, List.of(), dense, 0, seed);
+        this("classifier", conv, List.of(), dense, 0, seed, 0);
+    }
+
+    public boolean trained() {
+        return trainSteps > 0;
     }
 
     public boolean detects() {

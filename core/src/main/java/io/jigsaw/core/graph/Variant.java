@@ -14,12 +14,24 @@ import java.util.Optional;
  *     gets 1.0
  * @param buildRecipe how `models` builds a synthetic SavedModel for it, or null
  * @param pseudo a no-op stage (Loki's {@code source}/{@code sink}): costs nothing, has no model
+ * @param accuracySource where the accuracy comes from: {@code declared} (typed into the graph),
+ *     {@code measured} (accuracy.csv: measured by `models` on the test split) or {@code loki} (Loki's accuracy files)
  */
 public record Variant(String name, double accuracy, String modelDir, Map<String, Double> fanout,
-        ModelRecipe buildRecipe, boolean pseudo) implements Serializable {
+        ModelRecipe buildRecipe, boolean pseudo, String accuracySource) implements Serializable {
+
+    public static final String DECLARED = "declared";
+    public static final String MEASURED = "measured";
+    /** Neither declared nor measured yet: {@code bin/jigsaw models} trains and measures it. */
+    public static final String UNMEASURED = "unmeasured";
 
     public Variant {
         fanout = Map.copyOf(fanout);
+    }
+
+    /** A variant whose accuracy is declared. */
+    public Variant(String name, double accuracy, String modelDir, Map<String, Double> fanout, ModelRecipe buildRecipe, boolean pseudo) {
+        this(name, accuracy, modelDir, fanout, buildRecipe, pseudo, DECLARED);
     }
 
     public Optional<String> model() {
@@ -38,6 +50,6 @@ public record Variant(String name, double accuracy, String modelDir, Map<String,
     public Variant withFanout(String child, double mean) {
         Map<String, Double> f = new java.util.LinkedHashMap<>(fanout);
         f.put(child, mean);
-        return new Variant(name, accuracy, modelDir, f, buildRecipe, pseudo);
+        return new Variant(name, accuracy, modelDir, f, buildRecipe, pseudo, accuracySource);
     }
 }

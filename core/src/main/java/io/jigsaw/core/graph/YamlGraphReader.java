@@ -21,7 +21,7 @@ final class YamlGraphReader {
             "tasks");
     private static final Set<String> TASK_KEYS = Set.of("name", "after", "input", "labels", "variants");
     private static final Set<String> CROP_KEYS = Set.of("from", "boxes", "scores", "min_score", "max", "size");
-    private static final Set<String> RECIPE_KEYS = Set.of("kind", "conv", "hidden", "dense", "grid", "seed");
+    private static final Set<String> RECIPE_KEYS = Set.of("kind", "conv", "hidden", "dense", "grid", "seed", "train");
     private static final Set<String> VARIANT_KEYS = Set.of("name", "accuracy", "model", "recipe", "fanout");
     private static final double DEFAULT_ACCURACY_SLO = 0.9;
 
@@ -38,13 +38,37 @@ final class YamlGraphReader {
         }
         TensorSpec input = root.field("input").present() ? input(root.field("input")) : null;
         String modelsDir = root.field("models_dir").present() ? resolve(file, root.field("models_dir").text()).toString() : null;
+        Map<String, AccuracyCsv.Row> measured = measuredAccuracies(file, modelsDir);
         List<Task> tasks = new ArrayList<>();
         for (Fields t : root.field("tasks").list()) {
-            tasks.add(task(t));
+            tasks.add(task(t, measured));
         }
         List<String> outputs = root.field("outputs").texts();
         return new Graph(name, latencySlo, accuracySlo, input, GraphChecker.check(file, tasks, outputs), modelsDir, List.of(),
                 outputs, file.toString());
+    }
+
+    /**
+     * What `models` measured: the models dir's accuracy.csv (the models that will serve), else the one
+     * beside the graph (a recorded run's). Keyed task/variant.
+     */
+    private static Map<String, AccuracyCsv.Row> measuredAccuracies(Path file, String modelsDir) {
+        Map<String, AccuracyCsv.Row> out = new LinkedHashMap<>();
+        List<Path> candidates = new ArrayList<>();
+        if (modelsDir != null) {
+            candidates.add(Path.of(modelsDir).resolve(AccuracyCsv.FILE));
+        }
+        Path base = file.toAbsolutePath().getParent();
+        if (base != null) {
+            candidates.add(base.resolve(AccuracyCsv.FILE));
+        }
+        for (Path p : candidates) {
+            if (java.nio.file.Files.exists(p)) {
+                AccuracyCsv.read(p).forEach(r -> out.put(r.task() + "/" + r.variant(), r));
+                break;
+            }
+        }
+        return out;
     }
 
     private static Path resolve(Path file, String dir) {
@@ -70,17 +94,30 @@ final class YamlGraphReader {
         return new TensorSpec(shape, dtype);
     }
 
-    private static Task task(Fields f) {
+    private static Task task(Fields f, Map<String, AccuracyCsv.Row> measured) {
         f.requireObject(TASK_KEYS);
         String name = f.field("name").text();
         List<Fields> variantFields = f.field("variants").list();
-        double best = 0;
+        Map<String, Double> raw = new LinkedHashMap<>();
         for (Fields v : variantFields) {
-            best = Math.max(best, v.requireObject(VARIANT_KEYS).field("accuracy").positive());
+            v.requireObject(VARIANT_KEYS);
+            String variant = v.field("name").text();
+            AccuracyCsv.Row m = measured.get(name + "/" + variant);
+            if (v.field("accuracy").present()) {
+                raw.put(variant, v.field("accuracy").positive());
+            } else if (m != null) {
+                raw.put(variant, Math.max(m.accuracy(), 1e-6));
+            } else {
+                // Not measured yet (`models` measures it): the graph loads, but no plan can use it (PlanningInstance says so).
+                raw.put(variant, Double.NaN);
+            }
         }
+        double best = raw.values().stream().filter(a -> !a.isNaN()).mapToDouble(Double::doubleValue).max().orElse(1);
         List<Variant> variants = new ArrayList<>();
         for (Fields v : variantFields) {
-            variants.add(variant(v, best));
+            double a = raw.get(v.field("name").text());
+            variants.add(variant(v, a / best, v.field("accuracy").present() ? Variant.DECLARED : Double.isNaN(a) ? Variant.UNMEASURED
+                    : Variant.MEASURED));
         }
         Labels labels = f.field("labels").present() ? labels(f.field("labels")) : null;
         return new Task(name, f.field("after").texts(), variants, taskInput(f.field("input")), labels);
@@ -140,7 +177,7 @@ final class YamlGraphReader {
         return new Labels(f.field("tensor").text("probabilities"), top, names);
     }
 
-    private static Variant variant(Fields f, double bestAccuracy) {
+    private static Variant variant(Fields f, double accuracy, String source) {
         Map<String, Double> fanout = new LinkedHashMap<>();
         Fields fan = f.field("fanout");
         if (fan.present()) {
@@ -154,7 +191,7 @@ final class YamlGraphReader {
             recipe = recipe(r.requireObject(RECIPE_KEYS));
         }
         String model = f.field("model").present() ? f.field("model").text() : null;
-        return new Variant(f.field("name").text(), f.field("accuracy").positive() / bestAccuracy, model, fanout, recipe, false);
+        return new Variant(f.field("name").text(), accuracy, model, fanout, recipe, false, source);
     }
 
     private static ModelRecipe recipe(Fields r) {
@@ -178,7 +215,11 @@ final class YamlGraphReader {
             throw r.field("grid").error("expected cells per side, >= 1; found " + grid);
         }
         long seed = r.field("seed").present() ? r.field("seed").integer() : 1;
-        return new ModelRecipe(kind, conv, hidden, dense, grid, seed);
+        int train = r.field("train").present() ? r.field("train").integer() : 0;
+        if (train < 0 || train > 0 && kind.equals("brightness")) {
+            throw r.field("train").error("expected training steps >= 0 (none for the hand-set brightness detector), found " + train);
+        }
+        return new ModelRecipe(kind, conv, hidden, dense, grid, seed, train);
     }
 
     private static List<Integer> widths(Fields f) {

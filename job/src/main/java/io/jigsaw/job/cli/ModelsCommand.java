@@ -9,10 +9,12 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "models", mixinStandardHelpOptions = true,
-        header = "Builds a graph's variant SavedModels from their recipes.",
-        description = "Builds the SavedModels of a graph's variants from their recipes, with TF Java in its own JVM, "
-                + "into the graph's models_dir (skips models already built from the same recipe). "
-                + "The demo's models are SYNTHETIC: random weights, real compute, declared accuracies.")
+        header = "Builds and trains a graph's variant SavedModels from their recipes.",
+        description = "Builds the SavedModels of a graph's variants from their recipes, with TF Java in its own JVM, into the "
+                + "graph's models_dir; a recipe with train: steps is trained on the synthetic XR scenes and measured on their test "
+                + "split (accuracy.csv in models_dir: the accuracy the planner uses). A model already built from the same recipe, "
+                + "here or in the shared cache .jigsaw/model-cache, is not built again. The demo's 12 variants train in about "
+                + "2 minutes on 2 cores (progress bar on stderr).")
 final class ModelsCommand implements Callable<Integer> {
 
     @Option(names = "--graph", description = "Graph YAML (default: examples/xr-scene/graph.yaml).")

@@ -53,7 +53,12 @@ public final class ModelCache {
         return out;
     }
 
-    /** Runs `models` for the graph file; its progress goes to our stderr. */
+    /** Where built and trained models are kept by recipe, shared with the build (`models --cache`). */
+    static Path store() {
+        return Path.of(System.getProperty("jigsaw.home", ".")).toAbsolutePath().resolve(".jigsaw/model-cache");
+    }
+
+    /** Runs `models` for the graph file (with the shared model cache); its progress goes to our stderr. */
     public static void build(Path graphFile) throws IOException, InterruptedException {
         String cp = System.getProperty(CLASSPATH_PROPERTY);
         if (cp == null || cp.isBlank()) {
@@ -61,7 +66,7 @@ public final class ModelCache {
                     + "); run `bin/jigsaw models --graph " + graphFile + "` first");
         }
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", cp,
-                "io.jigsaw.models.ModelsMain", "--graph", graphFile.toString());
+                "io.jigsaw.models.ModelsMain", "--graph", graphFile.toString(), "--cache", store().toString());
         Process p = new ProcessBuilder(cmd).inheritIO().start();
         if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
             p.destroyForcibly();

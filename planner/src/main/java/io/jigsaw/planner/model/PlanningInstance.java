@@ -37,6 +37,14 @@ public record PlanningInstance(Graph graph, Profile profile, double demandRps, i
         if (!(maxUtilisation > 0 && maxUtilisation <= 1)) {
             throw new IllegalArgumentException("max utilisation must be in (0, 1], found " + maxUtilisation);
         }
+        for (Task t : graph.tasks()) {
+            for (io.jigsaw.core.graph.Variant v : t.variants()) {
+                if (Double.isNaN(v.accuracy())) {
+                    throw new IllegalArgumentException("variant " + v.name() + " of task " + t.name() + " has no accuracy yet: "
+                            + "declare one in the graph, or train and measure it with `bin/jigsaw models --graph <graph>`");
+                }
+            }
+        }
     }
 
     public static PlanningInstance of(Graph graph, Profile profile, double demandRps, int gpus, ShareGrid grid, Policy policy) {
