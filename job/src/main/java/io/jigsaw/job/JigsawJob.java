@@ -127,8 +127,11 @@ public final class JigsawJob {
             telemetry.add(op.getSideOutput(Tags.TELEMETRY));
         }
 
-        DataStream<Result> results = on(io, union(done).keyBy(p -> p.requestId).process(new ResultAssembler(graph, cleanupMs))
+        SingleOutputStreamOperator<Result> results = on(io, union(done).keyBy(p -> p.requestId)
+                .process(new ResultAssembler(graph, cleanupMs, conf.get(JigsawOptions.TELEMETRY_INTERVAL).toMillis()))
                 .name("assemble-results").uid("assemble-results").setParallelism(slots));
+        // The assembler's telemetry: measured accuracy per variant, from the requests that carried their truth.
+        telemetry.add(results.getSideOutput(Tags.TELEMETRY));
         String group = conf.get(JigsawOptions.GROUP_ID);
         on(io, results.sinkTo(sink(kafka, topics.results(), Result.class, r -> r.getRequestId(), delivery, group + "-results"))
                 .name("results").uid("results").setParallelism(slots));

@@ -148,6 +148,15 @@ public final class JigsawOptions {
             .doubleType().defaultValue(1.0)
             .withDescription("Requests per second the first plan is made for, before any telemetry (none if a plan is in force).");
 
+    /** Which accuracy the planner sidecar plans with: the variants' offline (test split) figure or the one measured live. */
+    public enum AccuracySource { OFFLINE, MEASURED }
+
+    public static final ConfigOption<AccuracySource> PLANNER_ACCURACY_SOURCE = ConfigOptions.key("jigsaw.planner.accuracy-source")
+            .enumType(AccuracySource.class).defaultValue(AccuracySource.OFFLINE)
+            .withDescription("offline: plan with each variant's accuracy from accuracy.csv (or the graph); measured: once a variant "
+                    + "has served 100 requests that carried their truth, plan with its accuracy measured on them (smoothed), "
+                    + "and re-plan when it moves far from what the plan in force assumed.");
+
     public static final ConfigOption<Duration> PLANNER_SOLVE_LIMIT = ConfigOptions.key("jigsaw.planner.solve-limit")
             .durationType().defaultValue(Duration.ofSeconds(2))
             .withDescription("Longest one re-plan may take.");

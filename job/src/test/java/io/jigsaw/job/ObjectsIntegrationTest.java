@@ -9,10 +9,13 @@ import io.jigsaw.core.plan.PlanAvro;
 import io.jigsaw.core.plan.TaskPlan;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.TopicReader;
+import io.jigsaw.schemas.DeadLetter;
 import io.jigsaw.schemas.DetectedObject;
 import io.jigsaw.schemas.Request;
 import io.jigsaw.schemas.Result;
 import io.jigsaw.schemas.Tensor;
+import io.jigsaw.schemas.Truth;
+import io.jigsaw.schemas.TruthObject;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -82,6 +85,15 @@ class ObjectsIntegrationTest {
                 new TaskPlan("name", "name-s", 1, 0, 500, List.of(new Partition(0, 50)))));
     }
 
+    /** The frame's truth: one object of this label per white cell. */
+    static Truth truth(String label, int... cells) {
+        List<TruthObject> objects = new ArrayList<>();
+        for (int cell : cells) {
+            objects.add(new TruthObject(label, box(cell), 2f));
+        }
+        return new Truth(objects);
+    }
+
     /** One request with a generous deadline, answered: the job is deployed and its models loaded (a 1 s SLO follows). */
     static void warmUp(DemoJob job, AvroProducer producer) throws Exception {
         long now = System.currentTimeMillis();
@@ -117,16 +129,33 @@ class ObjectsIntegrationTest {
             long now = System.currentTimeMillis();
             for (Map.Entry<String, int[]> f : frames.entrySet()) {
                 producer.send(job.topics.requests(), f.getKey(), Request.newBuilder().setRequestId(f.getKey()).setGraph(graph.name())
-                        .setEventTimeMs(now).setDeadlineMs(now + 120_000).setPayload(squares(f.getValue())).build())
+                        .setEventTimeMs(now).setDeadlineMs(now + 120_000).setPayload(squares(f.getValue()))
+                        .setTruth(truth("square", f.getValue())).build())
                         .get(60, TimeUnit.SECONDS);
             }
+            // A truth the graph cannot score against: the request is served, its truth goes to dead-letters.
+            producer.send(job.topics.requests(), "mislabelled", Request.newBuilder().setRequestId("mislabelled").setGraph(graph.name())
+                    .setEventTimeMs(now).setDeadlineMs(now + 120_000).setPayload(squares(5)).setTruth(truth("dog", 5)).build())
+                    .get(60, TimeUnit.SECONDS);
 
             Map<String, Result> byId = new HashMap<>();
+            List<DeadLetter> dead = new ArrayList<>();
             long until = System.currentTimeMillis() + 120_000;
-            while (byId.size() < frames.size() && System.currentTimeMillis() < until) {
-                results.poll(Duration.ofMillis(500)).forEach(r -> byId.put(r.getRequestId(), r));
+            try (TopicReader<DeadLetter> deadLetters = new TopicReader<>(kafka.bootstrap(), job.topics.deadLetters(), DeadLetter.class)) {
+                while ((byId.size() < frames.size() + 1 || dead.isEmpty()) && System.currentTimeMillis() < until) {
+                    results.poll(Duration.ofMillis(500)).forEach(r -> byId.put(r.getRequestId(), r));
+                    dead.addAll(deadLetters.poll(Duration.ofMillis(100)));
+                }
             }
 
+            Result mislabelled = byId.remove("mislabelled");
+            assertThat(mislabelled.getDropped()).isFalse();
+            assertThat(mislabelled.getAccuracyMeasured()).isNull();
+            assertThat(mislabelled.getTruthRejected()).contains("unknown label 'dog'");
+            assertThat(dead).singleElement().satisfies(d -> {
+                assertThat(d.getStage()).isEqualTo("decode-truth");
+                assertThat(d.getRequestId()).isEqualTo("mislabelled");
+            });
             assertThat(byId).containsOnlyKeys(frames.keySet());
             frames.forEach((id, cells) -> {
                 Result r = byId.get(id);
@@ -148,6 +177,12 @@ class ObjectsIntegrationTest {
                     });
                 });
                 assertThat(r.getTaskRuns()).isEqualTo(1 + cells.length);
+                // Scored against the truth sent with it: the hand-set detector finds exactly the squares (F1 1), and the
+                // measured accuracy is the path's product of scores (both tasks' best offline accuracy is the declared 1).
+                assertThat(r.getTaskScores()).containsEntry("find", 1.0);
+                double name = r.getTaskScores().getOrDefault("name", 1.0);
+                assertThat(r.getAccuracyMeasured()).isCloseTo(name, org.assertj.core.api.Assertions.within(1e-9));
+                assertThat(r.getTaskScores().containsKey("name")).isEqualTo(cells.length > 0);
             });
         }
     }

@@ -27,8 +27,8 @@ import java.util.Map;
  * </ul>
  * The piece's credit is split evenly over the children and then over the pieces; a child that gets
  * none gets one {@code skip} piece holding its credit, so a join below never waits for a branch that
- * found nothing. What output tasks reported, and the count of model runs so far, travel on with the
- * first piece only, so they reach the result once.
+ * found nothing. What output tasks reported, the count of model runs so far and the request's truth
+ * travel on with the first piece only, so they reach the result once.
  */
 public final class FanOut {
 
@@ -97,6 +97,7 @@ public final class FanOut {
                 // Counted once at the result: the first piece carries what ran so far, the others start afresh.
                 p.reports = reportsSent ? null : piece.reports;
                 p.taskRuns = reportsSent ? 0 : piece.taskRuns;
+                p.truth = reportsSent ? null : piece.truth;
                 reportsSent = true;
             }
             out.put(edge.child(), pieces);

@@ -8,8 +8,10 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
  * The graph's end-to-end figures as Flink metrics, from the results one assembler subtask emits:
- * results, within-SLO results and drops (counters, so a scraper can take rates), SLO attainment and
- * mean path accuracy since start, and end-to-end latency percentiles.
+ * results, within-SLO results and drops (counters, so a scraper can take rates), SLO attainment,
+ * mean planned path accuracy ({@code meanAccuracy}) and, over the requests that carried their truth,
+ * mean measured accuracy ({@code meanAccuracyMeasured}, with {@code scored}) and each task's mean
+ * raw score ({@code score} in group {@code task=<name>}), and end-to-end latency percentiles.
  */
 final class GraphMetrics {
 
@@ -18,8 +20,15 @@ final class GraphMetrics {
     private final Counter dropped;
     private final Histogram latencyMs;
     private volatile double accuracySum;
+    private final Counter scored;
+    private volatile double measuredSum;
+    private final MetricGroup group;
+    private final java.util.Map<String, double[]> taskScores = new java.util.concurrent.ConcurrentHashMap<>();
 
     GraphMetrics(MetricGroup group) {
+        this.group = group;
+        scored = group.counter("scored");
+        group.gauge("meanAccuracyMeasured", () -> scored.getCount() == 0 ? 0.0 : measuredSum / scored.getCount());
         results = group.counter("results");
         sloMet = group.counter("sloMet");
         dropped = group.counter("dropped");
@@ -41,6 +50,19 @@ final class GraphMetrics {
         } else {
             accuracySum += r.getAccuracy();
             latencyMs.update(r.getLatencyMs());
+        }
+        if (r.getAccuracyMeasured() != null) {
+            scored.inc();
+            measuredSum += r.getAccuracyMeasured();
+            r.getTaskScores().forEach((task, score) -> {
+                double[] sum = taskScores.computeIfAbsent(task, t -> {
+                    double[] fresh = new double[2];
+                    group.addGroup("task", t).gauge("score", () -> fresh[1] == 0 ? 0.0 : fresh[0] / fresh[1]);
+                    return fresh;
+                });
+                sum[0] += score;
+                sum[1]++;
+            });
         }
     }
 }

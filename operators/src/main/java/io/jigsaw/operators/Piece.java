@@ -38,6 +38,10 @@ public class Piece {
     public TaskReport[] reports;
     /** Branch tensors on their way into a join's input; null outside joins. */
     public JoinPart[] joinParts;
+    /** The request's truth, when its producer sent one, on its way to the assembler (on one piece only); null otherwise. */
+    public GroundTruth[] truth;
+    /** Why the request's truth was not used, or empty. */
+    public String truthRejected = "";
 
     /** Key of the replica (operator subtask) that should batch it; see {@link LaneKeys}. */
     public int laneKey;
@@ -87,6 +91,8 @@ public class Piece {
         p.boxScore = boxScore;
         p.reports = reports;
         p.joinParts = joinParts;
+        p.truth = truth;
+        p.truthRejected = truthRejected;
         p.laneKey = laneKey;
         p.lineage = lineage;
         p.creditNumerator = creditNumerator;
@@ -179,6 +185,12 @@ public class Piece {
             shape = other.shape;
         }
         reports = concat(reports, other.reports, TaskReport[]::new);
+        if (truth == null) {
+            truth = other.truth;
+        }
+        if (truthRejected.isEmpty()) {
+            truthRejected = other.truthRejected;
+        }
         joinParts = concat(joinParts, other.joinParts, JoinPart[]::new);
         if (other.pathMicros() > pathMicros()) {
             // The breakdown follows the slowest branch: it is the one the request waited for.

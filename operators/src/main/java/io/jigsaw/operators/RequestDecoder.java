@@ -5,30 +5,37 @@ import io.jigsaw.core.graph.TensorSpec;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.schemas.Request;
 import io.jigsaw.schemas.Tensor;
+import io.jigsaw.schemas.Truth;
+import io.jigsaw.schemas.TruthObject;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Turns {@code requests} records into root pieces, or into dead letters with the reason and the
  * original bytes when a record cannot be decoded, names another graph, or carries a tensor that
  * does not match the graph's input spec. Connected to the plan broadcast to choose the root task's
- * replica from the current plan.
+ * replica from the current plan. A request's truth, if it has one, is checked and carried along to be
+ * scored ({@link Scorer}).
  */
 public class RequestDecoder extends BroadcastProcessFunction<byte[], Plan, Piece> {
 
     static final String STAGE = "decode-request";
+    static final String TRUTH_STAGE = "decode-truth";
 
     private final Graph graph;
     private final String topic;
     private final LaneKeys rootLanes;
+    private final Scorer scorer;
 
     public RequestDecoder(Graph graph, String topic, LaneKeys rootLanes) {
         this.graph = graph;
         this.topic = topic;
         this.rootLanes = rootLanes;
+        this.scorer = new Scorer(graph);
     }
 
     @Override
@@ -56,10 +63,37 @@ public class RequestDecoder extends BroadcastProcessFunction<byte[], Plan, Piece
         p.payload = bytes(t.getData());
         p.shape = t.getShape().stream().mapToInt(Integer::intValue).toArray();
         p.dtype = t.getDtype();
+        if (request.getTruth() != null) {
+            truth(p, request.getTruth(), ctx, now, bytes);
+        }
         Plan plan = PlanBroadcast.current(ctx.getBroadcastState(PlanBroadcast.PLANS), graph.name());
         p.laneKey = rootLanes.keyForPiece(p, PlanBroadcast.replicas(plan, graph.root().name()));
         p.departs(Micros.now());
         out.collect(p);
+    }
+
+    /**
+     * A request's truth, checked: a label the graph does not know or a malformed box does not stop the
+     * request (it is served, unscored); the truth goes to dead-letters with the reason, and the result
+     * says it was rejected.
+     */
+    private void truth(Piece p, Truth truth, ReadOnlyContext ctx, long now, byte[] bytes) {
+        List<GroundTruth> objects = new ArrayList<>();
+        for (TruthObject o : truth.getObjects()) {
+            float[] box = new float[o.getBox().size()];
+            for (int i = 0; i < box.length; i++) {
+                box[i] = o.getBox().get(i);
+            }
+            objects.add(new GroundTruth(o.getLabel(), box, o.getDistance()));
+        }
+        String problem = scorer.problem(objects);
+        if (problem == null) {
+            p.truth = objects.toArray(GroundTruth[]::new);
+        } else {
+            p.truthRejected = problem;
+            ctx.output(Tags.DEAD_LETTERS, DeadLetters.of(topic, TRUTH_STAGE, "truth not used (the request is served): " + problem,
+                    p.requestId, now, bytes));
+        }
     }
 
     @Override

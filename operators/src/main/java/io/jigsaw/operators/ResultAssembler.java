@@ -2,7 +2,10 @@ package io.jigsaw.operators;
 
 import io.jigsaw.core.graph.Credit;
 import io.jigsaw.core.graph.Graph;
+import java.util.Map;
 import io.jigsaw.schemas.Result;
+import io.jigsaw.schemas.Telemetry;
+import io.jigsaw.schemas.VariantScore;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -22,25 +25,57 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
     private static final ValueStateDescriptor<Piece> PARTIAL = new ValueStateDescriptor<>("partial", TypeInformation.of(Piece.class));
     private static final ValueStateDescriptor<Boolean> DONE = new ValueStateDescriptor<>("done", Types.BOOLEAN);
 
+    /** Telemetry's task name for the assembler's records (measured accuracy per variant). */
+    public static final String TELEMETRY_TASK = "assemble-results";
+
     private final Graph graph;
     private final long cleanupAfterDeadlineMs;
+    private final long telemetryIntervalMs;
 
     private transient GraphMetrics metrics;
+    /** (task, variant) → {scored, score sum} since the last telemetry record: best effort, not checkpointed. */
+    private transient java.util.Map<java.util.List<String>, double[]> windowScores;
+    private transient long windowStart;
 
-    /** @param graph for the labels of its output tensors */
-    public ResultAssembler(Graph graph, long cleanupAfterDeadlineMs) {
+    /**
+     * @param graph for the labels of its output tensors and the roles of its tasks in scoring
+     * @param telemetryIntervalMs how often measured accuracy per variant goes to telemetry
+     */
+    public ResultAssembler(Graph graph, long cleanupAfterDeadlineMs, long telemetryIntervalMs) {
         this.graph = graph;
         this.cleanupAfterDeadlineMs = cleanupAfterDeadlineMs;
+        this.telemetryIntervalMs = telemetryIntervalMs;
     }
 
     @Override
     public void open(OpenContext openContext) {
         metrics = new GraphMetrics(getRuntimeContext().getMetricGroup().addGroup("jigsaw"));
+        windowScores = new java.util.LinkedHashMap<>();
     }
 
-    private void emit(Result r, Collector<Result> out) {
+    private void emit(Result r, Collector<Result> out, Context ctx) {
         metrics.result(r);
         out.collect(r);
+        r.getTaskScores().forEach((task, score) -> {
+            double[] s = windowScores.computeIfAbsent(java.util.List.of(task, r.getVariants().getOrDefault(task, "")), k -> new double[2]);
+            s[0]++;
+            s[1] += score;
+        });
+        long now = ctx.timerService().currentProcessingTime();
+        if (windowStart == 0) {
+            windowStart = now;
+        }
+        if (now - windowStart >= telemetryIntervalMs && !windowScores.isEmpty()) {
+            java.util.List<VariantScore> scores = new java.util.ArrayList<>();
+            windowScores.forEach((k, s) -> scores.add(new VariantScore(k.get(0), k.get(1), (long) s[0], s[1])));
+            ctx.output(Tags.TELEMETRY, Telemetry.newBuilder().setGraph(graph.name()).setTask(TELEMETRY_TASK)
+                    .setReplica(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask()).setWindowEndMs(now)
+                    .setWindowMs(now - windowStart).setArrivals(0).setArrivalRateRps(0).setQueueLength(0).setBatches(0)
+                    .setMeanBatchSize(0).setBatchLatencyP50Ms(0).setBatchLatencyP99Ms(0).setDropped(0).setVariant("")
+                    .setPlanVersion(r.getPlanVersion()).setScores(scores).build());
+            windowScores.clear();
+            windowStart = now;
+        }
     }
 
     @Override
@@ -60,7 +95,7 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
             merged.absorb(piece);
         }
         if (merged.dropped || merged.credit().compareTo(Credit.ONE) >= 0) {
-            emit(result(graph, merged, ctx.timerService().currentProcessingTime()), out);
+            emit(result(graph, merged, ctx.timerService().currentProcessingTime()), out, ctx);
             done.update(true);
             partial.clear();
         } else {
@@ -75,7 +110,7 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
             merged.dropped = true;
             merged.dropReason = "incomplete: only " + merged.credit() + " of the request's pieces arrived by "
                     + cleanupAfterDeadlineMs + " ms after the deadline";
-            emit(result(graph, merged, timestamp), out);
+            emit(result(graph, merged, timestamp), out, ctx);
         }
         getRuntimeContext().getState(PARTIAL).clear();
         getRuntimeContext().getState(DONE).clear();
@@ -83,6 +118,13 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
 
     static Result result(Graph graph, Piece p, long now) {
         Answers answers = Answers.of(graph, p.reports);
+        Map<String, Double> scores = Map.of();
+        Double measured = null;
+        if (p.truth != null && !p.dropped) {
+            Scorer scorer = new Scorer(graph);
+            scores = scorer.score(answers.objects(), answers.frame(), java.util.Arrays.asList(p.truth));
+            measured = scorer.accuracy(scores);
+        }
         return Result.newBuilder()
                 .setRequestId(p.requestId)
                 .setGraph(p.graph)
@@ -102,6 +144,9 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
                 .setHops(p.hops)
                 .setObjects(answers.objects())
                 .setOutputs(answers.frame())
+                .setAccuracyMeasured(measured)
+                .setTaskScores(new java.util.HashMap<>(scores))
+                .setTruthRejected(p.truthRejected)
                 .build();
     }
 }

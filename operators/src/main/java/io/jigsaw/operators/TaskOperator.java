@@ -262,6 +262,7 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
         piece.payload = null;
         piece.frame = null;
         piece.joinParts = null;
+        // (its reports and truth go on: the assembler answers and scores with them)
         piece.departs(Micros.now());
         out.collect(piece);
     }

@@ -1,6 +1,7 @@
 package io.jigsaw.operators;
 
 import io.jigsaw.schemas.DetectedObject;
+import io.jigsaw.schemas.Request;
 import io.jigsaw.schemas.Result;
 import io.jigsaw.schemas.SchemaVersions;
 import io.jigsaw.schemas.Telemetry;
@@ -30,7 +31,7 @@ class ResultSchemaEvolutionTest {
 
     @Test
     void theNewestStoredVersionIsTheOneTheCodeWrites() {
-        for (Schema current : List.of(Result.getClassSchema(), Telemetry.getClassSchema())) {
+        for (Schema current : List.of(Result.getClassSchema(), Telemetry.getClassSchema(), Request.getClassSchema())) {
             List<Schema> versions = SchemaVersions.of(current.getName());
             assertThat(SchemaNormalization.parsingFingerprint64(versions.get(versions.size() - 1)))
                     .as("schema-store/%s/v%d.avsc is what %s.avsc says; a change needs a new version file", current.getName(),
@@ -88,5 +89,28 @@ class ResultSchemaEvolutionTest {
         assertThat(r.getObjects()).isEmpty();
         assertThat(r.getOutputs()).isEmpty();
         assertThat(SpecificData.get().getSchema(Result.class).getField("objects")).isNotNull();
+    }
+
+    @Test
+    void aRequestOfTheFirstSchemaIsReadWithoutTruth() throws Exception {
+        Schema v1 = SchemaVersions.of("Request").get(0);
+        GenericRecord tensor = new GenericData.Record(v1.getField("payload").schema());
+        tensor.put("data", ByteBuffer.wrap(new byte[12]));
+        tensor.put("shape", List.of(1, 1, 3));
+        tensor.put("dtype", "float32");
+        GenericRecord old = new GenericData.Record(v1);
+        old.put("request_id", "r1");
+        old.put("graph", "g");
+        old.put("event_time_ms", 5L);
+        old.put("deadline_ms", 0L);
+        old.put("payload", tensor);
+        ByteBuffer written = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old);
+        byte[] bytes = new byte[written.remaining()];
+        written.get(bytes);
+
+        Request r = AvroBytes.decode(bytes, Request.class);
+
+        assertThat(r.getRequestId()).isEqualTo("r1");
+        assertThat(r.getTruth()).isNull();
     }
 }

@@ -9,8 +9,10 @@ import java.util.Optional;
  *
  * @param input what its model is fed (the frame, a parent's tensor, crops, a join of its branches)
  * @param outputLabels names for a classifier output's entries, or null
+ * @param bestAccuracy the raw accuracy (its metric's own scale) of the best variant, which the variants'
+ *     normalised accuracies are fractions of: 1 where accuracies were given normalised
  */
-public record Task(String name, List<String> after, List<Variant> variants, TaskInput input, Labels outputLabels)
+public record Task(String name, List<String> after, List<Variant> variants, TaskInput input, Labels outputLabels, double bestAccuracy)
         implements Serializable {
 
     public Task {
@@ -21,7 +23,7 @@ public record Task(String name, List<String> after, List<Variant> variants, Task
 
     /** A task fed the request's frame, without labels: Loki's apps and the planner's generated graphs. */
     public Task(String name, List<String> after, List<Variant> variants) {
-        this(name, after, variants, TaskInput.frame(), null);
+        this(name, after, variants, TaskInput.frame(), null, 1);
     }
 
     public Optional<Variant> variant(String variantName) {

@@ -120,7 +120,7 @@ final class YamlGraphReader {
                     : Variant.MEASURED));
         }
         Labels labels = f.field("labels").present() ? labels(f.field("labels")) : null;
-        return new Task(name, f.field("after").texts(), variants, taskInput(f.field("input")), labels);
+        return new Task(name, f.field("after").texts(), variants, taskInput(f.field("input")), labels, best);
     }
 
     /** {@code frame} (the default), {@code {from, tensor}}, {@code {crops: {...}}} or {@code {join: [{from, tensor}, ...]}}. */

@@ -74,6 +74,12 @@ final class DemoCommand implements Callable<Integer> {
             + "restart the broker at 1/2, kill the planner sidecar at 3/4; the summary counts lost, duplicates, restarts.")
     boolean chaos;
 
+    @Option(names = "--accuracy-source", defaultValue = "offline", converter = AccuracySourceConverter.class,
+            description = "What the sidecar plans with: offline (each variant's accuracy measured on the test split, accuracy.csv) "
+                    + "or measured (once a variant has served 100 scored requests, its accuracy measured live on the replayed "
+                    + "scenes' truth) (default: ${DEFAULT-VALUE}).")
+    JigsawOptions.AccuracySource accuracySource;
+
     @Option(names = "--no-early-drop", description = "Run every request however late, instead of dropping it at the first "
             + "task that finds it cannot make its deadline: to compare overload behaviour.")
     boolean noEarlyDrop;
@@ -106,13 +112,25 @@ final class DemoCommand implements Callable<Integer> {
             Graph g = planning.loadGraph();
             sidecarPlans = planning.instance(g, planning.loadProfile(g), Math.max(1, t.openingRateRps()), policy.policy());
         }
-        EmbeddedDemo.Settings settings = new EmbeddedDemo.Settings(planning.graphFile(), plan, sidecarPlans, planning.timeLimit, t, seed, replicaSlots, webPort, JigsawCli.home(), warmup, delivery, chaos, !noEarlyDrop, local);
+        EmbeddedDemo.Settings settings = new EmbeddedDemo.Settings(planning.graphFile(), plan, sidecarPlans, planning.timeLimit, t, seed, replicaSlots, webPort, JigsawCli.home(), warmup, delivery, chaos, !noEarlyDrop, local, accuracySource);
         if (chaos && replicaSlots < 2) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--chaos needs --replica-slots >= 2 (one TaskManager per slot, one of them is killed)");
         }
         Object lost = new EmbeddedDemo(settings, System.err, System.out).run(json.on).get("lost");
         return Long.valueOf(0).equals(lost) ? 0 : 1;
+    }
+
+    /** offline or measured, any case. */
+    static final class AccuracySourceConverter implements picocli.CommandLine.ITypeConverter<JigsawOptions.AccuracySource> {
+        @Override
+        public JigsawOptions.AccuracySource convert(String value) {
+            try {
+                return JigsawOptions.AccuracySource.valueOf(value.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("expected offline or measured, found '" + value + "'");
+            }
+        }
     }
 
     /** exactly_once, exactly-once, EXACTLY_ONCE alike. */

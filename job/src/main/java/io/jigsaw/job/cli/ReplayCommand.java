@@ -56,6 +56,10 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--id-prefix", defaultValue = "replay-", description = "Request ids are this + a sequence number (default: ${DEFAULT-VALUE}).")
     String idPrefix;
 
+    @Option(names = "--scenes", description = "Send the synthetic XR scenes the demo's variants were trained on, each with its "
+            + "truth (labels, boxes, distances), so every answer is scored; for graphs that take 64x64x3 frames (others get noise).")
+    boolean scenes;
+
     @Override
     public Integer call() throws Exception {
         List<Path> files = graphFiles.isEmpty() ? List.of(JigsawCli.home().resolve("examples/xr-scene/graph.yaml")) : graphFiles;
@@ -81,7 +85,7 @@ final class ReplayCommand implements Callable<Integer> {
         long sent;
         try (AvroProducer producer = new AvroProducer(kafka.connection());
              ProgressBar bar = Progress.bar("replay", (long) t.size() * loops)) {
-            sent = new TraceReplayer(producer, to, graphs, weights, idPrefix)
+            sent = new TraceReplayer(producer, to, graphs, weights, idPrefix, scenes)
                     .replay(t, speed, loops, seed, stop::get, (n, total) -> bar.stepTo(n));
         }
         System.err.printf("[replay] sent %d request(s)%n", sent);

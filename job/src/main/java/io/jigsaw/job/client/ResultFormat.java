@@ -33,6 +33,13 @@ public final class ResultFormat {
         if (!r.getDropped()) {
             b.append(String.format(Locale.ROOT, "  %d object(s)", r.getObjects().size()));
         }
+        if (r.getAccuracyMeasured() != null) {
+            b.append(String.format(Locale.ROOT, "  accuracy planned %.2f measured %.2f %s", r.getAccuracy(), r.getAccuracyMeasured(),
+                    r.getTaskScores()));
+        }
+        if (!r.getTruthRejected().isEmpty()) {
+            b.append("  (truth rejected: ").append(r.getTruthRejected()).append(')');
+        }
         for (DetectedObject o : r.getObjects()) {
             b.append(String.format(Locale.ROOT, "%n  %-10s box [%s] score %.2f", o.getId(), values(o.getBox(), 4), o.getScore()));
             for (TaskOutput t : o.getOutputs()) {
@@ -58,7 +65,14 @@ public final class ResultFormat {
         m.put("plan_version", r.getPlanVersion());
         m.put("breakdown_ms", Map.of("transfer", r.getTransferMs(), "queue", r.getQueueMs(), "model", r.getModelMs(), "hops", r.getHops()));
         m.put("variants", new LinkedHashMap<>(r.getVariants()));
-        m.put("accuracy_declared", r.getAccuracy());
+        m.put("accuracy_planned", r.getAccuracy());
+        if (r.getAccuracyMeasured() != null) {
+            m.put("accuracy_measured", r.getAccuracyMeasured());
+            m.put("task_scores", new LinkedHashMap<>(r.getTaskScores()));
+        }
+        if (!r.getTruthRejected().isEmpty()) {
+            m.put("truth_rejected", r.getTruthRejected());
+        }
         List<Map<String, Object>> objects = new ArrayList<>();
         for (DetectedObject o : r.getObjects()) {
             Map<String, Object> om = new LinkedHashMap<>();

@@ -1,17 +1,53 @@
 package io.jigsaw.job.demo;
 
 import io.jigsaw.core.graph.TensorSpec;
+import io.jigsaw.core.scene.Scene;
+import io.jigsaw.core.scene.SceneGenerator;
+import io.jigsaw.core.scene.SceneObject;
 import io.jigsaw.schemas.Request;
 import io.jigsaw.schemas.Tensor;
+import io.jigsaw.schemas.Truth;
+import io.jigsaw.schemas.TruthObject;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 
-/** Synthetic camera frames shaped as a graph's input: what the demo's "XR headset" sends. */
+/**
+ * Camera frames shaped as a graph's input: what the demo's "XR headset" sends. Scenes (the synthetic
+ * XR scenes the demo's variants were trained on, from their test split, with their truth) for a graph
+ * that takes 64×64×3 frames; noise otherwise.
+ */
 public final class Frames {
 
     private Frames() {
+    }
+
+    /** Whether {@link #scene} can make this graph's frames. */
+    public static boolean scenesFit(TensorSpec spec) {
+        return spec.shape().equals(List.of(SceneGenerator.SIZE, SceneGenerator.SIZE, 3)) && TensorSpec.FLOAT32.equals(spec.dtype());
+    }
+
+    /** A synthetic XR scene (deterministic per seed) and its truth: labels, boxes, distances. */
+    public static Request scene(String id, String graph, TensorSpec spec, long eventTimeMs, long deadlineMs, long seed) {
+        Scene scene = new SceneGenerator(seed, SceneGenerator.Split.TEST).next();
+        ByteBuffer data = ByteBuffer.allocate(scene.frame().length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        data.asFloatBuffer().put(scene.frame());
+        List<TruthObject> objects = new ArrayList<>();
+        for (SceneObject o : scene.objects()) {
+            List<Float> box = List.of(o.box()[0], o.box()[1], o.box()[2], o.box()[3]);
+            objects.add(new TruthObject(SceneGenerator.LABELS.get(o.label()), box, o.distance()));
+        }
+        return Request.newBuilder()
+                .setRequestId(id)
+                .setGraph(graph)
+                .setEventTimeMs(eventTimeMs)
+                .setDeadlineMs(deadlineMs)
+                .setPayload(Tensor.newBuilder().setData(data).setShape(spec.shape()).setDtype(spec.dtype()).build())
+                .setTruth(new Truth(objects))
+                .build();
     }
 
     public static Request request(String id, String graph, TensorSpec spec, long eventTimeMs, long deadlineMs, long seed) {

@@ -32,12 +32,19 @@ public final class TraceReplayer {
     private final double[] mix;
     private final Map<String, Graph> byName = new HashMap<>();
     private final String idPrefix;
+    private final boolean scenes;
 
     /**
      * @param mix weight per graph (same order) for traces without a graph column
      * @param idPrefix request ids are prefix + sequence number, so two replays can be told apart
      */
     public TraceReplayer(AvroProducer producer, String topic, List<Graph> graphs, double[] mix, String idPrefix) {
+        this(producer, topic, graphs, mix, idPrefix, false);
+    }
+
+    /** @param scenes send synthetic XR scenes with their truth (to graphs that take 64×64×3 frames) instead of noise */
+    public TraceReplayer(AvroProducer producer, String topic, List<Graph> graphs, double[] mix, String idPrefix, boolean scenes) {
+        this.scenes = scenes;
         if (graphs.isEmpty() || mix.length != graphs.size()) {
             throw new IllegalArgumentException("one mix weight per graph");
         }
@@ -83,7 +90,10 @@ public final class TraceReplayer {
                         "graph " + g.name() + " has no input spec; replay needs it to shape frames"));
                 long now = System.currentTimeMillis();
                 String id = idPrefix + sent;
-                producer.send(topic, id, Frames.request(id, g.name(), spec, now, now + (long) g.latencySloMs(), seed * 1_000_003 + sent));
+                long frameSeed = seed * 1_000_003 + sent;
+                producer.send(topic, id, scenes && Frames.scenesFit(spec)
+                        ? Frames.scene(id, g.name(), spec, now, now + (long) g.latencySloMs(), frameSeed)
+                        : Frames.request(id, g.name(), spec, now, now + (long) g.latencySloMs(), frameSeed));
                 sent++;
                 // Every 64 requests at high rates, at least every 100 ms at low ones (a progress line must not lag).
                 long t = System.nanoTime();

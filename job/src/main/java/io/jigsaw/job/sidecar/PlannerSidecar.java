@@ -67,6 +67,9 @@ public final class PlannerSidecar implements Runnable, AutoCloseable {
                 new ReplanRule(conf.get(JigsawOptions.PLANNER_HEADROOM), conf.get(JigsawOptions.PLANNER_SHRINK),
                         conf.get(JigsawOptions.PLANNER_DOWN_COOLDOWN), 1.0),
                 DemandEstimator.forTelemetry(conf.get(JigsawOptions.TELEMETRY_INTERVAL), conf.get(JigsawOptions.PLANNER_SMOOTHING)));
+        if (conf.get(JigsawOptions.PLANNER_ACCURACY_SOURCE) == JigsawOptions.AccuracySource.MEASURED) {
+            replanner.useMeasuredAccuracy();
+        }
     }
 
     /** The last plan published on {@code plans} for this graph, by anyone; null before the first. */
@@ -103,6 +106,8 @@ public final class PlannerSidecar implements Runnable, AutoCloseable {
                     // What each variant really sends its children (objects found): the planner's fan-out once trusted.
                     t.getFanout().forEach(f -> replanner.observeFanout(t.getTask(), f.getVariant(), f.getChild(), f.getPiecesIn(),
                             f.getPiecesOut()));
+                    // The assembler's scores on requests with truth: each variant's accuracy as measured live.
+                    t.getScores().forEach(sc -> replanner.observeAccuracy(sc.getTask(), sc.getVariant(), sc.getScored(), sc.getScoreSum()));
                 }
                 long now = System.currentTimeMillis();
                 if (now >= nextTick) {

@@ -69,7 +69,7 @@ public final class FanoutEstimator {
                 }
                 variants.add(w);
             }
-            tasks.add(new Task(t.name(), t.after(), variants, t.input(), t.outputLabels()));
+            tasks.add(new Task(t.name(), t.after(), variants, t.input(), t.outputLabels(), t.bestAccuracy()));
         }
         return changed ? graph.withTasks(tasks) : graph;
     }

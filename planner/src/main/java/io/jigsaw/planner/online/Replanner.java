@@ -19,7 +19,10 @@ public final class Replanner {
      * more than the plan in force (or the first plan at all) can — serving part of an overload beats
      * serving less of it.
      */
-    public enum Kind { INITIAL, UP, DOWN, FANOUT, BEST_EFFORT, INFEASIBLE }
+    public enum Kind { INITIAL, UP, DOWN, FANOUT, ACCURACY, BEST_EFFORT, INFEASIBLE }
+
+    /** A measured accuracy this far (absolute, normalised) from the one the plan in force was made with re-plans. */
+    static final double ACCURACY_CHANGE = 0.05;
 
     /** An observed fan-out this far (relative) from the one the plan in force was made with re-plans. */
     static final double FANOUT_CHANGE = 0.2;
@@ -43,6 +46,9 @@ public final class Replanner {
     private final ReplanRule rule;
     private final DemandEstimator estimator;
     private final FanoutEstimator fanouts = new FanoutEstimator();
+    private final AccuracyEstimator accuracies = new AccuracyEstimator();
+    /** Plan with live measured accuracies ({@link #useMeasuredAccuracy}) instead of the offline ones. */
+    private boolean measuredAccuracy;
     /** The graph (fan-outs included) the plan in force was made on. */
     private io.jigsaw.core.graph.Graph plannedGraph;
     private SolvedPlan current;
@@ -73,6 +79,17 @@ public final class Replanner {
         fanouts.observe(task, variant, child, piecesIn, piecesOut);
     }
 
+    /** From now on, plan with each variant's live measured accuracy once it is trusted (jigsaw.planner.accuracy-source=measured). */
+    public Replanner useMeasuredAccuracy() {
+        measuredAccuracy = true;
+        return this;
+    }
+
+    /** One telemetry window's scores of one variant: requests it served that carried their truth, and the sum of its task's scores. */
+    public void observeAccuracy(String task, String variant, long scored, double scoreSum) {
+        accuracies.observe(task, variant, scored, scoreSum);
+    }
+
     /** What the planner now believes a variant's fan-out to a child is: observed once trusted, else declared. */
     public double fanout(String task, String variant, String child) {
         return fanouts.fanout(task, variant, child).orElseGet(() -> template.graph().task(task).orElseThrow()
@@ -92,9 +109,13 @@ public final class Replanner {
         if (plannedRps == 0) {
             return Optional.of(plan(Kind.INITIAL, estimate, nowMs));
         }
-        if (plannedGraph != null && FanoutEstimator.largestChange(plannedGraph, fanouts.apply(template.graph())) > FANOUT_CHANGE) {
+        if (plannedGraph != null && FanoutEstimator.largestChange(plannedGraph, believed()) > FANOUT_CHANGE) {
             // The load below a task is its fan-out times its rate: a plan made for another fan-out is wrong at any demand.
             return Optional.of(plan(Kind.FANOUT, estimate, nowMs));
+        }
+        if (measuredAccuracy && plannedGraph != null && AccuracyEstimator.largestChange(plannedGraph, believed()) > ACCURACY_CHANGE) {
+            // The plan's accuracy promise rested on another figure: check the SLO again with the measured one.
+            return Optional.of(plan(Kind.ACCURACY, estimate, nowMs));
         }
         return switch (rule.decide(plannedRps, estimate, nowMs - lastPlanMs)) {
             case STAY -> Optional.empty();
@@ -105,7 +126,8 @@ public final class Replanner {
 
     private Decision plan(Kind kind, double estimate, long nowMs) {
         double target = rule.target(estimate);
-        plannedGraph = fanouts.apply(template.graph());
+        io.jigsaw.core.graph.Graph withFanouts = fanouts.apply(template.graph());
+        plannedGraph = measuredAccuracy ? accuracies.apply(withFanouts) : withFanouts;
         SolvedPlan solved = solver.apply(template.withGraph(plannedGraph).withDemand(target));
         // Either way the band moves to the target: an infeasible demand is not retried every tick,
         // only when the estimate leaves the new band (more demand still, or back down).
@@ -124,11 +146,18 @@ public final class Replanner {
                     why + "; " + (current == null ? "no plan in force yet" : "keeping the plan in force"));
         }
         current = solved;
-        String observed = plannedGraph == template.graph() ? "" : ", with observed fan-outs";
+        String observed = (withFanouts != template.graph() ? ", with observed fan-outs" : "")
+                + (plannedGraph != withFanouts ? ", with measured accuracies" : "");
         return new Decision(kind, estimate, target, solved, String.format(Locale.ROOT,
                 "%s: demand estimate %.1f req/s, planned for %.1f req/s (band %.1f .. %.1f)%s", kind == Kind.FANOUT
-                        ? "fan-out changed" : kind.name().toLowerCase(), estimate, target, rule.lowerEdge(target), rule.upperEdge(target),
+                        ? "fan-out changed" : kind == Kind.ACCURACY ? "measured accuracy changed" : kind.name().toLowerCase(), estimate, target, rule.lowerEdge(target), rule.upperEdge(target),
                 observed));
+    }
+
+    /** The graph as the planner now believes it: observed fan-outs and, if asked, measured accuracies. */
+    private io.jigsaw.core.graph.Graph believed() {
+        io.jigsaw.core.graph.Graph g = fanouts.apply(template.graph());
+        return measuredAccuracy ? accuracies.apply(g) : g;
     }
 
     /** The feasible plan for the highest demand between the plan in force's and {@code target}, if above the former. */

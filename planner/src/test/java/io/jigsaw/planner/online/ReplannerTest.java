@@ -138,4 +138,34 @@ class ReplannerTest {
         assertThat(d.solved().evaluation().tasks().get(1).rateRps()).isCloseTo(d.targetRps(), org.assertj.core.api.Assertions.within(1e-9));
         assertThat(r.tick(7_000)).as("planned with it: nothing more to do").isEmpty();
     }
+
+    @Test
+    void withMeasuredAccuracyAVariantThatServesWorseThanItsOfflineFigureReplans() {
+        Replanner r = replanner().useMeasuredAccuracy();
+        Replanner.Decision first = r.start(8, 0);
+        String detector = first.solved().evaluation().tasks().get(0).option().variant();
+        feed(r, 1_000, 5_000, 8);
+        // Live, on requests that carried their truth, the detector in force scores half its offline figure.
+        r.observeAccuracy("detect", detector, 60, 30);
+        assertThat(r.tick(5_000)).as("60 scored requests are too few to trust").isEmpty();
+        r.observeAccuracy("detect", detector, 60, 30);
+
+        Replanner.Decision d = r.tick(6_000).orElseThrow();
+
+        assertThat(d.kind()).isEqualTo(Replanner.Kind.ACCURACY);
+        assertThat(d.reason()).startsWith("measured accuracy changed").endsWith("with measured accuracies");
+        assertThat(d.solved().instance().graph().task("detect").orElseThrow().variant(detector).orElseThrow().accuracy())
+                .isCloseTo(0.5, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(r.tick(7_000)).isEmpty();
+    }
+
+    @Test
+    void withOfflineAccuracyMeasurementsChangeNothing() {
+        Replanner r = replanner();
+        Replanner.Decision first = r.start(8, 0);
+        feed(r, 1_000, 5_000, 8);
+        r.observeAccuracy("detect", first.solved().evaluation().tasks().get(0).option().variant(), 500, 100);
+
+        assertThat(r.tick(6_000)).isEmpty();
+    }
 }

@@ -1,0 +1,87 @@
+package io.jigsaw.operators;
+
+import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.graph.Task;
+import io.jigsaw.schemas.DetectedObject;
+import io.jigsaw.schemas.TaskOutput;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/** An answer scored against its truth, task by task, and the measured path accuracy, worked by hand on the demo graph. */
+class ScorerTest {
+
+    static final Graph GRAPH = DemoGraph.load();
+    static final Scorer SCORER = new Scorer(GRAPH);
+
+    static DetectedObject object(String id, List<Float> box, int label, float depth) {
+        List<Float> probs = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            probs.add(i == label ? 0.9f : 0.01f);
+        }
+        return DetectedObject.newBuilder().setId(id).setBox(box).setScore(0.9f).setOutputs(List.of(
+                TaskOutput.newBuilder().setTask("classify").setVariant("classify-l").setTensors(Map.of("probabilities", probs)).build(),
+                TaskOutput.newBuilder().setTask("depth").setVariant("depth-l").setTensors(Map.of("value", List.of(depth))).build()))
+                .build();
+    }
+
+    static TaskOutput scene(int label) {
+        List<Float> p = new ArrayList<>();
+        for (int i = 0; i < 11; i++) {
+            p.add(i == label ? 0.8f : 0.02f);
+        }
+        return TaskOutput.newBuilder().setTask("fuse").setVariant("fuse-l").setTensors(Map.of("probabilities", p)).build();
+    }
+
+    @Test
+    void eachTaskIsScoredWithItsOwnMetric() {
+        List<GroundTruth> truth = List.of(
+                new GroundTruth("cup", new float[] {0, 0, 0.25f, 0.25f}, 2.0f),     // cup = label 3
+                new GroundTruth("door", new float[] {0.5f, 0.5f, 0.75f, 0.75f}, 1.2f)); // door = 7, the nearest
+        // detect:0 finds the cup (right label, depth 0.3 m off: within), detect:1 finds nothing there is.
+        List<DetectedObject> objects = List.of(object("detect:0", List.of(0f, 0f, 0.25f, 0.25f), 3, 2.3f),
+                object("detect:1", List.of(0.9f, 0.9f, 1f, 1f), 5, 1f));
+
+        Map<String, Double> scores = SCORER.score(objects, List.of(scene(7)), truth);
+
+        // tp 1, 2 predicted, 2 true: F1 = 2 / 4.
+        assertThat(scores).containsEntry("detect", 0.5).containsEntry("classify", 1.0).containsEntry("depth", 1.0)
+                .containsEntry("fuse", 1.0);
+    }
+
+    @Test
+    void aSceneWithNothingInItAnsweredNoneScoresFull() {
+        Map<String, Double> scores = SCORER.score(List.of(), List.of(scene(10)), List.of());
+
+        assertThat(scores).containsEntry("detect", 1.0).containsEntry("fuse", 1.0).doesNotContainKeys("classify", "depth");
+    }
+
+    @Test
+    void measuredAccuracyIsThePathProductOfScoresOverTheBestOfflineAccuracies() {
+        Map<String, Double> scores = Map.of("detect", 0.5, "classify", 1.0, "depth", 0.5, "fuse", 1.0);
+        double d = 0.5 / best("detect");
+        double f = 1.0 / best("fuse");
+
+        // Two paths with half the request each: detect-classify-fuse and detect-depth-fuse.
+        double expected = 0.5 * d * (1.0 / best("classify")) * f + 0.5 * d * (0.5 / best("depth")) * f;
+        assertThat(SCORER.accuracy(scores)).isCloseTo(expected, within(1e-12));
+    }
+
+    @Test
+    void truthWithAnUnknownLabelOrABadBoxIsRejectedWithTheReason() {
+        assertThat(SCORER.problem(List.of(new GroundTruth("dog", new float[] {0, 0, 0.1f, 0.1f}, 1))))
+                .contains("unknown label 'dog'").contains("person");
+        assertThat(SCORER.problem(List.of(new GroundTruth("cup", new float[] {0.5f, 0, 0.1f, 0.1f}, 1))))
+                .contains("x1 < x2");
+        assertThat(SCORER.problem(List.of(new GroundTruth("cup", new float[] {0, 0, 0.1f, 0.1f}, 1)))).isNull();
+    }
+
+    private static double best(String task) {
+        return GRAPH.task(task).map(Task::bestAccuracy).orElseThrow();
+    }
+}
