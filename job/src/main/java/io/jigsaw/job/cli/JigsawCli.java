@@ -38,6 +38,11 @@ public final class JigsawCli {
                 .description("On an error, print its stack trace too.").build());
         cli.setHelpFactory(BoundedHelp::new);
         cli.setExecutionStrategy(parsed -> {
+            // --help and --version answer before any check: a default out of range must not hide the help.
+            Integer helped = CommandLine.executeHelpRequest(parsed);
+            if (helped != null) {
+                return helped;
+            }
             OptionBounds.check(parsed);
             return new CommandLine.RunLast().execute(parsed);
         });

@@ -108,6 +108,19 @@ public class JigsawCliTest {
         assertThat(run.out).isEmpty();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("commandsWithOptions")
+    void everyCommandAnswersHelpAtOnceWhateverItsDefaults(CommandLine cmd) {
+        List<String> args = new ArrayList<>(List.of(cmd.getCommandSpec().qualifiedName().split(" ")).subList(1,
+                cmd.getCommandSpec().qualifiedName().split(" ").length));
+        args.add("--help");
+        Run run = run(args.toArray(String[]::new));
+
+        assertThat(run.code).as(run.err).isZero();
+        assertThat(run.out).contains("Usage: jigsaw");
+        assertThat(run.err).isEmpty();
+    }
+
     @Test
     void theRangeIsStatedInTheOptionsHelp() {
         Run run = run("capacity", "--help");
