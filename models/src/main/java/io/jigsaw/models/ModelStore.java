@@ -1,6 +1,7 @@
 package io.jigsaw.models;
 
 import io.jigsaw.core.graph.AccuracyCsv;
+import io.jigsaw.core.graph.BuiltModel;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -61,6 +62,13 @@ final class ModelStore {
         Path dir = root.resolve(hash(stamp));
         Path model = dir.resolve("model").resolve("saved_model.pb");
         if (!Files.exists(model) || !Files.exists(dir.resolve("stamp.txt")) || !Files.readString(dir.resolve("stamp.txt")).equals(stamp)) {
+            return Optional.empty();
+        }
+        Optional<String> problem = BuiltModel.problem(dir.resolve("model"), stamp);
+        if (problem.isPresent()) {
+            // A damaged entry is dropped and the model built again, never copied into service.
+            System.err.printf("models: dropping the cached %s: %s%n", dir, problem.get());
+            ModelsMain.deleteTree(dir);
             return Optional.empty();
         }
         return Optional.of(new Entry(dir));

@@ -1,11 +1,12 @@
 package io.jigsaw.models;
 
 import io.jigsaw.core.graph.AccuracyCsv;
+import io.jigsaw.core.graph.BuiltModel;
 import io.jigsaw.core.graph.Dataflow;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.GraphLoader;
 import io.jigsaw.core.graph.ModelRecipe;
-import io.jigsaw.core.graph.ModelSignature;
+import io.jigsaw.core.graph.RecipeStamps;
 import io.jigsaw.core.graph.Task;
 import io.jigsaw.core.graph.TaskInput;
 import io.jigsaw.core.graph.TensorSpec;
@@ -23,7 +24,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -35,9 +39,6 @@ import java.util.concurrent.Callable;
                 + "with train: steps on the synthetic XR scenes and writes their measured accuracy to accuracy.csv.",
                 "Point a graph's 'model:' at your own SavedModels (with an accuracy:) to serve them; the job serves both the same way."})
 public final class ModelsMain implements Callable<Integer> {
-
-    /** Written beside each SavedModel: the recipe it was built from, so a changed recipe is rebuilt. */
-    static final String RECIPE_FILE = "jigsaw-recipe.txt";
 
     @Option(names = "--graph", required = true, description = "Graph YAML whose variants carry recipes.")
     Path graphFile;
@@ -70,7 +71,8 @@ public final class ModelsMain implements Callable<Integer> {
         Path dir = out != null ? out : graph.modelsDir().orElseThrow(() ->
                 new InputException(graphFile, "models_dir", "no --out given and the graph has no models_dir"));
         // What each variant is fed follows from the graph and its parents' recipes: a crop size, a join's width.
-        Dataflow flow = Dataflow.resolve(graph, (task, v, in) -> v.recipe().map(r -> ModelSignature.ofRecipe(r, in)));
+        Dataflow flow = RecipeStamps.recipeFlow(graph);
+        Map<String, String> stamps = RecipeStamps.of(graph, flow);
         int built = 0;
         int kept = 0;
         List<Pending> pending = new ArrayList<>();
@@ -83,17 +85,24 @@ public final class ModelsMain implements Callable<Integer> {
                 TensorSpec input = flow.input(task.name()).orElseThrow(() -> new InputException(graphFile, "input",
                         "building " + v.name() + " needs to know what task " + task.name() + " is fed; give the graph an input spec"));
                 Path target = dir.resolve(v.model().orElse(v.name()));
-                Path stamp = target.resolve(RECIPE_FILE);
+                String stamp = stamps.get(v.name());
                 boolean measuredBefore = !recipe.trained() || measured(dir, task.name(), v.name());
-                if (!force && measuredBefore && Files.exists(stamp) && Files.readString(stamp).equals(recipe.stamp(input))) {
+                Optional<String> problem = BuiltModel.problem(target, stamp);
+                if (!force && measuredBefore && problem.isEmpty()) {
                     kept++;
                     continue;
                 }
-                pending.add(new Pending(task, v, recipe, input, target));
+                if (problem.isPresent() && Files.exists(target)) {
+                    System.err.printf("models: rebuilding %s: %s%n", v.name(), problem.get());
+                }
+                pending.add(new Pending(task, v, recipe, input, target, stamp));
             }
         }
-        long steps = pending.stream().mapToLong(p -> p.recipe().trainSteps()).sum();
+        // The bar counts work, not steps: a step of a small mlp on a vector costs about a twentieth of an image model's.
+        long steps = pending.stream().mapToLong(p -> p.recipe().trainSteps() / work(p.recipe())).sum();
         List<AccuracyCsv.Row> measured = new ArrayList<>();
+        Map<String, TrainedModels.JoinExamples> joins = new HashMap<>();
+        int trainedNow = 0;
         long started = System.nanoTime();
         try (ProgressBar bar = steps == 0 ? null : new ProgressBarBuilder().setTaskName("train").setInitialMax(steps)
                 .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
@@ -101,7 +110,7 @@ public final class ModelsMain implements Callable<Integer> {
                 deleteTree(p.target());
                 long start = System.nanoTime();
                 String how;
-                ModelStore.Entry cached = cache == null ? null : new ModelStore(cache).find(p.recipe().stamp(p.input())).orElse(null);
+                ModelStore.Entry cached = cache == null ? null : new ModelStore(cache).find(p.stamp()).orElse(null);
                 if (cached != null) {
                     cached.copyTo(p.target());
                     cached.accuracy(p.task().name(), p.variant().name()).ifPresent(row -> {
@@ -114,12 +123,22 @@ public final class ModelsMain implements Callable<Integer> {
                         bar.setExtraMessage(p.variant().name());
                     }
                     long before = bar == null ? 0 : bar.getCurrent();
-                    TrainedModels.Measured m = TrainedModels.train(p.recipe(), p.input(), p.target(), flow.join(p.task().name()),
-                            minScore(graph, p.task().name()), step -> {
+                    TrainedModels.JoinExamples join = null;
+                    if (p.task().input() instanceof TaskInput.Join) {
+                        join = joins.get(p.task().name());
+                        if (join == null) {
+                            join = joinExamples(graph, flow, p.task().name(), dir, bar);
+                            joins.put(p.task().name(), join);
+                        }
+                    }
+                    TrainedModels.Measured m = TrainedModels.train(p.recipe(), p.input(), p.target(), detections(graph, p.task().name()),
+                            join, step -> {
                                 if (bar != null) {
-                                    bar.stepTo(before + step);
+                                    bar.stepTo(before + step / work(p.recipe()));
+                                    bar.setExtraMessage(p.variant().name() + " step " + step + "/" + p.recipe().trainSteps());
                                 }
                             });
+                    trainedNow++;
                     AccuracyCsv.Row row = new AccuracyCsv.Row(p.task().name(), p.variant().name(), m.accuracy(), m.metric(),
                             Variant.MEASURED, m.samples(), m.trainSeconds());
                     // Recorded at once: a later failure must not leave a trained model without its accuracy.
@@ -130,9 +149,9 @@ public final class ModelsMain implements Callable<Integer> {
                     RecipeModels.export(p.recipe(), p.input(), p.target());
                     how = "random weights";
                 }
-                Files.writeString(p.target().resolve(RECIPE_FILE), p.recipe().stamp(p.input()));
+                BuiltModel.record(p.target(), p.stamp());
                 if (cache != null && cached == null) {
-                    new ModelStore(cache).store(p.recipe().stamp(p.input()), p.target(),
+                    new ModelStore(cache).store(p.stamp(), p.target(),
                             measured.stream().filter(r -> r.variant().equals(p.variant().name()) && r.task().equals(p.task().name())).findFirst());
                 }
                 built++;
@@ -144,14 +163,33 @@ public final class ModelsMain implements Callable<Integer> {
         progress.forEach(System.err::println);
         if (!measured.isEmpty()) {
             Path csv = dir.resolve(AccuracyCsv.FILE);
-            System.err.printf("models: trained %d variant(s) in %.1f s; measured accuracies in %s%n", measured.size(),
-                    (System.nanoTime() - started) / 1e9, csv.toAbsolutePath());
+            System.err.printf("models: %d trained variant(s) (%d trained now, the rest from the cache) in %.1f s; measured accuracies in %s%n",
+                    measured.size(), trainedNow, (System.nanoTime() - started) / 1e9, csv.toAbsolutePath());
         }
         System.err.printf("models: %d built, %d up to date, in %s%n", built, kept, dir.toAbsolutePath());
         return 0;
     }
 
-    private record Pending(Task task, Variant variant, ModelRecipe recipe, TensorSpec input, Path target) {
+    /** Training steps per unit of the progress bar's work. */
+    private static int work(ModelRecipe recipe) {
+        return recipe.imageInput() ? 1 : 20;
+    }
+
+    private record Pending(Task task, Variant variant, ModelRecipe recipe, TensorSpec input, Path target, String stamp) {
+    }
+
+    /** A join's examples through the models above it (built by now: the graph lists parents first). */
+    private static TrainedModels.JoinExamples joinExamples(Graph graph, Dataflow flow, String task, Path dir, ProgressBar bar) {
+        long start = System.nanoTime();
+        if (bar != null) {
+            bar.setExtraMessage(task + ": upstream answers");
+        }
+        try (UpstreamJoins upstream = UpstreamJoins.open(graph, flow, task, dir)) {
+            TrainedModels.JoinExamples examples = TrainedModels.joinExamples(upstream);
+            System.err.printf("%nmodels: %s learns from %d scenes answered by %s (%.1f s)%n", task, examples.train().size(),
+                    examples.upstream(), (System.nanoTime() - start) / 1e9);
+            return examples;
+        }
     }
 
     private final List<String> progress = new ArrayList<>();
@@ -162,10 +200,12 @@ public final class ModelsMain implements Callable<Integer> {
         return Files.exists(csv) && AccuracyCsv.read(csv).stream().anyMatch(r -> r.task().equals(task) && r.variant().equals(variant));
     }
 
-    /** A detector is judged at the threshold its crop children take boxes from (the lowest of them). */
-    private static double minScore(Graph graph, String task) {
-        return graph.children(task).stream().map(Task::input).filter(i -> i instanceof TaskInput.Crops)
-                .mapToDouble(i -> ((TaskInput.Crops) i).minScore()).min().orElse(0.5);
+    /** A detector is judged as its crop children take its boxes (the lowest threshold, the most boxes of them). */
+    private static TrainedModels.Detections detections(Graph graph, String task) {
+        List<TaskInput.Crops> crops = graph.children(task).stream().map(Task::input).filter(i -> i instanceof TaskInput.Crops)
+                .map(i -> (TaskInput.Crops) i).toList();
+        return new TrainedModels.Detections(crops.stream().mapToDouble(TaskInput.Crops::minScore).min().orElse(0.5),
+                crops.stream().mapToInt(TaskInput.Crops::max).max().orElse(Integer.MAX_VALUE));
     }
 
     static void deleteTree(Path p) throws IOException {

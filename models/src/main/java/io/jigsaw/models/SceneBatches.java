@@ -1,6 +1,5 @@
 package io.jigsaw.models;
 
-import io.jigsaw.core.graph.Dataflow;
 import io.jigsaw.core.image.Crop;
 import io.jigsaw.core.scene.Scene;
 import io.jigsaw.core.scene.SceneGenerator;
@@ -14,7 +13,7 @@ import java.util.SplittableRandom;
  * Training and test examples for each kind of variant, cut from the synthetic XR scenes as the job
  * will feed them: whole frames for a detector (with per-cell targets), crops at the objects' boxes
  * for a classifier or a depth regressor (cut with the job's own {@link Crop}, the box jittered a
- * little as a detector's would be), and join vectors for the fuse model.
+ * little as a detector's would be); a join's examples come from the models above it ({@link UpstreamJoins}).
  */
 final class SceneBatches {
 
@@ -82,61 +81,6 @@ final class SceneBatches {
         return new Batch(n, x, y, null);
     }
 
-    /**
-     * Join vectors as the demo's fuse sees them, branch by branch in the layout's order: per object
-     * (in the detector's order, which is not by distance) a classifier-like probability vector — the
-     * right label mostly on top, not always — and a depth-like distance with noise; zeros past the
-     * objects. Target: one-hot of the nearest object's label, or "none" for an empty scene.
-     */
-    Batch joins(int n, List<Dataflow.JoinBranch> layout) {
-        int width = layout.stream().mapToInt(b -> b.maxPieces() * b.elements()).sum();
-        int classes = SceneGenerator.LABELS.size() + 1;
-        float[] x = new float[n * width];
-        float[] y = new float[n * classes];
-        for (int i = 0; i < n; i++) {
-            Scene s = scenes.next();
-            List<SceneObject> order = new ArrayList<>(s.objects());
-            java.util.Collections.shuffle(order, new java.util.Random(random.nextLong()));
-            int at = i * width;
-            for (Dataflow.JoinBranch b : layout) {
-                for (int k = 0; k < Math.min(order.size(), b.maxPieces()); k++) {
-                    SceneObject o = order.get(k);
-                    int slot = at + k * b.elements();
-                    if (b.tensor().equals("probabilities")) {
-                        float[] p = classifierLike(o.label(), b.elements());
-                        System.arraycopy(p, 0, x, slot, p.length);
-                    } else if (b.tensor().equals("value")) {
-                        x[slot] = (float) (o.distance() + 0.3 * gaussian());
-                    } else {
-                        throw new IllegalArgumentException("a trained join knows branches of 'probabilities' and 'value', not '"
-                                + b.tensor() + "'");
-                    }
-                }
-                at += b.maxPieces() * b.elements();
-            }
-            y[i * classes + s.nearestLabel()] = 1;
-        }
-        return new Batch(n, x, y, null);
-    }
-
-    private float[] classifierLike(int label, int classes) {
-        double[] logits = new double[classes];
-        for (int c = 0; c < classes; c++) {
-            logits[c] = gaussian();
-        }
-        logits[label] += 1.5 + 2.5 * random.nextDouble();
-        double sum = 0;
-        for (int c = 0; c < classes; c++) {
-            logits[c] = Math.exp(logits[c]);
-            sum += logits[c];
-        }
-        float[] p = new float[classes];
-        for (int c = 0; c < classes; c++) {
-            p[c] = (float) (logits[c] / sum);
-        }
-        return p;
-    }
-
     /** A detector's box is a little off: up to 1.5 px at each edge. */
     private float[] jitter(float[] box, int size) {
         float[] b = new float[4];
@@ -156,11 +100,5 @@ final class SceneBatches {
         int cx = Math.min(grid - 1, (int) ((box[0] + box[2]) / 2 * grid));
         int cy = Math.min(grid - 1, (int) ((box[1] + box[3]) / 2 * grid));
         return cy * grid + cx;
-    }
-
-    private double gaussian() {
-        double u = 1.0 - random.nextDouble();
-        double v = random.nextDouble();
-        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
     }
 }

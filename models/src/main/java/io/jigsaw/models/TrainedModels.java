@@ -1,8 +1,8 @@
 package io.jigsaw.models;
 
-import io.jigsaw.core.graph.Dataflow;
 import io.jigsaw.core.graph.ModelRecipe;
 import io.jigsaw.core.graph.TensorSpec;
+import io.jigsaw.core.image.CropBoxes;
 import io.jigsaw.core.scene.Scene;
 import io.jigsaw.core.scene.SceneGenerator;
 import io.jigsaw.core.scene.SceneObject;
@@ -28,6 +28,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.function.IntConsumer;
 
 /**
@@ -48,17 +49,37 @@ final class TrainedModels {
     private static final int TEST_SAMPLES = 400;
     /** Training data differs per variant (its own seed), the test split is the same for all. */
     private static final long TEST_SEED = 42;
+    /** A join trains on this many scenes' upstream answers (drawn from with replacement); the variants share them. */
+    private static final int JOIN_POOL = 6000;
+    private static final long JOIN_POOL_SEED = 40;
 
     private TrainedModels() {
     }
 
+    /** How the job takes a detector's boxes (the crop inputs' lowest {@code min_score} and their {@code max}): it is judged so. */
+    record Detections(double minScore, int max) {
+    }
+
+    /** A join's examples from the pipeline's upstream models ({@link UpstreamJoins}): a pool to train on and the test split. */
+    record JoinExamples(SceneBatches.Batch train, SceneBatches.Batch test, String upstream) {
+    }
+
+    /** A join's training pool and test split through the upstream models (the test split's scenes are the detector's). */
+    static JoinExamples joinExamples(UpstreamJoins upstream) {
+        return new JoinExamples(upstream.examples(new SceneBatches(JOIN_POOL_SEED, SceneGenerator.Split.TRAIN).scenes(JOIN_POOL)),
+                upstream.examples(new SceneBatches(TEST_SEED, SceneGenerator.Split.TEST).scenes(TEST_SAMPLES)), upstream.describe());
+    }
+
     /**
-     * @param layout a join's input layout (for an {@code mlp}); empty otherwise
-     * @param minScore a detector's threshold: the crop inputs' {@code min_score} (0.5 by default)
+     * @param detections how a detector's boxes are taken (detectors only)
+     * @param joins a join's examples (for an {@code mlp}); null otherwise
      * @param progress told the step number as training goes
      */
-    static Measured train(ModelRecipe recipe, TensorSpec input, Path dir, List<Dataflow.JoinBranch> layout, double minScore,
+    static Measured train(ModelRecipe recipe, TensorSpec input, Path dir, Detections detections, JoinExamples joins,
             IntConsumer progress) throws IOException {
+        if (recipe.kind().equals("mlp") && joins == null) {
+            throw new IllegalArgumentException("a trained mlp learns a join's input from the models above it; give it a join: input");
+        }
         try (Graph graph = new Graph(); Session session = new Session(graph)) {
             Ops tf = Ops.create(graph);
             Net net = new Net(tf, recipe.seed());
@@ -78,15 +99,16 @@ final class TrainedModels {
             session.initialize();
 
             SceneBatches data = new SceneBatches(recipe.seed(), SceneGenerator.Split.TRAIN);
+            SplittableRandom draw = new SplittableRandom(recipe.seed());
             long start = System.nanoTime();
             float loss = Float.NaN;
             for (int step = 1; step <= recipe.trainSteps(); step++) {
-                SceneBatches.Batch b = batch(recipe, data, input, layout, BATCH);
+                SceneBatches.Batch b = recipe.kind().equals("mlp") ? sample(joins.train(), BATCH, draw) : batch(recipe, data, input, BATCH);
                 loss = run(session, model, x, b, train);
                 progress.accept(step);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            Measured measured = evaluate(session, recipe, model, x, input, layout, minScore, seconds, loss);
+            Measured measured = evaluate(session, recipe, model, x, input, detections, joins, seconds, loss);
 
             Signature.Builder signature = Signature.builder().key(Signature.DEFAULT_KEY).input(RecipeModels.INPUT, x);
             model.outputs().forEach((name, out) -> signature.output(name, out));
@@ -100,13 +122,22 @@ final class TrainedModels {
             Placeholder<TFloat32> mask) {
     }
 
-    private static SceneBatches.Batch batch(ModelRecipe recipe, SceneBatches data, TensorSpec input, List<Dataflow.JoinBranch> layout,
-            int n) {
-        return switch (recipe.kind()) {
-            case "detector" -> data.frames(n, recipe.grid());
-            case "mlp" -> data.joins(n, layout);
-            default -> data.crops(n, input.shape().get(0), input.shape().get(1));
-        };
+    private static SceneBatches.Batch batch(ModelRecipe recipe, SceneBatches data, TensorSpec input, int n) {
+        return recipe.detects() ? data.frames(n, recipe.grid()) : data.crops(n, input.shape().get(0), input.shape().get(1));
+    }
+
+    /** n examples drawn from a pool (with replacement). */
+    private static SceneBatches.Batch sample(SceneBatches.Batch pool, int n, SplittableRandom draw) {
+        int in = pool.inputs().length / pool.size();
+        int out = pool.targets().length / pool.size();
+        float[] x = new float[n * in];
+        float[] y = new float[n * out];
+        for (int i = 0; i < n; i++) {
+            int k = draw.nextInt(pool.size());
+            System.arraycopy(pool.inputs(), k * in, x, i * in, in);
+            System.arraycopy(pool.targets(), k * out, y, i * out, out);
+        }
+        return new SceneBatches.Batch(n, x, y, null);
     }
 
     private static float run(Session session, Model model, Placeholder<TFloat32> x, SceneBatches.Batch b, Op train) {
@@ -151,7 +182,7 @@ final class TrainedModels {
     // ---------------------------------------------------------------- evaluation on the test split
 
     private static Measured evaluate(Session session, ModelRecipe recipe, Model model, Placeholder<TFloat32> x, TensorSpec input,
-            List<Dataflow.JoinBranch> layout, double minScore, double seconds, float loss) {
+            Detections detections, JoinExamples joins, double seconds, float loss) {
         SceneBatches test = new SceneBatches(TEST_SEED, SceneGenerator.Split.TEST);
         switch (recipe.kind()) {
             case "detector" -> {
@@ -167,14 +198,17 @@ final class TrainedModels {
                 int predicted = 0;
                 int truths = 0;
                 for (int i = 0; i < scenes.size(); i++) {
-                    List<float[]> boxes = detections(out.get("scores"), out.get("boxes"), i, cells, minScore);
+                    List<float[]> boxes = CropBoxes.select(java.util.Arrays.copyOfRange(out.get("scores"), i * cells, (i + 1) * cells),
+                            java.util.Arrays.copyOfRange(out.get("boxes"), i * cells * 4, (i + 1) * cells * 4), detections.minScore(),
+                            detections.max(), SceneGenerator.SIZE, SceneGenerator.SIZE, reason -> { }).stream().map(CropBoxes.Taken::box).toList();
                     Scoring.Matching m = Scoring.match(boxes, Scoring.boxes(scenes.get(i).objects()));
                     tp += m.truePositives();
                     predicted += boxes.size();
                     truths += scenes.get(i).objects().size();
                 }
                 double f1 = predicted + truths == 0 ? 1 : 2.0 * tp / (predicted + truths);
-                return new Measured(f1, "detection F1 at IoU " + Scoring.IOU + " (score >= " + minScore + ")", scenes.size(), seconds, loss);
+                return new Measured(f1, "detection F1 at IoU " + Scoring.IOU + " (score >= " + detections.minScore() + ", the best "
+                        + detections.max() + ")", scenes.size(), seconds, loss);
             }
             case "regressor" -> {
                 SceneBatches.Batch b = test.crops(TEST_SAMPLES, input.shape().get(0), input.shape().get(1));
@@ -187,9 +221,9 @@ final class TrainedModels {
                 return new Measured(right / (double) b.size(), "distance within " + Scoring.DISTANCE_TOLERANCE + " m", b.size(), seconds, loss);
             }
             case "mlp" -> {
-                SceneBatches.Batch b = test.joins(TEST_SAMPLES, layout);
+                SceneBatches.Batch b = joins.test();
                 return new Measured(top1(predict(session, model, x, b.inputs(), b.size()).get("probabilities"), b, recipe.dense(), recipe.dense()),
-                        "top-1 of the nearest object's label (or none), on join vectors made from the truth with classifier-like noise",
+                        "top-1 of the scene's answer (the nearest object's label, or none) from the answers of " + joins.upstream(),
                         b.size(), seconds, loss);
             }
             default -> {
@@ -208,23 +242,6 @@ final class TrainedModels {
             right += Scoring.argmax(p) == Scoring.argmax(t) ? 1 : 0;
         }
         return right / (double) b.size();
-    }
-
-    /** Boxes scoring at least the threshold, best first, as the job's crops would take them. */
-    static List<float[]> detections(float[] scores, float[] boxes, int frame, int cells, double minScore) {
-        List<Integer> idx = new ArrayList<>();
-        for (int c = 0; c < cells; c++) {
-            if (scores[frame * cells + c] >= minScore) {
-                idx.add(c);
-            }
-        }
-        idx.sort((a, b) -> Float.compare(scores[frame * cells + b], scores[frame * cells + a]));
-        List<float[]> out = new ArrayList<>();
-        for (int c : idx) {
-            int at = (frame * cells + c) * 4;
-            out.add(new float[] {boxes[at], boxes[at + 1], boxes[at + 2], boxes[at + 3]});
-        }
-        return out;
     }
 
     // ---------------------------------------------------------------- networks

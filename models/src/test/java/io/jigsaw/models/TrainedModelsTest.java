@@ -23,7 +23,7 @@ class TrainedModelsTest {
         ModelRecipe recipe = new ModelRecipe("classifier", List.of(8, 16), List.of(), SceneGenerator.LABELS.size(), 0, 21, 150);
 
         TrainedModels.Measured m = TrainedModels.train(recipe, new TensorSpec(List.of(32, 32, 3), "float32"), dir.resolve("c"),
-                List.of(), 0.5, step -> { });
+                new TrainedModels.Detections(0.5, 8), null, step -> { });
 
         double chance = 1.0 / SceneGenerator.LABELS.size();
         assertThat(m.accuracy()).as("top-1 on %d test crops (chance %.2f)", m.samples(), chance).isGreaterThan(2 * chance);

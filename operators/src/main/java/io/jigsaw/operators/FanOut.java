@@ -6,6 +6,7 @@ import io.jigsaw.core.graph.Task;
 import io.jigsaw.core.graph.TaskInput;
 import io.jigsaw.core.graph.Variant;
 import io.jigsaw.core.image.Crop;
+import io.jigsaw.core.image.CropBoxes;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -138,44 +139,22 @@ public final class FanOut {
     private List<Piece> crops(String child, TaskInput.Crops c, Piece piece, Map<String, float[]> outputs, Observer observer) {
         float[] boxes = output(outputs, c.boxes(), child);
         float[] scores = output(outputs, c.scores(), child);
-        List<Integer> candidates = new ArrayList<>();
-        for (int i = 0; i < scores.length; i++) {
-            if (scores[i] >= c.minScore()) {
-                candidates.add(i);
-            }
-        }
-        candidates.sort(Comparator.<Integer>comparingDouble(i -> -scores[i]).thenComparingInt(i -> i));
         int height = piece.shape[0];
         int width = piece.shape[1];
         int channels = piece.shape[2];
         float[] image = Tensors.floats(piece.payload);
         List<Piece> out = new ArrayList<>();
-        for (int i : candidates) {
-            if (out.size() == c.max()) {
-                break;
-            }
-            float[] box = {boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3]};
-            if (Float.isNaN(box[0] + box[1] + box[2] + box[3])) {
-                observer.box("nan");
-                continue;
-            }
-            float[] clipped = new float[4];
-            for (int k = 0; k < 4; k++) {
-                clipped[k] = Math.min(1f, Math.max(0f, box[k]));
-            }
-            if ((clipped[2] - clipped[0]) * width < 1 || (clipped[3] - clipped[1]) * height < 1) {
-                observer.box("empty");
-                continue;
-            }
-            if (!java.util.Arrays.equals(box, clipped)) {
+        for (CropBoxes.Taken taken : CropBoxes.select(scores, boxes, c.minScore(), c.max(), height, width, observer::box)) {
+            if (taken.clipped()) {
                 observer.box("clipped");
             }
+            float[] clipped = taken.box();
             Piece p = child(piece, child + out.size());
             p.payload = Tensors.bytes(Crop.resize(image, height, width, channels, clipped, c.height(), c.width()));
             p.shape = new int[] {c.height(), c.width(), channels};
             p.objectId = ObjectIds.child(piece.objectId, task, out.size());
             p.box = inFrame(piece.box, clipped);
-            p.boxScore = scores[i];
+            p.boxScore = taken.score();
             out.add(p);
         }
         return out;

@@ -66,6 +66,25 @@ public record Graph(String name, double latencySloMs, double accuracySlo, Tensor
         return new Graph(name, latencySloMs, accuracySlo, inputSpec, newTasks, modelsDirectory, warnings, outputTasks, sourceFile);
     }
 
+    /**
+     * The same graph with each variant replaced by what {@code edit} makes of it (e.g. an observed
+     * fan-out or a measured accuracy in place of the offline one); this very graph when it changed none.
+     */
+    public Graph withVariants(java.util.function.BiFunction<Task, Variant, Variant> edit) {
+        List<Task> newTasks = new java.util.ArrayList<>();
+        boolean changed = false;
+        for (Task t : tasks) {
+            List<Variant> variants = new java.util.ArrayList<>();
+            for (Variant v : t.variants()) {
+                Variant w = edit.apply(t, v);
+                changed |= w != v;
+                variants.add(w);
+            }
+            newTasks.add(new Task(t.name(), t.after(), variants, t.input(), t.outputLabels(), t.bestAccuracy()));
+        }
+        return changed ? withTasks(newTasks) : this;
+    }
+
     /** The file it was read from, for error messages; "graph 'name'" when it was built in code. */
     public Path source() {
         return Path.of(sourceFile != null ? sourceFile : "graph '" + name + "'");

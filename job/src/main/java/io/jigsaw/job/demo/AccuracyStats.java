@@ -1,5 +1,6 @@
 package io.jigsaw.job.demo;
 
+import io.jigsaw.operators.Scorer;
 import io.jigsaw.schemas.Result;
 
 import java.util.LinkedHashMap;
@@ -9,7 +10,11 @@ import java.util.TreeMap;
 /**
  * Planned against measured accuracy over the demo's answered requests that carried their truth:
  * overall, and per plan version (a plan's promise checked against what its requests got), with
- * each task's mean raw score.
+ * each task's mean raw score. It also tests the planner's accuracy model, which multiplies the
+ * tasks' accuracies along each path as if their errors were independent: the same product taken
+ * over the tasks' mean measured scores ({@code accuracy_from_task_means}) is what the measured
+ * accuracy would be if they were; the gap between the two is the errors' correlation along the
+ * paths, the gap between it and the plan is the tasks' own accuracy differing live from offline.
  */
 final class AccuracyStats {
 
@@ -17,11 +22,16 @@ final class AccuracyStats {
         long n;
         double planned;
         double measured;
+        final Map<String, double[]> tasks = new TreeMap<>();
     }
 
+    private final Scorer scorer;
     private final Sums all = new Sums();
     private final Map<Long, Sums> perPlan = new TreeMap<>();
-    private final Map<String, double[]> taskScores = new TreeMap<>();
+
+    AccuracyStats(Scorer scorer) {
+        this.scorer = scorer;
+    }
 
     synchronized void add(Result r) {
         if (r.getDropped() || r.getAccuracyMeasured() == null) {
@@ -31,12 +41,12 @@ final class AccuracyStats {
             s.n++;
             s.planned += r.getAccuracy();
             s.measured += r.getAccuracyMeasured();
+            r.getTaskScores().forEach((task, score) -> {
+                double[] t = s.tasks.computeIfAbsent(task, k -> new double[2]);
+                t[0] += score;
+                t[1]++;
+            });
         }
-        r.getTaskScores().forEach((task, score) -> {
-            double[] t = taskScores.computeIfAbsent(task, k -> new double[2]);
-            t[0] += score;
-            t[1]++;
-        });
     }
 
     synchronized long scored() {
@@ -51,7 +61,18 @@ final class AccuracyStats {
         return all.n == 0 ? Double.NaN : all.measured / all.n;
     }
 
-    /** Plan version → requests scored, mean planned, mean measured, |measured − planned|. */
+    /** The path product over the tasks' mean scores: the measured accuracy if errors were independent along paths. */
+    synchronized double fromTaskMeans() {
+        return all.n == 0 ? Double.NaN : scorer.accuracy(means(all));
+    }
+
+    private static Map<String, Double> means(Sums s) {
+        Map<String, Double> out = new TreeMap<>();
+        s.tasks.forEach((task, t) -> out.put(task, t[0] / t[1]));
+        return out;
+    }
+
+    /** Plan version → requests scored, mean planned, mean measured, |measured − planned|, the independent-errors product. */
     synchronized Map<String, Object> perPlan() {
         Map<String, Object> out = new LinkedHashMap<>();
         perPlan.forEach((version, s) -> {
@@ -60,6 +81,7 @@ final class AccuracyStats {
             m.put("accuracy_planned", round(s.planned / s.n));
             m.put("accuracy_measured", round(s.measured / s.n));
             m.put("abs_difference", round(Math.abs(s.measured - s.planned) / s.n));
+            m.put("accuracy_from_task_means", round(scorer.accuracy(means(s))));
             out.put("v" + version, m);
         });
         return out;
@@ -68,7 +90,7 @@ final class AccuracyStats {
     /** Task → its mean raw score (F1, top-1, within tolerance) over the scored requests. */
     synchronized Map<String, Object> taskScores() {
         Map<String, Object> out = new LinkedHashMap<>();
-        taskScores.forEach((task, t) -> out.put(task, round(t[0] / t[1])));
+        means(all).forEach((task, mean) -> out.put(task, round(mean)));
         return out;
     }
 

@@ -27,6 +27,7 @@ import io.jigsaw.job.replay.TraceReplayer;
 import io.jigsaw.job.sidecar.PlannerSidecar;
 import io.jigsaw.operators.DjlVariantRunner;
 import io.jigsaw.operators.SavedModelSignatures;
+import io.jigsaw.operators.Scorer;
 import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.schemas.DeadLetter;
 import io.jigsaw.schemas.Result;
@@ -258,7 +259,7 @@ public final class EmbeddedDemo {
         progress.println("[demo] replaying " + s.trace());
         ResultStats stats = new ResultStats();
         ObjectStats objects = new ObjectStats(graph);
-        AccuracyStats accuracy = new AccuracyStats();
+        AccuracyStats accuracy = new AccuracyStats(new Scorer(graph));
         AtomicLong sent = new AtomicLong();
         AtomicLong dead = new AtomicLong();
         long firstVersion = current.get().version();
@@ -332,6 +333,7 @@ public final class EmbeddedDemo {
         summary.put("p99_ms", stats.percentile(0.99));
         summary.put("accuracy_planned", round(stats.meanAccuracy()));
         summary.put("accuracy_measured", accuracy.scored() == 0 ? null : round(accuracy.measured()));
+        summary.put("accuracy_from_task_means", accuracy.scored() == 0 ? null : round(accuracy.fromTaskMeans()));
         summary.put("accuracy_scored_requests", accuracy.scored());
         summary.put("accuracy_per_plan", accuracy.perPlan());
         summary.put("task_scores_measured", accuracy.taskScores());

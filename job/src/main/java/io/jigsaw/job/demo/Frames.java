@@ -40,14 +40,7 @@ public final class Frames {
             List<Float> box = List.of(o.box()[0], o.box()[1], o.box()[2], o.box()[3]);
             objects.add(new TruthObject(SceneGenerator.LABELS.get(o.label()), box, o.distance()));
         }
-        return Request.newBuilder()
-                .setRequestId(id)
-                .setGraph(graph)
-                .setEventTimeMs(eventTimeMs)
-                .setDeadlineMs(deadlineMs)
-                .setPayload(Tensor.newBuilder().setData(data).setShape(spec.shape()).setDtype(spec.dtype()).build())
-                .setTruth(new Truth(objects))
-                .build();
+        return builder(id, graph, spec, eventTimeMs, deadlineMs, data).setTruth(new Truth(objects)).build();
     }
 
     public static Request request(String id, String graph, TensorSpec spec, long eventTimeMs, long deadlineMs, long seed) {
@@ -57,12 +50,11 @@ public final class Frames {
             data.putFloat((float) random.nextDouble());
         }
         data.flip();
-        return Request.newBuilder()
-                .setRequestId(id)
-                .setGraph(graph)
-                .setEventTimeMs(eventTimeMs)
-                .setDeadlineMs(deadlineMs)
-                .setPayload(Tensor.newBuilder().setData(data).setShape(spec.shape()).setDtype(spec.dtype()).build())
-                .build();
+        return builder(id, graph, spec, eventTimeMs, deadlineMs, data).build();
+    }
+
+    private static Request.Builder builder(String id, String graph, TensorSpec spec, long eventTimeMs, long deadlineMs, ByteBuffer data) {
+        return Request.newBuilder().setRequestId(id).setGraph(graph).setEventTimeMs(eventTimeMs).setDeadlineMs(deadlineMs)
+                .setPayload(Tensor.newBuilder().setData(data).setShape(spec.shape()).setDtype(spec.dtype()).build());
     }
 }

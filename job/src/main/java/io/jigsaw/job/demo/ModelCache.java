@@ -1,10 +1,8 @@
 package io.jigsaw.job.demo;
 
-import io.jigsaw.core.graph.Dataflow;
+import io.jigsaw.core.graph.BuiltModel;
 import io.jigsaw.core.graph.Graph;
-import io.jigsaw.core.graph.ModelRecipe;
-import io.jigsaw.core.graph.ModelSignature;
-import io.jigsaw.core.graph.TensorSpec;
+import io.jigsaw.core.graph.RecipeStamps;
 import io.jigsaw.core.graph.Task;
 import io.jigsaw.core.graph.Variant;
 
@@ -13,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,12 +26,9 @@ public final class ModelCache {
     private ModelCache() {
     }
 
-    /** Recorded beside a built model by `models` ({@link ModelRecipe#stamp}). */
-    static final String RECIPE_FILE = "jigsaw-recipe.txt";
-
-    /** Variants whose SavedModel is missing, or was built from another recipe or for another input: `models` rebuilds them. */
+    /** Variants whose SavedModel is missing, changed since it was built, or built from another recipe: `models` rebuilds them. */
     public static List<String> missing(Graph graph) throws IOException {
-        Dataflow flow = Dataflow.resolve(graph, (task, v, in) -> v.recipe().map(r -> ModelSignature.ofRecipe(r, in)));
+        Map<String, String> stamps = RecipeStamps.of(graph, RecipeStamps.recipeFlow(graph));
         List<String> out = new ArrayList<>();
         for (Task t : graph.tasks()) {
             for (Variant v : t.variants()) {
@@ -40,12 +36,9 @@ public final class ModelCache {
                 if (model == null) {
                     continue;
                 }
-                boolean built = Files.isRegularFile(model.resolve("saved_model.pb"));
-                Path stamp = model.resolve(RECIPE_FILE);
-                TensorSpec input = flow.input(t.name()).orElse(null);
-                boolean stale = v.recipe().isPresent() && input != null
-                        && !(Files.exists(stamp) && Files.readString(stamp).equals(v.recipe().get().stamp(input)));
-                if (!built || stale) {
+                boolean usable = stamps.containsKey(v.name()) ? BuiltModel.problem(model, stamps.get(v.name())).isEmpty()
+                        : Files.isRegularFile(model.resolve("saved_model.pb"));
+                if (!usable) {
                     out.add(v.name());
                 }
             }

@@ -4,9 +4,7 @@ import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.Task;
 import io.jigsaw.core.graph.Variant;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 
@@ -54,34 +52,15 @@ public final class AccuracyEstimator {
 
     /** The graph with every trusted measured accuracy in place of the offline one (normalised by the task's best offline figure). */
     public Graph apply(Graph graph) {
-        List<Task> tasks = new ArrayList<>();
-        boolean changed = false;
-        for (Task t : graph.tasks()) {
-            List<Variant> variants = new ArrayList<>();
-            for (Variant v : t.variants()) {
-                OptionalDouble m = measured(t.name(), v.name());
-                if (m.isPresent()) {
-                    variants.add(new Variant(v.name(), m.getAsDouble() / t.bestAccuracy(), v.modelDir(), v.fanout(), v.buildRecipe(),
-                            v.pseudo(), LIVE));
-                    changed = true;
-                } else {
-                    variants.add(v);
-                }
-            }
-            tasks.add(new Task(t.name(), t.after(), variants, t.input(), t.outputLabels(), t.bestAccuracy()));
-        }
-        return changed ? graph.withTasks(tasks) : graph;
+        return graph.withVariants((t, v) -> {
+            OptionalDouble m = measured(t.name(), v.name());
+            return m.isEmpty() ? v : new Variant(v.name(), m.getAsDouble() / t.bestAccuracy(), v.modelDir(), v.fanout(), v.buildRecipe(),
+                    v.pseudo(), LIVE);
+        });
     }
 
     /** The largest difference between the variants' accuracies of two versions of a graph. */
     static double largestChange(Graph before, Graph after) {
-        double worst = 0;
-        for (Task t : after.tasks()) {
-            Task old = before.task(t.name()).orElseThrow();
-            for (Variant v : t.variants()) {
-                worst = Math.max(worst, Math.abs(v.accuracy() - old.variant(v.name()).orElseThrow().accuracy()));
-            }
-        }
-        return worst;
+        return VariantChanges.largest(before, after, (task, was, now) -> Math.abs(now.accuracy() - was.accuracy()));
     }
 }

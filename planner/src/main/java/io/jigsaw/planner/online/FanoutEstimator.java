@@ -4,9 +4,7 @@ import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.Task;
 import io.jigsaw.core.graph.Variant;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 
@@ -54,40 +52,27 @@ public final class FanoutEstimator {
 
     /** The graph with every trusted observed fan-out in place of the declared one. */
     public Graph apply(Graph graph) {
-        List<Task> tasks = new ArrayList<>();
-        boolean changed = false;
-        for (Task t : graph.tasks()) {
-            List<Variant> variants = new ArrayList<>();
-            for (Variant v : t.variants()) {
-                Variant w = v;
-                for (Task child : graph.children(t.name())) {
-                    OptionalDouble observed = fanout(t.name(), v.name(), child.name());
-                    if (observed.isPresent()) {
-                        w = w.withFanout(child.name(), observed.getAsDouble());
-                        changed = true;
-                    }
+        return graph.withVariants((t, v) -> {
+            Variant w = v;
+            for (Task child : graph.children(t.name())) {
+                OptionalDouble observed = fanout(t.name(), v.name(), child.name());
+                if (observed.isPresent()) {
+                    w = w.withFanout(child.name(), observed.getAsDouble());
                 }
-                variants.add(w);
             }
-            tasks.add(new Task(t.name(), t.after(), variants, t.input(), t.outputLabels(), t.bestAccuracy()));
-        }
-        return changed ? graph.withTasks(tasks) : graph;
+            return w;
+        });
     }
 
     /** The largest relative difference between the fan-outs of two versions of a graph (0 when equal). */
     static double largestChange(Graph before, Graph after) {
-        double worst = 0;
-        for (Task t : after.tasks()) {
-            Task old = before.task(t.name()).orElseThrow();
-            for (Variant v : t.variants()) {
-                Variant was = old.variant(v.name()).orElseThrow();
-                for (Task child : after.children(t.name())) {
-                    double a = was.fanoutTo(child.name());
-                    double b = v.fanoutTo(child.name());
-                    worst = Math.max(worst, Math.abs(b - a) / Math.max(a, 1e-9));
-                }
+        return VariantChanges.largest(before, after, (task, was, now) -> {
+            double worst = 0;
+            for (Task child : after.children(task.name())) {
+                double a = was.fanoutTo(child.name());
+                worst = Math.max(worst, Math.abs(now.fanoutTo(child.name()) - a) / Math.max(a, 1e-9));
             }
-        }
-        return worst;
+            return worst;
+        });
     }
 }
