@@ -163,8 +163,9 @@ public final class ModelsMain implements Callable<Integer> {
         progress.forEach(System.err::println);
         if (!measured.isEmpty()) {
             Path csv = dir.resolve(AccuracyCsv.FILE);
-            System.err.printf("models: %d trained variant(s) (%d trained now, the rest from the cache) in %.1f s; measured accuracies in %s%n",
-                    measured.size(), trainedNow, (System.nanoTime() - started) / 1e9, csv.toAbsolutePath());
+            System.err.printf("models: %d trained variant(s)%s in %.1f s; measured accuracies in %s%n", measured.size(),
+                    trainedNow == measured.size() ? "" : " (" + trainedNow + " trained now, the rest from the cache)",
+                    (System.nanoTime() - started) / 1e9, csv.toAbsolutePath());
         }
         System.err.printf("models: %d built, %d up to date, in %s%n", built, kept, dir.toAbsolutePath());
         return 0;

@@ -5,6 +5,7 @@ import io.jigsaw.core.trace.Trace;
 import io.jigsaw.core.trace.TraceFiles;
 import io.jigsaw.job.report.Report;
 import io.jigsaw.job.report.ReportWriter;
+import io.jigsaw.job.report.ServedRun;
 import io.jigsaw.planner.capacity.CapacitySearch;
 import io.jigsaw.planner.model.Policy;
 import io.jigsaw.planner.profile.Profile;
@@ -27,7 +28,9 @@ import java.util.concurrent.Callable;
         description = "A paper-style report of a graph and its profiles: capacity of every policy over a sweep of GPUs and "
                 + "accuracy SLOs and, with --trace, a SIMULATION of every policy on the trace (on --gpus GPUs). Writes a "
                 + "self-contained folder: index.html with PNG plots (capacity per policy, SLO violations and GPU share over "
-                + "time, accuracy vs GPU share) and the tables behind them, marking results that rest on derived rows.")
+                + "time, accuracy vs GPU share) and the tables behind them, marking results that rest on derived rows. With "
+                + "--served, runs the real job served: the accuracy their plans promised against the accuracy MEASURED on their "
+                + "requests' truth, per plan version.")
 final class ReportCommand implements Callable<Integer> {
 
     // Options alike across commands are shared as mixins (PlanningOptions, PolicyOption, JsonLine, KafkaClientOption,
@@ -52,6 +55,10 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--tolerance", defaultValue = "0.02", description = "Relative precision of each capacity search (default: ${DEFAULT-VALUE}).")
     double tolerance;
 
+    @Option(names = "--served", paramLabel = "SUMMARY", description = "A `bin/jigsaw demo --json` output saved to a file (its last "
+            + "line is read): adds planned vs measured accuracy of that run, per plan version. Repeatable.")
+    List<Path> served = new ArrayList<>();
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the simulations (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -60,6 +67,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        List<ServedRun> runs = served.stream().map(ServedRun::read).toList(); // a bad file fails before the long work
         Graph graph = options.loadGraph();
         Profile profile = options.loadProfile(graph);
         List<Report.CapacityPoint> capacity = new ArrayList<>();
@@ -89,7 +97,7 @@ final class ReportCommand implements Callable<Integer> {
             }
         }
         Report report = new Report(graph.name(), profile.device(), graph.latencySloMs(), profile.derivedRows(), capacity, traceName,
-                options.gpus(), graph.accuracySlo(), simulations);
+                options.gpus(), graph.accuracySlo(), simulations, runs);
         Path index = ReportWriter.write(report, out);
         System.err.println("[report] wrote " + index.toAbsolutePath());
         return 0;

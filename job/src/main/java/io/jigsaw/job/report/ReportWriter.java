@@ -65,6 +65,9 @@ public final class ReportWriter {
         if (!report.simulations().isEmpty()) {
             simulationSection(report, dir, html);
         }
+        if (!report.served().isEmpty()) {
+            servedSection(report, dir, html);
+        }
         html.append("</body></html>");
         Path index = dir.resolve("index.html");
         Files.writeString(index, html, StandardCharsets.UTF_8);
@@ -144,6 +147,40 @@ public final class ReportWriter {
                     s.infeasibleDecisions()));
         }
         html.append("</table>");
+    }
+
+    /** Planned against measured accuracy of served runs: a table per run and one plot of both per plan version. */
+    private static void servedSection(Report r, Path dir, StringBuilder html) throws IOException {
+        html.append("<h2>Served runs: accuracy planned vs MEASURED</h2><p>From `bin/jigsaw demo --json` summaries: the accuracy each "
+                + "plan promised (the path product of its variants' offline accuracies, normalised: 1 = every task's best) against "
+                + "the same product over the answers' scores on their ground truth. <i>from task means</i> is that product over the "
+                + "tasks' mean scores: what the measured accuracy would be if errors were independent along paths.</p>");
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title("Accuracy per plan version (MEASURED on served requests)")
+                .xAxisTitle("plan version").yAxisTitle("accuracy (normalised)").build();
+        for (ServedRun run : r.served()) {
+            html.append(String.format(Locale.ROOT, "<h3>%s</h3><p>%d requests scored, accuracy source %s: planned %.4f, measured "
+                    + "%.4f, from task means %.4f; task scores %s.</p>", esc(run.name()), run.scored(), esc(run.accuracySource()),
+                    run.planned(), run.measured(), run.fromTaskMeans(), esc(run.taskScores().toString())));
+            html.append("<table><tr><th>plan</th><th>scored</th><th>planned</th><th>measured</th><th>|measured &minus; planned|</th></tr>");
+            for (ServedRun.PlanAccuracy p : run.perPlan()) {
+                html.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%d</td><td>%.4f</td><td>%.4f</td><td>%.4f</td></tr>",
+                        esc(p.version()), p.scored(), p.planned(), p.measured(), Math.abs(p.measured() - p.planned())));
+            }
+            html.append("</table>");
+            if (!run.perPlan().isEmpty()) {
+                double[] x = new double[run.perPlan().size()];
+                for (int i = 0; i < x.length; i++) {
+                    String digits = run.perPlan().get(i).version().replaceAll("\\D", "");
+                    x[i] = digits.isEmpty() ? i + 1 : Double.parseDouble(digits);
+                }
+                chart.addSeries(run.name() + " planned", x, run.perPlan().stream().mapToDouble(ServedRun.PlanAccuracy::planned).toArray());
+                chart.addSeries(run.name() + " measured", x, run.perPlan().stream().mapToDouble(ServedRun.PlanAccuracy::measured).toArray())
+                        .setMarker(SeriesMarkers.DIAMOND);
+            }
+        }
+        if (!chart.getSeriesMap().isEmpty()) {
+            save(chart, dir, "served-accuracy.png", html);
+        }
     }
 
     private static XYChart timeChart(String title, String yTitle) {

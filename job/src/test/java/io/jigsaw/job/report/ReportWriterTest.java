@@ -35,7 +35,7 @@ class ReportWriterTest {
                 new Report.CapacityPoint(0.9, 8, "jigsaw", 170, "GPUs", true),
                 new Report.CapacityPoint(0.9, 2, "loki", 20, "latency", false),
                 new Report.CapacityPoint(0.9, 8, "loki", 138, "latency", false)),
-                "gamma:rate=10", 4, 0.9, List.of(run("jigsaw", 45), run("loki", 100)));
+                "gamma:rate=10", 4, 0.9, List.of(run("jigsaw", 45), run("loki", 100)), List.of());
 
         Path index = ReportWriter.write(report, dir);
 
@@ -50,6 +50,37 @@ class ReportWriterTest {
         }
         assertThat(html).contains("120 DERIVED partition rows").contains("SIMULATION on gamma:rate=10")
                 .contains("<td>8</td><td style=\"text-align:left\">jigsaw</td><td>170.0</td><td>1.23&times;</td><td>yes</td>");
+    }
+
+    @Test
+    void aServedRunsSummaryBecomesATableAndAPlotOfPlannedAgainstMeasuredPerPlan() throws Exception {
+        Path summary = Files.writeString(dir.resolve("run.json"), "[demo] progress lines may come first\n"
+                + "{\"accuracy_source\":\"offline\",\"accuracy_scored_requests\":300,\"accuracy_planned\":0.92,"
+                + "\"accuracy_measured\":0.94,\"accuracy_from_task_means\":0.85,\"accuracy_per_plan\":{"
+                + "\"v1\":{\"scored\":200,\"accuracy_planned\":0.937,\"accuracy_measured\":0.899},"
+                + "\"v2\":{\"scored\":100,\"accuracy_planned\":0.89,\"accuracy_measured\":0.874}},"
+                + "\"task_scores_measured\":{\"detect\":0.86}}\n");
+        ServedRun run = ServedRun.read(summary);
+        Report report = new Report("app", "cpu", 400, 0, List.of(), "", 1, 0.85, List.of(), List.of(run));
+
+        String html = Files.readString(ReportWriter.write(report, dir.resolve("out")));
+
+        assertThat(run.perPlan()).extracting(ServedRun.PlanAccuracy::version).containsExactly("v1", "v2");
+        assertThat(html).contains("accuracy planned vs MEASURED").contains("planned 0.9200, measured 0.9400, from task means 0.8500")
+                .contains("<tr><td>v1</td><td>200</td><td>0.9370</td><td>0.8990</td><td>0.0380</td></tr>")
+                .contains("src=\"served-accuracy.png\"");
+        assertThat(dir.resolve("out/served-accuracy.png")).isNotEmptyFile();
+    }
+
+    @Test
+    void aSummaryWithoutMeasuredAccuracyIsRefusedNamingTheFileAndField() throws Exception {
+        Path summary = Files.writeString(dir.resolve("old.json"), "{\"accuracy_planned\":1.0}\n");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServedRun.read(summary))
+                .isInstanceOf(io.jigsaw.core.input.InputException.class)
+                .hasMessageContaining("old.json").hasMessageContaining("accuracy_measured");
+        Path notJson = Files.writeString(dir.resolve("log.txt"), "[demo] stopped\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServedRun.read(notJson)).hasMessageContaining("not JSON");
     }
 
     @Test
