@@ -76,6 +76,8 @@ public final class ModelsMain implements Callable<Integer> {
         int built = 0;
         int kept = 0;
         List<Pending> pending = new ArrayList<>();
+        Path csv = dir.resolve(AccuracyCsv.FILE);
+        List<AccuracyCsv.Row> recorded = Files.exists(csv) ? AccuracyCsv.read(csv) : List.of();
         for (Task task : graph.tasks()) {
             for (Variant v : task.variants()) {
                 if (v.recipe().isEmpty()) {
@@ -86,7 +88,9 @@ public final class ModelsMain implements Callable<Integer> {
                         "building " + v.name() + " needs to know what task " + task.name() + " is fed; give the graph an input spec"));
                 Path target = dir.resolve(v.model().orElse(v.name()));
                 String stamp = stamps.get(v.name());
-                boolean measuredBefore = !recipe.trained() || measured(dir, task.name(), v.name());
+                // A trained model without its accuracy row is trained again.
+                boolean measuredBefore = !recipe.trained()
+                        || recorded.stream().anyMatch(r -> r.task().equals(task.name()) && r.variant().equals(v.name()));
                 Optional<String> problem = BuiltModel.problem(target, stamp);
                 if (!force && measuredBefore && problem.isEmpty()) {
                     kept++;
@@ -110,11 +114,12 @@ public final class ModelsMain implements Callable<Integer> {
                 deleteTree(p.target());
                 long start = System.nanoTime();
                 String how;
+                AccuracyCsv.Row trained = null;
                 ModelStore.Entry cached = cache == null ? null : new ModelStore(cache).find(p.stamp()).orElse(null);
                 if (cached != null) {
                     cached.copyTo(p.target());
                     cached.accuracy(p.task().name(), p.variant().name()).ifPresent(row -> {
-                        AccuracyCsv.merge(dir.resolve(AccuracyCsv.FILE), List.of(row));
+                        AccuracyCsv.merge(csv, List.of(row));
                         measured.add(row);
                     });
                     how = "from the cache " + cached.dir();
@@ -123,14 +128,9 @@ public final class ModelsMain implements Callable<Integer> {
                         bar.setExtraMessage(p.variant().name());
                     }
                     long before = bar == null ? 0 : bar.getCurrent();
-                    TrainedModels.JoinExamples join = null;
-                    if (p.task().input() instanceof TaskInput.Join) {
-                        join = joins.get(p.task().name());
-                        if (join == null) {
-                            join = joinExamples(graph, flow, p.task().name(), dir, bar);
-                            joins.put(p.task().name(), join);
-                        }
-                    }
+                    // The variants of a join share one set of examples: the upstream models run once.
+                    TrainedModels.JoinExamples join = p.task().input() instanceof TaskInput.Join
+                            ? joins.computeIfAbsent(p.task().name(), t -> joinExamples(graph, flow, t, dir, bar)) : null;
                     TrainedModels.Measured m = TrainedModels.train(p.recipe(), p.input(), p.target(), detections(graph, p.task().name()),
                             join, step -> {
                                 if (bar != null) {
@@ -139,11 +139,11 @@ public final class ModelsMain implements Callable<Integer> {
                                 }
                             });
                     trainedNow++;
-                    AccuracyCsv.Row row = new AccuracyCsv.Row(p.task().name(), p.variant().name(), m.accuracy(), m.metric(),
+                    trained = new AccuracyCsv.Row(p.task().name(), p.variant().name(), m.accuracy(), m.metric(),
                             Variant.MEASURED, m.samples(), m.trainSeconds());
                     // Recorded at once: a later failure must not leave a trained model without its accuracy.
-                    AccuracyCsv.merge(dir.resolve(AccuracyCsv.FILE), List.of(row));
-                    measured.add(row);
+                    AccuracyCsv.merge(csv, List.of(trained));
+                    measured.add(trained);
                     how = String.format(java.util.Locale.ROOT, "trained %d steps, %s %.3f", p.recipe().trainSteps(), m.metric(), m.accuracy());
                 } else {
                     RecipeModels.export(p.recipe(), p.input(), p.target());
@@ -151,8 +151,7 @@ public final class ModelsMain implements Callable<Integer> {
                 }
                 BuiltModel.record(p.target(), p.stamp());
                 if (cache != null && cached == null) {
-                    new ModelStore(cache).store(p.stamp(), p.target(),
-                            measured.stream().filter(r -> r.variant().equals(p.variant().name()) && r.task().equals(p.task().name())).findFirst());
+                    new ModelStore(cache).store(p.stamp(), p.target(), Optional.ofNullable(trained));
                 }
                 built++;
                 progress.add(String.format("built %-10s %-10s %s input=%s, %s, in %d ms -> %s", p.task().name(), p.variant().name(),
@@ -162,7 +161,6 @@ public final class ModelsMain implements Callable<Integer> {
         }
         progress.forEach(System.err::println);
         if (!measured.isEmpty()) {
-            Path csv = dir.resolve(AccuracyCsv.FILE);
             System.err.printf("models: %d trained variant(s)%s in %.1f s; measured accuracies in %s%n", measured.size(),
                     trainedNow == measured.size() ? "" : " (" + trainedNow + " trained now, the rest from the cache)",
                     (System.nanoTime() - started) / 1e9, csv.toAbsolutePath());
@@ -194,12 +192,6 @@ public final class ModelsMain implements Callable<Integer> {
     }
 
     private final List<String> progress = new ArrayList<>();
-
-    /** Whether accuracy.csv in the models dir has the variant's row (a trained model without one is retrained). */
-    private static boolean measured(Path dir, String task, String variant) {
-        Path csv = dir.resolve(AccuracyCsv.FILE);
-        return Files.exists(csv) && AccuracyCsv.read(csv).stream().anyMatch(r -> r.task().equals(task) && r.variant().equals(variant));
-    }
 
     /** A detector is judged as its crop children take its boxes (the lowest threshold, the most boxes of them). */
     private static TrainedModels.Detections detections(Graph graph, String task) {

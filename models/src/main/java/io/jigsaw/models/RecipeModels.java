@@ -44,12 +44,7 @@ final class RecipeModels {
         SplittableRandom random = new SplittableRandom(recipe.seed());
         try (Graph graph = new Graph(); Session session = new Session(graph)) {
             Ops tf = Ops.create(graph);
-            long[] dims = new long[input.shape().size() + 1];
-            dims[0] = -1;
-            for (int i = 0; i < input.shape().size(); i++) {
-                dims[i + 1] = input.shape().get(i);
-            }
-            Placeholder<TFloat32> x = tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(Shape.of(dims)));
+            Placeholder<TFloat32> x = input(tf, input);
             Signature.Builder signature = Signature.builder().key(Signature.DEFAULT_KEY).input(INPUT, x);
             switch (recipe.kind()) {
                 case "detector" -> detector(tf, random, recipe, trunk(tf, random, recipe, x, input), signature);
@@ -62,6 +57,16 @@ final class RecipeModels {
             }
             SavedModelBundle.exporter(dir.toString()).withFunction(SessionFunction.create(signature.build(), session)).export();
         }
+    }
+
+    /** The serving signature's input: [batch, ...the input the graph feeds the model], float32. */
+    static Placeholder<TFloat32> input(Ops tf, TensorSpec input) {
+        long[] dims = new long[input.shape().size() + 1];
+        dims[0] = -1;
+        for (int i = 0; i < input.shape().size(); i++) {
+            dims[i + 1] = input.shape().get(i);
+        }
+        return tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(Shape.of(dims)));
     }
 
     private record Trunk(Operand<TFloat32> features, long channels) {

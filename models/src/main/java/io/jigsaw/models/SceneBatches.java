@@ -29,16 +29,24 @@ final class SceneBatches {
         this.random = new SplittableRandom(seed * 7919 + split.ordinal());
     }
 
+    /** The scenes' frames one after another: a batch of detector inputs [n, 64, 64, 3], flat. */
+    static float[] stack(List<Scene> scenes) {
+        int pixels = SceneGenerator.SIZE * SceneGenerator.SIZE * 3;
+        float[] x = new float[scenes.size() * pixels];
+        for (int i = 0; i < scenes.size(); i++) {
+            System.arraycopy(scenes.get(i).frame(), 0, x, i * pixels, pixels);
+        }
+        return x;
+    }
+
     /** Frames; targets per cell: objectness then the box [x1, y1, x2, y2] (mask: 1 where a cell holds an object's centre). */
     Batch frames(int n, int grid) {
-        int pixels = SceneGenerator.SIZE * SceneGenerator.SIZE * 3;
+        List<Scene> batch = scenes(n);
         int cells = grid * grid;
-        float[] x = new float[n * pixels];
         float[] y = new float[n * cells * 5];
         float[] mask = new float[n * cells];
         for (int i = 0; i < n; i++) {
-            Scene s = scenes.next();
-            System.arraycopy(s.frame(), 0, x, i * pixels, pixels);
+            Scene s = batch.get(i);
             for (SceneObject o : s.objects()) {
                 int cell = cellOf(o.box(), grid);
                 mask[i * cells + cell] = 1;
@@ -47,7 +55,7 @@ final class SceneBatches {
                 System.arraycopy(o.box(), 0, y, t + 1, 4);
             }
         }
-        return new Batch(n, x, y, mask);
+        return new Batch(n, stack(batch), y, mask);
     }
 
     /** The scenes themselves (for evaluating a detector against their truth). */

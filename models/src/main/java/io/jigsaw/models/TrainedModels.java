@@ -83,12 +83,7 @@ final class TrainedModels {
         try (Graph graph = new Graph(); Session session = new Session(graph)) {
             Ops tf = Ops.create(graph);
             Net net = new Net(tf, recipe.seed());
-            long[] dims = new long[input.shape().size() + 1];
-            dims[0] = -1;
-            for (int i = 0; i < input.shape().size(); i++) {
-                dims[i + 1] = input.shape().get(i);
-            }
-            Placeholder<TFloat32> x = tf.withName(RecipeModels.INPUT).placeholder(TFloat32.class, Placeholder.shape(Shape.of(dims)));
+            Placeholder<TFloat32> x = RecipeModels.input(tf, input);
             Model model = switch (recipe.kind()) {
                 case "detector" -> detector(tf, net, recipe, x, input);
                 case "regressor" -> regressor(tf, net, recipe, x, input);
@@ -187,12 +182,7 @@ final class TrainedModels {
         switch (recipe.kind()) {
             case "detector" -> {
                 List<Scene> scenes = test.scenes(TEST_SAMPLES);
-                int pixels = SceneGenerator.SIZE * SceneGenerator.SIZE * 3;
-                float[] frames = new float[scenes.size() * pixels];
-                for (int i = 0; i < scenes.size(); i++) {
-                    System.arraycopy(scenes.get(i).frame(), 0, frames, i * pixels, pixels);
-                }
-                java.util.Map<String, float[]> out = predict(session, model, x, frames, scenes.size());
+                java.util.Map<String, float[]> out = predict(session, model, x, SceneBatches.stack(scenes), scenes.size());
                 int cells = recipe.grid() * recipe.grid();
                 int tp = 0;
                 int predicted = 0;

@@ -116,12 +116,7 @@ final class UpstreamJoins implements AutoCloseable {
 
     private void fill(List<Scene> scenes, float[] x, int at) {
         int size = SceneGenerator.SIZE;
-        int pixels = size * size * 3;
-        float[] frames = new float[scenes.size() * pixels];
-        for (int i = 0; i < scenes.size(); i++) {
-            System.arraycopy(scenes.get(i).frame(), 0, frames, i * pixels, pixels);
-        }
-        Map<String, float[]> found = run(detectorModel, frames, Shape.of(scenes.size(), size, size, 3));
+        Map<String, float[]> found = run(detectorModel, SceneBatches.stack(scenes), Shape.of(scenes.size(), size, size, 3));
         int cells = found.get(branches.get(0).crops().scores()).length / scenes.size();
         int offset = 0;
         for (Branch b : branches) {

@@ -9,7 +9,6 @@ import io.jigsaw.core.image.Crop;
 import io.jigsaw.core.image.CropBoxes;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -2,7 +2,6 @@ package io.jigsaw.operators;
 
 import io.jigsaw.core.graph.Credit;
 import io.jigsaw.core.graph.Graph;
-import java.util.Map;
 import io.jigsaw.schemas.Result;
 import io.jigsaw.schemas.Telemetry;
 import io.jigsaw.schemas.VariantScore;
@@ -13,6 +12,13 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Emits exactly one {@link Result} per request: when the leaves' pieces add up to the whole request,
@@ -29,12 +35,13 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
     public static final String TELEMETRY_TASK = "assemble-results";
 
     private final Graph graph;
+    private final Scorer scorer;
     private final long cleanupAfterDeadlineMs;
     private final long telemetryIntervalMs;
 
     private transient GraphMetrics metrics;
     /** (task, variant) → {scored, score sum} since the last telemetry record: best effort, not checkpointed. */
-    private transient java.util.Map<java.util.List<String>, double[]> windowScores;
+    private transient Map<List<String>, double[]> windowScores;
     private transient long windowStart;
 
     /**
@@ -43,6 +50,7 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
      */
     public ResultAssembler(Graph graph, long cleanupAfterDeadlineMs, long telemetryIntervalMs) {
         this.graph = graph;
+        this.scorer = new Scorer(graph);
         this.cleanupAfterDeadlineMs = cleanupAfterDeadlineMs;
         this.telemetryIntervalMs = telemetryIntervalMs;
     }
@@ -50,14 +58,14 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
     @Override
     public void open(OpenContext openContext) {
         metrics = new GraphMetrics(getRuntimeContext().getMetricGroup().addGroup("jigsaw"));
-        windowScores = new java.util.LinkedHashMap<>();
+        windowScores = new LinkedHashMap<>();
     }
 
     private void emit(Result r, Collector<Result> out, Context ctx) {
         metrics.result(r);
         out.collect(r);
         r.getTaskScores().forEach((task, score) -> {
-            double[] s = windowScores.computeIfAbsent(java.util.List.of(task, r.getVariants().getOrDefault(task, "")), k -> new double[2]);
+            double[] s = windowScores.computeIfAbsent(List.of(task, r.getVariants().getOrDefault(task, "")), k -> new double[2]);
             s[0]++;
             s[1] += score;
         });
@@ -66,7 +74,7 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
             windowStart = now;
         }
         if (now - windowStart >= telemetryIntervalMs && !windowScores.isEmpty()) {
-            java.util.List<VariantScore> scores = new java.util.ArrayList<>();
+            List<VariantScore> scores = new ArrayList<>();
             windowScores.forEach((k, s) -> scores.add(new VariantScore(k.get(0), k.get(1), (long) s[0], s[1])));
             ctx.output(Tags.TELEMETRY, Telemetry.newBuilder().setGraph(graph.name()).setTask(TELEMETRY_TASK)
                     .setReplica(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask()).setWindowEndMs(now)
@@ -95,7 +103,7 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
             merged.absorb(piece);
         }
         if (merged.dropped || merged.credit().compareTo(Credit.ONE) >= 0) {
-            emit(result(graph, merged, ctx.timerService().currentProcessingTime()), out, ctx);
+            emit(result(graph, scorer, merged, ctx.timerService().currentProcessingTime()), out, ctx);
             done.update(true);
             partial.clear();
         } else {
@@ -110,19 +118,18 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
             merged.dropped = true;
             merged.dropReason = "incomplete: only " + merged.credit() + " of the request's pieces arrived by "
                     + cleanupAfterDeadlineMs + " ms after the deadline";
-            emit(result(graph, merged, timestamp), out, ctx);
+            emit(result(graph, scorer, merged, timestamp), out, ctx);
         }
         getRuntimeContext().getState(PARTIAL).clear();
         getRuntimeContext().getState(DONE).clear();
     }
 
-    static Result result(Graph graph, Piece p, long now) {
+    static Result result(Graph graph, Scorer scorer, Piece p, long now) {
         Answers answers = Answers.of(graph, p.reports);
         Map<String, Double> scores = Map.of();
         Double measured = null;
         if (p.truth != null && !p.dropped) {
-            Scorer scorer = new Scorer(graph);
-            scores = scorer.score(answers.objects(), answers.frame(), java.util.Arrays.asList(p.truth));
+            scores = scorer.score(answers.objects(), answers.frame(), Arrays.asList(p.truth));
             measured = scorer.accuracy(scores);
         }
         return Result.newBuilder()
@@ -145,7 +152,7 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
                 .setObjects(answers.objects())
                 .setOutputs(answers.frame())
                 .setAccuracyMeasured(measured)
-                .setTaskScores(new java.util.HashMap<>(scores))
+                .setTaskScores(new HashMap<>(scores))
                 .setTruthRejected(p.truthRejected)
                 .build();
     }

@@ -8,7 +8,6 @@ import io.jigsaw.schemas.DetectedObject;
 import io.jigsaw.schemas.TaskOutput;
 
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,9 +29,11 @@ import java.util.Optional;
 public final class Scorer implements Serializable {
 
     private final Graph graph;
+    private final List<Task> detectors;
 
     public Scorer(Graph graph) {
         this.graph = graph;
+        this.detectors = List.copyOf(graph.detectors());
     }
 
     /** The labels truth may use: the crop-fed classifier's, if the graph has one. */
@@ -68,7 +69,7 @@ public final class Scorer implements Serializable {
     public Map<String, Double> score(List<DetectedObject> objects, List<TaskOutput> frame, List<GroundTruth> truth) {
         Map<String, Double> scores = new LinkedHashMap<>();
         List<float[]> trueBoxes = truth.stream().map(t -> t.box).toList();
-        for (Task detector : detectors()) {
+        for (Task detector : detectors) {
             List<DetectedObject> mine = objects.stream().filter(o -> o.getId().startsWith(detector.name() + ":")).toList();
             List<float[]> boxes = mine.stream().map(o -> floats(o.getBox())).toList();
             Scoring.Matching m = Scoring.match(boxes, trueBoxes);
@@ -134,19 +135,6 @@ public final class Scorer implements Serializable {
         return weights == 0 ? 0 : sum / weights;
     }
 
-    private List<Task> detectors() {
-        List<Task> out = new ArrayList<>();
-        for (Task t : graph.tasks()) {
-            if (t.input() instanceof TaskInput.Crops c) {
-                Task d = graph.task(c.from()).orElseThrow();
-                if (!out.contains(d)) {
-                    out.add(d);
-                }
-            }
-        }
-        return out;
-    }
-
     private static Optional<TaskOutput> output(List<TaskOutput> outputs, String task) {
         return outputs.stream().filter(o -> o.getTask().equals(task)).findFirst();
     }
@@ -156,12 +144,7 @@ public final class Scorer implements Serializable {
         if (p == null || p.isEmpty()) {
             return "";
         }
-        int best = 0;
-        for (int i = 1; i < p.size(); i++) {
-            if (p.get(i) > p.get(best)) {
-                best = i;
-            }
-        }
+        int best = Scoring.argmax(floats(p));
         List<String> names = t.labels().get().names();
         return best < names.size() ? names.get(best) : "";
     }

@@ -35,7 +35,7 @@ class AnswersTest {
             report("classify", "detect:0", new float[] {0, 0, 0.5f, 0.5f}, Map.of("probabilities", probs)),
         };
 
-        Result r = ResultAssembler.result(GRAPH, resultPiece(reports), 100);
+        Result r = ResultAssembler.result(GRAPH, new Scorer(GRAPH), resultPiece(reports), 100);
 
         assertThat(r.getObjects()).extracting(o -> o.getId()).containsExactly("detect:0", "detect:1");
         assertThat(r.getObjects().get(1).getBox()).containsExactly(0.5f, 0.5f, 1f, 1f);

@@ -138,6 +138,12 @@ public record Graph(String name, double latencySloMs, double accuracySlo, Tensor
         return tasks.stream().filter(t -> t.after().contains(taskName)).toList();
     }
 
+    /** The detectors: tasks whose boxes a child crops ({@code input: {crops: …}}), in the graph's order. */
+    public List<Task> detectors() {
+        return tasks.stream().filter(d -> children(d.name()).stream().anyMatch(
+                k -> k.input() instanceof TaskInput.Crops c && c.from().equals(d.name()))).toList();
+    }
+
     /**
      * The share of one request's credit that reaches a task: the root holds 1, and every task passes
      * its share on split evenly among its children (see {@link Credit}).

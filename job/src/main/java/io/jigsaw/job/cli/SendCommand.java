@@ -5,9 +5,9 @@ import io.jigsaw.core.graph.GraphLoader;
 import io.jigsaw.core.graph.TensorSpec;
 import io.jigsaw.job.JigsawOptions;
 import io.jigsaw.job.client.ImageFrames;
+import io.jigsaw.job.demo.Frames;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.schemas.Request;
-import io.jigsaw.schemas.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -75,9 +75,7 @@ final class SendCommand implements Callable<Integer> {
                 }
                 long now = System.currentTimeMillis();
                 String id = idPrefix + stem(file) + "-" + now;
-                Request request = Request.newBuilder().setRequestId(id).setGraph(graph.name()).setEventTimeMs(now).setDeadlineMs(0)
-                        .setPayload(Tensor.newBuilder().setData(frame).setShape(input.shape()).setDtype(input.dtype()).build())
-                        .build();
+                Request request = Frames.builder(id, graph.name(), input, now, 0, frame).build();
                 producer.send(to, id, request).get(60, TimeUnit.SECONDS);
                 out.println(file + " " + id);
             }

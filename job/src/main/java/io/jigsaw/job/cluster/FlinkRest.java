@@ -79,7 +79,7 @@ public final class FlinkRest {
         long until = System.nanoTime() + timeout.toNanos();
         String state = "";
         while (System.nanoTime() < until) {
-            JsonNode job = json(HttpRequest.newBuilder(uri("/jobs/" + jobId)).GET(), "job " + jobId);
+            JsonNode job = job(jobId);
             state = job.path("state").asText();
             if (List.of("FAILED", "CANCELED", "FINISHED").contains(state)) {
                 throw new IllegalStateException("the Flink job " + jobId + " ended before serving: " + state
@@ -122,14 +122,14 @@ public final class FlinkRest {
      * redeployment) are read from the scheduler itself when asked.
      */
     public Restarts restarts(String jobId) throws IOException {
-        JsonNode metrics = json(HttpRequest.newBuilder(uri("/jobs/" + jobId + "/metrics?get=numRestarts")).GET(), "metrics");
+        JsonNode metrics = get("/jobs/" + jobId + "/metrics?get=numRestarts", "metrics");
         long metric = metrics.isArray() && !metrics.isEmpty() ? metrics.get(0).path("value").asLong(-1) : -1;
-        JsonNode history = json(HttpRequest.newBuilder(uri("/jobs/" + jobId + "/exceptions?maxExceptions=1000")).GET(),
-                "exceptions of job " + jobId).path("exceptionHistory").path("entries");
+        JsonNode history = get("/jobs/" + jobId + "/exceptions?maxExceptions=1000", "exceptions of job " + jobId)
+                .path("exceptionHistory").path("entries");
         int maxAttempt = 0;
-        for (JsonNode v : json(HttpRequest.newBuilder(uri("/jobs/" + jobId)).GET(), "job " + jobId).path("vertices")) {
-            for (JsonNode subtask : json(HttpRequest.newBuilder(uri("/jobs/" + jobId + "/vertices/" + v.path("id").asText())).GET(),
-                    "vertex " + v.path("name").asText()).path("subtasks")) {
+        for (JsonNode v : job(jobId).path("vertices")) {
+            for (JsonNode subtask : get("/jobs/" + jobId + "/vertices/" + v.path("id").asText(), "vertex " + v.path("name").asText())
+                    .path("subtasks")) {
                 maxAttempt = Math.max(maxAttempt, subtask.path("attempt").asInt());
             }
         }
@@ -155,10 +155,10 @@ public final class FlinkRest {
      * since the first answer comes from the REST server's metric cache.
      */
     public long bytesBetweenOperators(String jobId) throws IOException, InterruptedException {
-        json(HttpRequest.newBuilder(uri("/jobs/" + jobId)).GET(), "job " + jobId);
+        job(jobId);
         Thread.sleep(1_500);
         long bytes = 0;
-        for (JsonNode v : json(HttpRequest.newBuilder(uri("/jobs/" + jobId)).GET(), "job " + jobId).path("vertices")) {
+        for (JsonNode v : job(jobId).path("vertices")) {
             bytes += v.path("metrics").path("write-bytes").asLong();
         }
         return bytes;
@@ -167,7 +167,7 @@ public final class FlinkRest {
     /** One line per job the cluster knows: id, state, name. */
     public List<String> jobs() throws IOException {
         List<String> out = new ArrayList<>();
-        json(HttpRequest.newBuilder(uri("/jobs/overview")).GET(), "jobs").path("jobs").forEach(j -> out.add(
+        get("/jobs/overview", "jobs").path("jobs").forEach(j -> out.add(
                 j.path("jid").asText() + "  " + j.path("state").asText() + "  " + j.path("name").asText()));
         return out;
     }
@@ -175,7 +175,7 @@ public final class FlinkRest {
     /** The registered TaskManagers' ids (their resource ids). */
     public List<String> taskManagers() throws IOException {
         List<String> ids = new ArrayList<>();
-        json(HttpRequest.newBuilder(uri("/taskmanagers")).GET(), "taskmanagers").path("taskmanagers")
+        get("/taskmanagers", "taskmanagers").path("taskmanagers")
                 .forEach(tm -> ids.add(tm.path("id").asText()));
         return ids;
     }
@@ -183,14 +183,23 @@ public final class FlinkRest {
     /** Operator (vertex) name → the ids of the TaskManagers its subtasks run on, from the REST API. */
     public Map<String, List<String>> placement(String jobId) throws IOException {
         Map<String, List<String>> out = new LinkedHashMap<>();
-        for (JsonNode v : json(HttpRequest.newBuilder(uri("/jobs/" + jobId)).GET(), "job " + jobId).path("vertices")) {
+        for (JsonNode v : job(jobId).path("vertices")) {
             List<String> tms = new ArrayList<>();
-            json(HttpRequest.newBuilder(uri("/jobs/" + jobId + "/vertices/" + v.path("id").asText() + "/taskmanagers")).GET(),
-                    "vertex " + v.path("name").asText()).path("taskmanagers")
+            get("/jobs/" + jobId + "/vertices/" + v.path("id").asText() + "/taskmanagers", "vertex " + v.path("name").asText())
+                    .path("taskmanagers")
                     .forEach(tm -> tms.add(tm.path("taskmanager-id").asText()));
             out.put(v.path("name").asText(), tms);
         }
         return out;
+    }
+
+    private JsonNode job(String jobId) throws IOException {
+        return get("/jobs/" + jobId, "job " + jobId);
+    }
+
+    /** The JSON a GET of {@code path} answers; {@code what} names it in an error. */
+    private JsonNode get(String path, String what) throws IOException {
+        return json(HttpRequest.newBuilder(uri(path)).GET(), what);
     }
 
     private JsonNode json(HttpRequest.Builder request, String what) throws IOException {

@@ -53,7 +53,8 @@ public final class Frames {
         return builder(id, graph, spec, eventTimeMs, deadlineMs, data).build();
     }
 
-    private static Request.Builder builder(String id, String graph, TensorSpec spec, long eventTimeMs, long deadlineMs, ByteBuffer data) {
+    /** A request carrying {@code data} as the graph's input tensor ({@code deadlineMs} 0: event time + the graph's SLO). */
+    public static Request.Builder builder(String id, String graph, TensorSpec spec, long eventTimeMs, long deadlineMs, ByteBuffer data) {
         return Request.newBuilder().setRequestId(id).setGraph(graph).setEventTimeMs(eventTimeMs).setDeadlineMs(deadlineMs)
                 .setPayload(Tensor.newBuilder().setData(data).setShape(spec.shape()).setDtype(spec.dtype()).build());
     }

@@ -2,7 +2,6 @@ package io.jigsaw.job.demo;
 
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.Task;
-import io.jigsaw.core.graph.TaskInput;
 import io.jigsaw.core.graph.Variant;
 import io.jigsaw.job.client.ResultFormat;
 import io.jigsaw.schemas.DetectedObject;
@@ -31,8 +30,7 @@ final class ObjectStats {
 
     ObjectStats(Graph graph) {
         this.graph = graph;
-        this.detectors = graph.tasks().stream().filter(t -> t.input() instanceof TaskInput.Crops).map(t -> ((TaskInput.Crops) t.input()).from())
-                .distinct().toList();
+        this.detectors = graph.detectors().stream().map(Task::name).toList();
     }
 
     void add(Result r) {

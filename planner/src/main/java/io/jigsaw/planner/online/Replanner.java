@@ -1,5 +1,6 @@
 package io.jigsaw.planner.online;
 
+import io.jigsaw.core.graph.Graph;
 import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.planner.model.SolvedPlan;
 
@@ -50,7 +51,7 @@ public final class Replanner {
     /** Plan with live measured accuracies ({@link #useMeasuredAccuracy}) instead of the offline ones. */
     private boolean measuredAccuracy;
     /** The graph (fan-outs included) the plan in force was made on. */
-    private io.jigsaw.core.graph.Graph plannedGraph;
+    private Graph plannedGraph;
     private SolvedPlan current;
     private double plannedRps;
     private long lastPlanMs;
@@ -109,11 +110,12 @@ public final class Replanner {
         if (plannedRps == 0) {
             return Optional.of(plan(Kind.INITIAL, estimate, nowMs));
         }
-        if (plannedGraph != null && FanoutEstimator.largestChange(plannedGraph, believed()) > FANOUT_CHANGE) {
+        Graph believed = plannedGraph == null ? null : believed(fanouts.apply(template.graph()));
+        if (believed != null && FanoutEstimator.largestChange(plannedGraph, believed) > FANOUT_CHANGE) {
             // The load below a task is its fan-out times its rate: a plan made for another fan-out is wrong at any demand.
             return Optional.of(plan(Kind.FANOUT, estimate, nowMs));
         }
-        if (measuredAccuracy && plannedGraph != null && AccuracyEstimator.largestChange(plannedGraph, believed()) > ACCURACY_CHANGE) {
+        if (measuredAccuracy && believed != null && AccuracyEstimator.largestChange(plannedGraph, believed) > ACCURACY_CHANGE) {
             // The plan's accuracy promise rested on another figure: check the SLO again with the measured one.
             return Optional.of(plan(Kind.ACCURACY, estimate, nowMs));
         }
@@ -126,8 +128,8 @@ public final class Replanner {
 
     private Decision plan(Kind kind, double estimate, long nowMs) {
         double target = rule.target(estimate);
-        io.jigsaw.core.graph.Graph withFanouts = fanouts.apply(template.graph());
-        plannedGraph = measuredAccuracy ? accuracies.apply(withFanouts) : withFanouts;
+        Graph withFanouts = fanouts.apply(template.graph());
+        plannedGraph = believed(withFanouts);
         SolvedPlan solved = solver.apply(template.withGraph(plannedGraph).withDemand(target));
         // Either way the band moves to the target: an infeasible demand is not retried every tick,
         // only when the estimate leaves the new band (more demand still, or back down).
@@ -149,15 +151,21 @@ public final class Replanner {
         String observed = (withFanouts != template.graph() ? ", with observed fan-outs" : "")
                 + (plannedGraph != withFanouts ? ", with measured accuracies" : "");
         return new Decision(kind, estimate, target, solved, String.format(Locale.ROOT,
-                "%s: demand estimate %.1f req/s, planned for %.1f req/s (band %.1f .. %.1f)%s", kind == Kind.FANOUT
-                        ? "fan-out changed" : kind == Kind.ACCURACY ? "measured accuracy changed" : kind.name().toLowerCase(), estimate, target, rule.lowerEdge(target), rule.upperEdge(target),
-                observed));
+                "%s: demand estimate %.1f req/s, planned for %.1f req/s (band %.1f .. %.1f)%s", reason(kind), estimate, target,
+                rule.lowerEdge(target), rule.upperEdge(target), observed));
     }
 
-    /** The graph as the planner now believes it: observed fan-outs and, if asked, measured accuracies. */
-    private io.jigsaw.core.graph.Graph believed() {
-        io.jigsaw.core.graph.Graph g = fanouts.apply(template.graph());
-        return measuredAccuracy ? accuracies.apply(g) : g;
+    private static String reason(Kind kind) {
+        return switch (kind) {
+            case FANOUT -> "fan-out changed";
+            case ACCURACY -> "measured accuracy changed";
+            default -> kind.name().toLowerCase(Locale.ROOT);
+        };
+    }
+
+    /** The graph as the planner now believes it: the observed fan-outs given and, if asked, measured accuracies. */
+    private Graph believed(Graph withFanouts) {
+        return measuredAccuracy ? accuracies.apply(withFanouts) : withFanouts;
     }
 
     /** The feasible plan for the highest demand between the plan in force's and {@code target}, if above the former. */
