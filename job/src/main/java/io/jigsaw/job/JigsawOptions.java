@@ -19,6 +19,10 @@ public final class JigsawOptions {
             .stringType().noDefaultValue()
             .withDescription("Overrides the graph's models_dir: where the variants' SavedModels are.");
 
+    public static final ConfigOption<Double> LATENCY_SLO_MS = ConfigOptions.key("jigsaw.latency-slo-ms")
+            .doubleType().noDefaultValue()
+            .withDescription("Overrides the graph's end-to-end latency SLO in milliseconds (requests' deadlines and the plans).");
+
     public static final ConfigOption<String> BOOTSTRAP = ConfigOptions.key("jigsaw.kafka.bootstrap-servers")
             .stringType().defaultValue("127.0.0.1:9092")
             .withDescription("Kafka bootstrap servers.");

@@ -84,7 +84,7 @@ public class JoinBranches extends KeyedBroadcastProcessFunction<String, Piece, P
         merged.objectId = "";
         merged.box = null;
         Plan plan = PlanBroadcast.current(ctx.getBroadcastState(PlanBroadcast.PLANS), graph.name());
-        merged.laneKey = taskLanes.keyForPiece(merged, PlanBroadcast.replicas(plan, task));
+        merged.laneKey = taskLanes.keyForPiece(merged, PlanBroadcast.weights(plan, task));
         merged.departs(Micros.now());
         out.collect(merged);
     }

@@ -41,9 +41,25 @@ public final class LaneKeys implements Serializable {
         return keys.length;
     }
 
-    /** Picks a lane among the first {@code active} ones for a piece, stably per piece. */
-    public int keyForPiece(Piece piece, int active) {
-        int n = Math.max(1, Math.min(active, keys.length));
-        return keyFor(Math.floorMod((piece.requestId + piece.lineage).hashCode() * 0x9E3779B1, n));
+    /**
+     * Picks lane i with probability {@code weights[i]} (the plan's traffic fractions; a split task's
+     * variants take what the plan gave them), stably per piece: a replayed piece goes where it went.
+     * Lanes beyond this operator's parallelism fold onto the ones it has.
+     */
+    public int keyForPiece(Piece piece, double[] weights) {
+        int h = (piece.requestId + piece.lineage).hashCode() * 0x9E3779B1;
+        double u = (h >>> 1) / (double) (1L << 31);
+        double sum = 0;
+        for (double w : weights) {
+            sum += w;
+        }
+        double at = 0;
+        for (int i = 0; i < weights.length; i++) {
+            at += weights[i] / sum;
+            if (u < at) {
+                return keyFor(i);
+            }
+        }
+        return keyFor(weights.length - 1);
     }
 }

@@ -26,12 +26,15 @@ public final class PlanBroadcast {
         return state.get(graph);
     }
 
-    /** Replicas the current plan gives a task; 1 before any plan has arrived. */
-    public static int replicas(Plan plan, String task) {
+    /**
+     * Each replica's fraction of a task's pieces under the plan (even unless the plan splits the task's
+     * traffic across variants); one replica before any plan.
+     */
+    public static double[] weights(Plan plan, String task) {
         if (plan == null) {
-            return 1;
+            return new double[] {1};
         }
-        return plan.task(task).map(TaskPlan::replicas).filter(n -> n > 0).orElse(1);
+        return plan.task(task).filter(tp -> tp.replicas() > 0).map(TaskPlan::routingWeights).orElse(new double[] {1});
     }
 
     /**

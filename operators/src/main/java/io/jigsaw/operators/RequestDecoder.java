@@ -67,7 +67,7 @@ public class RequestDecoder extends BroadcastProcessFunction<byte[], Plan, Piece
             truth(p, request.getTruth(), ctx, now, bytes);
         }
         Plan plan = PlanBroadcast.current(ctx.getBroadcastState(PlanBroadcast.PLANS), graph.name());
-        p.laneKey = rootLanes.keyForPiece(p, PlanBroadcast.replicas(plan, graph.root().name()));
+        p.laneKey = rootLanes.keyForPiece(p, PlanBroadcast.weights(plan, graph.root().name()));
         p.departs(Micros.now());
         out.collect(p);
     }

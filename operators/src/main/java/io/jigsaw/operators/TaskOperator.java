@@ -120,7 +120,7 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
         queued = queued() + 1;
         queue.add(piece);
         Plan plan = PlanBroadcast.current(ctx.getBroadcastState(PlanBroadcast.PLANS), graph.name());
-        if (plan != null && queued >= taskPlan(plan).batchSize()) {
+        if (plan != null && queued >= taskPlan(plan).batchSizeOf(replica)) {
             flush(plan, ctx, out);
         } else if (getRuntimeContext().getState(BATCH_TIMER).value() == null) {
             long wait = plan == null ? NO_PLAN_RETRY_MS : (long) Math.ceil(taskPlan(plan).batchTimeoutMs());
@@ -158,10 +158,10 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
             return;
         }
         TaskPlan tp = taskPlan(plan);
-        metrics.plan(plan.version(), tp.variant(), share(tp), tp.batchSize());
+        metrics.plan(plan.version(), tp.variantOf(replica), share(tp), tp.batchSizeOf(replica));
         if (runner != null && replica < tp.replicas()) {
             // Load now, between batches, so the first batch under the new plan is not slow.
-            runner.prepare(tp.variant(), threads(tp));
+            runner.prepare(tp.variantOf(replica), threads(tp));
         }
     }
 
@@ -177,12 +177,14 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
             batchTimer.clear();
         }
         TaskPlan tp = taskPlan(plan);
-        Variant variant = task.variant(tp.variant()).orElseThrow();
+        // Under a traffic split this replica runs its own variant and batch size (the plan's partition says which).
+        Variant variant = task.variant(tp.variantOf(replica)).orElseThrow();
+        int batchSize = tp.batchSizeOf(replica);
         // A plan may shrink the batch while more is queued: run the queue in plan-sized batches. Lateness is
         // judged per batch, as a backlog's last batches start well after the first.
-        for (int from = 0; from < pieces.size(); from += tp.batchSize()) {
+        for (int from = 0; from < pieces.size(); from += batchSize) {
             List<Piece> batch = new ArrayList<>();
-            for (Piece p : pieces.subList(from, Math.min(pieces.size(), from + tp.batchSize()))) {
+            for (Piece p : pieces.subList(from, Math.min(pieces.size(), from + batchSize))) {
                 if (!dropIfLate(p, ctx, out)) {
                     batch.add(p);
                 }
@@ -247,9 +249,9 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
             return;
         }
         for (Map.Entry<String, List<Piece>> e : fanOut.split(piece, ran, outputs, metrics).entrySet()) {
-            int active = PlanBroadcast.replicas(plan, e.getKey());
+            double[] weights = PlanBroadcast.weights(plan, e.getKey());
             for (Piece child : e.getValue()) {
-                child.laneKey = childLanes.keyForPiece(child, active);
+                child.laneKey = childLanes.keyForPiece(child, weights);
                 child.departs(Micros.now());
                 ctx.output(Tags.toChild(e.getKey()), child);
             }
@@ -294,7 +296,7 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
                 .setBatchLatencyP50Ms(w.latencyPercentile(0.50))
                 .setBatchLatencyP99Ms(w.latencyPercentile(0.99))
                 .setDropped(w.dropped())
-                .setVariant(plan == null ? "" : taskPlan(plan).variant())
+                .setVariant(plan == null ? "" : taskPlan(plan).variantOf(replica))
                 .setPlanVersion(plan == null ? 0 : plan.version())
                 .setFanout(w.fanout().stream().map(f -> new FanoutCount(f.variant(), f.child(), f.piecesIn(), f.piecesOut())).toList())
                 .setBoxesSkipped(new java.util.HashMap<>(w.boxesSkipped()))

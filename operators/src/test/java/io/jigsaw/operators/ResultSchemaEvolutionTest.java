@@ -31,13 +31,45 @@ class ResultSchemaEvolutionTest {
 
     @Test
     void theNewestStoredVersionIsTheOneTheCodeWrites() {
-        for (Schema current : List.of(Result.getClassSchema(), Telemetry.getClassSchema(), Request.getClassSchema())) {
+        for (Schema current : List.of(Result.getClassSchema(), Telemetry.getClassSchema(), Request.getClassSchema(),
+                io.jigsaw.schemas.Plan.getClassSchema())) {
             List<Schema> versions = SchemaVersions.of(current.getName());
             assertThat(SchemaNormalization.parsingFingerprint64(versions.get(versions.size() - 1)))
                     .as("schema-store/%s/v%d.avsc is what %s.avsc says; a change needs a new version file", current.getName(),
                             versions.size(), current.getName())
                     .isEqualTo(SchemaNormalization.parsingFingerprint64(current));
         }
+    }
+
+    /** Plans published before traffic splits (schema v1) still reach today's operators: every replica runs the task's variant. */
+    @Test
+    void todaysReaderReadsAPlanWrittenWithTheFirstPlanSchema() throws Exception {
+        Schema v1 = SchemaVersions.of("Plan").get(0);
+        org.apache.avro.generic.GenericRecord partition = new org.apache.avro.generic.GenericData.Record(
+                v1.getField("tasks").schema().getElementType().getField("partitions").schema().getElementType());
+        partition.put("gpu", 0);
+        partition.put("share", 50.0);
+        org.apache.avro.generic.GenericRecord task = new org.apache.avro.generic.GenericData.Record(v1.getField("tasks").schema().getElementType());
+        task.put("task", "detect");
+        task.put("variant", "detect-s");
+        task.put("batch_size", 4);
+        task.put("batch_timeout_ms", 10.0);
+        task.put("latency_budget_ms", 100.0);
+        task.put("partitions", List.of(partition));
+        org.apache.avro.generic.GenericRecord plan = new org.apache.avro.generic.GenericData.Record(v1);
+        plan.put("graph", "xr-scene");
+        plan.put("version", 3L);
+        plan.put("created_by", "old sidecar");
+        plan.put("note", "");
+        plan.put("tasks", List.of(task));
+        byte[] bytes = new org.apache.avro.message.BinaryMessageEncoder<org.apache.avro.generic.GenericRecord>(
+                org.apache.avro.generic.GenericData.get(), v1).encode(plan).array();
+
+        io.jigsaw.core.plan.TaskPlan read = io.jigsaw.core.plan.PlanAvro.fromAvro(AvroBytes.decode(bytes, io.jigsaw.schemas.Plan.class)).tasks().get(0);
+
+        assertThat(read.partitions()).containsExactly(new io.jigsaw.core.plan.Partition(0, 50.0));
+        assertThat(read.variantOf(0)).isEqualTo("detect-s");
+        assertThat(read.split()).isFalse();
     }
 
     @Test

@@ -99,6 +99,31 @@ class TaskOperatorHarnessTest {
         assertThat(BATCHES).containsExactly(new RecordingRunner.Batch("detect-m", 2, 3));
     }
 
+    /**
+     * A plan that splits a task's traffic across variants: this replica (subtask 0) runs the variant and
+     * batch size its partition names, not the task's; the pieces it sends on go to the child's replicas
+     * by the child's planned weights.
+     */
+    @Test
+    void underATrafficSplitEachReplicaRunsItsOwnVariantAndChildrenFollowThePlannedWeights() throws Exception {
+        Plan split = new Plan("xr-scene", 1, "test", "", List.of(
+                new TaskPlan("detect", "detect-m", 3, 50, 100, List.of(
+                        new Partition(0, 50, "detect-l", 2, 0.4), new Partition(0, 50, "detect-m", 3, 0.6))),
+                new TaskPlan("classify", "classify-s", 4, 5, 100, List.of(
+                        new Partition(0, 20, "classify-s", 4, 0), new Partition(0, 20, "classify-l", 4, 1))),
+                new TaskPlan("depth", "depth-s", 4, 5, 100, List.of(new Partition(0, 10))),
+                new TaskPlan("fuse", "fuse-s", 4, 5, 100, List.of(new Partition(0, 10)))));
+        open("detect").processBroadcastElement(split, 0);
+
+        for (int i = 0; i < 2; i++) {
+            harness.processElement(request(i, 10_000, gridFrame()), 0);
+        }
+
+        assertThat(BATCHES).containsExactly(new RecordingRunner.Batch("detect-l", 2, 2));
+        int lane1 = LaneKeys.of(2, 128).keyFor(1);
+        assertThat(toChild("classify")).isNotEmpty().allSatisfy(p -> assertThat(p.laneKey).isEqualTo(lane1));
+    }
+
     @Test
     void aPartialBatchRunsWhenItsTimeoutExpires() throws Exception {
         open("detect").processBroadcastElement(plan(1, "detect-m", 8, 20, 1), 0);

@@ -44,6 +44,10 @@ public record Graph(String name, double latencySloMs, double accuracySlo, Tensor
     }
 
     /** The same graph with another accuracy SLO (the CLI's {@code --accuracy-slo}). */
+    public Graph withLatencySlo(double ms) {
+        return new Graph(name, ms, accuracySlo, inputSpec, tasks, modelsDirectory, warnings, outputTasks, sourceFile);
+    }
+
     public Graph withAccuracySlo(double slo) {
         return new Graph(name, latencySloMs, slo, inputSpec, tasks, modelsDirectory, warnings, outputTasks, sourceFile);
     }

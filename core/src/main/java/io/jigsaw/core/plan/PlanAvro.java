@@ -23,7 +23,8 @@ public final class PlanAvro {
                 .setBatchTimeoutMs(t.batchTimeoutMs())
                 .setLatencyBudgetMs(t.latencyBudgetMs())
                 .setPartitions(t.partitions().stream()
-                        .map(p -> io.jigsaw.schemas.Partition.newBuilder().setGpu(p.gpu()).setShare(p.share()).build())
+                        .map(p -> io.jigsaw.schemas.Partition.newBuilder().setGpu(p.gpu()).setShare(p.share()).setVariant(p.variant())
+                                .setBatchSize(p.batchSize()).setWeight(p.weight()).build())
                         .toList())
                 .build()).toList());
         return b.build();
@@ -32,7 +33,8 @@ public final class PlanAvro {
     public static Plan fromAvro(io.jigsaw.schemas.Plan avro) {
         List<TaskPlan> tasks = avro.getTasks().stream().map(t -> new TaskPlan(t.getTask(), t.getVariant(), t.getBatchSize(),
                 t.getBatchTimeoutMs(), t.getLatencyBudgetMs(),
-                t.getPartitions().stream().map(p -> new Partition(p.getGpu(), p.getShare())).toList())).toList();
+                t.getPartitions().stream().map(p -> new Partition(p.getGpu(), p.getShare(),
+                        p.getVariant() == null ? null : p.getVariant().toString(), p.getBatchSize(), p.getWeight())).toList())).toList();
         return new Plan(avro.getGraph(), avro.getVersion(), avro.getCreatedBy(), avro.getNote(), tasks);
     }
 }

@@ -41,8 +41,11 @@ public final class PlanFile {
             t.requireObject(Set.of("task", "variant", "batch_size", "batch_timeout_ms", "latency_budget_ms", "partitions"));
             List<Partition> parts = new ArrayList<>();
             for (Fields p : t.field("partitions").list()) {
-                p.requireObject(Set.of("gpu", "share"));
-                parts.add(new Partition(p.field("gpu").integer(), p.field("share").number()));
+                p.requireObject(Set.of("gpu", "share", "variant", "batch_size", "weight"));
+                parts.add(new Partition(p.field("gpu").integer(), p.field("share").number(),
+                        p.field("variant").present() ? p.field("variant").text() : null,
+                        p.field("batch_size").present() ? p.field("batch_size").integer() : 0,
+                        p.field("weight").present() ? p.field("weight").number() : 0));
             }
             tasks.add(new TaskPlan(t.field("task").text(), t.field("variant").text(), t.field("batch_size").integer(),
                     t.field("batch_timeout_ms").number(),
@@ -67,7 +70,7 @@ public final class PlanFile {
             m.put("batch_size", t.batchSize());
             m.put("batch_timeout_ms", t.batchTimeoutMs());
             m.put("latency_budget_ms", t.latencyBudgetMs());
-            m.put("partitions", t.partitions().stream().map(p -> Map.of("gpu", p.gpu(), "share", p.share())).toList());
+            m.put("partitions", t.partitions().stream().map(PlanFile::partition).toList());
             tasks.add(m);
         }
         out.put("tasks", tasks);
@@ -76,6 +79,23 @@ public final class PlanFile {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** gpu and share always; a split's variant, batch and weight only where the plan sets them, so plans without splits read as before. */
+    private static Map<String, Object> partition(Partition p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("gpu", p.gpu());
+        m.put("share", p.share());
+        if (p.variant() != null) {
+            m.put("variant", p.variant());
+        }
+        if (p.batchSize() > 0) {
+            m.put("batch_size", p.batchSize());
+        }
+        if (p.weight() > 0) {
+            m.put("weight", p.weight());
+        }
+        return m;
     }
 
     public static void write(Plan plan, Path file) throws IOException {

@@ -73,6 +73,17 @@ public final class PlanValidator {
                 if (!(p.share() > 0 && p.share() <= 100)) {
                     problems.add("task '" + tp.task() + "': share must be in (0, 100] percent, found " + p.share());
                 }
+                if (p.variant() != null && task.variant(p.variant()).isEmpty()) {
+                    problems.add("task '" + tp.task() + "': a partition runs unknown variant '" + p.variant() + "' (variants: "
+                            + graph.catalog().get(tp.task()) + ")");
+                }
+                if (p.batchSize() < 0) {
+                    problems.add("task '" + tp.task() + "': a partition's batch_size must be >= 1 (or 0: the task's), found " + p.batchSize());
+                }
+                if (!(p.weight() >= 0 && p.weight() <= 1)) {
+                    problems.add("task '" + tp.task() + "': a partition's weight (fraction of the task's traffic) must be in [0, 1], found "
+                            + p.weight());
+                }
                 gpuShare.merge(p.gpu(), p.share(), Double::sum);
             }
         }

@@ -2,7 +2,11 @@ package io.jigsaw.core.plan;
 
 import java.util.List;
 
-/** What one task runs under a plan: its variant, batching, latency budget and replicas. */
+/**
+ * What one task runs under a plan: its variant, batching, latency budget and replicas. A replica may
+ * run another variant and batch size than the task's ({@link Partition}); the task's are those of the
+ * replicas that name none.
+ */
 public record TaskPlan(String task, String variant, int batchSize, double batchTimeoutMs, double latencyBudgetMs,
         List<Partition> partitions) implements java.io.Serializable {
 
@@ -12,5 +16,37 @@ public record TaskPlan(String task, String variant, int batchSize, double batchT
 
     public int replicas() {
         return partitions.size();
+    }
+
+    /** The variant replica {@code i} runs (the task's for a replica the plan does not have). */
+    public String variantOf(int replica) {
+        return replica < partitions.size() && partitions.get(replica).variant() != null ? partitions.get(replica).variant() : variant;
+    }
+
+    public int batchSizeOf(int replica) {
+        return replica < partitions.size() && partitions.get(replica).batchSize() > 0 ? partitions.get(replica).batchSize() : batchSize;
+    }
+
+    /** Whether some replica runs another variant than the task's: the traffic is split across variants. */
+    public boolean split() {
+        return partitions.stream().anyMatch(p -> p.variant() != null && !p.variant().equals(variant));
+    }
+
+    /**
+     * Each replica's fraction of the task's traffic, summing to 1: the planned weights, or even when the
+     * plan gives none.
+     */
+    public double[] routingWeights() {
+        int n = partitions.size();
+        double[] w = new double[Math.max(n, 1)];
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            w[i] = Math.max(0, partitions.get(i).weight());
+            sum += w[i];
+        }
+        for (int i = 0; i < w.length; i++) {
+            w[i] = sum > 0 ? w[i] / sum : 1.0 / w.length;
+        }
+        return w;
     }
 }

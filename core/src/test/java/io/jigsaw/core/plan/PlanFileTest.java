@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -22,6 +23,25 @@ class PlanFileTest {
         PlanFile.write(plan, dir.resolve("plan.json"));
 
         assertThat(PlanFile.read(dir.resolve("plan.json"))).isEqualTo(plan);
+    }
+
+    @Test
+    void aSplitTasksReplicasKeepTheirVariantBatchAndWeightThroughTheFileAndTheTopic() throws IOException {
+        Plan base = PlanValidatorTest.plan("xr", "d-s", 50, 30);
+        TaskPlan first = base.tasks().get(0);
+        TaskPlan split = new TaskPlan(first.task(), first.variant(), first.batchSize(), first.batchTimeoutMs(), first.latencyBudgetMs(),
+                List.of(new Partition(0, 50, "d-s", 4, 0.7), new Partition(1, 50, "d-l", 2, 0.3)));
+        List<TaskPlan> tasks = new java.util.ArrayList<>(base.tasks());
+        tasks.set(0, split);
+        Plan plan = new Plan(base.graph(), base.version(), base.createdBy(), base.note(), tasks);
+
+        PlanFile.write(plan, dir.resolve("split.json"));
+        assertThat(PlanFile.read(dir.resolve("split.json"))).isEqualTo(plan);
+        assertThat(PlanAvro.fromAvro(PlanAvro.toAvro(plan))).isEqualTo(plan);
+        assertThat(split.split()).isTrue();
+        assertThat(split.variantOf(1)).isEqualTo("d-l");
+        assertThat(split.batchSizeOf(1)).isEqualTo(2);
+        assertThat(split.routingWeights()).containsExactly(0.7, 0.3);
     }
 
     @Test

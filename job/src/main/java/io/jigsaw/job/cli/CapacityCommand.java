@@ -4,6 +4,7 @@ import io.jigsaw.core.graph.Graph;
 import io.jigsaw.planner.capacity.CapacitySearch;
 import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.planner.model.Policy;
+import io.jigsaw.planner.model.SolvedPlan;
 import io.jigsaw.planner.profile.Profile;
 import io.jigsaw.planner.solver.PlanSolver;
 import picocli.CommandLine.Command;
@@ -57,18 +58,21 @@ final class CapacityCommand implements Callable<Integer> {
         Map<String, Double> capacity = new LinkedHashMap<>();
         Map<String, String> reasons = new LinkedHashMap<>();
         Map<String, Boolean> derivedUsed = new LinkedHashMap<>();
+        Map<String, Long> splitTasks = new LinkedHashMap<>();
         for (Policy p : policies) {
             CapacitySearch.Result r = search(options, options.instance(graph, profile, 1, p), tolerance);
             capacity.put(p.cliName(), r.capacityRps());
             reasons.put(p.cliName(), r.reason());
             derivedUsed.put(p.cliName(), r.plan().map(s -> s.evaluation().usesDerivedRows()).orElse(false));
+            splitTasks.put(p.cliName(), r.plan().map(SolvedPlan::splitTasks).orElse(0L));
         }
         Double loki = capacity.get(Policy.LOKI.cliName());
-        System.out.printf(Locale.ROOT, "%s on %d GPU(s), device %s, latency SLO %.0f ms, accuracy SLO %.2f of best; %d derived profile rows%n",
-                graph.name(), options.gpus(), profile.device(), graph.latencySloMs(), graph.accuracySlo(), profile.derivedRows());
-        System.out.printf(Locale.ROOT, "%-22s %14s %10s  %s%n", "policy", "capacity req/s", "vs loki", "limited by");
-        capacity.forEach((name, rps) -> System.out.printf(Locale.ROOT, "%-22s %14.2f %10s  %s%n", name, rps,
-                loki == null || loki == 0 ? "-" : String.format(Locale.ROOT, "%.2fx", rps / loki), reasons.get(name)));
+        System.out.printf(Locale.ROOT, "%s on %d GPU(s), device %s, latency SLO %.0f ms, accuracy SLO %.2f of best, traffic split %s;"
+                + " %d derived profile rows%n", graph.name(), options.gpus(), profile.device(), graph.latencySloMs(), graph.accuracySlo(),
+                options.trafficSplit ? "on" : "off", profile.derivedRows());
+        System.out.printf(Locale.ROOT, "%-22s %14s %10s %12s  %s%n", "policy", "capacity req/s", "vs loki", "split tasks", "limited by");
+        capacity.forEach((name, rps) -> System.out.printf(Locale.ROOT, "%-22s %14.2f %10s %12d  %s%n", name, rps,
+                loki == null || loki == 0 ? "-" : String.format(Locale.ROOT, "%.2fx", rps / loki), splitTasks.get(name), reasons.get(name)));
         if (json.on) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("graph", graph.name());
@@ -76,6 +80,8 @@ final class CapacityCommand implements Callable<Integer> {
             m.put("gpus", options.gpus());
             m.put("accuracy_slo", graph.accuracySlo());
             m.put("latency_slo_ms", graph.latencySloMs());
+            m.put("traffic_split", options.trafficSplit);
+            m.put("split_tasks_at_capacity", splitTasks);
             m.put("derived_rows", profile.derivedRows());
             m.put("capacity_rps", capacity);
             m.put("plan_uses_derived_rows", derivedUsed);

@@ -53,6 +53,9 @@ final class JobCommand implements Callable<Integer> {
         Configuration conf = options.toConfiguration();
         kafka.applyTo(conf);
         Graph g = GraphLoader.load(graph);
+        if (conf.getOptional(JigsawOptions.LATENCY_SLO_MS).isPresent()) {
+            g = g.withLatencySlo(conf.get(JigsawOptions.LATENCY_SLO_MS));
+        }
         if (modelsDir != null) {
             g = g.withModelsDir(modelsDir.toAbsolutePath().toString());
         } else if (conf.getOptional(JigsawOptions.MODELS_DIR).isPresent()) {

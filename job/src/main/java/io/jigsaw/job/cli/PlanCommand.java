@@ -68,14 +68,17 @@ final class PlanCommand implements Callable<Integer> {
     static void print(SolvedPlan s, PrintStream o) {
         Evaluation e = s.evaluation();
         PlanningInstance in = s.instance();
-        o.printf(Locale.ROOT, "%s: policy %s, %.2f req/s on %d GPU(s), device %s: %s%n", in.graph().name(), in.policy().cliName(),
-                in.demandRps(), in.gpus(), in.profile().device(), s.feasible() ? "FEASIBLE" : "NO FEASIBLE PLAN FOUND");
+        o.printf(Locale.ROOT, "%s: policy %s, %.2f req/s on %d GPU(s), device %s, latency SLO %.0f ms, accuracy SLO %.2f, traffic split %s: %s%n",
+                in.graph().name(), in.policy().cliName(), in.demandRps(), in.gpus(), in.profile().device(), in.graph().latencySloMs(),
+                in.graph().accuracySlo(), in.splits() ? "on" : "off", s.feasible() ? "FEASIBLE" : "NO FEASIBLE PLAN FOUND");
         o.printf(Locale.ROOT, "%-22s %-18s %5s %6s %8s %10s %9s %9s %9s  %s%n", "task", "variant", "batch", "share", "replicas",
                 "rate/s", "batch ms", "fill ms", "bound ms", "profile row");
         for (TaskLoad l : e.tasks()) {
-            o.printf(Locale.ROOT, "%-22s %-18s %5d %5.0f%% %8d %10.2f %9.2f %9.2f %9.2f  %s%n", l.task(), l.option().variant(),
-                    l.option().batch(), l.option().share(), l.replicas(), l.rateRps(), l.batchMs(), l.fillMs(), l.latencyMs(),
-                    l.option().share() == 0 ? "-" : l.derived() ? "derived" : "measured");
+            row(o, l.task(), l);
+            if (l.spill() != null) {
+                // The split's second group: its own variant, replicas and share of the task's pieces.
+                row(o, String.format(Locale.ROOT, "  + split (%.0f %%)", 100 * l.spillFraction()), l.spill());
+            }
         }
         List<List<String>> paths = in.graph().paths();
         for (int p = 0; p < paths.size(); p++) {
@@ -90,6 +93,12 @@ final class PlanCommand implements Callable<Integer> {
         e.problems().forEach(p -> o.println("problem: " + p));
     }
 
+    private static void row(PrintStream o, String label, TaskLoad l) {
+        o.printf(Locale.ROOT, "%-22s %-18s %5d %5.0f%% %8d %10.2f %9.2f %9.2f %9.2f  %s%n", label, l.option().variant(),
+                l.option().batch(), l.option().share(), l.replicas(), l.rateRps(), l.batchMs(), l.fillMs(), l.latencyMs(),
+                l.option().share() == 0 ? "-" : l.derived() ? "derived" : "measured");
+    }
+
     static Map<String, Object> summary(SolvedPlan s) {
         Evaluation e = s.evaluation();
         Map<String, Object> m = new LinkedHashMap<>();
@@ -97,6 +106,9 @@ final class PlanCommand implements Callable<Integer> {
         m.put("policy", s.instance().policy().cliName());
         m.put("demand_rps", s.instance().demandRps());
         m.put("gpus", s.instance().gpus());
+        m.put("latency_slo_ms", s.instance().graph().latencySloMs());
+        m.put("accuracy_slo", s.instance().graph().accuracySlo());
+        m.put("traffic_split", s.instance().splits());
         m.put("feasible", s.feasible());
         m.put("gpu_share_percent", e.totalShare());
         m.put("gpus_used", e.gpusUsed());
@@ -115,6 +127,12 @@ final class PlanCommand implements Callable<Integer> {
             t.put("rate_rps", l.rateRps());
             t.put("latency_bound_ms", l.latencyMs());
             t.put("row", l.option().share() == 0 ? "none" : l.derived() ? "derived" : "measured");
+            if (l.spill() != null) {
+                TaskLoad sp = l.spill();
+                t.put("split", Map.of("variant", sp.option().variant(), "batch", sp.option().batch(), "share", sp.option().share(),
+                        "replicas", sp.replicas(), "rate_rps", sp.rateRps(), "latency_bound_ms", sp.latencyMs(),
+                        "traffic_fraction", l.spillFraction()));
+            }
             tasks.add(t);
         }
         m.put("tasks", tasks);

@@ -50,6 +50,16 @@ final class PlanningOptions {
             + " (default: the graph's, 0.9 for Loki apps).")
     Double accuracySlo;
 
+    @Bounds(min = 0, minExclusive = true)
+    @Option(names = "--latency-slo", paramLabel = "MS", description = "End-to-end latency SLO in milliseconds, overriding the graph's"
+            + " (our YAML's latency_slo_ms, a Loki app's latencySLOInMSec).")
+    Double latencySlo;
+
+    @Option(names = "--traffic-split", defaultValue = "true", negatable = true, fallbackValue = "true",
+            description = "Let a task split its traffic across two variants (Loki's mechanism; every policy with accuracy scaling);"
+                    + " --no-traffic-split plans one variant per task (default: split).")
+    boolean trafficSplit;
+
     @Bounds(min = 1, max = 100)
     @Option(names = "--share-step", defaultValue = "10", description = "MPS partition step in percent (default: ${DEFAULT-VALUE}).")
     int shareStep;
@@ -89,7 +99,13 @@ final class PlanningOptions {
                     + graphFile() + " builds them)");
         }
         SavedModelSignatures.check(g, v -> !stale.contains(v.name()));
-        return accuracySlo == null ? g : g.withAccuracySlo(accuracySlo);
+        return withSlos(g);
+    }
+
+    /** The graph with the SLOs given on the command line in place of its own. */
+    Graph withSlos(Graph g) {
+        Graph out = accuracySlo == null ? g : g.withAccuracySlo(accuracySlo);
+        return latencySlo == null ? out : out.withLatencySlo(latencySlo);
     }
 
     ShareGrid grid() {
@@ -110,7 +126,7 @@ final class PlanningOptions {
 
     PlanningInstance instance(Graph g, Profile profile, double demand, Policy policy, int gpuCount) {
         return new PlanningInstance(g, profile, demand, gpuCount, grid(), policy, maxUtilisation,
-                PlanningInstance.AccuracyRule.TRAFFIC_WEIGHTED_MEAN);
+                PlanningInstance.AccuracyRule.TRAFFIC_WEIGHTED_MEAN, trafficSplit);
     }
 
     SolverSettings solverSettings() {

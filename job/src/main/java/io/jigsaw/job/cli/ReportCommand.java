@@ -8,6 +8,7 @@ import io.jigsaw.job.report.ReportWriter;
 import io.jigsaw.job.report.ServedRun;
 import io.jigsaw.planner.capacity.CapacitySearch;
 import io.jigsaw.planner.model.Policy;
+import io.jigsaw.planner.model.SolvedPlan;
 import io.jigsaw.planner.profile.Profile;
 import io.jigsaw.planner.sim.PlanCache;
 import io.jigsaw.planner.sim.SimulationResult;
@@ -51,6 +52,12 @@ final class ReportCommand implements Callable<Integer> {
             description = "Accuracy SLOs of the capacity sweep (default: ${DEFAULT-VALUE}).")
     List<Double> accuracySweep;
 
+    @Bounds(min = 0, minExclusive = true)
+    @Option(names = "--latency-sweep", split = ",", paramLabel = "MS",
+            description = "Latency SLOs (ms) for a capacity sweep per policy at the graph's (or --accuracy-slo's) accuracy SLO over the"
+                    + " --gpus-sweep counts, with the jigsaw / loki ratio plotted; e.g. 60,100,150,250,500 (default: none).")
+    List<Double> latencySweep = new ArrayList<>();
+
     @Bounds(min = 0, minExclusive = true, max = 1)
     @Option(names = "--tolerance", defaultValue = "0.02", description = "Relative precision of each capacity search (default: ${DEFAULT-VALUE}).")
     double tolerance;
@@ -81,6 +88,17 @@ final class ReportCommand implements Callable<Integer> {
                 }
             }
         }
+        List<Report.LatencyPoint> latency = new ArrayList<>();
+        for (double ms : latencySweep) {
+            Graph g = graph.withLatencySlo(ms);
+            for (int gpus : gpusSweep) {
+                for (Policy p : Policy.values()) {
+                    CapacitySearch.Result r = CapacityCommand.search(options, options.instance(g, profile, 1, p, gpus), tolerance);
+                    latency.add(new Report.LatencyPoint(ms, g.accuracySlo(), gpus, p.cliName(), r.capacityRps(),
+                            r.plan().map(SolvedPlan::splitTasks).orElse(0L), r.plan().map(s -> s.evaluation().usesDerivedRows()).orElse(false)));
+                }
+            }
+        }
         List<SimulationResult> simulations = new ArrayList<>();
         String traceName = "";
         if (trace != null) {
@@ -97,7 +115,7 @@ final class ReportCommand implements Callable<Integer> {
             }
         }
         Report report = new Report(graph.name(), profile.device(), graph.latencySloMs(), profile.derivedRows(), capacity, traceName,
-                options.gpus(), graph.accuracySlo(), simulations, runs);
+                options.gpus(), graph.accuracySlo(), simulations, runs, latency);
         Path index = ReportWriter.write(report, out);
         System.err.println("[report] wrote " + index.toAbsolutePath());
         return 0;

@@ -116,7 +116,9 @@ public final class EmbeddedDemo {
     }
 
     private Map<String, Object> serve(boolean json) throws Exception {
-        Graph graph = GraphLoader.load(s.graphFile());
+        Graph loaded = GraphLoader.load(s.graphFile());
+        // --latency-slo reaches the demo through the sidecar's planning instance; the job gets it as a config option.
+        Graph graph = s.planning() == null ? loaded : loaded.withLatencySlo(s.planning().graph().latencySloMs());
         TensorSpec spec = graph.input().orElseThrow(() -> new InputException(s.graphFile(), "input",
                 "the demo needs the graph's input spec to make frames"));
         Plan fixed = s.planFile() == null ? null : PlanValidator.requireValid(PlanFile.read(s.planFile()), graph, s.planFile());
@@ -140,6 +142,7 @@ public final class EmbeddedDemo {
         Configuration conf = new Configuration();
         conf.set(JigsawOptions.BOOTSTRAP, broker.bootstrap());
         conf.set(JigsawOptions.REPLICA_SLOTS, s.replicaSlots());
+        conf.set(JigsawOptions.LATENCY_SLO_MS, graph.latencySloMs());
         conf.set(JigsawOptions.PLANNER_INITIAL_DEMAND, Math.max(1, s.trace().openingRateRps()));
         conf.set(JigsawOptions.PLANNER_SOLVE_LIMIT, s.solveLimit());
         // A short demo: let a smaller plan follow the step down within the run.

@@ -12,7 +12,18 @@ import java.util.List;
  * @param derivedRows partition rows derived by the partition model (0: all measured)
  */
 public record Report(String graph, String device, double latencySloMs, long derivedRows, List<CapacityPoint> capacity,
-        String trace, int simulatedGpus, double simulatedAccuracySlo, List<SimulationResult> simulations, List<ServedRun> served) {
+        String trace, int simulatedGpus, double simulatedAccuracySlo, List<SimulationResult> simulations, List<ServedRun> served,
+        List<LatencyPoint> latencySweep) {
+
+    public Report(String graph, String device, double latencySloMs, long derivedRows, List<CapacityPoint> capacity,
+            String trace, int simulatedGpus, double simulatedAccuracySlo, List<SimulationResult> simulations, List<ServedRun> served) {
+        this(graph, device, latencySloMs, derivedRows, capacity, trace, simulatedGpus, simulatedAccuracySlo, simulations, served, List.of());
+    }
+
+    /** One capacity search of the latency-SLO sweep (at the report's accuracy SLO). */
+    public record LatencyPoint(double latencySloMs, double accuracySlo, int gpus, String policy, double capacityRps, long splitTasks,
+            boolean usesDerivedRows) {
+    }
 
     /** One capacity search. */
     public record CapacityPoint(double accuracySlo, int gpus, String policy, double capacityRps, String limitedBy, boolean usesDerivedRows) {

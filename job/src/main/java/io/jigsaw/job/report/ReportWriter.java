@@ -32,7 +32,7 @@ public final class ReportWriter {
     private static final java.util.Map<String, java.awt.Color> COLOURS = java.util.Map.of(
             "jigsaw", new java.awt.Color(0xD62728), "no-accuracy-scaling", new java.awt.Color(0xFF7F0E),
             "no-partitioning", new java.awt.Color(0x9467BD), "even-budget", new java.awt.Color(0x2CA02C),
-            "loki", new java.awt.Color(0x1F77B4), "arrivals", new java.awt.Color(0x555555));
+            "loki", new java.awt.Color(0x1F77B4), "loki-published", new java.awt.Color(0x17BECF), "arrivals", new java.awt.Color(0x555555));
 
     private ReportWriter() {
     }
@@ -62,6 +62,9 @@ public final class ReportWriter {
         }
         html.append("</p>");
         capacitySection(report, dir, html);
+        if (!report.latencySweep().isEmpty()) {
+            latencySection(report, dir, html);
+        }
         if (!report.simulations().isEmpty()) {
             simulationSection(report, dir, html);
         }
@@ -107,6 +110,65 @@ public final class ReportWriter {
                     esc(p.limitedBy())));
         }
         html.append("</table>");
+    }
+
+    /** Capacity per policy over latency SLOs (one plot per GPU count), and jigsaw / loki over latency SLO × GPUs. */
+    private static void latencySection(Report r, Path dir, StringBuilder html) throws IOException {
+        List<Report.LatencyPoint> pts = r.latencySweep();
+        html.append(String.format(Locale.ROOT, "<h2>Capacity vs latency SLO</h2><p>Capacity search per policy at accuracy SLO %.2f "
+                + "for each latency SLO (the planner's model, not a run). Which feature pays depends on the SLO: tight SLOs need graph "
+                + "budgets and partitions, loose ones mostly accuracy scaling.</p>", pts.get(0).accuracySlo()));
+        TreeSet<Integer> gpus = new TreeSet<>();
+        pts.forEach(p -> gpus.add(p.gpus()));
+        List<String> policies = new ArrayList<>(pts.stream().map(Report.LatencyPoint::policy).distinct().toList());
+        java.util.Collections.reverse(policies);
+        for (int g : gpus) {
+            XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+                    .title(String.format(Locale.ROOT, "%s: capacity vs latency SLO, %d GPU(s)", r.graph(), g))
+                    .xAxisTitle("latency SLO (ms)").yAxisTitle("max root demand (req/s)").build();
+            for (String policy : policies) {
+                List<Report.LatencyPoint> line = pts.stream().filter(p -> p.gpus() == g && p.policy().equals(policy)).toList();
+                XYSeries s = chart.addSeries(policy, line.stream().mapToDouble(Report.LatencyPoint::latencySloMs).toArray(),
+                        line.stream().mapToDouble(Report.LatencyPoint::capacityRps).toArray());
+                s.setMarker(SeriesMarkers.CIRCLE);
+                colour(s, policy);
+            }
+            save(chart, dir, String.format(Locale.ROOT, "capacity-latency-g%d.png", g), html);
+        }
+        XYChart ratio = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+                .title(r.graph() + ": jigsaw / loki capacity vs latency SLO").xAxisTitle("latency SLO (ms)").yAxisTitle("jigsaw / loki").build();
+        for (int g : gpus) {
+            List<double[]> line = new ArrayList<>();
+            for (Report.LatencyPoint j : pts) {
+                if (j.gpus() == g && j.policy().equals("jigsaw")) {
+                    double loki = capacityOf(pts, j.latencySloMs(), g, "loki");
+                    if (loki > 0) {
+                        line.add(new double[] {j.latencySloMs(), j.capacityRps() / loki});
+                    }
+                }
+            }
+            if (!line.isEmpty()) {
+                XYSeries s = ratio.addSeries(g + " GPU(s)", line.stream().mapToDouble(x -> x[0]).toArray(), line.stream().mapToDouble(x -> x[1]).toArray());
+                s.setMarker(SeriesMarkers.CIRCLE);
+            }
+        }
+        if (!ratio.getSeriesMap().isEmpty()) {
+            save(ratio, dir, "jigsaw-vs-loki-latency.png", html);
+        }
+        html.append("<table><tr><th>latency SLO ms</th><th>GPUs</th><th>policy</th><th>capacity req/s</th><th>vs loki</th>"
+                + "<th>split tasks</th><th>plan rests on derived rows</th></tr>");
+        for (Report.LatencyPoint p : pts) {
+            double loki = capacityOf(pts, p.latencySloMs(), p.gpus(), "loki");
+            html.append(String.format(Locale.ROOT, "<tr><td>%.0f</td><td>%d</td><td style=\"text-align:left\">%s</td><td>%.1f</td><td>%s</td>"
+                    + "<td>%d</td><td>%s</td></tr>", p.latencySloMs(), p.gpus(), esc(p.policy()), p.capacityRps(),
+                    loki > 0 ? String.format(Locale.ROOT, "%.2f&times;", p.capacityRps() / loki) : "-", p.splitTasks(), p.usesDerivedRows() ? "yes" : "no"));
+        }
+        html.append("</table>");
+    }
+
+    private static double capacityOf(List<Report.LatencyPoint> pts, double latencySloMs, int gpus, String policy) {
+        return pts.stream().filter(q -> q.latencySloMs() == latencySloMs && q.gpus() == gpus && q.policy().equals(policy))
+                .mapToDouble(Report.LatencyPoint::capacityRps).findFirst().orElse(0);
     }
 
     private static void simulationSection(Report r, Path dir, StringBuilder html) throws IOException {

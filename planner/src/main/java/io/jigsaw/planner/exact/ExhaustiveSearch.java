@@ -5,6 +5,7 @@ import io.jigsaw.planner.model.PlanEvaluator;
 import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.planner.model.Policy;
 import io.jigsaw.planner.model.SolvedPlan;
+import io.jigsaw.planner.model.Spill;
 import io.jigsaw.planner.model.TaskLoad;
 import io.jigsaw.planner.model.TaskOption;
 
@@ -29,7 +30,10 @@ import java.util.Optional;
  *   <li>a partial plan whose share, plus a lower bound for the remaining tasks, is already worse than
  *       the best plan found (the policy's objective order).</li>
  * </ul>
- * For small instances only: it stops after {@code maxLeaves} complete plans and then says so.
+ * With traffic splits ({@link Spill}) every task also takes every pair of options with 1, 2, … replicas of
+ * the second (as many as the solver may use), the same dominance applied among mains under one split:
+ * far more plans, so on all but small instances the leaf budget runs out and it says so.
+ * It stops after {@code maxLeaves} complete plans and then says so.
  */
 public final class ExhaustiveSearch {
 
@@ -51,7 +55,8 @@ public final class ExhaustiveSearch {
             return Optional.empty();
         }
         Duration took = Duration.ofNanos(System.nanoTime() - start);
-        return Optional.of(new SolvedPlan(instance, List.of(s.best), s.evaluator.evaluate(s.best, true), "exhaustive", took, took));
+        return Optional.of(new SolvedPlan(instance, List.of(s.best), List.of(s.bestSpills), s.evaluator.evaluate(s.best, s.bestSpills, true),
+                "exhaustive", took, took));
     }
 
     /** The instance is too large for an exhaustive proof within the leaf budget. */
@@ -66,6 +71,8 @@ public final class ExhaustiveSearch {
         final PlanningInstance instance;
         final int n;
         final TaskOption[] choice;
+        final Spill[] spills;
+        final TaskLoad[] loads;
         final double[] rate;
         final double[] latency;
         final double[] minLatency;
@@ -73,6 +80,7 @@ public final class ExhaustiveSearch {
         final double[] bestAccuracyOf;
         final boolean accuracyFirst;
         TaskOption[] best;
+        Spill[] bestSpills;
         long bestShare = Long.MAX_VALUE;
         long bestAccuracy = Long.MIN_VALUE;
         long leaves;
@@ -82,6 +90,8 @@ public final class ExhaustiveSearch {
             this.instance = evaluator.instance();
             this.n = instance.tasks().size();
             this.choice = new TaskOption[n];
+            this.spills = new Spill[n];
+            this.loads = new TaskLoad[n];
             this.rate = new double[n];
             this.latency = new double[n];
             this.accuracyFirst = instance.policy().objective() == Policy.Objective.ACCURACY_THEN_LEAST_SHARE;
@@ -95,9 +105,15 @@ public final class ExhaustiveSearch {
                 for (TaskOption o : evaluator.options(t)) {
                     TaskLoad load = evaluator.load(t, o, rateFloor[t]);
                     minShare[t] = Math.min(minShare[t], load.totalShare());
+                    if (instance.splits() && !instance.tasks().get(t).pseudo()) {
+                        // A split's rounding can beat every single option's: bound by the share per unit of rate instead.
+                        minShare[t] = Math.min(minShare[t],
+                                rateFloor[t] * o.share() / (instance.utilisation() * instance.row(o).throughputPerSecond()));
+                    }
                     // The fill wait only grows with the rate's fall, so the bound at batch-time alone is a floor.
                     double floor = instance.policy().latencyRule() == Policy.LatencyRule.HALF_SLO_EXECUTION ? load.batchMs() : 2 * load.batchMs();
                     minLatency[t] = Math.min(minLatency[t], floor);
+                    // A split's groups each hold at least one replica of their option: no less than the cheapest single.
                     bestAccuracyOf[t] = Math.max(bestAccuracyOf[t], evaluator.variantOf(t, o.variant()).accuracy());
                 }
             }
@@ -111,31 +127,54 @@ public final class ExhaustiveSearch {
                 leaf();
                 return;
             }
-            rate[t] = evaluator.rateInto(t, rate, choice);
+            rate[t] = evaluator.rateInto(t, loads);
             for (TaskLoad load : candidates(t)) {
                 choice[t] = load.option();
-                latency[t] = load.latencyMs();
+                spills[t] = load.spill() == null ? Spill.NONE : new Spill(load.spill().option(), load.spill().replicas());
+                loads[t] = load;
+                latency[t] = load.boundMs();
                 if (promising(t)) {
                     dfs(t + 1);
                 }
             }
             choice[t] = null;
+            spills[t] = null;
+            loads[t] = null;
             latency[t] = 0;
+        }
+
+        /** No split, then every split the solver may choose at this rate (see OptionShortlist: at most 64 replicas). */
+        List<Spill> splitsAt(int t) {
+            List<Spill> out = new ArrayList<>();
+            out.add(Spill.NONE);
+            if (!instance.splits() || instance.tasks().get(t).pseudo() || instance.profiled(instance.tasks().get(t)).size() < 2) {
+                return out;
+            }
+            for (TaskOption o : evaluator.options(t)) {
+                double perReplica = instance.utilisation() * instance.row(o).throughputPerSecond();
+                int most = (int) Math.min(Math.min(instance.gpus() * Math.floor(100 / o.share() + 1e-9), Math.ceil(rate[t] / perReplica) - 1), 64);
+                for (int k = 1; k <= most; k++) {
+                    out.add(new Spill(o, k));
+                }
+            }
+            return out;
         }
 
         /** The task's options at this rate without the dominated ones, cheapest first. */
         List<TaskLoad> candidates(int t) {
             Map<String, List<TaskLoad>> groups = new HashMap<>();
-            for (TaskOption o : evaluator.options(t)) {
-                TaskLoad load = evaluator.load(t, o, rate[t]);
-                if (instance.policy().latencyRule() == Policy.LatencyRule.EVEN_BUDGETS && load.latencyMs() > evaluator.evenBudgetMs(t)) {
-                    continue;
+            for (Spill spill : splitsAt(t)) {
+                for (TaskOption o : evaluator.options(t)) {
+                    TaskLoad load = evaluator.load(t, o, spill, rate[t]);
+                    if (instance.policy().latencyRule() == Policy.LatencyRule.EVEN_BUDGETS && load.boundMs() > evaluator.evenBudgetMs(t)) {
+                        continue;
+                    }
+                    groups.computeIfAbsent(o.variant() + '|' + o.share() + '|' + spill, k -> new ArrayList<>()).add(load);
                 }
-                groups.computeIfAbsent(o.variant() + '|' + o.share(), k -> new ArrayList<>()).add(load);
             }
             List<TaskLoad> out = new ArrayList<>();
             for (List<TaskLoad> group : groups.values()) {
-                group.sort(Comparator.comparingDouble(TaskLoad::latencyMs).thenComparingInt(TaskLoad::replicas));
+                group.sort(Comparator.comparingDouble(TaskLoad::boundMs).thenComparingInt(TaskLoad::replicas));
                 int fewest = Integer.MAX_VALUE;
                 for (TaskLoad l : group) {
                     if (l.replicas() < fewest) {
@@ -144,7 +183,7 @@ public final class ExhaustiveSearch {
                     }
                 }
             }
-            out.sort(Comparator.comparingDouble(TaskLoad::totalShare).thenComparingDouble(TaskLoad::latencyMs));
+            out.sort(Comparator.comparingDouble(TaskLoad::totalShare).thenComparingDouble(TaskLoad::boundMs));
             return out;
         }
 
@@ -162,7 +201,7 @@ public final class ExhaustiveSearch {
             for (int[] path : evaluator.paths()) {
                 double acc = 1;
                 for (int u : path) {
-                    acc *= u <= t ? evaluator.variantOf(u, choice[u].variant()).accuracy() : bestAccuracyOf[u];
+                    acc *= u <= t ? accuracyOf(u) : bestAccuracyOf[u];
                 }
                 accuracyCeiling = Math.max(accuracyCeiling, acc);
             }
@@ -177,14 +216,25 @@ public final class ExhaustiveSearch {
             }
             double share = 0;
             for (int u = 0; u < n; u++) {
-                share += u <= t ? evaluator.load(u, choice[u], rate[u]).totalShare() : minShare[u];
+                share += u <= t ? loads[u].totalShare() : minShare[u];
             }
             return Math.round(share * 100) <= bestShare;
         }
 
+        /** Task u's accuracy as placed: with a split, its groups' accuracies weighted by their traffic. */
+        double accuracyOf(int u) {
+            TaskLoad l = loads[u];
+            double main = evaluator.variantOf(u, l.option().variant()).accuracy();
+            if (l.spill() == null) {
+                return main;
+            }
+            double f = l.spillFraction();
+            return (1 - f) * main + f * evaluator.variantOf(u, l.spill().option().variant()).accuracy();
+        }
+
         void leaf() {
             leaves++;
-            Evaluation e = evaluator.evaluate(choice, false);
+            Evaluation e = evaluator.evaluate(choice, spills, false);
             if (!e.feasible()) {
                 return;
             }
@@ -196,6 +246,7 @@ public final class ExhaustiveSearch {
                         : share < bestShare || (share == bestShare && accuracy > bestAccuracy));
             if (better) {
                 best = choice.clone();
+                bestSpills = spills.clone();
                 bestShare = share;
                 bestAccuracy = accuracy;
             }

@@ -38,7 +38,7 @@ public record Evaluation(Policy.Objective objective, List<TaskLoad> tasks, doubl
     }
 
     public boolean usesDerivedRows() {
-        return tasks.stream().anyMatch(TaskLoad::derived);
+        return tasks.stream().anyMatch(TaskLoad::usesDerived);
     }
 
     /** Why the plan is not feasible, one line per broken rule, for people. */

@@ -26,8 +26,15 @@ import java.util.Map;
  * L = max(ℓ(b), f) + ℓ(b). Replicas r = ⌈λ / (ρ · b/ℓ₅₀(b))⌉ with ρ the planned utilisation. Loki's
  * rule ({@code HALF_SLO_EXECUTION}) is its ILP's: L = ℓ(b), and paths must fit in half the SLO.
  *
- * <p>Accuracy: along a path, the product of its variants' accuracies; over paths, the mean weighted
- * by the traffic that takes each (root × fan-outs along it), or the minimum.
+ * <p>Traffic split ({@link Spill}): a task's second group of replicas, of another variant, takes what
+ * it serves at the planned utilisation and the main option the rest; each group has its own replicas,
+ * fill time and bound, the task's bound is the slower group's, and its pieces' fan-out is each group's
+ * variant's, in proportion to its traffic.
+ *
+ * <p>Accuracy, per root frame (Loki's definition): along a path, the product of each task's accuracy
+ * (with a split, its groups' accuracies weighted by their traffic); over paths, the mean weighted by the
+ * pieces a frame sends down each under the most accurate variants (fixed, so a plan's variants cannot
+ * change how much a branch counts), or the minimum.
  */
 public final class PlanEvaluator {
 
@@ -40,6 +47,7 @@ public final class PlanEvaluator {
     private final double[] evenBudgetMs;
     private final double latencyLimitMs;
     private final double bestAccuracy;
+    private final double[] pathWeight;
 
     public PlanEvaluator(PlanningInstance instance) {
         this.instance = instance;
@@ -62,10 +70,14 @@ public final class PlanEvaluator {
         double slo = instance.graph().latencySloMs();
         latencyLimitMs = instance.policy().latencyRule() == Policy.LatencyRule.HALF_SLO_EXECUTION ? slo / 2 : slo;
         String[] best = new String[n];
+        double[] bestOf = new double[n];
         for (int i = 0; i < n; i++) {
-            best[i] = instance.mostAccurateProfiled(tasks.get(i)).name();
+            Variant v = instance.mostAccurateProfiled(tasks.get(i));
+            best[i] = v.name();
+            bestOf[i] = v.accuracy();
         }
-        bestAccuracy = accuracy(best);
+        pathWeight = pathWeights(best);
+        bestAccuracy = accuracy(bestOf);
     }
 
     public PlanningInstance instance() {
@@ -91,29 +103,39 @@ public final class PlanEvaluator {
         return evenBudgetMs[task];
     }
 
-    /** @param choice one option per task, in the graph's task order */
+    /** @param choice one option per task, in the graph's task order; no task splits its traffic */
     public Evaluation evaluate(TaskOption[] choice, boolean withPartitions) {
+        return evaluate(choice, null, withPartitions);
+    }
+
+    /**
+     * @param choice one option per task, in the graph's task order
+     * @param spills per task, its traffic split ({@link Spill#NONE}: none); null: no task splits
+     */
+    public Evaluation evaluate(TaskOption[] choice, Spill[] spills, boolean withPartitions) {
         int n = tasks.size();
-        double[] rate = new double[n];
-        List<TaskLoad> loads = new ArrayList<>(n);
-        double[] shares = new double[n];
-        int[] replicas = new int[n];
+        TaskLoad[] loads = new TaskLoad[n];
+        double[] shares = new double[2 * n];
+        int[] replicas = new int[2 * n];
         double[] latency = new double[n];
         double budgetExcess = 0;
         double total = 0;
         for (int t = 0; t < n; t++) {
-            rate[t] = rateInto(t, rate, choice);
-            TaskLoad load = load(t, choice[t], rate[t]);
-            loads.add(load);
+            TaskLoad load = load(t, choice[t], spills == null ? Spill.NONE : spills[t], rateInto(t, loads));
+            loads[t] = load;
             if (tasks.get(t).pseudo()) {
                 continue;
             }
             if (instance.policy().latencyRule() == Policy.LatencyRule.EVEN_BUDGETS) {
-                budgetExcess += Math.max(0, load.latencyMs() - evenBudgetMs[t]);
+                budgetExcess += Math.max(0, load.boundMs() - evenBudgetMs[t]);
             }
-            latency[t] = load.latencyMs();
+            latency[t] = load.boundMs();
             shares[t] = load.option().share();
             replicas[t] = load.replicas();
+            if (load.spill() != null) {
+                shares[n + t] = load.spill().option().share();
+                replicas[n + t] = load.spill().replicas();
+            }
             total += load.totalShare();
         }
         double[] pathLatency = new double[paths.length];
@@ -124,41 +146,111 @@ public final class PlanEvaluator {
             }
             excess += Math.max(0, pathLatency[p] - latencyLimitMs);
         }
-        String[] names = new String[n];
+        double[] taskAccuracy = new double[n];
         for (int t = 0; t < n; t++) {
-            names[t] = choice[t].variant();
+            taskAccuracy[t] = taskAccuracy(t, loads[t]);
         }
-        double accuracy = accuracy(names);
-        GpuPacker.Packing packing = GpuPacker.pack(shares, replicas, instance.gpus(), withPartitions);
-        return new Evaluation(instance.policy().objective(), loads, pathLatency, latencyLimitMs, excess, budgetExcess, accuracy,
+        double accuracy = accuracy(taskAccuracy);
+        GpuPacker.Packing packing = byTask(GpuPacker.pack(shares, replicas, instance.gpus(), withPartitions), loads);
+        return new Evaluation(instance.policy().objective(), List.of(loads), pathLatency, latencyLimitMs, excess, budgetExcess, accuracy,
                 instance.graph().accuracySlo() * bestAccuracy, total, packing.overflowShare(), packing);
     }
 
-    /** The rate into task t, given the rates of the tasks before it and their chosen variants. */
-    public double rateInto(int t, double[] rates, TaskOption[] choice) {
+    /** The rate into task t, given the loads of the tasks before it: each group's rate × its variant's fan-out. */
+    public double rateInto(int t, TaskLoad[] loads) {
         if (parents[t].length == 0) {
             return instance.demandRps();
         }
+        String child = tasks.get(t).name();
         double rate = 0;
         for (int p : parents[t]) {
-            rate += rates[p] * variant(p, choice[p]).fanoutTo(tasks.get(t).name());
+            TaskLoad parent = loads[p];
+            rate += parent.rateRps() * variant(p, parent.option()).fanoutTo(child);
+            if (parent.spill() != null) {
+                rate += parent.spill().rateRps() * variant(p, parent.spill().option()).fanoutTo(child);
+            }
         }
         return rate;
     }
 
     /** What task t costs and how long it may take with this option at this rate (the rules in the class comment). */
     public TaskLoad load(int t, TaskOption option, double rate) {
+        return group(t, option, rate, 0);
+    }
+
+    /**
+     * The same with a traffic split: the spill's replicas take what they serve at the planned utilisation
+     * (at most all of it), the main option the rest.
+     */
+    public TaskLoad load(int t, TaskOption option, Spill spill, double rate) {
+        if (spill.none() || tasks.get(t).pseudo()) {
+            return load(t, option, rate);
+        }
+        ProfileRow row = instance.row(spill.option());
+        double taken = Math.min(rate, spill.replicas() * instance.utilisation() * row.throughputPerSecond());
+        double rest = rate - taken;
+        TaskLoad main = rest > 1e-9 ? group(t, option, rest, 0) : group(t, option, 0, -1);
+        return main.withSpill(group(t, spill.option(), taken, spill.replicas()));
+    }
+
+    /** @param fixedReplicas 0: as many as the rate needs; -1: none (the spill takes all); else that many */
+    private TaskLoad group(int t, TaskOption option, double rate, int fixedReplicas) {
         Task task = tasks.get(t);
         if (task.pseudo()) {
             return new TaskLoad(task.name(), option, rate, 0, 0, 0, 0, false);
         }
         ProfileRow row = instance.row(option);
-        int r = Math.max(1, (int) Math.ceil(rate / (instance.maxUtilisation() * row.throughputPerSecond()) - 1e-9));
+        int r = fixedReplicas > 0 ? fixedReplicas
+                : fixedReplicas < 0 ? 0
+                : Math.max(1, (int) Math.ceil(rate / (instance.utilisation() * row.throughputPerSecond()) - 1e-9));
+        double batchMs = instance.policy().tailLatency() ? row.p99Ms() : row.p50Ms();
         double fill = rate > 0 ? (option.batch() - 1) * 1000.0 * r / rate : 0;
         double bound = instance.policy().latencyRule() == Policy.LatencyRule.HALF_SLO_EXECUTION
-                ? row.p99Ms()
-                : Math.max(row.p99Ms(), fill) + row.p99Ms();
-        return new TaskLoad(task.name(), option, rate, r, row.p99Ms(), fill, bound, row.derived());
+                ? batchMs
+                : Math.max(batchMs, fill) + batchMs;
+        return new TaskLoad(task.name(), option, rate, r, batchMs, fill, bound, row.derived());
+    }
+
+    /** The task's accuracy for a frame's piece: its groups' accuracies weighted by the traffic each takes. */
+    private double taskAccuracy(int t, TaskLoad load) {
+        double main = variant(t, load.option()).accuracy();
+        if (load.spill() == null || load.taskRateRps() <= 0) {
+            return main;
+        }
+        double f = load.spillFraction();
+        return (1 - f) * main + f * variant(t, load.spill().option()).accuracy();
+    }
+
+    /**
+     * Packing over both groups of every task (spill groups at index n + t) folded back to one list per
+     * task: the main group's partitions, then the spill's, each naming its variant, batch and planned
+     * traffic fraction when the task splits.
+     */
+    private GpuPacker.Packing byTask(GpuPacker.Packing packed, TaskLoad[] loads) {
+        int n = loads.length;
+        List<List<io.jigsaw.core.plan.Partition>> out = new ArrayList<>(n);
+        for (int t = 0; t < n; t++) {
+            List<io.jigsaw.core.plan.Partition> main = packed.partitions().get(t);
+            List<io.jigsaw.core.plan.Partition> spill = packed.partitions().get(n + t);
+            TaskLoad l = loads[t];
+            if (l.spill() == null || (main.isEmpty() && spill.isEmpty())) {
+                out.add(main);
+                continue;
+            }
+            List<io.jigsaw.core.plan.Partition> both = new ArrayList<>();
+            double total = l.taskRateRps();
+            for (io.jigsaw.core.plan.Partition p : main) {
+                both.add(new io.jigsaw.core.plan.Partition(p.gpu(), p.share(), l.option().variant(), l.option().batch(),
+                        total > 0 ? l.rateRps() / l.replicas() / total : 0));
+            }
+            for (io.jigsaw.core.plan.Partition p : spill) {
+                TaskLoad s = l.spill();
+                both.add(new io.jigsaw.core.plan.Partition(p.gpu(), p.share(), s.option().variant(), s.option().batch(),
+                        total > 0 ? s.rateRps() / s.replicas() / total : 0));
+            }
+            out.add(both);
+        }
+        return new GpuPacker.Packing(out, packed.overflowShare(), packed.gpuLoad());
     }
 
     /**
@@ -208,31 +300,40 @@ public final class PlanEvaluator {
         return v;
     }
 
-    private double accuracy(String[] variantNames) {
+    /** Per path, the product of its tasks' accuracies; over paths, the rule's combination (fixed path weights). */
+    private double accuracy(double[] taskAccuracy) {
         double weighted = 0;
-        double weights = 0;
         double min = Double.POSITIVE_INFINITY;
-        double plain = 0;
-        for (int[] path : paths) {
+        for (int p = 0; p < paths.length; p++) {
             double acc = 1;
-            double traffic = 1;
-            for (int i = 0; i < path.length; i++) {
-                Variant v = variants.get(path[i]).get(variantNames[path[i]]);
-                acc *= v.accuracy();
-                if (i + 1 < path.length) {
-                    traffic *= v.fanoutTo(tasks.get(path[i + 1]).name());
-                }
+            for (int t : paths[p]) {
+                acc *= taskAccuracy[t];
             }
-            weighted += traffic * acc;
-            weights += traffic;
-            plain += acc;
+            weighted += pathWeight[p] * acc;
             min = Math.min(min, acc);
         }
-        if (instance.accuracyRule() == PlanningInstance.AccuracyRule.MIN) {
-            return min;
+        return instance.accuracyRule() == PlanningInstance.AccuracyRule.MIN ? min : weighted;
+    }
+
+    /**
+     * Each path's weight in a frame's accuracy: the pieces a frame sends down it under the most accurate
+     * variants, normalised; equal weights when no piece reaches any leaf.
+     */
+    private double[] pathWeights(String[] best) {
+        double[] w = new double[paths.length];
+        double sum = 0;
+        for (int p = 0; p < paths.length; p++) {
+            double traffic = 1;
+            for (int i = 0; i + 1 < paths[p].length; i++) {
+                traffic *= variants.get(paths[p][i]).get(best[paths[p][i]]).fanoutTo(tasks.get(paths[p][i + 1]).name());
+            }
+            w[p] = traffic;
+            sum += traffic;
         }
-        // No traffic reaches any leaf (every fan-out 0): fall back to the plain mean over paths.
-        return weights > 0 ? weighted / weights : plain / paths.length;
+        for (int p = 0; p < paths.length; p++) {
+            w[p] = sum > 0 ? w[p] / sum : 1.0 / paths.length;
+        }
+        return w;
     }
 
     private double[] evenBudgets() {

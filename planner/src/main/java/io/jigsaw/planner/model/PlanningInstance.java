@@ -17,13 +17,34 @@ import java.util.List;
  *
  * @param demandRps requests per second arriving at the root
  * @param maxUtilisation the busy fraction a replica is planned to at most; the rest absorbs bursts of
- *     random arrivals, so queues stay short (the same for every policy)
+ *     random arrivals, so queues stay short (the same for every policy but {@code loki-published}, which
+ *     plans as Loki's artifact does, with none)
+ * @param trafficSplit whether a task's traffic may be split across two variants ({@link Spill}); only
+ *     for policies with accuracy scaling, since the split is between variants
  */
 public record PlanningInstance(Graph graph, Profile profile, double demandRps, int gpus, ShareGrid grid, Policy policy,
-        double maxUtilisation, AccuracyRule accuracyRule) {
+        double maxUtilisation, AccuracyRule accuracyRule, boolean trafficSplit) {
 
-    /** How path accuracies combine into the graph's (DESIGN.md). */
-    public enum AccuracyRule { TRAFFIC_WEIGHTED_MEAN, MIN }
+    /**
+     * How path accuracies combine into the graph's (DESIGN.md). Either way a path's accuracy is per root
+     * frame: the product along it of each task's traffic-weighted mean accuracy (with a split, a frame's
+     * pieces meet either variant in proportion to the traffic each takes).
+     */
+    public enum AccuracyRule {
+        /**
+         * The mean over paths, each weighted by the pieces a frame sends down it under the most accurate
+         * variants: fixed per graph, so a plan's variant choice cannot change how much a branch counts
+         * (with per-piece weights, a detector that finds fewer objects would make its own misses count less).
+         */
+        TRAFFIC_WEIGHTED_MEAN,
+        /** The least accurate path. */
+        MIN
+    }
+
+    public PlanningInstance(Graph graph, Profile profile, double demandRps, int gpus, ShareGrid grid, Policy policy,
+            double maxUtilisation, AccuracyRule accuracyRule) {
+        this(graph, profile, demandRps, gpus, grid, policy, maxUtilisation, accuracyRule, true);
+    }
 
     public static final double DEFAULT_MAX_UTILISATION = 0.9;
 
@@ -53,16 +74,34 @@ public record PlanningInstance(Graph graph, Profile profile, double demandRps, i
     }
 
     public PlanningInstance withDemand(double rps) {
-        return new PlanningInstance(graph, profile, rps, gpus, grid, policy, maxUtilisation, accuracyRule);
+        return new PlanningInstance(graph, profile, rps, gpus, grid, policy, maxUtilisation, accuracyRule, trafficSplit);
     }
 
     /** The same instance on another version of the graph (e.g. with observed fan-outs). */
     public PlanningInstance withGraph(Graph other) {
-        return new PlanningInstance(other, profile, demandRps, gpus, grid, policy, maxUtilisation, accuracyRule);
+        return new PlanningInstance(other, profile, demandRps, gpus, grid, policy, maxUtilisation, accuracyRule, trafficSplit);
     }
 
     public PlanningInstance withPolicy(Policy other) {
-        return new PlanningInstance(graph, profile, demandRps, gpus, grid, other, maxUtilisation, accuracyRule);
+        return new PlanningInstance(graph, profile, demandRps, gpus, grid, other, maxUtilisation, accuracyRule, trafficSplit);
+    }
+
+    public PlanningInstance withGpus(int count) {
+        return new PlanningInstance(graph, profile, demandRps, count, grid, policy, maxUtilisation, accuracyRule, trafficSplit);
+    }
+
+    public PlanningInstance withTrafficSplit(boolean split) {
+        return new PlanningInstance(graph, profile, demandRps, gpus, grid, policy, maxUtilisation, accuracyRule, split);
+    }
+
+    /** Whether this policy on this instance may split a task's traffic across variants. */
+    public boolean splits() {
+        return trafficSplit && policy.accuracyScaling();
+    }
+
+    /** The busy fraction replicas are planned to under this policy (1 for Loki's own settings: no cap). */
+    public double utilisation() {
+        return policy.utilisationCap() ? maxUtilisation : 1.0;
     }
 
     public List<Task> tasks() {

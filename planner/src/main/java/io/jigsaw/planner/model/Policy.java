@@ -12,15 +12,19 @@ import java.util.Locale;
  * from {1, 2, 4, …, 64}, accuracy scaling, a path's summed batch latencies at most half the SLO (its
  * queueing allowance), worker throughput = batch / batch latency, and its objective — the most
  * accurate plan that fits the GPUs, then the fewest GPUs (its "hardware scaling first, accuracy
- * scaling when the cluster is full"). Where we differ: Loki may split one task's traffic over several
- * variants; here each task runs one variant, as in every other policy.
+ * scaling when the cluster is full"), and its traffic split across variants ({@link Spill}; its ILP
+ * routes per variant path, we split per task). {@code loki} plans with our tail latency and utilisation
+ * cap, as every other policy does, so that the comparison is of mechanisms; {@code loki-published}
+ * keeps Loki's own settings (median batch latency, no utilisation cap), to show the published system's
+ * own figures beside it.
  */
 public enum Policy {
-    JIGSAW(true, true, LatencyRule.GRAPH_BUDGETS, Objective.LEAST_SHARE_THEN_ACCURACY),
-    NO_ACCURACY_SCALING(false, true, LatencyRule.GRAPH_BUDGETS, Objective.LEAST_SHARE_THEN_ACCURACY),
-    NO_PARTITIONING(true, false, LatencyRule.GRAPH_BUDGETS, Objective.LEAST_SHARE_THEN_ACCURACY),
-    EVEN_BUDGET(true, true, LatencyRule.EVEN_BUDGETS, Objective.LEAST_SHARE_THEN_ACCURACY),
-    LOKI(true, false, LatencyRule.HALF_SLO_EXECUTION, Objective.ACCURACY_THEN_LEAST_SHARE);
+    JIGSAW(true, true, LatencyRule.GRAPH_BUDGETS, Objective.LEAST_SHARE_THEN_ACCURACY, true),
+    NO_ACCURACY_SCALING(false, true, LatencyRule.GRAPH_BUDGETS, Objective.LEAST_SHARE_THEN_ACCURACY, true),
+    NO_PARTITIONING(true, false, LatencyRule.GRAPH_BUDGETS, Objective.LEAST_SHARE_THEN_ACCURACY, true),
+    EVEN_BUDGET(true, true, LatencyRule.EVEN_BUDGETS, Objective.LEAST_SHARE_THEN_ACCURACY, true),
+    LOKI(true, false, LatencyRule.HALF_SLO_EXECUTION, Objective.ACCURACY_THEN_LEAST_SHARE, true),
+    LOKI_PUBLISHED(true, false, LatencyRule.HALF_SLO_EXECUTION, Objective.ACCURACY_THEN_LEAST_SHARE, false);
 
     /** How a task's latency is bounded and checked against the graph's SLO. */
     public enum LatencyRule {
@@ -38,12 +42,29 @@ public enum Policy {
     private final boolean partitioning;
     private final LatencyRule latencyRule;
     private final Objective objective;
+    private final boolean ourSettings;
 
-    Policy(boolean accuracyScaling, boolean partitioning, LatencyRule latencyRule, Objective objective) {
+    Policy(boolean accuracyScaling, boolean partitioning, LatencyRule latencyRule, Objective objective, boolean ourSettings) {
         this.accuracyScaling = accuracyScaling;
         this.partitioning = partitioning;
         this.latencyRule = latencyRule;
         this.objective = objective;
+        this.ourSettings = ourSettings;
+    }
+
+    /** Whether replicas are planned below the instance's utilisation cap (every policy but Loki's own settings). */
+    public boolean utilisationCap() {
+        return ourSettings;
+    }
+
+    /** Whether a batch's latency is its tail (p99, or Loki's p95) rather than its median (Loki's own settings). */
+    public boolean tailLatency() {
+        return ourSettings;
+    }
+
+    /** Loki's mechanisms, with either settings. */
+    public boolean loki() {
+        return latencyRule == LatencyRule.HALF_SLO_EXECUTION;
     }
 
     public boolean accuracyScaling() {
@@ -64,7 +85,7 @@ public enum Policy {
 
     /** Loki's allowed batch sizes; other policies use every profiled batch size. */
     public boolean powersOfTwoBatches() {
-        return this == LOKI;
+        return loki();
     }
 
     /** The CLI name: {@code no-accuracy-scaling}. */

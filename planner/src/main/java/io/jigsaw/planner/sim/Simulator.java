@@ -28,7 +28,8 @@ import java.util.function.Function;
 /**
  * A discrete-event simulation of one policy serving a trace with the profiles — a SIMULATION, and
  * labelled so wherever it is reported. It follows the job's rules: each task's replicas (the plan's
- * partitions) take pieces round-robin and run batches of the plan's size, or what has gathered when
+ * partitions) take pieces in proportion to their planned weights (round-robin when even; a split task's
+ * replicas run their own variant and batch size) and run batches of the plan's size, or what has gathered when
  * the oldest piece has waited the plan's batch timeout; a batch takes a profile-sampled time; a
  * finished piece fans out to each child with the variant's multiplicity (floor, plus one with the
  * fraction's probability); a request ends when its last piece ends. Early drop as in the job: a piece
@@ -104,9 +105,19 @@ public final class Simulator {
         List<Piece> running;
         double startedMs;
 
-        Replica(TaskState task, double share) {
+        /** What this replica runs: the task's variant and batch, or its own under a traffic split. */
+        final Variant variant;
+        final int batch;
+        /** Planned fraction of the task's pieces; {@code credit} spreads them in that proportion (smooth weighted round-robin). */
+        final double weight;
+        double credit;
+
+        Replica(TaskState task, double share, Variant variant, int batch, double weight) {
             this.task = task;
             this.share = share;
+            this.variant = variant;
+            this.batch = batch;
+            this.weight = weight;
         }
     }
 
@@ -114,10 +125,8 @@ public final class Simulator {
         final Task task;
         final List<TaskState> children = new ArrayList<>();
         Variant variant;
-        int batch;
         double timeoutMs;
         List<Replica> replicas = List.of();
-        int next;
         long pieces;
         long batches;
         long droppedPieces;
@@ -297,9 +306,26 @@ public final class Simulator {
                 dropPiece(task, p, t);
                 return;
             }
-            Replica rep = task.replicas.get(task.next++ % task.replicas.size());
+            Replica rep = next(task);
             rep.queue.add(p);
             tryStart(rep, t);
+        }
+
+        /**
+         * The replica the next piece goes to: round-robin in proportion to the planned weights (each
+         * replica gains its weight per piece, the one with most credit takes the piece and pays 1), so
+         * a split task's variants take the traffic the plan gave them, and even weights give round-robin.
+         */
+        Replica next(TaskState task) {
+            Replica best = null;
+            for (Replica r : task.replicas) {
+                r.credit += r.weight;
+                if (best == null || r.credit > best.credit) {
+                    best = r;
+                }
+            }
+            best.credit -= 1;
+            return best;
         }
 
         void tryStart(Replica rep, double t) {
@@ -308,15 +334,15 @@ public final class Simulator {
             }
             TaskState task = rep.task;
             double due = rep.queue.peek().enqueuedMs + task.timeoutMs;
-            if (rep.queue.size() < task.batch && t < due) {
+            if (rep.queue.size() < rep.batch && t < due) {
                 if (!(rep.timerAt <= due)) {
                     rep.timerAt = due;
                     push(due, TIMEOUT, rep);
                 }
                 return;
             }
-            List<Piece> batch = new ArrayList<>(Math.min(task.batch, rep.queue.size()));
-            while (batch.size() < task.batch && !rep.queue.isEmpty()) {
+            List<Piece> batch = new ArrayList<>(Math.min(rep.batch, rep.queue.size()));
+            while (batch.size() < rep.batch && !rep.queue.isEmpty()) {
                 Piece p = rep.queue.poll();
                 if (dropped[p.request] || (settings.earlyDrop() && t > trace.atMs()[p.request] + sloMs)) {
                     dropPiece(task, p, t);
@@ -332,7 +358,7 @@ public final class Simulator {
             rep.running = batch;
             rep.startedMs = t;
             task.batches++;
-            push(t + latency.sampleMs(task.variant.name(), rep.share, batch.size()), DONE, rep);
+            push(t + latency.sampleMs(rep.variant.name(), rep.share, batch.size()), DONE, rep);
         }
 
         void done(Replica rep, double t) {
@@ -340,7 +366,7 @@ public final class Simulator {
             for (Piece p : rep.running) {
                 task.waitSumMs += rep.startedMs - p.enqueuedMs;
                 task.inTaskMs.add(t - p.enqueuedMs);
-                finishPiece(task, p, task.variant, t);
+                finishPiece(task, p, rep.variant, t);
             }
             rep.running = null;
             rep.busy = false;
@@ -410,17 +436,17 @@ public final class Simulator {
                     old.queue.clear();
                 }
                 task.variant = task.task.variant(tp.variant()).orElseThrow();
-                task.batch = tp.batchSize();
                 task.timeoutMs = tp.batchTimeoutMs();
                 List<Replica> fresh = new ArrayList<>();
-                for (Partition part : tp.partitions()) {
-                    fresh.add(new Replica(task, part.share()));
+                double[] weights = tp.routingWeights();
+                for (int i = 0; i < tp.partitions().size(); i++) {
+                    Partition part = tp.partitions().get(i);
+                    fresh.add(new Replica(task, part.share(), task.task.variant(tp.variantOf(i)).orElseThrow(), tp.batchSizeOf(i), weights[i]));
                     share += part.share();
                 }
                 task.replicas = fresh;
                 for (Piece p : waiting) {
-                    Replica rep = fresh.get(task.next++ % fresh.size());
-                    rep.queue.add(p);
+                    next(task).queue.add(p);
                 }
                 fresh.forEach(rep -> tryStart(rep, t));
             }

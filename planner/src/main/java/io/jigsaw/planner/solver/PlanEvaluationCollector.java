@@ -2,6 +2,7 @@ package io.jigsaw.planner.solver;
 
 import io.jigsaw.planner.model.Evaluation;
 import io.jigsaw.planner.model.PlanEvaluator;
+import io.jigsaw.planner.model.Spill;
 import io.jigsaw.planner.model.TaskOption;
 import org.optaplanner.core.api.score.stream.uni.UniConstraintCollector;
 
@@ -28,7 +29,7 @@ final class PlanEvaluationCollector implements UniConstraintCollector<TaskAssign
     private static final ThreadLocal<Last> LAST = new ThreadLocal<>();
 
     /** The last plan evaluated on this thread: the evaluator (one per solve) and the options, by task. */
-    private record Last(PlanEvaluator evaluator, TaskOption[] choice, Evaluation evaluation) {
+    private record Last(PlanEvaluator evaluator, TaskOption[] choice, Spill[] spills, Evaluation evaluation) {
     }
 
     private PlanEvaluationCollector() {
@@ -67,15 +68,28 @@ final class PlanEvaluationCollector implements UniConstraintCollector<TaskAssign
         return choice;
     }
 
+    /** The traffic split of each task, by task index ({@link Spill#NONE} where none is set). */
+    static Spill[] spillsOf(Iterable<TaskAssignment> assignments, PlanEvaluator evaluator) {
+        Spill[] spills = new Spill[evaluator.instance().tasks().size()];
+        Arrays.fill(spills, Spill.NONE);
+        for (TaskAssignment a : assignments) {
+            if (a.getSpill() != null) {
+                spills[a.getIndex()] = a.getSpill();
+            }
+        }
+        return spills;
+    }
+
     private static Evaluation evaluate(Set<TaskAssignment> assigned) {
         PlanEvaluator evaluator = assigned.iterator().next().evaluator();
         TaskOption[] choice = choiceOf(assigned, evaluator);
+        Spill[] spills = spillsOf(assigned, evaluator);
         Last last = LAST.get();
-        if (last != null && last.evaluator() == evaluator && Arrays.equals(last.choice(), choice)) {
+        if (last != null && last.evaluator() == evaluator && Arrays.equals(last.choice(), choice) && Arrays.equals(last.spills(), spills)) {
             return last.evaluation();
         }
-        Evaluation evaluation = evaluator.evaluate(choice, false);
-        LAST.set(new Last(evaluator, choice, evaluation));
+        Evaluation evaluation = evaluator.evaluate(choice, spills, false);
+        LAST.set(new Last(evaluator, choice, spills, evaluation));
         return evaluation;
     }
 }

@@ -3,6 +3,7 @@ package io.jigsaw.planner.solver;
 import io.jigsaw.planner.model.PlanEvaluator;
 import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.planner.model.SolvedPlan;
+import io.jigsaw.planner.model.Spill;
 import io.jigsaw.planner.model.TaskOption;
 import org.optaplanner.core.api.solver.Solver;
 import org.optaplanner.core.api.solver.SolverFactory;
@@ -47,11 +48,12 @@ public final class PlanSolver {
         long start = System.nanoTime();
         PlanEvaluator evaluator = new PlanEvaluator(instance);
         List<List<TaskOption>> shortlist = OptionShortlist.of(evaluator);
+        List<List<Spill>> spills = OptionShortlist.spills(evaluator, shortlist);
         List<TaskAssignment> assignments = new ArrayList<>();
         for (int t = 0; t < instance.tasks().size(); t++) {
             List<TaskOption> options = shortlist.get(t);
             // Pseudo-tasks have one option: fix it, so the search spends no moves there.
-            assignments.add(new TaskAssignment(t, instance.tasks().get(t).name(), options, evaluator,
+            assignments.add(new TaskAssignment(t, instance.tasks().get(t).name(), options, spills.get(t), evaluator,
                     options.size() == 1 ? options.get(0) : null));
         }
         // The limit is the caller's for the whole solve: the shortlist before the search and the final
@@ -63,8 +65,12 @@ public final class PlanSolver {
         solver.addEventListener(event -> bestAt[0] = System.nanoTime());
         GraphPlan best = solver.solve(new GraphPlan(assignments));
         TaskOption[] choice = new TaskOption[assignments.size()];
-        best.getAssignments().forEach(a -> choice[a.getIndex()] = a.getOption());
-        return new SolvedPlan(instance, List.of(choice), evaluator.evaluate(choice, true), "optaplanner",
+        Spill[] split = new Spill[assignments.size()];
+        best.getAssignments().forEach(a -> {
+            choice[a.getIndex()] = a.getOption();
+            split[a.getIndex()] = a.getSpill();
+        });
+        return new SolvedPlan(instance, List.of(choice), List.of(split), evaluator.evaluate(choice, split, true), "optaplanner",
                 Duration.ofNanos(System.nanoTime() - start), Duration.ofNanos(bestAt[0] - start));
     }
 

@@ -1,6 +1,7 @@
 package io.jigsaw.planner.solver;
 
 import io.jigsaw.planner.model.PlanEvaluator;
+import io.jigsaw.planner.model.Spill;
 import io.jigsaw.planner.model.TaskOption;
 import org.optaplanner.core.api.score.buildin.hardmediumsoftlong.HardMediumSoftLongScore;
 import org.optaplanner.core.api.score.director.ScoreDirector;
@@ -73,11 +74,12 @@ public final class RefitMoveFactory implements MoveIteratorFactory<GraphPlan, Re
     static ReassignMove refit(List<TaskAssignment> assignments, TaskAssignment pick, TaskOption to) {
         PlanEvaluator evaluator = pick.evaluator();
         TaskOption[] choice = PlanEvaluationCollector.choiceOf(assignments, evaluator);
+        Spill[] spills = PlanEvaluationCollector.spillsOf(assignments, evaluator);
         TaskAssignment[] byIndex = new TaskAssignment[choice.length];
         assignments.forEach(a -> byIndex[a.getIndex()] = a);
         choice[pick.getIndex()] = to;
         // The plan as it stands after each task's turn: the next task only has to beat it.
-        HardMediumSoftLongScore bestScore = PlanConstraints.scoreOf(evaluator.evaluate(choice, false));
+        HardMediumSoftLongScore bestScore = PlanConstraints.scoreOf(evaluator.evaluate(choice, spills, false));
         for (int t = 0; t < choice.length; t++) {
             if (t == pick.getIndex() || !movable(byIndex[t])) {
                 continue;
@@ -89,7 +91,7 @@ public final class RefitMoveFactory implements MoveIteratorFactory<GraphPlan, Re
                     continue;
                 }
                 choice[t] = o;
-                HardMediumSoftLongScore score = PlanConstraints.scoreOf(evaluator.evaluate(choice, false));
+                HardMediumSoftLongScore score = PlanConstraints.scoreOf(evaluator.evaluate(choice, spills, false));
                 if (score.compareTo(bestScore) > 0) {
                     best = o;
                     bestScore = score;

@@ -1,6 +1,7 @@
 package io.jigsaw.planner.solver;
 
 import io.jigsaw.planner.model.PlanEvaluator;
+import io.jigsaw.planner.model.Spill;
 import io.jigsaw.planner.model.TaskOption;
 import org.optaplanner.core.api.domain.entity.PlanningEntity;
 import org.optaplanner.core.api.domain.lookup.PlanningId;
@@ -23,19 +24,44 @@ public class TaskAssignment {
     /** Shared by all assignments of one problem: constraints evaluate the whole graph through it. */
     private PlanEvaluator evaluator;
 
+    private List<Spill> spills;
+
     @PlanningVariable(valueRangeProviderRefs = "options")
     private TaskOption option;
+
+    /** Starts as no split, so the construction heuristic chooses options only and the local search tries splits. */
+    @PlanningVariable(valueRangeProviderRefs = "spills")
+    private Spill spill;
 
     public TaskAssignment() {
         // for OptaPlanner's cloning
     }
 
     public TaskAssignment(int index, String task, List<TaskOption> options, PlanEvaluator evaluator, TaskOption option) {
+        this(index, task, options, List.of(Spill.NONE), evaluator, option);
+    }
+
+    public TaskAssignment(int index, String task, List<TaskOption> options, List<Spill> spills, PlanEvaluator evaluator, TaskOption option) {
         this.index = index;
         this.task = task;
         this.options = List.copyOf(options);
+        this.spills = List.copyOf(spills);
         this.evaluator = evaluator;
         this.option = option;
+        this.spill = Spill.NONE;
+    }
+
+    @ValueRangeProvider(id = "spills")
+    public List<Spill> getSpills() {
+        return spills;
+    }
+
+    public Spill getSpill() {
+        return spill;
+    }
+
+    public void setSpill(Spill spill) {
+        this.spill = spill;
     }
 
     @ValueRangeProvider(id = "options")
@@ -65,6 +91,6 @@ public class TaskAssignment {
 
     @Override
     public String toString() {
-        return task + "=" + option;
+        return task + "=" + option + (spill == null || spill.none() ? "" : " + " + spill);
     }
 }

@@ -46,15 +46,40 @@ class PlanEvaluatorTest {
     }
 
     @Test
-    void accuracyIsTheTrafficWeightedMeanOfPathProducts() {
+    void accuracyIsPerRootFrameWithPathWeightsFixedByTheMostAccurateVariants() {
         PlanEvaluator ev = lokiAt10Rps();
         TaskOption[] c = {new TaskOption("yolov5n", 1, 100), new TaskOption("efficientnet-b0", 1, 100),
             new TaskOption("genderNet_19", 1, 100), new TaskOption("sink", 1, 0)};
         double yolo = 55.22682446 / 100;
         double car = 91.45907473 / 100; // efficientnet-b7 is 100 in the file
-        double cars = 0.7680944305343670;
-        double faces = 0.23190556946563300;
+        // Weights: the pieces the most accurate detector sends down each branch, whatever the plan's detector.
+        var best = ev.instance().mostAccurateProfiled(ev.instance().tasks().get(0));
+        double cars = best.fanoutTo("car_classification");
+        double faces = best.fanoutTo("facial_recognition");
         assertThat(ev.evaluate(c, false).accuracy()).isCloseTo((cars * yolo * car + faces * yolo * 1.0) / (cars + faces), within(1e-9));
+    }
+
+    @Test
+    void aSplitTaskServesEachVariantsShareAndItsAccuracyIsTheTrafficWeightedMean() {
+        PlanningInstance in = TinyGraph.instance(Policy.JIGSAW).withDemand(80).withGpus(4);
+        PlanEvaluator ev = new PlanEvaluator(in);
+        // One d-l replica at full utilisation takes 50 of the 80 frames/s; d-s the other 30 on one replica.
+        TaskLoad load = ev.load(0, TinyGraph.D_SMALL, new Spill(TinyGraph.D_LARGE, 1), 80);
+        assertThat(load.spill().rateRps()).isCloseTo(50, within(1e-9));
+        assertThat(load.rateRps()).isCloseTo(30, within(1e-9));
+        assertThat(load.totalReplicas()).isEqualTo(2);
+        assertThat(load.totalShare()).isEqualTo(200);
+        assertThat(load.boundMs()).isCloseTo(2 * 20, within(1e-9));
+        Evaluation e = ev.evaluate(new TaskOption[] {TinyGraph.D_SMALL, TinyGraph.C_LARGE},
+                new Spill[] {new Spill(TinyGraph.D_LARGE, 1), Spill.NONE}, true);
+        double detect = (30 * 0.8 + 50 * 1.0) / 80;
+        assertThat(e.accuracy()).isCloseTo(detect * 1.0, within(1e-9));
+        // Both groups' pieces reach classify: 2 per frame each.
+        assertThat(e.tasks().get(1).taskRateRps()).isCloseTo(160, within(1e-9));
+        // The plan names each replica's variant and the traffic it is planned to take.
+        var partitions = e.packing().partitions().get(0);
+        assertThat(partitions).extracting(io.jigsaw.core.plan.Partition::variant).containsExactly("d-s", "d-l");
+        assertThat(partitions).extracting(io.jigsaw.core.plan.Partition::weight).containsExactly(30.0 / 80, 50.0 / 80);
     }
 
     @Test
