@@ -143,27 +143,10 @@ public final class ExhaustiveSearch {
             latency[t] = 0;
         }
 
-        /** No split, then every split the solver may choose at this rate (see OptionShortlist: at most 64 replicas). */
-        List<Spill> splitsAt(int t) {
-            List<Spill> out = new ArrayList<>();
-            out.add(Spill.NONE);
-            if (!instance.splits() || instance.tasks().get(t).pseudo() || instance.profiled(instance.tasks().get(t)).size() < 2) {
-                return out;
-            }
-            for (TaskOption o : evaluator.options(t)) {
-                double perReplica = instance.utilisation() * instance.row(o).throughputPerSecond();
-                int most = (int) Math.min(Math.min(instance.gpus() * Math.floor(100 / o.share() + 1e-9), Math.ceil(rate[t] / perReplica) - 1), 64);
-                for (int k = 1; k <= most; k++) {
-                    out.add(new Spill(o, k));
-                }
-            }
-            return out;
-        }
-
         /** The task's options at this rate without the dominated ones, cheapest first. */
         List<TaskLoad> candidates(int t) {
             Map<String, List<TaskLoad>> groups = new HashMap<>();
-            for (Spill spill : splitsAt(t)) {
+            for (Spill spill : evaluator.spills(t, evaluator.options(t), rate[t])) {
                 for (TaskOption o : evaluator.options(t)) {
                     TaskLoad load = evaluator.load(t, o, spill, rate[t]);
                     if (instance.policy().latencyRule() == Policy.LatencyRule.EVEN_BUDGETS && load.boundMs() > evaluator.evenBudgetMs(t)) {
@@ -201,7 +184,7 @@ public final class ExhaustiveSearch {
             for (int[] path : evaluator.paths()) {
                 double acc = 1;
                 for (int u : path) {
-                    acc *= u <= t ? accuracyOf(u) : bestAccuracyOf[u];
+                    acc *= u <= t ? evaluator.taskAccuracy(u, loads[u]) : bestAccuracyOf[u];
                 }
                 accuracyCeiling = Math.max(accuracyCeiling, acc);
             }
@@ -219,17 +202,6 @@ public final class ExhaustiveSearch {
                 share += u <= t ? loads[u].totalShare() : minShare[u];
             }
             return Math.round(share * 100) <= bestShare;
-        }
-
-        /** Task u's accuracy as placed: with a split, its groups' accuracies weighted by their traffic. */
-        double accuracyOf(int u) {
-            TaskLoad l = loads[u];
-            double main = evaluator.variantOf(u, l.option().variant()).accuracy();
-            if (l.spill() == null) {
-                return main;
-            }
-            double f = l.spillFraction();
-            return (1 - f) * main + f * evaluator.variantOf(u, l.spill().option().variant()).accuracy();
         }
 
         void leaf() {

@@ -38,6 +38,9 @@ import java.util.Map;
  */
 public final class PlanEvaluator {
 
+    /** A split's second group stays below this many replicas, so a task's split values stay a few thousand at most. */
+    public static final int MAX_SPILL_REPLICAS = 64;
+
     private final PlanningInstance instance;
     private final List<Task> tasks;
     private final int[][] parents;
@@ -211,8 +214,31 @@ public final class PlanEvaluator {
         return new TaskLoad(task.name(), option, rate, r, batchMs, fill, bound, row.derived());
     }
 
+    /**
+     * The splits task t may take at this rate: {@link Spill#NONE}, then each option with 1, 2, … replicas,
+     * up to the fewest that would take the whole rate alone (more is no split), what the GPUs hold, and
+     * {@link #MAX_SPILL_REPLICAS}. Only NONE where the instance does not split or the task has one variant.
+     * The solver (over its shortlist, at the highest rate the task can see) and the exact reference use this one rule.
+     */
+    public List<Spill> spills(int t, List<TaskOption> candidates, double rate) {
+        List<Spill> out = new ArrayList<>();
+        out.add(Spill.NONE);
+        if (!instance.splits() || tasks.get(t).pseudo() || instance.profiled(tasks.get(t)).size() < 2) {
+            return out;
+        }
+        for (TaskOption o : candidates) {
+            double perReplica = instance.utilisation() * instance.row(o).throughputPerSecond();
+            int most = (int) Math.min(Math.min(instance.gpus() * Math.floor(100 / o.share() + 1e-9), Math.ceil(rate / perReplica) - 1),
+                    MAX_SPILL_REPLICAS);
+            for (int k = 1; k <= most; k++) {
+                out.add(new Spill(o, k));
+            }
+        }
+        return out;
+    }
+
     /** The task's accuracy for a frame's piece: its groups' accuracies weighted by the traffic each takes. */
-    private double taskAccuracy(int t, TaskLoad load) {
+    public double taskAccuracy(int t, TaskLoad load) {
         double main = variant(t, load.option()).accuracy();
         if (load.spill() == null || load.taskRateRps() <= 0) {
             return main;

@@ -2,7 +2,6 @@ package io.jigsaw.planner.solver;
 
 import io.jigsaw.core.graph.Variant;
 import io.jigsaw.planner.model.PlanEvaluator;
-import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.planner.model.Spill;
 import io.jigsaw.planner.model.TaskLoad;
 import io.jigsaw.planner.model.TaskOption;
@@ -24,9 +23,6 @@ final class OptionShortlist {
 
     private static final int RATE_SAMPLES = 8;
 
-    /** A split's second group stays below this many replicas, so a task's split values stay a few thousand at most. */
-    static final int MAX_SPILL_REPLICAS = 64;
-
     private OptionShortlist() {
     }
 
@@ -39,29 +35,12 @@ final class OptionShortlist {
         return out;
     }
 
-    /**
-     * Per task, the traffic splits worth a move ({@link Spill}): every shortlisted option with 1, 2, … replicas,
-     * up to the fewest that would take the task's highest rate alone (more is no split) and what the GPUs
-     * hold; {@link Spill#NONE} first. Only NONE where the instance does not split.
-     */
+    /** Per task, the traffic splits worth a move: {@link PlanEvaluator#spills} over its shortlist at the highest rate it can see. */
     static List<List<Spill>> spills(PlanEvaluator evaluator, List<List<TaskOption>> shortlist) {
         double[][] rates = evaluator.rateBounds();
-        PlanningInstance instance = evaluator.instance();
         List<List<Spill>> out = new ArrayList<>();
         for (int t = 0; t < shortlist.size(); t++) {
-            List<Spill> spills = new ArrayList<>();
-            spills.add(Spill.NONE);
-            if (instance.splits() && !instance.tasks().get(t).pseudo() && instance.profiled(instance.tasks().get(t)).size() > 1) {
-                for (TaskOption o : shortlist.get(t)) {
-                    double perReplica = instance.utilisation() * instance.row(o).throughputPerSecond();
-                    int most = (int) Math.min(instance.gpus() * Math.floor(100 / o.share() + 1e-9),
-                            Math.ceil(rates[1][t] / perReplica) - 1);
-                    for (int k = 1; k <= Math.min(most, MAX_SPILL_REPLICAS); k++) {
-                        spills.add(new Spill(o, k));
-                    }
-                }
-            }
-            out.add(List.copyOf(spills));
+            out.add(List.copyOf(evaluator.spills(t, shortlist.get(t), rates[1][t])));
         }
         return out;
     }
