@@ -80,7 +80,7 @@ public final class JigsawJob {
         // Checkpoints hold the source offsets and every operator's state, so a restart resumes where the
         // checkpoint was taken; the transactional sinks commit with them (exactly once).
         env.enableCheckpointing(conf.get(JigsawOptions.CHECKPOINT_INTERVAL).toMillis(),
-                delivery == JigsawOptions.Delivery.EXACTLY_ONCE ? CheckpointingMode.EXACTLY_ONCE : CheckpointingMode.AT_LEAST_ONCE);
+                delivery.exactlyOnceState() ? CheckpointingMode.EXACTLY_ONCE : CheckpointingMode.AT_LEAST_ONCE);
         Topics topics = Topics.from(conf);
         KafkaConnection kafka = KafkaConnection.from(conf);
         int slots = conf.get(JigsawOptions.REPLICA_SLOTS);
@@ -204,8 +204,7 @@ public final class JigsawJob {
                         .setKeySerializationSchema(v -> keyFn.apply(v).getBytes(StandardCharsets.UTF_8))
                         .setValueSerializationSchema(new AvroValueSchema<>(type))
                         .build())
-                .setDeliveryGuarantee(delivery == JigsawOptions.Delivery.EXACTLY_ONCE
-                        ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
+                .setDeliveryGuarantee(delivery.transactional() ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 // Flink's default (1 h) is above the brokers' default ceiling (transaction.max.timeout.ms, 15 min).
                 .setProperty("transaction.timeout.ms", String.valueOf(TRANSACTION_TIMEOUT_MS))

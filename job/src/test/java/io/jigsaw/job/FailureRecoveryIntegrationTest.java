@@ -6,6 +6,7 @@ import io.jigsaw.job.cluster.FlinkRest;
 import io.jigsaw.job.demo.Frames;
 import io.jigsaw.job.demo.ResultStats;
 import io.jigsaw.job.kafka.AvroProducer;
+import io.jigsaw.job.kafka.DistinctResults;
 import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.job.kafka.Topics;
 import io.jigsaw.job.sidecar.PlannerSidecar;
@@ -21,6 +22,8 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.HashSet;
@@ -54,7 +57,7 @@ class FailureRecoveryIntegrationTest {
     }
 
     /** @param restarts as the demo reads them from the REST API */
-    record Outcome(ResultStats stats, boolean restarted, FlinkRest.Restarts restarts) {
+    record Outcome(ResultStats stats, boolean restarted, FlinkRest.Restarts restarts, long repeatsDropped) {
     }
 
     /** Requests paced over a few seconds, plans from plan.json; {@code fault} runs when half are sent. */
@@ -76,7 +79,7 @@ class FailureRecoveryIntegrationTest {
         Set<String> sent = new HashSet<>();
         try (DemoJob job = DemoJob.start(conf, name);
              AvroProducer producer = new AvroProducer(kafka.bootstrap());
-             TopicReader<Result> results = new TopicReader<>(kafka.bootstrap(), job.topics.results(), Result.class)) {
+             DistinctResults results = new DistinctResults(new TopicReader<>(kafka.bootstrap(), job.topics.results(), Result.class))) {
             if (plan != null) {
                 producer.send(job.topics.plans(), job.graph.name(), PlanAvro.toAvro(plan)).get(60, TimeUnit.SECONDS);
             }
@@ -100,23 +103,38 @@ class FailureRecoveryIntegrationTest {
             results.poll(Duration.ofSeconds(2)).forEach(stats::add);
             assertThat(stats.ids()).as("a committed result for every request").isEqualTo(sent);
             return new Outcome(stats, cluster.getExecutionGraph(job.jobId()).get().getStatusTimestamp(JobStatus.RESTARTING) > 0,
-                    new FlinkRest(cluster.getRestAddress().get().toString()).restarts(job.jobId().toString()));
+                    new FlinkRest(cluster.getRestAddress().get().toString()).restarts(job.jobId().toString()),
+                    results.repeatsDropped());
         }
     }
 
-    @Test
-    void aTaskManagerThatDiesMidStreamLosesAndRepeatsNothing(@InjectMiniCluster MiniCluster cluster) throws Exception {
-        Outcome outcome = serveThrough("tm-kill", cluster, 120, () -> {
-            // Each TaskManager has one slot and the job needs two, so the job ran on both: this kills one
-            // of its replicas. A replacement comes up, as a cluster manager would start one.
-            cluster.terminateTaskManager(0).get(60, TimeUnit.SECONDS);
-            cluster.startTaskManager();
-        });
+    /** Under every delivery that claims it: exactly-once by transactions, idempotent by the reader dropping repeats. */
+    /** TaskManagers killed so far in this class's cluster; the next to kill is the one at this index. */
+    private static final java.util.concurrent.atomic.AtomicInteger KILLS = new java.util.concurrent.atomic.AtomicInteger();
 
+    @ParameterizedTest
+    @EnumSource(value = JigsawOptions.Delivery.class, names = {"EXACTLY_ONCE", "IDEMPOTENT"})
+    void aTaskManagerThatDiesMidStreamLosesAndRepeatsNothing(JigsawOptions.Delivery delivery, @InjectMiniCluster MiniCluster cluster)
+            throws Exception {
+        Configuration conf = conf("tm-kill-" + delivery.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        conf.set(JigsawOptions.DELIVERY, delivery);
+        Outcome outcome = serveThrough(conf, cluster, 120, () -> {
+            // Each TaskManager has one slot and the job needs two, so the job ran on both: this kills one
+            // of its replicas. A replacement comes up, as a cluster manager would start one. The cluster keeps
+            // a killed TaskManager in its list: each run kills the next one, which is alive and serving.
+            cluster.terminateTaskManager(KILLS.getAndIncrement()).get(60, TimeUnit.SECONDS);
+            cluster.startTaskManager();
+        }, DemoJob.staticPlan());
+
+        System.out.printf("[failure IT] %s: %d results, %d repeats written and dropped by the reader, restarts %s%n", delivery,
+                outcome.stats().answered(), outcome.repeatsDropped(), outcome.restarts());
         assertThat(outcome.restarted()).as("the job restarted from a checkpoint").isTrue();
         assertThat(outcome.restarts().count()).as("restarts as the demo reports them: " + outcome.restarts()).isGreaterThanOrEqualTo(1);
         assertThat(outcome.stats().duplicates()).isZero();
         assertThat(outcome.stats().dropped()).isZero();
+        if (delivery.transactional()) {
+            assertThat(outcome.repeatsDropped()).as("exactly once needs no help from the reader").isZero();
+        }
     }
 
     @Test

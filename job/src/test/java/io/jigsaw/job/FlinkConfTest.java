@@ -63,8 +63,8 @@ class FlinkConfTest {
         assertThat(CONF.keySet().stream().filter(k -> k.startsWith("jigsaw."))).as("no misspelled Jigsaw key").isNotEmpty()
                 .allSatisfy(k -> assertThat(known).contains(k));
 
-        assertThat(CONF.get(JigsawOptions.DELIVERY)).isEqualTo(JigsawOptions.Delivery.EXACTLY_ONCE);
-        assertThat(CONF.get(JigsawOptions.CHECKPOINT_INTERVAL)).isEqualTo(Duration.ofMillis(500));
+        assertThat(CONF.get(JigsawOptions.DELIVERY)).isEqualTo(JigsawOptions.Delivery.IDEMPOTENT);
+        assertThat(CONF.get(JigsawOptions.CHECKPOINT_INTERVAL)).isEqualTo(Duration.ofSeconds(2));
         assertThat(CONF.get(JigsawOptions.BUFFER_TIMEOUT)).isEqualTo(Duration.ZERO);
         assertThat(CONF.get(JigsawOptions.EARLY_DROP)).isTrue();
     }

@@ -65,10 +65,17 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "8", description = "Requests sent and answered before the trace, not counted (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--delivery", defaultValue = "EXACTLY_ONCE", converter = DeliveryConverter.class,
-            description = "exactly_once: results committed at checkpoints, visible once; at_least_once: visible at once, "
-                    + "may repeat after a failure (default: exactly_once).")
+    @Option(names = "--delivery", defaultValue = "IDEMPOTENT", converter = DeliveryConverter.class,
+            description = "idempotent: each result written at once keyed by request id, a restore may write some again, which "
+                    + "the demo's reader (and `results`) drops; exactly_once: results committed at checkpoints, visible once, at "
+                    + "the commit; at_least_once: as idempotent with cheaper checkpoints (default: idempotent).")
     JigsawOptions.Delivery delivery;
+
+    @Bounds(min = 10, max = 600_000)
+    @Option(names = "--checkpoint-interval", paramLabel = "MS", defaultValue = "2000", description = "Milliseconds between "
+            + "checkpoints; under exactly_once also how often results become visible, so give it e.g. 100 there "
+            + "(default: ${DEFAULT-VALUE}).")
+    long checkpointMs;
 
     @Option(names = "--chaos", description = "Inject faults while the trace plays: kill a TaskManager at 1/4, crash and "
             + "restart the broker at 1/2, kill the planner sidecar at 3/4; the summary counts lost, duplicates, restarts.")
@@ -112,7 +119,8 @@ final class DemoCommand implements Callable<Integer> {
             Graph g = planning.loadGraph();
             sidecarPlans = planning.instance(g, planning.loadProfile(g), Math.max(1, t.openingRateRps()), policy.policy());
         }
-        EmbeddedDemo.Settings settings = new EmbeddedDemo.Settings(planning.graphFile(), plan, sidecarPlans, planning.timeLimit, t, seed, replicaSlots, webPort, JigsawCli.home(), warmup, delivery, chaos, !noEarlyDrop, local, accuracySource);
+        EmbeddedDemo.Settings settings = new EmbeddedDemo.Settings(planning.graphFile(), plan, sidecarPlans, planning.timeLimit, t, seed, replicaSlots, webPort, JigsawCli.home(), warmup, delivery,
+                java.time.Duration.ofMillis(checkpointMs), chaos, !noEarlyDrop, local, accuracySource);
         if (chaos && replicaSlots < 2) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--chaos needs --replica-slots >= 2 (one TaskManager per slot, one of them is killed)");
@@ -140,7 +148,7 @@ final class DemoCommand implements Callable<Integer> {
             try {
                 return JigsawOptions.Delivery.valueOf(value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
             } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.TypeConversionException("expected exactly_once or at_least_once, found '" + value + "'");
+                throw new picocli.CommandLine.TypeConversionException("expected exactly_once, idempotent or at_least_once, found '" + value + "'");
             }
         }
     }

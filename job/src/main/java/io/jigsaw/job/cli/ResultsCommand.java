@@ -3,6 +3,7 @@ package io.jigsaw.job.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jigsaw.job.JigsawOptions;
 import io.jigsaw.job.client.ResultFormat;
+import io.jigsaw.job.kafka.DistinctResults;
 import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.schemas.Result;
 import picocli.CommandLine.Command;
@@ -17,7 +18,8 @@ import java.util.concurrent.Callable;
 @Command(name = "results", mixinStandardHelpOptions = true,
         header = "Prints the answers on the results topic, readably or as JSON.",
         description = "Reads the results topic as a consumer of committed results (read_committed: what exactly-once delivery "
-                + "has made visible) and prints each: request id, latency, SLO, plan version, variants, then per object its box "
+                + "has made visible), once per request id (a result written again after a restore under idempotent delivery is "
+                + "skipped), and prints each: request id, latency, SLO, plan version, variants, then per object its box "
                 + "and what each output task said (labels with scores, or values), and the whole-frame outputs. Without --follow "
                 + "it stops once it has read to the end and nothing new came for --idle seconds, or at the --request-id's result.")
 final class ResultsCommand implements Callable<Integer> {
@@ -55,7 +57,7 @@ final class ResultsCommand implements Callable<Integer> {
         ObjectMapper mapper = new ObjectMapper();
         String from = topic.orJobs(JigsawOptions.TOPIC_RESULTS);
         long idleMs = Math.round(idleSeconds * 1000);
-        try (TopicReader<Result> reader = new TopicReader<>(kafka.connection(), from, Result.class, !fromBeginning)) {
+        try (DistinctResults reader = new DistinctResults(new TopicReader<>(kafka.connection(), from, Result.class, !fromBeginning))) {
             long lastNew = System.currentTimeMillis();
             while (true) {
                 for (Result r : reader.poll(Duration.ofMillis(200))) {

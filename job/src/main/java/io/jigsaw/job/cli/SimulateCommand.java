@@ -55,6 +55,12 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of batch times and fan-out draws (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Bounds(min = 0)
+    @Option(names = "--commit-interval", paramLabel = "MS", defaultValue = "0", description = "Results become visible only at the "
+            + "next multiple of MS (exactly-once delivery committing at checkpoints of that interval), and the planner plans to "
+            + "the latency SLO less MS; 0: visible when assembled, as under idempotent delivery (default: ${DEFAULT-VALUE}).")
+    long commitIntervalMs;
+
     @Override
     public Integer call() throws Exception {
         Graph graph = options.loadGraph();
@@ -63,7 +69,7 @@ final class SimulateCommand implements Callable<Integer> {
         System.err.println("[simulate] " + t);
         PlanningInstance template = options.instance(graph, profile, 1, policy.policy());
         Simulator.Settings settings = Simulator.Settings.defaults().withPlanChangeDelay(planDelay).withEarlyDrop(!noEarlyDrop)
-                .withReplan(!noReplan).withSeed(seed);
+                .withReplan(!noReplan).withSeed(seed).withCommitInterval(Duration.ofMillis(commitIntervalMs));
         PlanCache plans = new PlanCache(new PlanSolver(options.solverSettings())::solve, 0.025);
         SimulationResult r;
         try (ProgressBar bar = Progress.bar("simulate %", 100)) {

@@ -7,9 +7,14 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 
-/** What the demo reports of the results topic: counts, duplicates, SLO attainment, latency percentiles. */
+/**
+ * What the demo reports of the results topic: counts, duplicates, SLO attainment, latency percentiles —
+ * both as the job assembled each result and as the client saw it: from the request's event time to the
+ * moment this reader could read the result (for exactly-once delivery, after the commit that made it visible).
+ */
 public final class ResultStats {
 
+    private final double latencySloMs;
     private final Set<String> seen = new HashSet<>();
     private long completed;
     private long dropped;
@@ -18,9 +23,30 @@ public final class ResultStats {
     private double accuracySum;
     private long[] latencies = new long[1024];
     private int n;
+    private long visibleSloMet;
+    private long[] visible = new long[1024];
+    private int nVisible;
 
-    /** @return false when the request id was already counted (a duplicate) */
-    public synchronized boolean add(Result r) {
+    /** Counts visible SLO attainment against each result's own {@code slo_met} only (no end-to-end SLO known). */
+    public ResultStats() {
+        this(0);
+    }
+
+    /** @param latencySloMs the graph's latency SLO, to judge each result at the moment it was read */
+    public ResultStats(double latencySloMs) {
+        this.latencySloMs = latencySloMs;
+    }
+
+    /** Counts a result read now. */
+    public boolean add(Result r) {
+        return add(r, System.currentTimeMillis());
+    }
+
+    /**
+     * @param readAtMs when a consumer could read it (epoch ms, the clock of the request's event time)
+     * @return false when the request id was already counted (a duplicate)
+     */
+    public synchronized boolean add(Result r, long readAtMs) {
         if (!seen.add(r.getRequestId())) {
             duplicates++;
             return false;
@@ -38,7 +64,27 @@ public final class ResultStats {
         if (r.getSloMet()) {
             sloMet++;
         }
+        if (!r.getDropped()) {
+            long seenAfter = Math.max(0, readAtMs - r.getEventTimeMs());
+            if (nVisible == visible.length) {
+                visible = Arrays.copyOf(visible, nVisible * 2);
+            }
+            visible[nVisible++] = seenAfter;
+            if (r.getSloMet() && (latencySloMs <= 0 || seenAfter <= latencySloMs)) {
+                visibleSloMet++;
+            }
+        }
         return true;
+    }
+
+    /** Share of answered requests a client could read within the latency SLO of their event time (dropped: missed). */
+    public synchronized double visibleSloAttainment() {
+        return seen.isEmpty() ? 0 : (double) visibleSloMet / seen.size();
+    }
+
+    /** Percentile of the latency as the client saw it: event time to the moment the result could be read. */
+    public synchronized long visiblePercentile(double q) {
+        return Percentiles.of(visible, nVisible, q);
     }
 
     /** The request ids that have a result. */

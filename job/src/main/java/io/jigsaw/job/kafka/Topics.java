@@ -23,7 +23,11 @@ public record Topics(String requests, String results, String plans, String telem
                 conf.get(JigsawOptions.TOPIC_DEAD_LETTERS));
     }
 
-    /** Creates any that do not exist; requests get one partition per replica slot so the source can spread. */
+    /**
+     * Creates any that do not exist; requests get one partition per replica slot so the source can spread.
+     * Results are keyed by request id and compacted: a result written again after a restore (idempotent
+     * delivery) replaces the first, so the topic keeps one answer per request.
+     */
     public void create(String bootstrap, int requestPartitions) throws InterruptedException, ExecutionException {
         create(KafkaConnection.plain(bootstrap), requestPartitions);
     }
@@ -34,7 +38,8 @@ public record Topics(String requests, String results, String plans, String telem
             List<NewTopic> topics = new ArrayList<>();
             Map.of(requests, requestPartitions, results, 1, plans, 1, telemetry, 1, deadLetters, 1).forEach((name, parts) -> {
                 if (!existing.contains(name)) {
-                    topics.add(new NewTopic(name, parts, (short) 1));
+                    NewTopic topic = new NewTopic(name, parts, (short) 1);
+                    topics.add(name.equals(results) ? topic.configs(Map.of("cleanup.policy", "compact")) : topic);
                 }
             });
             try {

@@ -55,6 +55,8 @@ public final class PlannerSidecar implements Runnable, AutoCloseable {
      */
     public PlannerSidecar(PlanningInstance template, Configuration conf, Consumer<String> events) {
         this.graph = template.graph();
+        // The plan's budgets add up to what is left of the SLO once the result has reached its consumer.
+        template = withinDeliveredSlo(template, conf);
         this.conf = conf;
         this.kafka = KafkaConnection.from(conf);
         this.topics = Topics.from(conf);
@@ -70,6 +72,19 @@ public final class PlannerSidecar implements Runnable, AutoCloseable {
         if (conf.get(JigsawOptions.PLANNER_ACCURACY_SOURCE) == JigsawOptions.AccuracySource.MEASURED) {
             replanner.useMeasuredAccuracy();
         }
+    }
+
+    /** The instance with the graph's latency SLO less {@link JigsawOptions#deliveryAllowance}; refused if nothing is left. */
+    public static PlanningInstance withinDeliveredSlo(PlanningInstance instance, Configuration conf) {
+        double allowanceMs = JigsawOptions.deliveryAllowance(conf).toMillis();
+        double slo = instance.graph().latencySloMs();
+        if (slo <= allowanceMs) {
+            throw new IllegalArgumentException("the latency SLO of " + instance.graph().name() + " (" + slo + " ms) leaves nothing for "
+                    + "the graph once delivery takes its " + allowanceMs + " ms (" + conf.get(JigsawOptions.DELIVERY).name()
+                    .toLowerCase(java.util.Locale.ROOT) + ", checkpoint interval " + conf.get(JigsawOptions.CHECKPOINT_INTERVAL)
+                    .toMillis() + " ms): shorten the checkpoint interval or choose idempotent delivery");
+        }
+        return instance.withGraph(instance.graph().withLatencySlo(slo - allowanceMs));
     }
 
     /** The last plan published on {@code plans} for this graph, by anyone; null before the first. */

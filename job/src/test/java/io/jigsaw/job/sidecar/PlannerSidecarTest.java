@@ -3,11 +3,15 @@ package io.jigsaw.job.sidecar;
 import io.jigsaw.core.plan.Partition;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.TaskPlan;
+import io.jigsaw.planner.model.PlanningInstance;
+import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PlannerSidecarTest {
 
@@ -29,5 +33,25 @@ class PlannerSidecarTest {
     @Test
     void describesAPlanOnOneLine() {
         assertThat(PlannerSidecar.describe(plan(2))).isEqualTo("[detect-s b2 x2, classify-s b4 x1]");
+    }
+
+    @Test
+    void plansToWhatIsLeftOfTheSloOnceTheResultHasReachedItsReader() {
+        Configuration exactlyOnce = Configuration.fromMap(Map.of("jigsaw.delivery", "exactly_once", "jigsaw.checkpoint.interval", "100 ms"));
+        PlanningInstance demo = PlannerSidecarIntegrationTest.demoPlanning();
+
+        assertThat(PlannerSidecar.withinDeliveredSlo(demo, new Configuration()).graph().latencySloMs())
+                .isEqualTo(demo.graph().latencySloMs() - 15);
+        assertThat(PlannerSidecar.withinDeliveredSlo(demo, exactlyOnce).graph().latencySloMs())
+                .isEqualTo(demo.graph().latencySloMs() - 115);
+    }
+
+    @Test
+    void refusesACommitWaitThatLeavesTheGraphNoTime() {
+        Configuration slowCommits = Configuration.fromMap(Map.of("jigsaw.delivery", "exactly_once", "jigsaw.checkpoint.interval", "1 s"));
+
+        assertThatThrownBy(() -> PlannerSidecar.withinDeliveredSlo(PlannerSidecarIntegrationTest.demoPlanning(), slowCommits))
+                .hasMessageContaining("leaves nothing for the graph").hasMessageContaining("checkpoint interval 1000 ms")
+                .hasMessageContaining("idempotent");
     }
 }

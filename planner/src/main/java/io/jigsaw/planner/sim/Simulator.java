@@ -44,28 +44,37 @@ public final class Simulator {
      * @param telemetryInterval how often the root reports arrivals (and the re-planner ticks)
      * @param planChangeDelay from a decision to the plan serving (solve, broadcast, model load)
      * @param replan false: the first plan serves the whole trace
+     * @param commitInterval results are visible at the next multiple of it (exactly-once commits); zero: at once
      */
     public record Settings(Duration telemetryInterval, Duration smoothing, ReplanRule rule, Duration planChangeDelay, boolean earlyDrop,
-            boolean replan, long seed) {
+            boolean replan, long seed, Duration commitInterval) {
 
         public static Settings defaults() {
-            return new Settings(Duration.ofSeconds(1), Duration.ofSeconds(3), ReplanRule.defaults(), Duration.ofMillis(500), true, true, 1);
+            return new Settings(Duration.ofSeconds(1), Duration.ofSeconds(3), ReplanRule.defaults(), Duration.ofMillis(500), true, true, 1, Duration.ZERO);
         }
 
         public Settings withSeed(long newSeed) {
-            return new Settings(telemetryInterval, smoothing, rule, planChangeDelay, earlyDrop, replan, newSeed);
+            return new Settings(telemetryInterval, smoothing, rule, planChangeDelay, earlyDrop, replan, newSeed, commitInterval);
         }
 
         public Settings withReplan(boolean on) {
-            return new Settings(telemetryInterval, smoothing, rule, planChangeDelay, earlyDrop, on, seed);
+            return new Settings(telemetryInterval, smoothing, rule, planChangeDelay, earlyDrop, on, seed, commitInterval);
         }
 
         public Settings withEarlyDrop(boolean on) {
-            return new Settings(telemetryInterval, smoothing, rule, planChangeDelay, on, replan, seed);
+            return new Settings(telemetryInterval, smoothing, rule, planChangeDelay, on, replan, seed, commitInterval);
+        }
+
+        /**
+         * Results become visible to the client only at the next multiple of {@code every} (exactly-once
+         * delivery: the checkpoint that commits them); zero: the moment they are assembled.
+         */
+        public Settings withCommitInterval(Duration every) {
+            return new Settings(telemetryInterval, smoothing, rule, planChangeDelay, earlyDrop, replan, seed, every);
         }
 
         public Settings withPlanChangeDelay(Duration delay) {
-            return new Settings(telemetryInterval, smoothing, rule, delay, earlyDrop, replan, seed);
+            return new Settings(telemetryInterval, smoothing, rule, delay, earlyDrop, replan, seed, commitInterval);
         }
     }
 
@@ -207,7 +216,11 @@ public final class Simulator {
             for (TaskState t : tasks) {
                 graph.children(t.task.name()).forEach(c -> t.children.add(tasks.get(template.taskIndex(c.name()))));
             }
-            replanner = new Replanner(template, this::timedSolve, settings.rule(),
+            // As the job's sidecar does: plan to what is left of the SLO once a result waits for its commit.
+            double commitMs = settings.commitInterval().toNanos() / 1e6;
+            PlanningInstance planned = commitMs <= 0 ? template
+                    : template.withGraph(graph.withLatencySlo(Math.max(1, sloMs - commitMs)));
+            replanner = new Replanner(planned, this::timedSolve, settings.rule(),
                     DemandEstimator.forTelemetry(settings.telemetryInterval(), settings.smoothing()));
         }
 
@@ -412,7 +425,10 @@ public final class Simulator {
                 return;
             }
             completed++;
-            double ms = t - trace.atMs()[r];
+            // The client's latency: until the result can be read (under a commit interval, at the next commit).
+            double commitMs = settings.commitInterval().toNanos() / 1e6;
+            double visible = commitMs > 0 ? Math.ceil(t / commitMs) * commitMs : t;
+            double ms = visible - trace.atMs()[r];
             latencies.add(ms);
             if (ms > sloMs) {
                 late++;

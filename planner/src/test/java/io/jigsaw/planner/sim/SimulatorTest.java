@@ -55,6 +55,21 @@ class SimulatorTest {
     }
 
     @Test
+    void underACommitIntervalTheClientWaitsForTheNextCommit() {
+        // The same M/D/1 queue (15 ms mean in the system); results visible only at multiples of 100 ms add
+        // the wait to the next one: uniform over 0..100 ms for Poisson arrivals, 50 ms on average.
+        Trace trace = TraceFiles.open("poisson:rate=50,duration=600,seed=5");
+
+        SimulationResult atOnce = new Simulator(oneQueue(), SOLVER::solve, fixedPlan()).run(trace, f -> { });
+        SimulationResult committed = new Simulator(oneQueue(), SOLVER::solve, fixedPlan().withCommitInterval(Duration.ofMillis(100)))
+                .run(trace, f -> { });
+
+        assertThat(committed.p50Ms() - atOnce.p50Ms()).isCloseTo(50, within(10.0));
+        assertThat(committed.p99Ms()).isLessThanOrEqualTo(atOnce.p99Ms() + 100);
+        assertThat(committed.p99Ms()).isGreaterThan(atOnce.p99Ms() + 50);
+    }
+
+    @Test
     void aPlanWithTooLittleCapacityShowsViolationsOnceDemandOutgrowsIt() {
         // Planned for the first 5 s (50/s); from 20 s to 40 s 150/s arrive at a replica that serves 100/s.
         Trace trace = TraceFiles.open("step:rate=50,factor=3,at=20,until=40,duration=60,seed=2");
