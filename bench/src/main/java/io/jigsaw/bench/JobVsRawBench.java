@@ -50,7 +50,7 @@ import java.util.List;
 public final class JobVsRawBench {
 
     public static void main(String[] args) throws Exception {
-        Args a = new Args(args);
+        BenchArgs a = new BenchArgs(args);
         Graph full = GraphLoader.load(Path.of(a.get("--graph", null)));
         Task task = full.task(a.get("--task", "detect")).orElseThrow();
         // The task alone, as a one-task graph: root and leaf, no fan-out, so both sides do the same work.
@@ -225,20 +225,5 @@ public final class JobVsRawBench {
         byte[] out = new byte[b.remaining()];
         b.duplicate().get(out);
         return out;
-    }
-
-    /** --key value pairs. */
-    private record Args(String[] args) {
-        String get(String key, String fallback) {
-            for (int i = 0; i + 1 < args.length; i++) {
-                if (args[i].equals(key)) {
-                    return args[i + 1];
-                }
-            }
-            if (fallback == null) {
-                throw new IllegalArgumentException("missing " + key);
-            }
-            return fallback;
-        }
     }
 }

@@ -1,0 +1,257 @@
+package io.jigsaw.bench;
+
+import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.graph.GraphLoader;
+import io.jigsaw.core.graph.Task;
+import io.jigsaw.core.graph.TensorSpec;
+import io.jigsaw.core.plan.Partition;
+import io.jigsaw.core.plan.Plan;
+import io.jigsaw.core.plan.PlanAvro;
+import io.jigsaw.core.plan.TaskPlan;
+import io.jigsaw.core.stats.Percentiles;
+import io.jigsaw.job.JigsawJob;
+import io.jigsaw.job.JigsawOptions;
+import io.jigsaw.job.demo.Frames;
+import io.jigsaw.job.kafka.AvroProducer;
+import io.jigsaw.job.kafka.KafkaBroker;
+import io.jigsaw.job.kafka.KafkaConnection;
+import io.jigsaw.job.kafka.TopicReader;
+import io.jigsaw.job.kafka.Topics;
+import io.jigsaw.operators.AvroBytes;
+import io.jigsaw.schemas.Result;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The framework's own cost per request, without any model: the demo graph (detect → {classify, depth} →
+ * fuse, crops, a join, results with every tensor) served by the Flink job with every variant replaced by
+ * {@link NoOpRunner}, on a real broker, beside a raw Kafka consume→produce loop over the same request
+ * records on the same broker (the least any server must do: read each request, write an answer). Prints,
+ * from one run: requests/s and CPU per request of both (this JVM plus the broker process), their ratio,
+ * the framework's per-hop latency at low load, and where the job's CPU went ({@link CpuProfile}, JFR).
+ *
+ * Args: --graph G --work DIR [--requests 3000] [--batch 8] [--slots 1] [--probes 200] [--jfr true] [--checkpoint-ms 500]
+ */
+public final class FrameworkBench {
+
+    public static void main(String[] args) throws Exception {
+        BenchArgs a = new BenchArgs(args);
+        Graph graph = GraphLoader.load(Path.of(a.get("--graph", null)));
+        int requests = Integer.parseInt(a.get("--requests", "3000"));
+        int batch = Integer.parseInt(a.get("--batch", "8"));
+        int slots = Integer.parseInt(a.get("--slots", "1"));
+        int probes = Integer.parseInt(a.get("--probes", "200"));
+        boolean jfr = Boolean.parseBoolean(a.get("--jfr", "true"));
+        long checkpointMs = Long.parseLong(a.get("--checkpoint-ms", String.valueOf(JigsawOptions.CHECKPOINT_INTERVAL.defaultValue().toMillis())));
+        TensorSpec spec = graph.input().orElseThrow();
+        Path work = Files.createDirectories(Path.of(a.get("--work", "bench-work")));
+        System.out.printf("framework bench: graph %s with no-op models, %d timed requests (after as many warm-up), batch %d, "
+                + "%d replica slot(s), delivery %s, checkpoints every %d ms, %d cores%n", graph.name(), requests, batch, slots,
+                JigsawOptions.DELIVERY.defaultValue().name().toLowerCase(java.util.Locale.ROOT), checkpointMs,
+                Runtime.getRuntime().availableProcessors());
+
+        // The same records for both sides: synthetic scenes with their truth, as the demo sends.
+        List<byte[]> records = new ArrayList<>(2 * requests);
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < 2 * requests; i++) {
+            String id = (i < requests ? "w" : "t") + i;
+            records.add(AvroBytes.encode(Frames.scene(id, graph.name(), spec, now, now + 3_600_000, i % 500)));
+        }
+        System.out.printf("request record: %d bytes%n", records.get(0).length);
+
+        try (KafkaBroker broker = KafkaBroker.start(work.resolve("kafka-" + System.nanoTime()), Duration.ofSeconds(120))) {
+            Rate raw = rawLoop(broker, records, requests);
+            System.out.printf("raw Kafka loop:  %8.1f requests/s  %.2f cores  %.3f ms CPU/request  (%.2f of the cores: the broker)%n",
+                    raw.rps, raw.cores, raw.cpuMsPerRequest(), raw.brokerCores);
+
+            Configuration conf = new Configuration();
+            conf.set(JigsawOptions.BOOTSTRAP, broker.bootstrap());
+            conf.set(JigsawOptions.REPLICA_SLOTS, slots);
+            conf.set(JigsawOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(checkpointMs));
+            Topics topics = Topics.from(conf);
+            topics.create(broker.bootstrap(), slots);
+            Configuration flink = new Configuration();
+            flink.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
+            // Checkpoints on disk, as flink-conf/config.yaml has them: pieces queued before the first plan
+            // arrives can pass the JobManager's 5 MB in-memory limit.
+            flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+            flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, work.resolve("checkpoints").toUri().toString());
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+            env.setParallelism(slots);
+            JigsawJob.build(env, graph, conf, NoOpRunner.factory());
+            try (AvroProducer producer = new AvroProducer(broker.bootstrap());
+                 TopicReader<Result> results = new TopicReader<>(broker.bootstrap(), topics.results(), Result.class)) {
+                producer.send(topics.plans(), graph.name(), PlanAvro.toAvro(plan(graph, batch, 5, slots, 1))).get();
+                for (int i = 0; i < records.size(); i++) {
+                    producer.sendBytes(topics.requests(), (i < requests ? "w" : "t") + i, records.get(i));
+                }
+                producer.flush();
+                JobClient job = env.executeAsync("framework-bench");
+                List<Result> got = collect(results, requests, 600_000);
+                CpuProfile profile = jfr ? CpuProfile.start() : null;
+                long jvmCpu = jvmCpuNanos();
+                long brokerCpu = broker.cpuTime().toNanos();
+                long start = System.nanoTime();
+                got.addAll(collect(results, 2 * requests - got.size(), 600_000));
+                double wall = System.nanoTime() - start;
+                double jvmCores = (jvmCpuNanos() - jvmCpu) / wall;
+                double brokerCores = (broker.cpuTime().toNanos() - brokerCpu) / wall;
+                long warm = got.stream().filter(r -> r.getRequestId().startsWith("w")).mapToLong(Result::getCompletedMs).max().orElse(0);
+                long last = got.stream().filter(r -> r.getRequestId().startsWith("t")).mapToLong(Result::getCompletedMs).max().orElse(0);
+                Rate served = new Rate(requests * 1000.0 / Math.max(1, last - warm), jvmCores + brokerCores, brokerCores);
+                double crops = got.stream().mapToDouble(r -> r.getObjects().size()).average().orElse(0);
+                System.out.printf("Flink job:       %8.1f requests/s  %.2f cores  %.3f ms CPU/request  (%.2f of the cores: the broker; "
+                        + "%.2f objects per result)%n", served.rps, served.cores, served.cpuMsPerRequest(), brokerCores, crops);
+                System.out.printf("per core used:   raw %.1f, job %.1f requests/s: job/raw %.3f%n", raw.perCore(), served.perCore(),
+                        served.perCore() / raw.perCore());
+                if (profile != null) {
+                    profile.stopAndPrint(work.resolve("framework.jfr"), (jvmCores * wall / 1e6) / requests, System.out);
+                }
+
+                // Latency at low load: batch 1, one request at a time.
+                producer.send(topics.plans(), graph.name(), PlanAvro.toAvro(plan(graph, 1, 0, slots, 2))).get();
+                Thread.sleep(1000);
+                double[] perHop = new double[probes];
+                double[] e2e = new double[probes];
+                int hops = 0;
+                for (int i = 0; i < probes; i++) {
+                    Thread.sleep(10);
+                    long sent = System.currentTimeMillis();
+                    producer.send(topics.requests(), "l" + i, Frames.scene("l" + i, graph.name(), spec, sent, 0, i)).get();
+                    Result r = collect(results, 1, 30_000).get(0);
+                    hops = r.getHops();
+                    perHop[i] = r.getTransferMs() / Math.max(1, r.getHops());
+                    e2e[i] = r.getLatencyMs();
+                }
+                Arrays.sort(perHop);
+                Arrays.sort(e2e);
+                System.out.printf("at low load (%d requests one at a time): end-to-end p50 %.1f ms, p99 %.1f ms; framework per hop "
+                        + "(%d hops on the slowest branch) p50 %.3f ms, p99 %.3f ms (goal p99 <= 2 ms)%n", probes,
+                        Percentiles.ofSorted(e2e, 0.5), Percentiles.ofSorted(e2e, 0.99), hops,
+                        Percentiles.ofSorted(perHop, 0.5), Percentiles.ofSorted(perHop, 0.99));
+                job.cancel().get();
+            }
+        }
+        System.exit(0);
+    }
+
+    /** Requests per second and the cores used meanwhile (this JVM and the broker). */
+    private record Rate(double rps, double cores, double brokerCores) {
+        double perCore() {
+            return rps / cores;
+        }
+
+        double cpuMsPerRequest() {
+            return cores * 1000 / rps;
+        }
+    }
+
+    /**
+     * Reads every request record and writes it back out, as a server that does nothing else would: the
+     * first half warms the clients up, the second is timed. Producer settings as the job's results sink
+     * (acks all, no linger).
+     */
+    private static Rate rawLoop(KafkaBroker broker, List<byte[]> records, int timed) throws Exception {
+        Properties pp = KafkaConnection.plain(broker.bootstrap()).properties();
+        pp.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        pp.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        pp.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        pp.put(ProducerConfig.ACKS_CONFIG, "all");
+        Properties cp = KafkaConnection.plain(broker.bootstrap()).properties();
+        cp.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        cp.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        cp.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        try (Admin admin = Admin.create(KafkaConnection.plain(broker.bootstrap()).properties())) {
+            admin.createTopics(List.of(new NewTopic("raw-in", 1, (short) 1), new NewTopic("raw-out", 1, (short) 1))).all()
+                    .get(60, TimeUnit.SECONDS);
+        }
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp)) {
+            for (int i = 0; i < records.size(); i++) {
+                producer.send(new ProducerRecord<>("raw-in", ("r" + i).getBytes(), records.get(i)));
+            }
+            producer.flush();
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cp)) {
+                TopicPartition in = new TopicPartition("raw-in", 0);
+                consumer.assign(List.of(in));
+                consumer.seekToBeginning(List.of(in));
+                int warm = records.size() - timed;
+                int seen = 0;
+                long start = 0;
+                long jvmCpu = 0;
+                long brokerCpu = 0;
+                long until = System.currentTimeMillis() + 600_000;
+                while (seen < records.size()) {
+                    if (System.currentTimeMillis() > until) {
+                        throw new IllegalStateException("the raw loop read only " + seen + " of " + records.size() + " records in 10 min");
+                    }
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                        producer.send(new ProducerRecord<>("raw-out", r.key(), r.value()));
+                        if (++seen == warm) {
+                            producer.flush();
+                            start = System.nanoTime();
+                            jvmCpu = jvmCpuNanos();
+                            brokerCpu = broker.cpuTime().toNanos();
+                        }
+                    }
+                }
+                producer.flush();
+                double wall = System.nanoTime() - start;
+                double brokerCores = (broker.cpuTime().toNanos() - brokerCpu) / wall;
+                return new Rate(timed / (wall / 1e9), (jvmCpuNanos() - jvmCpu) / wall + brokerCores, brokerCores);
+            }
+        }
+    }
+
+    /** Every task on a "GPU" of its own, one partition per slot, its first variant, the given batching. */
+    private static Plan plan(Graph graph, int batch, double timeoutMs, int slots, long version) {
+        List<TaskPlan> tasks = new ArrayList<>();
+        for (Task t : graph.tasks()) {
+            List<Partition> parts = new ArrayList<>();
+            for (int i = 0; i < slots; i++) {
+                parts.add(new Partition(tasks.size(), 100.0 / slots));
+            }
+            tasks.add(new TaskPlan(t.name(), t.variants().get(0).name(), batch, timeoutMs, graph.latencySloMs() / 2, parts));
+        }
+        return new Plan(graph.name(), version, "framework-bench", "", tasks);
+    }
+
+    private static List<Result> collect(TopicReader<Result> results, int n, long timeoutMs) {
+        List<Result> got = new ArrayList<>();
+        long until = System.currentTimeMillis() + timeoutMs;
+        while (got.size() < n && System.currentTimeMillis() < until) {
+            got.addAll(results.poll(Duration.ofMillis(20)));
+        }
+        if (got.size() < n) {
+            throw new IllegalStateException("only " + got.size() + " of " + n + " results within " + timeoutMs + " ms");
+        }
+        return got;
+    }
+
+    static long jvmCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+}
