@@ -66,13 +66,15 @@ public final class CapacityBench {
         conf.set(JigsawOptions.REPLICA_SLOTS, slots);
         Profile profile = ProfileLoader.load(graph, graphFile, List.of(profileFile), null, ShareGrid.mps(10));
         PlanningInstance template = PlannerSidecar.withinDeliveredSlo(new PlanningInstance(graph, profile, 1, 1, ShareGrid.mps(10),
-                Policy.JIGSAW, 0.9, PlanningInstance.AccuracyRule.TRAFFIC_WEIGHTED_MEAN, true), conf);
+                Policy.JIGSAW, 0.9, PlanningInstance.AccuracyRule.TRAFFIC_WEIGHTED_MEAN, true)
+                .withFrameworkCpu(conf.get(JigsawOptions.PLANNER_FRAMEWORK_CPU_MS)), conf);
         PlanSolver solver = new PlanSolver(SolverSettings.defaults());
         CapacitySearch.Result planned = new CapacitySearch(new PlanSolver(SolverSettings.defaults().firstFeasible())::solve, 0.02)
                 .search(template, p -> { });
         System.out.printf(Locale.ROOT, "planned capacity: %.1f req/s (policy jigsaw, 1 GPU = this machine, profile %s, planned to %.0f ms "
-                + "= the %.0f ms SLO less the delivery allowance; %s)%n", planned.capacityRps(), profileFile,
-                template.graph().latencySloMs(), graph.latencySloMs(), profile.derivedRows() > 0
+                + "= the %.0f ms SLO less the delivery allowance, %.1f CPU ms per request kept for the framework; %s)%n",
+                planned.capacityRps(), profileFile, template.graph().latencySloMs(), graph.latencySloMs(),
+                conf.get(JigsawOptions.PLANNER_FRAMEWORK_CPU_MS), profile.derivedRows() > 0
                         ? profile.derivedRows() + " DERIVED partition rows" : "every row measured");
 
         try (KafkaBroker broker = KafkaBroker.start(work.resolve("kafka-" + System.nanoTime()), Duration.ofSeconds(120))) {
@@ -90,7 +92,7 @@ public final class CapacityBench {
             JigsawJob.build(env, graph, conf, DjlVariantRunner.factory());
             try (AvroProducer producer = new AvroProducer(broker.bootstrap());
                  DistinctResults results = new DistinctResults(new TopicReader<>(broker.bootstrap(), topics.results(), Result.class))) {
-                Probe probe = new Probe(graph, template, solver, producer, results, topics, probeSeconds);
+                Probe probe = new Probe(graph, template, solver, producer, results, topics, planned.capacityRps());
                 probe.publish(Math.max(1, planned.capacityRps() / 4));
                 JobClient job = env.executeAsync("capacity-bench");
                 probe.serve(Math.max(1, planned.capacityRps() / 4), 10);
@@ -126,23 +128,24 @@ public final class CapacityBench {
         private final AvroProducer producer;
         private final DistinctResults results;
         private final Topics topics;
-        private final int seconds;
+        /** Rates above it are served with the plan for it: the planner has none bigger. */
+        private final double plannedCapacity;
         private long version;
         private long seed;
 
         Probe(Graph graph, PlanningInstance template, PlanSolver solver, AvroProducer producer, DistinctResults results, Topics topics,
-                int seconds) {
+                double plannedCapacity) {
             this.graph = graph;
             this.template = template;
             this.solver = solver;
             this.producer = producer;
             this.results = results;
             this.topics = topics;
-            this.seconds = seconds;
+            this.plannedCapacity = plannedCapacity;
         }
 
         void publish(double rate) throws Exception {
-            SolvedPlan solved = solver.solve(template.withDemand(rate));
+            SolvedPlan solved = solver.solve(template.withDemand(Math.min(rate, plannedCapacity)));
             if (!solved.feasible()) {
                 throw new IllegalStateException("the planner finds no plan for " + rate + " req/s: " + solved);
             }

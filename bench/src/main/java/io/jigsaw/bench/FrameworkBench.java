@@ -54,14 +54,17 @@ import java.util.concurrent.TimeUnit;
  * from one run: requests/s and CPU per request of both (this JVM plus the broker process), their ratio,
  * the framework's per-hop latency at low load, and where the job's CPU went ({@link CpuProfile}, JFR).
  *
- * Args: --graph G --work DIR [--requests 3000] [--batch 8] [--slots 1] [--probes 200] [--jfr true] [--checkpoint-ms 500]
+ * Args: --graph G --work DIR [--requests 5000] [--warmup 3 x requests] [--batch 8] [--slots 1] [--probes 200] [--jfr true] [--checkpoint-ms 500]
  */
 public final class FrameworkBench {
 
     public static void main(String[] args) throws Exception {
         BenchArgs a = new BenchArgs(args);
         Graph graph = GraphLoader.load(Path.of(a.get("--graph", null)));
-        int requests = Integer.parseInt(a.get("--requests", "3000"));
+        int requests = Integer.parseInt(a.get("--requests", "5000"));
+        // Long enough for the JIT: on 2 busy cores its compiler threads get little time, and a short warm-up
+        // left hot methods (the crops) interpreted for part of the timed phase in some runs and not others.
+        int warmup = Integer.parseInt(a.get("--warmup", String.valueOf(3 * requests)));
         int batch = Integer.parseInt(a.get("--batch", "8"));
         int slots = Integer.parseInt(a.get("--slots", "1"));
         int probes = Integer.parseInt(a.get("--probes", "200"));
@@ -69,22 +72,20 @@ public final class FrameworkBench {
         long checkpointMs = Long.parseLong(a.get("--checkpoint-ms", String.valueOf(JigsawOptions.CHECKPOINT_INTERVAL.defaultValue().toMillis())));
         TensorSpec spec = graph.input().orElseThrow();
         Path work = Files.createDirectories(Path.of(a.get("--work", "bench-work")));
-        System.out.printf("framework bench: graph %s with no-op models, %d timed requests (after as many warm-up), batch %d, "
-                + "%d replica slot(s), delivery %s, checkpoints every %d ms, %d cores%n", graph.name(), requests, batch, slots,
+        System.out.printf("framework bench: graph %s with no-op models, %d timed requests (after %d warm-up), batch %d, "
+                + "%d replica slot(s), delivery %s, checkpoints every %d ms, %d cores%n", graph.name(), requests, warmup, batch, slots,
                 JigsawOptions.DELIVERY.defaultValue().name().toLowerCase(java.util.Locale.ROOT), checkpointMs,
                 Runtime.getRuntime().availableProcessors());
 
-        // The same records for both sides: synthetic scenes with their truth, as the demo sends.
-        List<byte[]> records = new ArrayList<>(2 * requests);
+        // The same records for both sides: synthetic scenes with their truth, as the demo sends; made as they
+        // are written (all of them would not fit the heap).
         long now = System.currentTimeMillis();
-        for (int i = 0; i < 2 * requests; i++) {
-            String id = (i < requests ? "w" : "t") + i;
-            records.add(AvroBytes.encode(Frames.scene(id, graph.name(), spec, now, now + 3_600_000, i % 500)));
-        }
+        Records records = new Records(warmup, requests, i -> AvroBytes.encode(Frames.scene(id(warmup, i), graph.name(), spec, now,
+                now + 3_600_000, i % 500)));
         System.out.printf("request record: %d bytes%n", records.get(0).length);
 
         try (KafkaBroker broker = KafkaBroker.start(work.resolve("kafka-" + System.nanoTime()), Duration.ofSeconds(120))) {
-            Rate raw = rawLoop(broker, records, requests);
+            Rate raw = rawLoop(broker, records);
             System.out.printf("raw Kafka loop:  %8.1f requests/s  %.2f cores  %.3f ms CPU/request  (%.2f of the cores: the broker)%n",
                     raw.rps, raw.cores, raw.cpuMsPerRequest(), raw.brokerCores);
 
@@ -107,16 +108,16 @@ public final class FrameworkBench {
                  TopicReader<Result> results = new TopicReader<>(broker.bootstrap(), topics.results(), Result.class)) {
                 producer.send(topics.plans(), graph.name(), PlanAvro.toAvro(plan(graph, batch, 5, slots, 1))).get();
                 for (int i = 0; i < records.size(); i++) {
-                    producer.sendBytes(topics.requests(), (i < requests ? "w" : "t") + i, records.get(i));
+                    producer.sendBytes(topics.requests(), id(warmup, i), records.get(i));
                 }
                 producer.flush();
                 JobClient job = env.executeAsync("framework-bench");
-                List<Result> got = collect(results, requests, 600_000);
+                List<Result> got = collect(results, warmup, 900_000);
                 CpuProfile profile = jfr ? CpuProfile.start() : null;
                 long jvmCpu = jvmCpuNanos();
                 long brokerCpu = broker.cpuTime().toNanos();
                 long start = System.nanoTime();
-                got.addAll(collect(results, 2 * requests - got.size(), 600_000));
+                got.addAll(collect(results, records.size() - got.size(), 600_000));
                 double wall = System.nanoTime() - start;
                 double jvmCores = (jvmCpuNanos() - jvmCpu) / wall;
                 double brokerCores = (broker.cpuTime().toNanos() - brokerCpu) / wall;
@@ -175,7 +176,8 @@ public final class FrameworkBench {
      * first half warms the clients up, the second is timed. Producer settings as the job's results sink
      * (acks all, no linger).
      */
-    private static Rate rawLoop(KafkaBroker broker, List<byte[]> records, int timed) throws Exception {
+    private static Rate rawLoop(KafkaBroker broker, Records records) throws Exception {
+        int timed = records.timed();
         Properties pp = KafkaConnection.plain(broker.bootstrap()).properties();
         pp.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         pp.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -191,7 +193,7 @@ public final class FrameworkBench {
         }
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp)) {
             for (int i = 0; i < records.size(); i++) {
-                producer.send(new ProducerRecord<>("raw-in", ("r" + i).getBytes(), records.get(i)));
+                producer.send(new ProducerRecord<>("raw-in", id(records.warmup(), i).getBytes(), records.get(i)));
             }
             producer.flush();
             try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cp)) {
@@ -203,10 +205,10 @@ public final class FrameworkBench {
                 long start = 0;
                 long jvmCpu = 0;
                 long brokerCpu = 0;
-                long until = System.currentTimeMillis() + 600_000;
+                long until = System.currentTimeMillis() + 900_000;
                 while (seen < records.size()) {
                     if (System.currentTimeMillis() > until) {
-                        throw new IllegalStateException("the raw loop read only " + seen + " of " + records.size() + " records in 10 min");
+                        throw new IllegalStateException("the raw loop read only " + seen + " of " + records.size() + " records in 15 min");
                     }
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                         producer.send(new ProducerRecord<>("raw-out", r.key(), r.value()));
@@ -223,6 +225,22 @@ public final class FrameworkBench {
                 double brokerCores = (broker.cpuTime().toNanos() - brokerCpu) / wall;
                 return new Rate(timed / (wall / 1e9), (jvmCpuNanos() - jvmCpu) / wall + brokerCores, brokerCores);
             }
+        }
+    }
+
+    /** Request id of record i: warm-up ones start with "w", timed ones with "t". */
+    private static String id(int warmup, int i) {
+        return (i < warmup ? "w" : "t") + i;
+    }
+
+    /** Warm-up records then timed ones, each encoded when asked for. */
+    private record Records(int warmup, int timed, java.util.function.IntFunction<byte[]> make) {
+        int size() {
+            return warmup + timed;
+        }
+
+        byte[] get(int i) {
+            return make.apply(i);
         }
     }
 

@@ -75,6 +75,10 @@ public final class JigsawJob {
         // Every model against the graph before anything starts: a wrong shape is an error naming the task and tensor.
         Dataflow flow = SavedModelSignatures.check(graph);
         env.setMaxParallelism(MAX_PARALLELISM);
+        // Chained operators hand records on without a copy. Safe here: no function keeps or changes a record
+        // after emitting it, and records from the network are always fresh objects (Flink deserialises them
+        // without reuse); it saves a deep copy of every result between the assembler and its sink.
+        env.getConfig().enableObjectReuse();
         env.setBufferTimeout(conf.get(JigsawOptions.BUFFER_TIMEOUT).toMillis());
         JigsawOptions.Delivery delivery = conf.get(JigsawOptions.DELIVERY);
         // Checkpoints hold the source offsets and every operator's state, so a restart resumes where the

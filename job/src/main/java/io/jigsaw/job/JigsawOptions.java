@@ -194,6 +194,16 @@ public final class JigsawOptions {
                     + "sink's write, the consumer's fetch): part of the latency budget the planner keeps back, so that the plan "
                     + "meets the SLO where the client reads. Measured p99 12 ms on the 2-core dev machine.");
 
+    /** FrameworkBench on the demo graph with no-op models, 2-core dev machine, 2026-11-30 (job JVM + broker). */
+    static final double FRAMEWORK_CPU_MS_MEASURED = 2.8;
+
+    public static final ConfigOption<Double> PLANNER_FRAMEWORK_CPU_MS = ConfigOptions.key("jigsaw.planner.framework-cpu-ms")
+            .doubleType().defaultValue(FRAMEWORK_CPU_MS_MEASURED)
+            .withDescription("CPU milliseconds the serving framework itself spends per request (Kafka clients, Avro, Flink's hops "
+                    + "and state, the broker), on the cores the models use when they run on the CPU: the planner keeps that much "
+                    + "of a CPU device free at the demand it plans for. No effect on GPU profiles. Default: measured by "
+                    + "`./mvnw -pl bench exec:exec@framework` on the demo graph (2-core dev machine).");
+
     /**
      * How much of the latency SLO the planner keeps back for delivery: the commit wait under exactly_once
      * (a result assembled just after a checkpoint waits a whole interval) plus the way to the consumer. The

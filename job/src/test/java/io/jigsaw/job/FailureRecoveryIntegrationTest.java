@@ -108,12 +108,12 @@ class FailureRecoveryIntegrationTest {
         }
     }
 
-    /** Under every delivery that claims it: exactly-once by transactions, idempotent by the reader dropping repeats. */
+    /** Under every delivery: exactly-once by transactions, idempotent and at-least-once by the reader dropping repeats. */
     /** TaskManagers killed so far in this class's cluster; the next to kill is the one at this index. */
     private static final java.util.concurrent.atomic.AtomicInteger KILLS = new java.util.concurrent.atomic.AtomicInteger();
 
     @ParameterizedTest
-    @EnumSource(value = JigsawOptions.Delivery.class, names = {"EXACTLY_ONCE", "IDEMPOTENT"})
+    @EnumSource(value = JigsawOptions.Delivery.class, names = {"EXACTLY_ONCE", "IDEMPOTENT", "AT_LEAST_ONCE"})
     void aTaskManagerThatDiesMidStreamLosesAndRepeatsNothing(JigsawOptions.Delivery delivery, @InjectMiniCluster MiniCluster cluster)
             throws Exception {
         Configuration conf = conf("tm-kill-" + delivery.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));

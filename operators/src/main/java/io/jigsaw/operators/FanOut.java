@@ -77,8 +77,9 @@ public final class FanOut {
         Credit perChild = piece.credit().dividedBy(edges.size());
         byte[] frame = inputIsFrame ? piece.payload : piece.frame;
         boolean reportsSent = false;
+        Crops crops = new Crops(piece);
         for (Edge edge : edges) {
-            List<Piece> pieces = ran == null || piece.skip ? List.of() : pieces(edge, piece, ran, outputs, frame, observer);
+            List<Piece> pieces = ran == null || piece.skip ? List.of() : pieces(edge, piece, ran, outputs, frame, observer, crops);
             if (ran != null && !piece.skip) {
                 observer.sent(ran.name(), edge.child(), pieces.size());
             }
@@ -105,10 +106,11 @@ public final class FanOut {
         return out;
     }
 
-    private List<Piece> pieces(Edge edge, Piece piece, Variant ran, Map<String, float[]> outputs, byte[] frame, Observer observer) {
+    private List<Piece> pieces(Edge edge, Piece piece, Variant ran, Map<String, float[]> outputs, byte[] frame, Observer observer,
+            Crops crops) {
         TaskInput in = edge.input();
         if (in instanceof TaskInput.Crops c) {
-            return crops(edge.child(), c, piece, outputs, observer);
+            return crops(edge.child(), c, piece, outputs, observer, crops);
         }
         if (in instanceof TaskInput.ParentTensor t) {
             float[] v = output(outputs, t.tensor(), edge.child());
@@ -135,13 +137,13 @@ public final class FanOut {
     }
 
     /** One piece per accepted box, best score first; its object id is this task's index in that order. */
-    private List<Piece> crops(String child, TaskInput.Crops c, Piece piece, Map<String, float[]> outputs, Observer observer) {
+    private List<Piece> crops(String child, TaskInput.Crops c, Piece piece, Map<String, float[]> outputs, Observer observer,
+            Crops crops) {
         float[] boxes = output(outputs, c.boxes(), child);
         float[] scores = output(outputs, c.scores(), child);
         int height = piece.shape[0];
         int width = piece.shape[1];
         int channels = piece.shape[2];
-        float[] image = Tensors.floats(piece.payload);
         List<Piece> out = new ArrayList<>();
         for (CropBoxes.Taken taken : CropBoxes.select(scores, boxes, c.minScore(), c.max(), height, width, observer::box)) {
             if (taken.clipped()) {
@@ -149,7 +151,7 @@ public final class FanOut {
             }
             float[] clipped = taken.box();
             Piece p = child(piece, child + out.size());
-            p.payload = Tensors.bytes(Crop.resize(image, height, width, channels, clipped, c.height(), c.width()));
+            p.payload = crops.of(clipped, c.height(), c.width());
             p.shape = new int[] {c.height(), c.width(), channels};
             p.objectId = ObjectIds.child(piece.objectId, task, out.size());
             p.box = inFrame(piece.box, clipped);
@@ -157,6 +159,29 @@ public final class FanOut {
             out.add(p);
         }
         return out;
+    }
+
+    /**
+     * The crops of one piece's frame, each made once: children that take the same box at the same size
+     * (classify and depth in the demo) share its bytes, which nobody writes to once made.
+     */
+    private static final class Crops {
+        private final Piece piece;
+        private final Map<String, byte[]> made = new java.util.HashMap<>();
+        private float[] image;
+
+        Crops(Piece piece) {
+            this.piece = piece;
+        }
+
+        byte[] of(float[] box, int height, int width) {
+            return made.computeIfAbsent(java.util.Arrays.toString(box) + height + "x" + width, k -> {
+                if (image == null) {
+                    image = Tensors.floats(piece.payload);
+                }
+                return Tensors.bytes(Crop.resize(image, piece.shape[0], piece.shape[1], piece.shape[2], box, height, width));
+            });
+        }
     }
 
     /** A box relative to a crop, in the frame: the crop's own box scaled and shifted (the frame's box is [0, 0, 1, 1]). */

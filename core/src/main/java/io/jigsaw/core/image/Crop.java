@@ -25,20 +25,35 @@ public final class Crop {
         double xHi = Math.max(xLo, Math.min(width - 1, Math.ceil(box[2] * width) - 1));
         double yLo = Math.floor(y0);
         double yHi = Math.max(yLo, Math.min(height - 1, Math.ceil(box[3] * height) - 1));
+        // Each column's sample position and weight, once: the same arithmetic as per pixel, hoisted out
+        // of the rows (the framework benchmark found the per-pixel version a tenth of the job's CPU).
+        int[] xas = new int[outW];
+        int[] xbs = new int[outW];
+        double[] fxs = new double[outW];
+        for (int c = 0; c < outW; c++) {
+            double x = Math.min(xHi, Math.max(xLo, x0 + (c + 0.5) * sx - 0.5));
+            xas[c] = (int) Math.floor(x);
+            xbs[c] = Math.min(width - 1, xas[c] + 1);
+            fxs[c] = x - xas[c];
+        }
         for (int r = 0; r < outH; r++) {
             double y = Math.min(yHi, Math.max(yLo, y0 + (r + 0.5) * sy - 0.5));
             int ya = (int) Math.floor(y);
             int yb = Math.min(height - 1, ya + 1);
             double fy = y - ya;
+            int rowA = ya * width;
+            int rowB = yb * width;
             for (int c = 0; c < outW; c++) {
-                double x = Math.min(xHi, Math.max(xLo, x0 + (c + 0.5) * sx - 0.5));
-                int xa = (int) Math.floor(x);
-                int xb = Math.min(width - 1, xa + 1);
-                double fx = x - xa;
+                int a = (rowA + xas[c]) * channels;
+                int b = (rowA + xbs[c]) * channels;
+                int d = (rowB + xas[c]) * channels;
+                int e = (rowB + xbs[c]) * channels;
+                double fx = fxs[c];
+                int o = (r * outW + c) * channels;
                 for (int ch = 0; ch < channels; ch++) {
-                    double top = image[(ya * width + xa) * channels + ch] * (1 - fx) + image[(ya * width + xb) * channels + ch] * fx;
-                    double bottom = image[(yb * width + xa) * channels + ch] * (1 - fx) + image[(yb * width + xb) * channels + ch] * fx;
-                    out[(r * outW + c) * channels + ch] = (float) (top * (1 - fy) + bottom * fy);
+                    double top = image[a + ch] * (1 - fx) + image[b + ch] * fx;
+                    double bottom = image[d + ch] * (1 - fx) + image[e + ch] * fx;
+                    out[o + ch] = (float) (top * (1 - fy) + bottom * fy);
                 }
             }
         }

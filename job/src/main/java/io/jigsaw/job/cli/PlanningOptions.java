@@ -55,6 +55,12 @@ final class PlanningOptions {
             + " (our YAML's latency_slo_ms, a Loki app's latencySLOInMSec).")
     Double latencySlo;
 
+    @Bounds(min = 0)
+    @Option(names = "--framework-cpu-ms", paramLabel = "MS", description = "CPU ms the serving framework spends per request on the "
+            + "cores the models use, kept free when the profile is of a CPU device (cpu-Nt); measured by the framework benchmark "
+            + "(default: ${DEFAULT-VALUE}; 0 plans as if the models had the cores to themselves).")
+    double frameworkCpuMs = io.jigsaw.job.JigsawOptions.PLANNER_FRAMEWORK_CPU_MS.defaultValue();
+
     @Option(names = "--traffic-split", defaultValue = "true", negatable = true, fallbackValue = "true",
             description = "Let a task split its traffic across two variants (Loki's mechanism; every policy with accuracy scaling);"
                     + " --no-traffic-split plans one variant per task (default: split).")
@@ -126,7 +132,7 @@ final class PlanningOptions {
 
     PlanningInstance instance(Graph g, Profile profile, double demand, Policy policy, int gpuCount) {
         return new PlanningInstance(g, profile, demand, gpuCount, grid(), policy, maxUtilisation,
-                PlanningInstance.AccuracyRule.TRAFFIC_WEIGHTED_MEAN, trafficSplit);
+                PlanningInstance.AccuracyRule.TRAFFIC_WEIGHTED_MEAN, trafficSplit).withFrameworkCpu(frameworkCpuMs);
     }
 
     SolverSettings solverSettings() {

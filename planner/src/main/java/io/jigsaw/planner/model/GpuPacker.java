@@ -28,13 +28,14 @@ public final class GpuPacker {
     /**
      * @param shares per task, the share of each of its replicas (0: nothing to place)
      * @param replicas per task, how many replicas
+     * @param reservedPct percent of each GPU not to fill (the framework's own share where it runs on the device)
      */
-    public static Packing pack(double[] shares, int[] replicas, int gpus, boolean withPartitions) {
+    public static Packing pack(double[] shares, int[] replicas, int gpus, boolean withPartitions, double reservedPct) {
         Integer[] order = new Integer[shares.length];
         Arrays.setAll(order, i -> i);
         Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -shares[i]).thenComparingInt(i -> i));
         double[] free = new double[gpus];
-        Arrays.fill(free, 100.0);
+        Arrays.fill(free, 100.0 - reservedPct);
         List<List<Partition>> out = new ArrayList<>();
         for (int i = 0; i < shares.length; i++) {
             out.add(withPartitions ? new ArrayList<>() : List.of());

@@ -154,7 +154,8 @@ public final class PlanEvaluator {
             taskAccuracy[t] = taskAccuracy(t, loads[t]);
         }
         double accuracy = accuracy(taskAccuracy);
-        GpuPacker.Packing packing = byTask(GpuPacker.pack(shares, replicas, instance.gpus(), withPartitions), loads);
+        GpuPacker.Packing packing = byTask(GpuPacker.pack(shares, replicas, instance.gpus(), withPartitions,
+                instance.frameworkReservePct()), loads);
         return new Evaluation(instance.policy().objective(), List.of(loads), pathLatency, latencyLimitMs, excess, budgetExcess, accuracy,
                 instance.graph().accuracySlo() * bestAccuracy, total, packing.overflowShare(), packing);
     }

@@ -21,9 +21,12 @@ import java.util.List;
  *     plans as Loki's artifact does, with none)
  * @param trafficSplit whether a task's traffic may be split across two variants ({@link Spill}); only
  *     for policies with accuracy scaling, since the split is between variants
+ * @param frameworkSharePerRps percent of one device the serving framework itself keeps busy per request/s
+ *     of root demand, where it runs on the same device as the models (a CPU: Kafka, Avro, Flink's hops,
+ *     state); that much of the devices is kept free ({@link #frameworkReservePct}). 0 on GPUs.
  */
 public record PlanningInstance(Graph graph, Profile profile, double demandRps, int gpus, ShareGrid grid, Policy policy,
-        double maxUtilisation, AccuracyRule accuracyRule, boolean trafficSplit) {
+        double maxUtilisation, AccuracyRule accuracyRule, boolean trafficSplit, double frameworkSharePerRps) {
 
     /**
      * How path accuracies combine into the graph's (DESIGN.md). Either way a path's accuracy is per root
@@ -46,6 +49,11 @@ public record PlanningInstance(Graph graph, Profile profile, double demandRps, i
         this(graph, profile, demandRps, gpus, grid, policy, maxUtilisation, accuracyRule, true);
     }
 
+    public PlanningInstance(Graph graph, Profile profile, double demandRps, int gpus, ShareGrid grid, Policy policy,
+            double maxUtilisation, AccuracyRule accuracyRule, boolean trafficSplit) {
+        this(graph, profile, demandRps, gpus, grid, policy, maxUtilisation, accuracyRule, trafficSplit, 0);
+    }
+
     public static final double DEFAULT_MAX_UTILISATION = 0.9;
 
     public PlanningInstance {
@@ -54,6 +62,9 @@ public record PlanningInstance(Graph graph, Profile profile, double demandRps, i
         }
         if (gpus < 1) {
             throw new IllegalArgumentException("need at least one GPU, found " + gpus);
+        }
+        if (!(frameworkSharePerRps >= 0)) {
+            throw new IllegalArgumentException("the framework's share per request/s must be >= 0, found " + frameworkSharePerRps);
         }
         if (!(maxUtilisation > 0 && maxUtilisation <= 1)) {
             throw new IllegalArgumentException("max utilisation must be in (0, 1], found " + maxUtilisation);
@@ -74,24 +85,45 @@ public record PlanningInstance(Graph graph, Profile profile, double demandRps, i
     }
 
     public PlanningInstance withDemand(double rps) {
-        return new PlanningInstance(graph, profile, rps, gpus, grid, policy, maxUtilisation, accuracyRule, trafficSplit);
+        return new PlanningInstance(graph, profile, rps, gpus, grid, policy, maxUtilisation, accuracyRule, trafficSplit,
+                frameworkSharePerRps);
     }
 
     /** The same instance on another version of the graph (e.g. with observed fan-outs). */
     public PlanningInstance withGraph(Graph other) {
-        return new PlanningInstance(other, profile, demandRps, gpus, grid, policy, maxUtilisation, accuracyRule, trafficSplit);
+        return new PlanningInstance(other, profile, demandRps, gpus, grid, policy, maxUtilisation, accuracyRule, trafficSplit,
+                frameworkSharePerRps);
     }
 
     public PlanningInstance withPolicy(Policy other) {
-        return new PlanningInstance(graph, profile, demandRps, gpus, grid, other, maxUtilisation, accuracyRule, trafficSplit);
+        return new PlanningInstance(graph, profile, demandRps, gpus, grid, other, maxUtilisation, accuracyRule, trafficSplit,
+                frameworkSharePerRps);
     }
 
     public PlanningInstance withGpus(int count) {
-        return new PlanningInstance(graph, profile, demandRps, count, grid, policy, maxUtilisation, accuracyRule, trafficSplit);
+        return new PlanningInstance(graph, profile, demandRps, count, grid, policy, maxUtilisation, accuracyRule, trafficSplit,
+                frameworkSharePerRps);
     }
 
     public PlanningInstance withTrafficSplit(boolean split) {
-        return new PlanningInstance(graph, profile, demandRps, gpus, grid, policy, maxUtilisation, accuracyRule, split);
+        return new PlanningInstance(graph, profile, demandRps, gpus, grid, policy, maxUtilisation, accuracyRule, split,
+                frameworkSharePerRps);
+    }
+
+    /**
+     * The same instance with the framework's own CPU accounted, where the models run on the CPU too: a
+     * profile measured on a CPU device of N threads ({@code cpu-Nt}, as `bin/jigsaw profile` names it) makes
+     * a device N threads, so {@code cpuMsPerRequest} of CPU time per request is {@code cpuMsPerRequest / N}
+     * device-milliseconds; on any other device the framework runs beside it and nothing changes.
+     */
+    public PlanningInstance withFrameworkCpu(double cpuMsPerRequest) {
+        double perRps = profile.cpuThreads().isPresent() ? 100 * cpuMsPerRequest / (1000.0 * profile.cpuThreads().getAsInt()) : 0;
+        return new PlanningInstance(graph, profile, demandRps, gpus, grid, policy, maxUtilisation, accuracyRule, trafficSplit, perRps);
+    }
+
+    /** Percent of each device kept free for the framework at this demand (spread evenly over the devices). */
+    public double frameworkReservePct() {
+        return demandRps * frameworkSharePerRps / gpus;
     }
 
     /** Whether this policy on this instance may split a task's traffic across variants. */

@@ -26,6 +26,12 @@ public final class Profile {
         }
     }
 
+    /** Threads of a CPU device named as `bin/jigsaw profile` names one ({@code cpu-2t}: 2); empty for any other. */
+    public java.util.OptionalInt cpuThreads() {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("cpu-(\\d+)t").matcher(device());
+        return m.matches() ? java.util.OptionalInt.of(Integer.parseInt(m.group(1))) : java.util.OptionalInt.empty();
+    }
+
     public String device() {
         return device;
     }

@@ -84,12 +84,12 @@ class PlanEvaluatorTest {
 
     @Test
     void pseudoTasksCostNothingAndReplicasPackFirstFitDecreasing() {
-        GpuPacker.Packing packing = GpuPacker.pack(new double[] {30, 60, 0}, new int[] {3, 2, 0}, 3, true);
+        GpuPacker.Packing packing = GpuPacker.pack(new double[] {30, 60, 0}, new int[] {3, 2, 0}, 3, true, 0);
         // 60s first: GPU0 60, GPU1 60; then 30s: GPU0 +30 (90), GPU1 +30 (90), GPU2 30.
         assertThat(packing.partitions().get(1)).extracting(io.jigsaw.core.plan.Partition::gpu).containsExactly(0, 1);
         assertThat(packing.partitions().get(0)).extracting(io.jigsaw.core.plan.Partition::gpu).containsExactly(0, 1, 2);
         assertThat(packing.overflowShare()).isZero();
-        assertThat(GpuPacker.pack(new double[] {60}, new int[] {3}, 2, false).overflowShare()).isEqualTo(60);
+        assertThat(GpuPacker.pack(new double[] {60}, new int[] {3}, 2, false, 0).overflowShare()).isEqualTo(60);
     }
 
     @Test
@@ -100,10 +100,37 @@ class PlanEvaluatorTest {
         assertThat(whole.options(whole.tasks().get(0))).extracting(TaskOption::share).containsOnly(100.0);
     }
 
+    @Test
+    void onACpuTheFrameworksOwnCpuIsKeptFreeInProportionToDemand() {
+        // One replica of a 10 ms model on the whole 2-thread device serves 50 req/s. The framework spends 8 CPU
+        // ms per request: 4 ms of the 2-thread device, 20 % of it at 50 req/s, so the replica (100 %) no longer fits.
+        List<ProfileRow> rows = List.of(new ProfileRow("v", "cpu-2t", 100, 1, 10, 10, ProfileRow.Source.MEASURED));
+        PlanningInstance alone = singleOn("cpu-2t", rows, 50);
+        PlanningInstance shared = alone.withFrameworkCpu(8);
+
+        assertThat(shared.frameworkSharePerRps()).isCloseTo(100 * 8 / 2000.0, within(1e-12));
+        assertThat(shared.frameworkReservePct()).isCloseTo(20, within(1e-9));
+        TaskOption[] one = {new TaskOption("v", 1, 100)};
+        assertThat(new PlanEvaluator(alone).evaluate(one, false).overflowShare()).isZero();
+        assertThat(new PlanEvaluator(shared).evaluate(one, false).overflowShare()).isEqualTo(100);
+    }
+
+    @Test
+    void onAGpuTheFrameworkRunsBesideTheDeviceAndTakesNothingFromIt() {
+        PlanningInstance gpu = singleOn("gpu", List.of(new ProfileRow("v", "gpu", 100, 1, 10, 10, ProfileRow.Source.MEASURED)), 50)
+                .withFrameworkCpu(8);
+
+        assertThat(gpu.frameworkReservePct()).isZero();
+    }
+
     private static PlanningInstance single(List<ProfileRow> rows, double demand) {
+        return singleOn("gpu", rows, demand);
+    }
+
+    private static PlanningInstance singleOn(String device, List<ProfileRow> rows, double demand) {
         Graph g = new Graph("one", 1000, 0.9, null, List.of(new io.jigsaw.core.graph.Task("t", List.of(),
                 List.of(new io.jigsaw.core.graph.Variant("v", 1.0, null, Map.of(), null, false)))), null, List.of());
-        return new PlanningInstance(g, new Profile("gpu", rows, List.of()), demand, 1, ShareGrid.wholeGpus(), Policy.JIGSAW,
+        return new PlanningInstance(g, new Profile(device, rows, List.of()), demand, 1, ShareGrid.wholeGpus(), Policy.JIGSAW,
                 0.9, PlanningInstance.AccuracyRule.TRAFFIC_WEIGHTED_MEAN);
     }
 
