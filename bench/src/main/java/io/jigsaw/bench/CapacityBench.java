@@ -27,9 +27,7 @@ import io.jigsaw.planner.profile.ShareGrid;
 import io.jigsaw.planner.solver.PlanSolver;
 import io.jigsaw.planner.solver.SolverSettings;
 import io.jigsaw.schemas.Result;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -81,14 +79,7 @@ public final class CapacityBench {
             conf.set(JigsawOptions.BOOTSTRAP, broker.bootstrap());
             Topics topics = Topics.from(conf);
             topics.create(broker.bootstrap(), slots);
-            Configuration flink = new Configuration();
-            flink.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
-            // Checkpoints on disk, as flink-conf/config.yaml has them: pieces queued before the first plan
-            // arrives can pass the JobManager's 5 MB in-memory limit.
-            flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-            flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, work.resolve("checkpoints").toUri().toString());
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-            env.setParallelism(slots);
+            StreamExecutionEnvironment env = BenchJob.environment(slots, work);
             JigsawJob.build(env, graph, conf, DjlVariantRunner.factory());
             try (AvroProducer producer = new AvroProducer(broker.bootstrap());
                  DistinctResults results = new DistinctResults(new TopicReader<>(broker.bootstrap(), topics.results(), Result.class))) {

@@ -19,9 +19,7 @@ import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.job.kafka.Topics;
 import io.jigsaw.operators.AvroBytes;
 import io.jigsaw.schemas.Result;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
@@ -36,7 +34,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -95,14 +92,7 @@ public final class FrameworkBench {
             conf.set(JigsawOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(checkpointMs));
             Topics topics = Topics.from(conf);
             topics.create(broker.bootstrap(), slots);
-            Configuration flink = new Configuration();
-            flink.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
-            // Checkpoints on disk, as flink-conf/config.yaml has them: pieces queued before the first plan
-            // arrives can pass the JobManager's 5 MB in-memory limit.
-            flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-            flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, work.resolve("checkpoints").toUri().toString());
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-            env.setParallelism(slots);
+            StreamExecutionEnvironment env = BenchJob.environment(slots, work);
             JigsawJob.build(env, graph, conf, NoOpRunner.factory());
             try (AvroProducer producer = new AvroProducer(broker.bootstrap());
                  TopicReader<Result> results = new TopicReader<>(broker.bootstrap(), topics.results(), Result.class)) {
@@ -112,14 +102,14 @@ public final class FrameworkBench {
                 }
                 producer.flush();
                 JobClient job = env.executeAsync("framework-bench");
-                List<Result> got = collect(results, warmup, 900_000);
+                List<Result> got = BenchJob.collect(results, warmup, 900_000);
                 CpuProfile profile = jfr ? CpuProfile.start() : null;
-                long jvmCpu = jvmCpuNanos();
+                long jvmCpu = BenchJob.jvmCpuNanos();
                 long brokerCpu = broker.cpuTime().toNanos();
                 long start = System.nanoTime();
-                got.addAll(collect(results, records.size() - got.size(), 600_000));
+                got.addAll(BenchJob.collect(results, records.size() - got.size(), 600_000));
                 double wall = System.nanoTime() - start;
-                double jvmCores = (jvmCpuNanos() - jvmCpu) / wall;
+                double jvmCores = (BenchJob.jvmCpuNanos() - jvmCpu) / wall;
                 double brokerCores = (broker.cpuTime().toNanos() - brokerCpu) / wall;
                 long warm = got.stream().filter(r -> r.getRequestId().startsWith("w")).mapToLong(Result::getCompletedMs).max().orElse(0);
                 long last = got.stream().filter(r -> r.getRequestId().startsWith("t")).mapToLong(Result::getCompletedMs).max().orElse(0);
@@ -143,7 +133,7 @@ public final class FrameworkBench {
                     Thread.sleep(10);
                     long sent = System.currentTimeMillis();
                     producer.send(topics.requests(), "l" + i, Frames.scene("l" + i, graph.name(), spec, sent, 0, i)).get();
-                    Result r = collect(results, 1, 30_000).get(0);
+                    Result r = BenchJob.collect(results, 1, 30_000).get(0);
                     hops = r.getHops();
                     perHop[i] = r.getTransferMs() / Math.max(1, r.getHops());
                     e2e[i] = r.getLatencyMs();
@@ -215,7 +205,7 @@ public final class FrameworkBench {
                         if (++seen == warm) {
                             producer.flush();
                             start = System.nanoTime();
-                            jvmCpu = jvmCpuNanos();
+                            jvmCpu = BenchJob.jvmCpuNanos();
                             brokerCpu = broker.cpuTime().toNanos();
                         }
                     }
@@ -223,7 +213,7 @@ public final class FrameworkBench {
                 producer.flush();
                 double wall = System.nanoTime() - start;
                 double brokerCores = (broker.cpuTime().toNanos() - brokerCpu) / wall;
-                return new Rate(timed / (wall / 1e9), (jvmCpuNanos() - jvmCpu) / wall + brokerCores, brokerCores);
+                return new Rate(timed / (wall / 1e9), (BenchJob.jvmCpuNanos() - jvmCpu) / wall + brokerCores, brokerCores);
             }
         }
     }
@@ -257,19 +247,5 @@ public final class FrameworkBench {
         return new Plan(graph.name(), version, "framework-bench", "", tasks);
     }
 
-    private static List<Result> collect(TopicReader<Result> results, int n, long timeoutMs) {
-        List<Result> got = new ArrayList<>();
-        long until = System.currentTimeMillis() + timeoutMs;
-        while (got.size() < n && System.currentTimeMillis() < until) {
-            got.addAll(results.poll(Duration.ofMillis(20)));
-        }
-        if (got.size() < n) {
-            throw new IllegalStateException("only " + got.size() + " of " + n + " results within " + timeoutMs + " ms");
-        }
-        return got;
-    }
 
-    static long jvmCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-    }
 }

@@ -20,11 +20,9 @@ import io.jigsaw.operators.DjlVariantRunner;
 import io.jigsaw.operators.VariantRunner;
 import io.jigsaw.schemas.Result;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,14 +82,14 @@ public final class JobVsRawBench {
                 runner.predict(variant, threads, frames, shape);
             }
             long start = System.nanoTime();
-            long cpu = jvmCpuNanos();
+            long cpu = BenchJob.jvmCpuNanos();
             int batches = requests / batch;
             for (int i = 0; i < batches; i++) {
                 runner.predict(variant, threads, frames, shape);
             }
             long wall = System.nanoTime() - start;
             rawRps = batches * batch / (wall / 1e9);
-            rawCores = (jvmCpuNanos() - cpu) / (double) wall;
+            rawCores = (BenchJob.jvmCpuNanos() - cpu) / (double) wall;
             rawSingleMs = new double[probes];
             for (int i = 0; i < probes; i++) {
                 // Spaced as the job's probes are: TensorFlow's threads fall asleep between sparse requests,
@@ -116,10 +114,7 @@ public final class JobVsRawBench {
             topics.create(broker.bootstrap(), 1);
             Plan throughputPlan = plan(graph, task, variant, batch, 5, 1);
             Plan latencyPlan = plan(graph, task, variant, 1, 0, 2);
-            Configuration flink = new Configuration();
-            flink.set(TaskManagerOptions.NUM_TASK_SLOTS, 1);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-            env.setParallelism(1);
+            StreamExecutionEnvironment env = BenchJob.environment(1, work);
             JigsawJob.build(env, graph, conf, DjlVariantRunner.factory());
             try (AvroProducer producer = new AvroProducer(broker.bootstrap());
                  TopicReader<Result> results = new TopicReader<>(broker.bootstrap(), topics.results(), Result.class)) {
@@ -135,15 +130,15 @@ public final class JobVsRawBench {
                 System.out.printf("backlog of %d warm-up + %d timed requests written in %.1f s; starting the job%n",
                         requests, requests, (System.currentTimeMillis() - now) / 1000.0);
                 JobClient job = env.executeAsync("bench");
-                List<Result> got = collect(results, requests, 600_000);
+                List<Result> got = BenchJob.collect(results, requests, 600_000);
                 // CPU of the job's JVM and the broker, from the end of the warm-up to the last result.
-                long jvmCpu = jvmCpuNanos();
+                long jvmCpu = BenchJob.jvmCpuNanos();
                 long brokerCpu = broker.cpuTime().toNanos();
                 long start = System.nanoTime();
-                got.addAll(collect(results, 2 * requests - got.size(), 600_000));
+                got.addAll(BenchJob.collect(results, 2 * requests - got.size(), 600_000));
                 double wall = System.nanoTime() - start;
                 double brokerCores = (broker.cpuTime().toNanos() - brokerCpu) / wall;
-                double jobCores = (jvmCpuNanos() - jvmCpu) / wall + brokerCores;
+                double jobCores = (BenchJob.jvmCpuNanos() - jvmCpu) / wall + brokerCores;
                 long warm = got.stream().filter(r -> r.getRequestId().startsWith("w")).mapToLong(Result::getCompletedMs).max().orElse(0);
                 long last = got.stream().filter(r -> r.getRequestId().startsWith("t")).mapToLong(Result::getCompletedMs).max().orElse(0);
                 double jobRps = requests * 1000.0 / Math.max(1, last - warm);
@@ -166,7 +161,7 @@ public final class JobVsRawBench {
                     Thread.sleep(PROBE_GAP_MS);
                     long sent = System.currentTimeMillis();
                     producer.send(topics.requests(), "l" + i, Frames.request("l" + i, graph.name(), spec, sent, 0, i)).get();
-                    Result r = collect(results, 1, 30_000).get(0);
+                    Result r = BenchJob.collect(results, 1, 30_000).get(0);
                     hops = r.getHops();
                     e2e[i] = r.getLatencyMs();
                     perHop[i] = r.getTransferMs() / r.getHops();
@@ -201,21 +196,7 @@ public final class JobVsRawBench {
                 new TaskPlan(task.name(), variant, batch, timeoutMs, 1000, List.of(new Partition(0, 100)))));
     }
 
-    private static List<Result> collect(TopicReader<Result> results, int n, long timeoutMs) {
-        List<Result> got = new ArrayList<>();
-        long until = System.currentTimeMillis() + timeoutMs;
-        while (got.size() < n && System.currentTimeMillis() < until) {
-            got.addAll(results.poll(Duration.ofMillis(20)));
-        }
-        if (got.size() < n) {
-            throw new IllegalStateException("only " + got.size() + " of " + n + " results within " + timeoutMs + " ms");
-        }
-        return got;
-    }
 
-    private static long jvmCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-    }
 
     private static double pct(double[] sorted, double q) {
         return Percentiles.ofSorted(sorted, q);

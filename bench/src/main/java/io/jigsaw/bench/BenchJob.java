@@ -1,0 +1,52 @@
+package io.jigsaw.bench;
+
+import io.jigsaw.job.kafka.TopicReader;
+import io.jigsaw.schemas.Result;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the benchmarks that run the job share: its in-process cluster, reading its results, this JVM's CPU. */
+final class BenchJob {
+
+    private BenchJob() {
+    }
+
+    /** A local MiniCluster environment with {@code slots} slots and parallelism, checkpointing to {@code work}. */
+    static StreamExecutionEnvironment environment(int slots, Path work) {
+        Configuration flink = new Configuration();
+        flink.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
+        // Checkpoints on disk, as flink-conf/config.yaml has them: pieces queued before the first plan
+        // arrives can pass the JobManager's 5 MB in-memory limit.
+        flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, work.resolve("checkpoints").toUri().toString());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        env.setParallelism(slots);
+        return env;
+    }
+
+    /** The next {@code n} results, or an error naming how many came within the time. */
+    static List<Result> collect(TopicReader<Result> results, int n, long timeoutMs) {
+        List<Result> got = new ArrayList<>();
+        long until = System.currentTimeMillis() + timeoutMs;
+        while (got.size() < n && System.currentTimeMillis() < until) {
+            got.addAll(results.poll(Duration.ofMillis(20)));
+        }
+        if (got.size() < n) {
+            throw new IllegalStateException("only " + got.size() + " of " + n + " results within " + timeoutMs + " ms");
+        }
+        return got;
+    }
+
+    /** CPU time of this JVM (the job, its clients, the benchmark). */
+    static long jvmCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+}
