@@ -194,7 +194,10 @@ public final class JigsawOptions {
                     + "sink's write, the consumer's fetch): part of the latency budget the planner keeps back, so that the plan "
                     + "meets the SLO where the client reads. Measured p99 12 ms on the 2-core dev machine.");
 
-    /** FrameworkBench on the demo graph with no-op models, 2-core dev machine, 2026-11-30 (job JVM + broker). */
+    /**
+     * FrameworkBench on the demo graph with no-op models, one replica slot, 2-core dev machine, 2026-11-30 (job JVM +
+     * broker; runs gave 2.41 to 2.96). With two slots one run gave 1.07: the figure depends on how wide the job runs.
+     */
     static final double FRAMEWORK_CPU_MS_MEASURED = 2.8;
 
     public static final ConfigOption<Double> PLANNER_FRAMEWORK_CPU_MS = ConfigOptions.key("jigsaw.planner.framework-cpu-ms")
