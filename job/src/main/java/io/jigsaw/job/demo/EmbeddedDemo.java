@@ -33,6 +33,7 @@ import io.jigsaw.operators.Scorer;
 import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.schemas.DeadLetter;
 import io.jigsaw.schemas.Result;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestOptions;
@@ -207,6 +208,11 @@ public final class EmbeddedDemo {
         flink.set(RestOptions.ADDRESS, "127.0.0.1");
         flink.set(RestOptions.PORT, webPort);
         flink.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
+        // Checkpoints on disk, as flink-conf/config.yaml has them for clusters: in the JobManager's memory a
+        // checkpoint is refused above 5 MB, which pieces queued behind a burst (48 KiB frames) can pass, and
+        // a job whose checkpoints keep failing restarts and queues the same backlog again.
+        flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, s.home().resolve(".jigsaw/demo/checkpoints").toUri().toString());
         // One TaskManager holds every replica; with --chaos one per replica slot, so killing one hits the job.
         int taskManagers = s.chaos() ? s.replicaSlots() : 1;
         cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(flink)
