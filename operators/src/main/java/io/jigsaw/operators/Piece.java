@@ -1,6 +1,7 @@
 package io.jigsaw.operators;
 
 import io.jigsaw.core.graph.Credit;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -10,12 +11,13 @@ import java.util.Objects;
 /**
  * A piece of one request travelling between task operators: the frame at the root, one crop per
  * detected object below a detector, a parent's output tensor, or a join's assembled input: whatever
- * the task it is sent to takes ({@code payload}). A Flink POJO (public fields, no-arg constructor) so
- * Flink serialises it without Kryo on every hop.
+ * the task it is sent to takes ({@code payload}). Flink serialises it with {@link PieceSerializer}
+ * (field by field, no reflection, no Kryo) on every hop and in keyed state.
  *
  * <p>{@code credit} is the exact share of its request this piece stands for ({@link Credit}); joins
  * and the result assembler complete when shares add up.
  */
+@TypeInfo(PieceTypeInfo.Factory.class)
 public class Piece {
 
     public String requestId;
