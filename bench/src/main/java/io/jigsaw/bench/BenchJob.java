@@ -1,32 +1,27 @@
 package io.jigsaw.bench;
 
+import io.jigsaw.job.cluster.InProcessCluster;
 import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.schemas.Result;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What the benchmarks that run the job share: its in-process cluster, reading its results, this JVM's CPU. */
+/** What the benchmarks that run the job share: its in-process cluster and reading its results. */
 final class BenchJob {
 
     private BenchJob() {
     }
 
-    /** A local MiniCluster environment with {@code slots} slots and parallelism, checkpointing to {@code work}. */
+    /** A local MiniCluster environment with {@code slots} slots and parallelism, checkpointing on disk under {@code work}. */
     static StreamExecutionEnvironment environment(int slots, Path work) {
-        Configuration flink = new Configuration();
+        Configuration flink = InProcessCluster.checkpointsOnDisk(new Configuration(), work.resolve("checkpoints"));
         flink.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
-        // Checkpoints on disk, as flink-conf/config.yaml has them: pieces queued before the first plan
-        // arrives can pass the JobManager's 5 MB in-memory limit.
-        flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, work.resolve("checkpoints").toUri().toString());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         env.setParallelism(slots);
         return env;
@@ -43,10 +38,5 @@ final class BenchJob {
             throw new IllegalStateException("only " + got.size() + " of " + n + " results within " + timeoutMs + " ms");
         }
         return got;
-    }
-
-    /** CPU time of this JVM (the job, its clients, the benchmark). */
-    static long jvmCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 }

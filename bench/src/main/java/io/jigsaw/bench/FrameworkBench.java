@@ -11,6 +11,7 @@ import io.jigsaw.core.plan.TaskPlan;
 import io.jigsaw.core.stats.Percentiles;
 import io.jigsaw.job.JigsawJob;
 import io.jigsaw.job.JigsawOptions;
+import io.jigsaw.job.cluster.InProcessCluster;
 import io.jigsaw.job.demo.Frames;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.KafkaBroker;
@@ -104,12 +105,12 @@ public final class FrameworkBench {
                 JobClient job = env.executeAsync("framework-bench");
                 List<Result> got = BenchJob.collect(results, warmup, 900_000);
                 CpuProfile profile = jfr ? CpuProfile.start() : null;
-                long jvmCpu = BenchJob.jvmCpuNanos();
+                long jvmCpu = InProcessCluster.jvmCpuNanos();
                 long brokerCpu = broker.cpuTime().toNanos();
                 long start = System.nanoTime();
                 got.addAll(BenchJob.collect(results, records.size() - got.size(), 600_000));
                 double wall = System.nanoTime() - start;
-                double jvmCores = (BenchJob.jvmCpuNanos() - jvmCpu) / wall;
+                double jvmCores = (InProcessCluster.jvmCpuNanos() - jvmCpu) / wall;
                 double brokerCores = (broker.cpuTime().toNanos() - brokerCpu) / wall;
                 // The last `requests` results over the same window as the CPU: with several request partitions
                 // warm-up and timed records interleave, so their ids cannot split the two phases.
@@ -205,7 +206,7 @@ public final class FrameworkBench {
                         if (++seen == warm) {
                             producer.flush();
                             start = System.nanoTime();
-                            jvmCpu = BenchJob.jvmCpuNanos();
+                            jvmCpu = InProcessCluster.jvmCpuNanos();
                             brokerCpu = broker.cpuTime().toNanos();
                         }
                     }
@@ -213,7 +214,7 @@ public final class FrameworkBench {
                 producer.flush();
                 double wall = System.nanoTime() - start;
                 double brokerCores = (broker.cpuTime().toNanos() - brokerCpu) / wall;
-                return new Rate(timed / (wall / 1e9), (BenchJob.jvmCpuNanos() - jvmCpu) / wall + brokerCores, brokerCores);
+                return new Rate(timed / (wall / 1e9), (InProcessCluster.jvmCpuNanos() - jvmCpu) / wall + brokerCores, brokerCores);
             }
         }
     }

@@ -11,6 +11,7 @@ import io.jigsaw.core.plan.PlanAvro;
 import io.jigsaw.core.plan.TaskPlan;
 import io.jigsaw.job.JigsawJob;
 import io.jigsaw.job.JigsawOptions;
+import io.jigsaw.job.cluster.InProcessCluster;
 import io.jigsaw.job.demo.Frames;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.KafkaBroker;
@@ -82,14 +83,14 @@ public final class JobVsRawBench {
                 runner.predict(variant, threads, frames, shape);
             }
             long start = System.nanoTime();
-            long cpu = BenchJob.jvmCpuNanos();
+            long cpu = InProcessCluster.jvmCpuNanos();
             int batches = requests / batch;
             for (int i = 0; i < batches; i++) {
                 runner.predict(variant, threads, frames, shape);
             }
             long wall = System.nanoTime() - start;
             rawRps = batches * batch / (wall / 1e9);
-            rawCores = (BenchJob.jvmCpuNanos() - cpu) / (double) wall;
+            rawCores = (InProcessCluster.jvmCpuNanos() - cpu) / (double) wall;
             rawSingleMs = new double[probes];
             for (int i = 0; i < probes; i++) {
                 // Spaced as the job's probes are: TensorFlow's threads fall asleep between sparse requests,
@@ -132,13 +133,13 @@ public final class JobVsRawBench {
                 JobClient job = env.executeAsync("bench");
                 List<Result> got = BenchJob.collect(results, requests, 600_000);
                 // CPU of the job's JVM and the broker, from the end of the warm-up to the last result.
-                long jvmCpu = BenchJob.jvmCpuNanos();
+                long jvmCpu = InProcessCluster.jvmCpuNanos();
                 long brokerCpu = broker.cpuTime().toNanos();
                 long start = System.nanoTime();
                 got.addAll(BenchJob.collect(results, 2 * requests - got.size(), 600_000));
                 double wall = System.nanoTime() - start;
                 double brokerCores = (broker.cpuTime().toNanos() - brokerCpu) / wall;
-                double jobCores = (BenchJob.jvmCpuNanos() - jvmCpu) / wall + brokerCores;
+                double jobCores = (InProcessCluster.jvmCpuNanos() - jvmCpu) / wall + brokerCores;
                 long warm = got.stream().filter(r -> r.getRequestId().startsWith("w")).mapToLong(Result::getCompletedMs).max().orElse(0);
                 long last = got.stream().filter(r -> r.getRequestId().startsWith("t")).mapToLong(Result::getCompletedMs).max().orElse(0);
                 double jobRps = requests * 1000.0 / Math.max(1, last - warm);

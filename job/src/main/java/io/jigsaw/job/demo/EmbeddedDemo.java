@@ -19,6 +19,7 @@ import io.jigsaw.job.LoopbackPorts;
 import io.jigsaw.job.cluster.BuildOutputs;
 import io.jigsaw.job.cluster.ClusterLayout;
 import io.jigsaw.job.cluster.FlinkRest;
+import io.jigsaw.job.cluster.InProcessCluster;
 import io.jigsaw.job.cluster.LocalCluster;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.DistinctResults;
@@ -33,7 +34,6 @@ import io.jigsaw.operators.Scorer;
 import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.schemas.DeadLetter;
 import io.jigsaw.schemas.Result;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestOptions;
@@ -208,11 +208,7 @@ public final class EmbeddedDemo {
         flink.set(RestOptions.ADDRESS, "127.0.0.1");
         flink.set(RestOptions.PORT, webPort);
         flink.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
-        // Checkpoints on disk, as flink-conf/config.yaml has them for clusters: in the JobManager's memory a
-        // checkpoint is refused above 5 MB, which pieces queued behind a burst (48 KiB frames) can pass, and
-        // a job whose checkpoints keep failing restarts and queues the same backlog again.
-        flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, s.home().resolve(".jigsaw/demo/checkpoints").toUri().toString());
+        InProcessCluster.checkpointsOnDisk(flink, s.home().resolve(".jigsaw/demo/checkpoints"));
         // One TaskManager holds every replica; with --chaos one per replica slot, so killing one hits the job.
         int taskManagers = s.chaos() ? s.replicaSlots() : 1;
         cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(flink)
@@ -411,9 +407,7 @@ public final class EmbeddedDemo {
 
     /** CPU time of this JVM (job, sidecar, replayer, reader) and the broker's process: what serving the trace costs. */
     private long cpuNanos() {
-        long jvm = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
-        return jvm + broker.cpuTime().toNanos();
+        return InProcessCluster.jvmCpuNanos() + broker.cpuTime().toNanos();
     }
 
     /** The job's restarts, from the cluster's REST API (see {@link FlinkRest#restarts}); -1 if it could not be read. */

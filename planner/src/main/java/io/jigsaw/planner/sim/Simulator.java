@@ -169,6 +169,8 @@ public final class Simulator {
         final DoubleConsumer progress;
         final Graph graph = template.graph();
         final double sloMs = graph.latencySloMs();
+        /** Results are visible at multiples of it (exactly-once commits); 0: when assembled. */
+        final double commitMs = settings.commitInterval().toNanos() / 1e6;
         final PriorityQueue<Event> events = new PriorityQueue<>();
         final SplittableRandom random = new SplittableRandom(settings.seed());
         final LatencyModel latency = new LatencyModel(template.profile(), settings.seed() + 1);
@@ -217,7 +219,6 @@ public final class Simulator {
                 graph.children(t.task.name()).forEach(c -> t.children.add(tasks.get(template.taskIndex(c.name()))));
             }
             // As the job's sidecar does: plan to what is left of the SLO once a result waits for its commit.
-            double commitMs = settings.commitInterval().toNanos() / 1e6;
             PlanningInstance planned = commitMs <= 0 ? template
                     : template.withGraph(graph.withLatencySlo(Math.max(1, sloMs - commitMs)));
             replanner = new Replanner(planned, this::timedSolve, settings.rule(),
@@ -426,7 +427,6 @@ public final class Simulator {
             }
             completed++;
             // The client's latency: until the result can be read (under a commit interval, at the next commit).
-            double commitMs = settings.commitInterval().toNanos() / 1e6;
             double visible = commitMs > 0 ? Math.ceil(t / commitMs) * commitMs : t;
             double ms = visible - trace.atMs()[r];
             latencies.add(ms);
