@@ -1,12 +1,14 @@
 package io.jigsaw.job.cli;
 
-import io.jigsaw.job.JigsawOptions;
-import io.jigsaw.job.demo.EmbeddedDemo;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.trace.Trace;
 import io.jigsaw.core.trace.TraceFiles;
+import io.jigsaw.job.JigsawOptions;
+import io.jigsaw.job.demo.EmbeddedDemo;
+import io.jigsaw.job.sidecar.PlannerSidecar;
 import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.planner.model.Policy;
+import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -99,15 +101,19 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     JsonLine json;
 
+    /** This command as the CLI runs it: its errors go to the CLI's streams (a new CommandLine would print to System.err). */
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         if (!cluster.equals("mini") && !cluster.equals("local")) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--cluster must be mini or local, found '" + cluster + "'");
         }
         boolean local = cluster.equals("local");
         if (local && chaos) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--chaos runs on the MiniCluster only (it kills TaskManagers through it); drop --cluster local");
         }
         // The default trace: Poisson at --rate, times --step in the middle third.
@@ -118,11 +124,21 @@ final class DemoCommand implements Callable<Integer> {
             planning.defaultGpus = 1;
             Graph g = planning.loadGraph();
             sidecarPlans = planning.instance(g, planning.loadProfile(g), Math.max(1, t.openingRateRps()), policy.policy());
+            // Before anything starts: a commit wait that leaves the graph no time is refused by the sidecar anyway.
+            Configuration delivered = new Configuration();
+            delivered.set(JigsawOptions.DELIVERY, delivery);
+            delivered.set(JigsawOptions.CHECKPOINT_INTERVAL, java.time.Duration.ofMillis(checkpointMs));
+            try {
+                PlannerSidecar.withinDeliveredSlo(sidecarPlans, delivered);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage()
+                        + " (--checkpoint-interval, --delivery)");
+            }
         }
         EmbeddedDemo.Settings settings = new EmbeddedDemo.Settings(planning.graphFile(), plan, sidecarPlans, planning.timeLimit, t, seed, replicaSlots, webPort, JigsawCli.home(), warmup, delivery,
                 java.time.Duration.ofMillis(checkpointMs), chaos, !noEarlyDrop, local, accuracySource);
         if (chaos && replicaSlots < 2) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--chaos needs --replica-slots >= 2 (one TaskManager per slot, one of them is killed)");
         }
         Object lost = new EmbeddedDemo(settings, System.err, System.out).run(json.on).get("lost");

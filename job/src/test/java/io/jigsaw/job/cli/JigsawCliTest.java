@@ -108,6 +108,19 @@ public class JigsawCliTest {
         assertThat(run.out).isEmpty();
     }
 
+    @Test
+    void aDemoWhoseCommitWaitLeavesTheGraphNoTimeIsRefusedBeforeAnythingStarts(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        // Exactly-once results wait for the next checkpoint: 2 s of it, and the 400 ms SLO has nothing left.
+        Run run = run("demo", "--graph", demoGraphWithBuiltModels(dir).toString(), "--delivery", "exactly_once",
+                "--checkpoint-interval", "2000", "--web-port", "0");
+
+        assertThat(run.code).as(run.err).isEqualTo(2);
+        assertThat(run.err.lines().toList()).as("stderr").hasSize(1).first().asString().startsWith("error: ")
+                .contains("leaves nothing for the graph", "checkpoint interval 2000 ms", "--checkpoint-interval");
+        assertThat(run.out).isEmpty();
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("commandsWithOptions")
     void everyCommandAnswersHelpAtOnceWhateverItsDefaults(CommandLine cmd) {
