@@ -1,5 +1,6 @@
 package io.jigsaw.job;
 
+import io.jigsaw.core.plan.AdaptationMode;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
@@ -206,6 +207,13 @@ public final class JigsawOptions {
                     + "and state, the broker), on the cores the models use when they run on the CPU: the planner keeps that much "
                     + "of a CPU device free at the demand it plans for. No effect on GPU profiles. Default: measured by "
                     + "`./mvnw -pl bench exec:exec@framework` on the demo graph (2-core dev machine).");
+
+    public static final ConfigOption<AdaptationMode> PLANNER_ADAPT = ConfigOptions.key("jigsaw.planner.adapt")
+            .enumType(AdaptationMode.class).defaultValue(AdaptationMode.NONE)
+            .withDescription("Per-request adaptation the sidecar adds to each plan, inside its partitions: NONE (the plan's variant "
+                    + "serves every piece), LADDER (each batch runs the most accurate variant its tightest piece's slack allows), "
+                    + "CASCADE (a cheaper variant first, low-confidence pieces again on a larger one; threshold from the "
+                    + "validation confidences, confidence.csv) or BOTH. docs/planning.md, Per-request adaptation.");
 
     /**
      * How much of the latency SLO the planner keeps back for delivery: the commit wait under exactly_once

@@ -1,6 +1,7 @@
 package io.jigsaw.models;
 
 import io.jigsaw.core.graph.AccuracyCsv;
+import io.jigsaw.core.graph.ConfidenceCsv;
 import io.jigsaw.core.graph.BuiltModel;
 import io.jigsaw.core.graph.Dataflow;
 import io.jigsaw.core.graph.Graph;
@@ -164,6 +165,11 @@ public final class ModelsMain implements Callable<Integer> {
             System.err.printf("models: %d trained variant(s)%s in %.1f s; measured accuracies in %s%n", measured.size(),
                     trainedNow == measured.size() ? "" : " (" + trainedNow + " trained now, the rest from the cache)",
                     (System.nanoTime() - started) / 1e9, csv.toAbsolutePath());
+        }
+        // A cascade's threshold is chosen from the served models' confidences: measured again whenever a model changed.
+        if (built > 0 || !Files.exists(dir.resolve(ConfidenceCsv.FILE))) {
+            Confidences.write(graph, flow, dir).ifPresent(f -> System.err.printf(
+                    "models: confidences of the classifiers on %d validation crops in %s%n", Confidences.SAMPLES, f.toAbsolutePath()));
         }
         System.err.printf("models: %d built, %d up to date, in %s%n", built, kept, dir.toAbsolutePath());
         return 0;

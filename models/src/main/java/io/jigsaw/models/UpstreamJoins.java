@@ -149,7 +149,7 @@ final class UpstreamJoins implements AutoCloseable {
     }
 
     /** Runs a SavedModel's serving signature; per output, the values flat. */
-    private static Map<String, float[]> run(SavedModelBundle model, float[] input, Shape shape) {
+    static Map<String, float[]> run(SavedModelBundle model, float[] input, Shape shape) {
         Map<String, float[]> out = new LinkedHashMap<>();
         try (TFloat32 in = TFloat32.tensorOf(shape, DataBuffers.of(input, true, false));
              Result result = model.call(Map.of(RecipeModels.INPUT, (Tensor) in))) {

@@ -61,15 +61,18 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
         windowScores = new LinkedHashMap<>();
     }
 
-    private void emit(Result r, Collector<Result> out, Context ctx) {
+    private void emit(Piece merged, long now, Collector<Result> out, Context ctx) {
+        Result r = result(graph, scorer, merged, now);
         metrics.result(r);
         out.collect(r);
-        r.getTaskScores().forEach((task, score) -> {
-            double[] s = windowScores.computeIfAbsent(List.of(task, r.getVariants().getOrDefault(task, "")), k -> new double[2]);
-            s[0]++;
-            s[1] += score;
-        });
-        long now = ctx.timerService().currentProcessingTime();
+        if (r.getAccuracyMeasured() != null) {
+            // Per variant, object by object: under a ladder or a cascade one request's pieces of a task ran on several.
+            scorer.scoreByVariant(r.getObjects(), r.getOutputs(), Arrays.asList(merged.truth), merged.variantMap()).forEach((k, v) -> {
+                double[] s = windowScores.computeIfAbsent(k, x -> new double[2]);
+                s[0] += v[0];
+                s[1] += v[1];
+            });
+        }
         if (windowStart == 0) {
             windowStart = now;
         }
@@ -103,7 +106,7 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
             merged.absorb(piece);
         }
         if (merged.dropped || merged.credit().compareTo(Credit.ONE) >= 0) {
-            emit(result(graph, scorer, merged, ctx.timerService().currentProcessingTime()), out, ctx);
+            emit(merged, ctx.timerService().currentProcessingTime(), out, ctx);
             done.update(true);
             partial.clear();
         } else {
@@ -118,7 +121,7 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
             merged.dropped = true;
             merged.dropReason = "incomplete: only " + merged.credit() + " of the request's pieces arrived by "
                     + cleanupAfterDeadlineMs + " ms after the deadline";
-            emit(result(graph, scorer, merged, timestamp), out, ctx);
+            emit(merged, timestamp, out, ctx);
         }
         getRuntimeContext().getState(PARTIAL).clear();
         getRuntimeContext().getState(DONE).clear();

@@ -67,6 +67,25 @@ public final class Scorer implements Serializable {
 
     /** Task → its raw score on this request, for the tasks that could be scored. */
     public Map<String, Double> score(List<DetectedObject> objects, List<TaskOutput> frame, List<GroundTruth> truth) {
+        return score(objects, frame, truth, Map.of(), null);
+    }
+
+    /**
+     * (task, variant) → {pieces scored, score sum} on this request. A task whose pieces ran on
+     * several variants (a ladder's rungs, a cascade's escalations) is scored per variant, object by
+     * object; a frame-level task (a detector) under the variant that served the frame.
+     *
+     * @param variants task → the variant the request's frame-level piece ran
+     */
+    public Map<List<String>, double[]> scoreByVariant(List<DetectedObject> objects, List<TaskOutput> frame, List<GroundTruth> truth,
+            Map<String, String> variants) {
+        Map<List<String>, double[]> byVariant = new LinkedHashMap<>();
+        score(objects, frame, truth, variants, byVariant);
+        return byVariant;
+    }
+
+    private Map<String, Double> score(List<DetectedObject> objects, List<TaskOutput> frame, List<GroundTruth> truth,
+            Map<String, String> variants, Map<List<String>, double[]> byVariant) {
         Map<String, Double> scores = new LinkedHashMap<>();
         List<float[]> trueBoxes = truth.stream().map(t -> t.box).toList();
         for (Task detector : detectors) {
@@ -74,6 +93,7 @@ public final class Scorer implements Serializable {
             List<float[]> boxes = mine.stream().map(o -> floats(o.getBox())).toList();
             Scoring.Matching m = Scoring.match(boxes, trueBoxes);
             scores.put(detector.name(), m.f1());
+            tally(byVariant, detector.name(), variants.getOrDefault(detector.name(), ""), m.f1());
             for (Task kid : graph.children(detector.name())) {
                 if (!kid.takesCrops()) {
                     continue;
@@ -86,13 +106,17 @@ public final class Scorer implements Serializable {
                     if (t < 0 || out.isEmpty()) {
                         continue;
                     }
+                    int hit;
                     if (kid.labels().isPresent()) {
-                        scored++;
-                        right += label(kid, out.get()).equals(truth.get(t).label) ? 1 : 0;
+                        hit = label(kid, out.get()).equals(truth.get(t).label) ? 1 : 0;
                     } else if (out.get().getTensors().containsKey("value")) {
-                        scored++;
-                        right += Scoring.within(out.get().getTensors().get("value").get(0), truth.get(t).distance) ? 1 : 0;
+                        hit = Scoring.within(out.get().getTensors().get("value").get(0), truth.get(t).distance) ? 1 : 0;
+                    } else {
+                        continue;
                     }
+                    scored++;
+                    right += hit;
+                    tally(byVariant, kid.name(), out.get().getVariant(), hit);
                 }
                 if (scored > 0) {
                     scores.put(kid.name(), right / (double) scored);
@@ -101,10 +125,22 @@ public final class Scorer implements Serializable {
         }
         for (Task t : graph.tasks()) {
             if (t.input() instanceof TaskInput.Join && t.labels().isPresent()) {
-                output(frame, t.name()).ifPresent(out -> scores.put(t.name(), label(t, out).equals(nearest(truth)) ? 1.0 : 0.0));
+                output(frame, t.name()).ifPresent(out -> {
+                    double hit = label(t, out).equals(nearest(truth)) ? 1.0 : 0.0;
+                    scores.put(t.name(), hit);
+                    tally(byVariant, t.name(), out.getVariant(), hit);
+                });
             }
         }
         return scores;
+    }
+
+    private static void tally(Map<List<String>, double[]> byVariant, String task, String variant, double score) {
+        if (byVariant != null) {
+            double[] s = byVariant.computeIfAbsent(List.of(task, variant), k -> new double[2]);
+            s[0]++;
+            s[1] += score;
+        }
     }
 
     /**

@@ -29,7 +29,7 @@ final class TaskMetrics implements FanOut.Observer {
 
     /** What one telemetry interval saw. */
     record Window(long arrivals, long batches, long batchItems, long dropped, double[] latenciesMs, List<Fanout> fanout,
-            Map<String, Long> boxesSkipped) {
+            Map<String, Long> boxesSkipped, Map<String, Long> rungBatches, long cascadeInputs, long escalated) {
 
         double meanBatchSize() {
             return batches == 0 ? 0 : (double) batchItems / batches;
@@ -54,6 +54,8 @@ final class TaskMetrics implements FanOut.Observer {
     /** Variants that have a {@code variant=<name>} gauge: registered as plans name them. */
     private final Set<String> variantGauges = new HashSet<>();
     private volatile double lastBatchMs;
+    /** Per variant, how long its last batch ran here: what a ladder's rung really costs on this replica now. */
+    private final Map<String, Double> lastBatchMsOf = new HashMap<>();
     private volatile int lastBatchSize;
     private volatile String variant = "";
     private volatile double sharePct;
@@ -70,12 +72,21 @@ final class TaskMetrics implements FanOut.Observer {
     private final Map<List<String>, long[]> windowFanout = new LinkedHashMap<>();
     private final Map<String, Long> windowBoxes = new TreeMap<>();
     private final Map<String, Counter> boxCounters = new HashMap<>();
+    /** Batches per variant run (a ladder's rung, a cascade's stage) in this window, and counters for the dashboard. */
+    private final Map<String, Long> windowRungs = new TreeMap<>();
+    private final Map<String, Counter> rungCounters = new HashMap<>();
+    private final Counter cascadeInputs;
+    private final Counter escalated;
+    private long windowCascadeInputs;
+    private long windowEscalated;
 
     TaskMetrics(MetricGroup group, IntSupplier queueLength) {
         this.group = group;
         arrivals = group.counter("arrivals");
         dropped = group.counter("dropped");
         batches = group.counter("batches");
+        cascadeInputs = group.counter("cascadeInputs");
+        escalated = group.counter("escalated");
         group.meter("arrivalRate", new org.apache.flink.metrics.MeterView(arrivals));
         group.gauge("queueLength", queueLength::getAsInt);
         group.gauge("lastBatchLatencyMs", () -> lastBatchMs);
@@ -113,6 +124,21 @@ final class TaskMetrics implements FanOut.Observer {
         }
     }
 
+    /** A batch ran on {@code variantName} for {@code latencyMs}: counted per variant ({@code rung.<variant>.batches}). */
+    void ran(String variantName, double latencyMs) {
+        lastBatchMsOf.put(variantName, latencyMs);
+        rungCounters.computeIfAbsent(variantName, v -> group.addGroup("rung", v).counter("batches")).inc();
+        windowRungs.merge(variantName, 1L, Long::sum);
+    }
+
+    /** A cascade's first stage judged {@code inputs} pieces and escalated {@code up} of them. */
+    void cascade(int inputs, int up) {
+        cascadeInputs.inc(inputs);
+        escalated.inc(up);
+        windowCascadeInputs += inputs;
+        windowEscalated += up;
+    }
+
     @Override
     public void sent(String variantName, String child, int pieces) {
         long[] c = windowFanout.computeIfAbsent(List.of(variantName, child), k -> new long[2]);
@@ -132,6 +158,11 @@ final class TaskMetrics implements FanOut.Observer {
         return lastBatchMs;
     }
 
+    /** How long the last batch of {@code variant} ran here, or {@code otherwise} before it has run. */
+    double lastBatchMs(String variant, double otherwise) {
+        return lastBatchMsOf.getOrDefault(variant, otherwise);
+    }
+
     void plan(long version, String newVariant, double share, int batchSize) {
         planVersion = version;
         variant = newVariant;
@@ -147,8 +178,12 @@ final class TaskMetrics implements FanOut.Observer {
         List<Fanout> fanout = new ArrayList<>();
         windowFanout.forEach((k, c) -> fanout.add(new Fanout(k.get(0), k.get(1), c[0], c[1])));
         Window w = new Window(windowArrivals, windowBatches, windowItems, windowDropped,
-                Arrays.copyOf(windowLatencies, windowSamples), fanout, new TreeMap<>(windowBoxes));
+                Arrays.copyOf(windowLatencies, windowSamples), fanout, new TreeMap<>(windowBoxes), new TreeMap<>(windowRungs),
+                windowCascadeInputs, windowEscalated);
         windowFanout.clear();
+        windowRungs.clear();
+        windowCascadeInputs = 0;
+        windowEscalated = 0;
         windowBoxes.clear();
         windowArrivals = 0;
         windowBatches = 0;

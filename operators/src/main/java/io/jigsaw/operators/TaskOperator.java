@@ -3,8 +3,10 @@ package io.jigsaw.operators;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.Task;
 import io.jigsaw.core.graph.Variant;
+import io.jigsaw.core.plan.Adaptation;
 import io.jigsaw.core.plan.Partition;
 import io.jigsaw.core.plan.Plan;
+import io.jigsaw.core.plan.Slack;
 import io.jigsaw.core.plan.TaskPlan;
 import io.jigsaw.schemas.FanoutCount;
 import io.jigsaw.schemas.Telemetry;
@@ -35,6 +37,10 @@ import java.util.Map;
  *
  * <p>A piece that cannot finish this task by its deadline when its batch is formed is not run (no
  * compute is spent on it) and goes to the assembler as dropped, with the reason ({@link #dropIfLate}).
+ *
+ * <p>A plan may let the replica adapt per batch and per piece ({@link Adaptation}): a ladder picks
+ * each batch's variant by the slack of its tightest piece ({@link #rung}), a cascade runs the
+ * low-confidence pieces again on a larger variant ({@link #escalate}).
  */
 public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, Plan, Piece> {
 
@@ -62,6 +68,8 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
     /** Length of this replica's queue; -1 until counted from the (possibly restored) queue state. */
     private transient int queued;
     private transient TaskMetrics metrics;
+    private transient double downstream;
+    private transient long downstreamVersion;
 
     /**
      * @param childLanes lane keys of the operators below (all task operators share one parallelism)
@@ -92,6 +100,7 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
         replica = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         runner = task.pseudo() ? null : runners.open(graph, taskName);
         queued = -1;
+        downstreamVersion = -1;
         metrics = new TaskMetrics(getRuntimeContext().getMetricGroup().addGroup("jigsaw"), () -> Math.max(0, queued));
     }
 
@@ -162,6 +171,12 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
         if (runner != null && replica < tp.replicas()) {
             // Load now, between batches, so the first batch under the new plan is not slow.
             runner.prepare(tp.variantOf(replica), threads(tp));
+            for (Adaptation.Rung r : tp.adaptation().ladder()) {
+                runner.prepare(r.variant(), threads(tp));
+            }
+            if (tp.adaptation().cascade() != null) {
+                runner.prepare(tp.adaptation().cascade().escalateTo(), threads(tp));
+            }
         }
     }
 
@@ -177,49 +192,139 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
             batchTimer.clear();
         }
         TaskPlan tp = taskPlan(plan);
+        Adaptation adapt = tp.adaptation();
         // Under a traffic split this replica runs its own variant and batch size (the plan's partition says which).
-        Variant variant = task.variant(tp.variantOf(replica)).orElseThrow();
+        Variant planned = task.variant(tp.variantOf(replica)).orElseThrow();
         int batchSize = tp.batchSizeOf(replica);
+        double below = adapt.none() ? 0 : downstreamMs(plan);
         // A plan may shrink the batch while more is queued: run the queue in plan-sized batches. Lateness is
         // judged per batch, as a backlog's last batches start well after the first.
         for (int from = 0; from < pieces.size(); from += batchSize) {
             List<Piece> batch = new ArrayList<>();
+            // With a ladder a piece is dropped only when even its fastest rung cannot make the deadline.
+            double pace = adapt.ladder().isEmpty() ? metrics.lastBatchMs() : estimateMs(adapt.ladder().get(adapt.ladder().size() - 1));
             for (Piece p : pieces.subList(from, Math.min(pieces.size(), from + batchSize))) {
-                if (!dropIfLate(p, ctx, out)) {
+                if (!dropIfLate(p, pace, ctx, out)) {
                     batch.add(p);
                 }
             }
             if (batch.isEmpty()) {
                 continue;
             }
+            Variant variant = adapt.ladder().isEmpty() ? planned : rung(adapt, batch, below, ctx);
             List<byte[]> inputs = batch.stream().map(p -> p.payload).toList();
             long start = Micros.now();
             List<Map<String, float[]>> outputs = runner.predict(variant.name(), threads(tp), inputs, batch.get(0).shape);
             long end = Micros.now();
             metrics.batch(batch.size(), (end - start) / 1e3);
+            metrics.ran(variant.name(), (end - start) / 1e3);
+            Variant[] served = new Variant[batch.size()];
+            java.util.Arrays.fill(served, variant);
+            if (adapt.cascade() != null && !adapt.cascade().escalateTo().equals(variant.name())) {
+                end = escalate(adapt.cascade(), batch, outputs, served, below, tp, ctx);
+            }
             for (int i = 0; i < batch.size(); i++) {
                 Piece p = batch.get(i);
                 p.ran(start, end);
                 p.taskRuns++;
                 p.planVersion = Math.max(p.planVersion, plan.version());
                 if (outputTask) {
-                    p.report(TaskReport.of(taskName, variant.name(), p, outputs.get(i)));
+                    p.report(TaskReport.of(taskName, served[i].name(), p, outputs.get(i)));
                 }
-                emit(p, variant, outputs.get(i), plan, ctx, out);
+                emit(p, served[i], outputs.get(i), plan, ctx, out);
             }
         }
     }
 
     /**
+     * Slack-fit: the most accurate rung whose batch ends in time for the batch's tightest piece to
+     * still have the planned budgets of the tasks below this one. A rung's time is the profile's, or
+     * what its last batch took on this replica when that was longer: on a shared machine a model runs
+     * slower than it was profiled alone, and a ladder judged by the profile alone would not step down
+     * in time (early drop, which judges by the measured pace, would take the piece first).
+     */
+    private Variant rung(Adaptation adapt, List<Piece> batch, double belowMs, ReadOnlyContext ctx) {
+        long tightest = Long.MAX_VALUE;
+        for (Piece p : batch) {
+            if (p.deadlineMs > 0) {
+                tightest = Math.min(tightest, p.deadlineMs);
+            }
+        }
+        double slack = tightest == Long.MAX_VALUE ? Double.MAX_VALUE : tightest - ctx.timerService().currentProcessingTime() - belowMs;
+        List<Adaptation.Rung> measured = adapt.ladder().stream().map(r -> new Adaptation.Rung(r.variant(), estimateMs(r))).toList();
+        return task.variant(Slack.fit(measured, slack).variant()).orElseThrow();
+    }
+
+    private double estimateMs(Adaptation.Rung r) {
+        return Math.max(r.batchMs(), metrics.lastBatchMs(r.variant(), 0));
+    }
+
+    /**
+     * A cascade's second stage: the pieces whose top label score is under the threshold, and whose
+     * deadline still allows it, run again on the larger variant (one batch); their outputs replace the
+     * first stage's. Each piece stays one piece, answered once.
+     *
+     * @return when the second stage ended (the first stage's end when nothing was escalated)
+     */
+    private long escalate(Adaptation.Cascade cascade, List<Piece> batch, List<Map<String, float[]>> outputs, Variant[] served,
+            double belowMs, TaskPlan tp, ReadOnlyContext ctx) throws Exception {
+        String tensor = task.labels().orElseThrow().tensor();
+        long now = ctx.timerService().currentProcessingTime();
+        List<Integer> up = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            Piece p = batch.get(i);
+            double second = estimateMs(new Adaptation.Rung(cascade.escalateTo(), cascade.escalateBatchMs()));
+            boolean time = p.deadlineMs <= 0 || now + second + belowMs <= p.deadlineMs;
+            if (time && topScore(outputs.get(i).get(tensor)) < cascade.threshold()) {
+                up.add(i);
+            }
+        }
+        metrics.cascade(batch.size(), up.size());
+        if (up.isEmpty()) {
+            return Micros.now();
+        }
+        Variant larger = task.variant(cascade.escalateTo()).orElseThrow();
+        long start = Micros.now();
+        List<Map<String, float[]>> second = runner.predict(larger.name(), threads(tp), up.stream().map(i -> batch.get(i).payload).toList(),
+                batch.get(0).shape);
+        long end = Micros.now();
+        metrics.batch(up.size(), (end - start) / 1e3);
+        metrics.ran(larger.name(), (end - start) / 1e3);
+        for (int k = 0; k < up.size(); k++) {
+            outputs.set(up.get(k), second.get(k));
+            served[up.get(k)] = larger;
+        }
+        return end;
+    }
+
+    private static double topScore(float[] scores) {
+        double top = Double.NEGATIVE_INFINITY;
+        if (scores != null) {
+            for (float s : scores) {
+                top = Math.max(top, s);
+            }
+        }
+        return top;
+    }
+
+    /** The planned budget the tasks below this one need, per plan version (plans change rarely, batches often). */
+    private double downstreamMs(Plan plan) {
+        if (downstreamVersion != plan.version()) {
+            downstream = Slack.downstreamMs(graph, plan).getOrDefault(taskName, 0.0);
+            downstreamVersion = plan.version();
+        }
+        return downstream;
+    }
+
+    /**
      * Early drop: a piece that cannot finish this task by its deadline — it is past it, or the batch
-     * would end after it at the last batch's pace — is not run (no compute spent on it); it goes to
+     * would end after it at {@code pace} (the last batch's; under a ladder, its fastest rung's) — is not run (no compute spent on it); it goes to
      * the assembler at once as dropped, with the reason, so its request still gets a result.
      *
      * @return whether it was dropped
      */
-    private boolean dropIfLate(Piece p, ReadOnlyContext ctx, Collector<Piece> out) {
+    private boolean dropIfLate(Piece p, double pace, ReadOnlyContext ctx, Collector<Piece> out) {
         long now = ctx.timerService().currentProcessingTime();
-        double pace = metrics.lastBatchMs();
         if (!earlyDrop || p.deadlineMs <= 0 || now + pace <= p.deadlineMs) {
             return false;
         }
@@ -228,7 +333,7 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
         p.dropped = true;
         p.dropReason = now > p.deadlineMs
                 ? "deadline passed before task " + taskName + " ran (" + (now - p.deadlineMs) + " ms late)"
-                : "task " + taskName + " could not finish by the deadline (" + (p.deadlineMs - now) + " ms left, its last batch took "
+                : "task " + taskName + " could not finish by the deadline (" + (p.deadlineMs - now) + " ms left, a batch takes "
                         + Math.round(pace) + " ms)";
         metrics.dropped();
         toAssembler(p, out);
@@ -300,6 +405,9 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
                 .setPlanVersion(plan == null ? 0 : plan.version())
                 .setFanout(w.fanout().stream().map(f -> new FanoutCount(f.variant(), f.child(), f.piecesIn(), f.piecesOut())).toList())
                 .setBoxesSkipped(new java.util.HashMap<>(w.boxesSkipped()))
+                .setRungBatches(new java.util.HashMap<>(w.rungBatches()))
+                .setCascadeInputs(w.cascadeInputs())
+                .setEscalated(w.escalated())
                 .build();
     }
 

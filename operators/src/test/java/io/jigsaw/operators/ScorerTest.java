@@ -55,6 +55,27 @@ class ScorerTest {
     }
 
     @Test
+    void underACascadeATasksObjectsAreScoredUnderTheVariantThatAnsweredEach() {
+        List<GroundTruth> truth = List.of(
+                new GroundTruth("cup", new float[] {0, 0, 0.25f, 0.25f}, 2.0f),
+                new GroundTruth("door", new float[] {0.5f, 0.5f, 0.75f, 0.75f}, 1.2f));
+        DetectedObject kept = object("detect:0", List.of(0f, 0f, 0.25f, 0.25f), 4, 2.1f);        // classify wrong (laptop)
+        DetectedObject escalated = object("detect:1", List.of(0.5f, 0.5f, 0.75f, 0.75f), 7, 1.2f); // classify right (door)
+        List<TaskOutput> outs = new ArrayList<>(kept.getOutputs());
+        outs.set(0, TaskOutput.newBuilder(outs.get(0)).setVariant("classify-s").build());
+        kept.setOutputs(outs);
+
+        Map<List<String>, double[]> byVariant = SCORER.scoreByVariant(List.of(kept, escalated), List.of(scene(7)), truth,
+                Map.of("detect", "detect-m"));
+
+        assertThat(byVariant.get(List.of("classify", "classify-s"))).containsExactly(1, 0);
+        assertThat(byVariant.get(List.of("classify", "classify-l"))).containsExactly(1, 1);
+        assertThat(byVariant.get(List.of("depth", "depth-l"))).containsExactly(2, 2);
+        assertThat(byVariant.get(List.of("detect", "detect-m"))).containsExactly(1, 1);
+        assertThat(byVariant.get(List.of("fuse", "fuse-l"))).containsExactly(1, 1);
+    }
+
+    @Test
     void aSceneWithNothingInItAnsweredNoneScoresFull() {
         Map<String, Double> scores = SCORER.score(List.of(), List.of(scene(10)), List.of());
 

@@ -26,6 +26,11 @@ public final class PlanAvro {
                         .map(p -> io.jigsaw.schemas.Partition.newBuilder().setGpu(p.gpu()).setShare(p.share()).setVariant(p.variant())
                                 .setBatchSize(p.batchSize()).setWeight(p.weight()).build())
                         .toList())
+                .setLadder(t.adaptation().ladder().stream()
+                        .map(r -> io.jigsaw.schemas.Rung.newBuilder().setVariant(r.variant()).setBatchMs(r.batchMs()).build()).toList())
+                .setCascade(t.adaptation().cascadeIfAny().map(c -> io.jigsaw.schemas.Cascade.newBuilder().setEscalateTo(c.escalateTo())
+                        .setThreshold(c.threshold()).setEscalateBatchMs(c.escalateBatchMs()).setExpectedRate(c.expectedRate()).build())
+                        .orElse(null))
                 .build()).toList());
         return b.build();
     }
@@ -34,7 +39,16 @@ public final class PlanAvro {
         List<TaskPlan> tasks = avro.getTasks().stream().map(t -> new TaskPlan(t.getTask(), t.getVariant(), t.getBatchSize(),
                 t.getBatchTimeoutMs(), t.getLatencyBudgetMs(),
                 t.getPartitions().stream().map(p -> new Partition(p.getGpu(), p.getShare(),
-                        p.getVariant() == null ? null : p.getVariant().toString(), p.getBatchSize(), p.getWeight())).toList())).toList();
+                        p.getVariant() == null ? null : p.getVariant().toString(), p.getBatchSize(), p.getWeight())).toList(),
+                adaptation(t))).toList();
         return new Plan(avro.getGraph(), avro.getVersion(), avro.getCreatedBy(), avro.getNote(), tasks);
+    }
+
+    private static Adaptation adaptation(io.jigsaw.schemas.TaskPlan t) {
+        List<Adaptation.Rung> ladder = t.getLadder() == null ? List.of()
+                : t.getLadder().stream().map(r -> new Adaptation.Rung(r.getVariant(), r.getBatchMs())).toList();
+        io.jigsaw.schemas.Cascade c = t.getCascade();
+        return new Adaptation(ladder, c == null ? null
+                : new Adaptation.Cascade(c.getEscalateTo(), c.getThreshold(), c.getEscalateBatchMs(), c.getExpectedRate()));
     }
 }

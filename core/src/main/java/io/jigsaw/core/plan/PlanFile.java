@@ -38,7 +38,7 @@ public final class PlanFile {
         root.requireObject(Set.of("graph", "version", "created_by", "note", "tasks"));
         List<TaskPlan> tasks = new ArrayList<>();
         for (Fields t : root.field("tasks").list()) {
-            t.requireObject(Set.of("task", "variant", "batch_size", "batch_timeout_ms", "latency_budget_ms", "partitions"));
+            t.requireObject(Set.of("task", "variant", "batch_size", "batch_timeout_ms", "latency_budget_ms", "partitions", "ladder", "cascade"));
             List<Partition> parts = new ArrayList<>();
             for (Fields p : t.field("partitions").list()) {
                 p.requireObject(Set.of("gpu", "share", "variant", "batch_size", "weight"));
@@ -49,11 +49,29 @@ public final class PlanFile {
             }
             tasks.add(new TaskPlan(t.field("task").text(), t.field("variant").text(), t.field("batch_size").integer(),
                     t.field("batch_timeout_ms").number(),
-                    t.field("latency_budget_ms").present() ? t.field("latency_budget_ms").number() : 0, parts));
+                    t.field("latency_budget_ms").present() ? t.field("latency_budget_ms").number() : 0, parts, adaptation(t)));
         }
         long version = root.field("version").present() ? root.field("version").integer() : 1;
         return new Plan(root.field("graph").text(), version, root.field("created_by").text("file"),
                 root.field("note").node().asText(""), tasks);
+    }
+
+    private static Adaptation adaptation(Fields t) {
+        List<Adaptation.Rung> ladder = new ArrayList<>();
+        if (t.field("ladder").present()) {
+            for (Fields r : t.field("ladder").list()) {
+                r.requireObject(Set.of("variant", "batch_ms"));
+                ladder.add(new Adaptation.Rung(r.field("variant").text(), r.field("batch_ms").number()));
+            }
+        }
+        Adaptation.Cascade cascade = null;
+        if (t.field("cascade").present()) {
+            Fields c = t.field("cascade");
+            c.requireObject(Set.of("escalate_to", "threshold", "escalate_batch_ms", "expected_rate"));
+            cascade = new Adaptation.Cascade(c.field("escalate_to").text(), c.field("threshold").number(),
+                    c.field("escalate_batch_ms").number(), c.field("expected_rate").present() ? c.field("expected_rate").number() : 0);
+        }
+        return new Adaptation(ladder, cascade);
     }
 
     public static String toJson(Plan plan) {
@@ -71,6 +89,23 @@ public final class PlanFile {
             m.put("batch_timeout_ms", t.batchTimeoutMs());
             m.put("latency_budget_ms", t.latencyBudgetMs());
             m.put("partitions", t.partitions().stream().map(PlanFile::partition).toList());
+            // Written only where the plan adapts per request, so plans without it read as before.
+            if (!t.adaptation().ladder().isEmpty()) {
+                m.put("ladder", t.adaptation().ladder().stream().map(r -> {
+                    Map<String, Object> rung = new LinkedHashMap<>();
+                    rung.put("variant", r.variant());
+                    rung.put("batch_ms", r.batchMs());
+                    return rung;
+                }).toList());
+            }
+            t.adaptation().cascadeIfAny().ifPresent(c -> {
+                Map<String, Object> cm = new LinkedHashMap<>();
+                cm.put("escalate_to", c.escalateTo());
+                cm.put("threshold", c.threshold());
+                cm.put("escalate_batch_ms", c.escalateBatchMs());
+                cm.put("expected_rate", c.expectedRate());
+                m.put("cascade", cm);
+            });
             tasks.add(m);
         }
         out.put("tasks", tasks);

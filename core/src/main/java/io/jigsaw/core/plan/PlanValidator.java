@@ -66,6 +66,7 @@ public final class PlanValidator {
             if (tp.partitions().isEmpty() && !task.pseudo()) {
                 problems.add("task '" + tp.task() + "': needs at least one partition (replica)");
             }
+            adaptationProblems(tp, task, graph, problems);
             for (Partition p : tp.partitions()) {
                 if (p.gpu() < 0) {
                     problems.add("task '" + tp.task() + "': gpu index must be >= 0, found " + p.gpu());
@@ -98,5 +99,33 @@ public final class PlanValidator {
             }
         });
         return problems;
+    }
+
+    private static void adaptationProblems(TaskPlan tp, Task task, Graph graph, List<String> problems) {
+        String where = "task '" + tp.task() + "': ";
+        for (Adaptation.Rung r : tp.adaptation().ladder()) {
+            if (task.variant(r.variant()).isEmpty()) {
+                problems.add(where + "ladder rung names unknown variant '" + r.variant() + "' (variants: " + graph.catalog().get(tp.task()) + ")");
+            }
+            if (!(r.batchMs() >= 0)) {
+                problems.add(where + "ladder rung " + r.variant() + ": batch_ms must be >= 0, found " + r.batchMs());
+            }
+        }
+        Adaptation.Cascade c = tp.adaptation().cascade();
+        if (c == null) {
+            return;
+        }
+        if (task.labels().isEmpty()) {
+            problems.add(where + "a cascade escalates on the top label score, and this task has no labels");
+        }
+        if (task.variant(c.escalateTo()).isEmpty()) {
+            problems.add(where + "cascade escalates to unknown variant '" + c.escalateTo() + "' (variants: " + graph.catalog().get(tp.task()) + ")");
+        }
+        if (!(c.threshold() >= 0 && c.threshold() <= 1)) {
+            problems.add(where + "cascade threshold must be a score in [0, 1], found " + c.threshold());
+        }
+        if (!(c.escalateBatchMs() >= 0)) {
+            problems.add(where + "cascade escalate_batch_ms must be >= 0, found " + c.escalateBatchMs());
+        }
     }
 }

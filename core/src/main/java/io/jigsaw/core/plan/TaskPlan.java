@@ -5,13 +5,24 @@ import java.util.List;
 /**
  * What one task runs under a plan: its variant, batching, latency budget and replicas. A replica may
  * run another variant and batch size than the task's ({@link Partition}); the task's are those of the
- * replicas that name none.
+ * replicas that name none. {@code adaptation} may let the replicas choose per batch and per piece
+ * ({@link Adaptation}: a ladder, a cascade); {@link Adaptation#NONE}: the variant serves every piece.
  */
 public record TaskPlan(String task, String variant, int batchSize, double batchTimeoutMs, double latencyBudgetMs,
-        List<Partition> partitions) implements java.io.Serializable {
+        List<Partition> partitions, Adaptation adaptation) implements java.io.Serializable {
 
     public TaskPlan {
         partitions = List.copyOf(partitions);
+        adaptation = adaptation == null ? Adaptation.NONE : adaptation;
+    }
+
+    /** A task plan without per-request adaptation. */
+    public TaskPlan(String task, String variant, int batchSize, double batchTimeoutMs, double latencyBudgetMs, List<Partition> partitions) {
+        this(task, variant, batchSize, batchTimeoutMs, latencyBudgetMs, partitions, Adaptation.NONE);
+    }
+
+    public TaskPlan withAdaptation(Adaptation a) {
+        return new TaskPlan(task, variant, batchSize, batchTimeoutMs, latencyBudgetMs, partitions, a);
     }
 
     public int replicas() {

@@ -45,6 +45,22 @@ class PlanFileTest {
     }
 
     @Test
+    void aLadderAndACascadeGoThroughTheFileAndTheTopicAndPlansWithoutThemReadAsBefore() throws IOException {
+        Plan base = PlanValidatorTest.plan("xr", "d-s", 50, 30);
+        List<TaskPlan> tasks = new java.util.ArrayList<>(base.tasks());
+        tasks.set(0, tasks.get(0).withAdaptation(new Adaptation(List.of(new Adaptation.Rung("d-l", 12.5), new Adaptation.Rung("d-s", 4)),
+                new Adaptation.Cascade("d-l", 0.62, 12.5, 0.31))));
+        Plan plan = new Plan(base.graph(), base.version(), base.createdBy(), base.note(), tasks);
+
+        PlanFile.write(plan, dir.resolve("adapted.json"));
+        assertThat(PlanFile.read(dir.resolve("adapted.json"))).isEqualTo(plan);
+        assertThat(PlanAvro.fromAvro(PlanAvro.toAvro(plan))).isEqualTo(plan);
+        PlanFile.write(base, dir.resolve("plain.json"));
+        assertThat(Files.readString(dir.resolve("plain.json"))).doesNotContain("ladder").doesNotContain("cascade");
+        assertThat(PlanFile.read(dir.resolve("plain.json")).tasks()).allSatisfy(t -> assertThat(t.adaptation().none()).isTrue());
+    }
+
+    @Test
     void theAvroRecordOnThePlansTopicCarriesTheSamePlan() {
         Plan plan = PlanValidatorTest.plan("xr", "d-s", 50, 30);
 

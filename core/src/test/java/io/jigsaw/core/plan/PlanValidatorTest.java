@@ -35,6 +35,22 @@ class PlanValidatorTest {
     }
 
     @Test
+    void aLadderMayNameOnlyTheTasksVariantsAndACascadeNeedsLabelsAKnownVariantAndAScore() {
+        Plan base = plan("xr", "d-s", 50, 30);
+        List<TaskPlan> tasks = new java.util.ArrayList<>(base.tasks());
+        tasks.set(0, tasks.get(0).withAdaptation(new Adaptation(List.of(new Adaptation.Rung("d-xl", 5), new Adaptation.Rung("d-s", -1)), null)));
+        tasks.set(1, tasks.get(1).withAdaptation(new Adaptation(List.of(), new Adaptation.Cascade("c-xl", 1.5, 3, 0.2))));
+        Plan plan = new Plan(base.graph(), 1, "test", "", tasks);
+
+        assertThat(PlanValidator.problems(plan, graph)).containsExactlyInAnyOrder(
+                "task 'detect': ladder rung names unknown variant 'd-xl' (variants: [d-s, d-l])",
+                "task 'detect': ladder rung d-s: batch_ms must be >= 0, found -1.0",
+                "task 'classify': a cascade escalates on the top label score, and this task has no labels",
+                "task 'classify': cascade escalates to unknown variant 'c-xl' (variants: [c-s])",
+                "task 'classify': cascade threshold must be a score in [0, 1], found 1.5");
+    }
+
+    @Test
     void aPlanThatFitsHasNoProblems() {
         assertThat(PlanValidator.problems(plan("xr", "d-s", 50, 30), graph)).isEmpty();
     }

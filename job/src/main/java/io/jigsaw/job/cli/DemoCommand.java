@@ -101,6 +101,9 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     JsonLine json;
 
+    @Mixin
+    AdaptOption adapt;
+
     /** This command as the CLI runs it: its errors go to the CLI's streams (a new CommandLine would print to System.err). */
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -136,7 +139,15 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         EmbeddedDemo.Settings settings = new EmbeddedDemo.Settings(planning.graphFile(), plan, sidecarPlans, planning.timeLimit, t, seed, replicaSlots, webPort, JigsawCli.home(), warmup, delivery,
-                java.time.Duration.ofMillis(checkpointMs), chaos, !noEarlyDrop, local, accuracySource);
+                java.time.Duration.ofMillis(checkpointMs), chaos, !noEarlyDrop, local, accuracySource, adapt.mode());
+        if (plan == null) {
+            // Refused here, with what to do, rather than by the sidecar once the cluster is up.
+            try {
+                adapt.adapter(planning.loadGraph());
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
         if (chaos && replicaSlots < 2) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--chaos needs --replica-slots >= 2 (one TaskManager per slot, one of them is killed)");

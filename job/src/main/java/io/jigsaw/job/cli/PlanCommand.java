@@ -41,6 +41,9 @@ final class PlanCommand implements Callable<Integer> {
     @Mixin
     PolicyOption policy;
 
+    @Mixin
+    AdaptOption adapt;
+
     @Option(names = "--out", description = "Write the plan (JSON, the job's plan format) to this file.")
     Path out;
 
@@ -54,7 +57,7 @@ final class PlanCommand implements Callable<Integer> {
         PlanningInstance instance = options.instance(graph, profile, demand, policy.policy());
         SolvedPlan solved = new PlanSolver(options.solverSettings()).solve(instance);
         if (out != null && solved.feasible()) {
-            PlanFile.write(solved.toPlan(1, "jigsaw plan --policy " + policy.name), out);
+            PlanFile.write(adapt.adapter(graph).adapt(solved.toPlan(1, "jigsaw plan --policy " + policy.name), solved), out);
             System.err.println("wrote " + out);
         }
         if (json.on) {

@@ -36,6 +36,9 @@ final class SimulateCommand implements Callable<Integer> {
     PolicyOption policy;
 
     @Mixin
+    AdaptOption adapt;
+
+    @Mixin
     JsonLine json;
 
     @Option(names = "--trace", required = true, description = "Trace file (timestamp_ms[,graph] CSV or Azure-style per-minute counts)"
@@ -73,10 +76,12 @@ final class SimulateCommand implements Callable<Integer> {
         PlanCache plans = new PlanCache(new PlanSolver(options.solverSettings())::solve, 0.025);
         SimulationResult r;
         try (ProgressBar bar = Progress.bar("simulate %", 100)) {
-            r = new Simulator(template, plans, settings).run(t, f -> bar.stepTo(Math.round(f * 100)));
+            r = new Simulator(template, plans, settings, adapt.adapter(graph)).run(t, f -> bar.stepTo(Math.round(f * 100)));
         }
         print(r, graph, profile, plans.solves(), System.out);
-        json.print(summary(r, profile, t));
+        Map<String, Object> summary = summary(r, profile, t);
+        summary.put("adapt", adapt.mode().cliName);
+        json.print(summary);
         return 0;
     }
 
@@ -90,12 +95,22 @@ final class SimulateCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "plans applied %d (distinct solves %d), infeasible decisions %d; wall %.2f s of which planning %.2f s;"
                 + " event loop %.0f requests/min%n", r.plansApplied(), solves, r.infeasibleDecisions(), r.wallSeconds(), r.planningSeconds(),
                 r.requestsPerMinute());
-        o.printf(Locale.ROOT, "%-20s %10s %9s %9s %10s %12s %14s%n", "task", "pieces", "batches", "mean b", "dropped", "mean wait ms",
-                "p99 in task ms");
+        o.printf(Locale.ROOT, "%-20s %10s %9s %9s %10s %12s %14s  %s%n", "task", "pieces", "batches", "mean b", "dropped", "mean wait ms",
+                "p99 in task ms", "batches per variant; escalated");
         for (SimulationResult.TaskStats s : r.tasks()) {
-            o.printf(Locale.ROOT, "%-20s %10d %9d %9.2f %10d %12.2f %14.2f%n", s.task(), s.pieces(), s.batches(), s.meanBatch(),
-                    s.droppedPieces(), s.meanWaitMs(), s.p99InTaskMs());
+            o.printf(Locale.ROOT, "%-20s %10d %9d %9.2f %10d %12.2f %14.2f  %s%n", s.task(), s.pieces(), s.batches(), s.meanBatch(),
+                    s.droppedPieces(), s.meanWaitMs(), s.p99InTaskMs(), adaptation(s));
         }
+    }
+
+    /** Which variants ran the task's batches, and a cascade's escalations (blank for a task that ran one variant, no cascade). */
+    static String adaptation(SimulationResult.TaskStats s) {
+        if (s.rungBatches().size() <= 1 && s.cascadeInputs() == 0) {
+            return "";
+        }
+        String rungs = new java.util.TreeMap<>(s.rungBatches()).toString();
+        return s.cascadeInputs() == 0 ? rungs : String.format(Locale.ROOT, "%s; escalated %d of %d (%.1f %%)", rungs, s.escalated(),
+                s.cascadeInputs(), 100.0 * s.escalated() / s.cascadeInputs());
     }
 
     static Map<String, Object> summary(SimulationResult r, Profile profile, Trace t) {
@@ -119,6 +134,17 @@ final class SimulateCommand implements Callable<Integer> {
         m.put("simulated_requests_per_minute", Math.round(r.requestsPerMinute()));
         m.put("wall_s", r.wallSeconds());
         m.put("planning_s", r.planningSeconds());
+        Map<String, Object> tasks = new LinkedHashMap<>();
+        for (SimulationResult.TaskStats s : r.tasks()) {
+            if (!s.rungBatches().isEmpty() || s.cascadeInputs() > 0) {
+                Map<String, Object> ts = new LinkedHashMap<>();
+                ts.put("batches_per_variant", new java.util.TreeMap<>(s.rungBatches()));
+                ts.put("cascade_inputs", s.cascadeInputs());
+                ts.put("escalated", s.escalated());
+                tasks.put(s.task(), ts);
+            }
+        }
+        m.put("tasks", tasks);
         return m;
     }
 }

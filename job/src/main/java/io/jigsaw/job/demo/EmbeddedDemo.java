@@ -9,6 +9,7 @@ import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.PlanAvro;
 import io.jigsaw.core.plan.PlanFile;
 import io.jigsaw.core.plan.PlanValidator;
+import io.jigsaw.core.plan.TaskPlan;
 import io.jigsaw.core.input.InputException;
 import io.jigsaw.core.stats.DoubleSeries;
 import io.jigsaw.core.stats.Percentiles;
@@ -77,7 +78,8 @@ public final class EmbeddedDemo {
      */
     public record Settings(Path graphFile, Path planFile, PlanningInstance planning, Duration solveLimit, Trace trace, long seed,
             int replicaSlots, int webPort, Path home, int warmup, JigsawOptions.Delivery delivery, Duration checkpointInterval,
-            boolean chaos, boolean earlyDrop, boolean localCluster, JigsawOptions.AccuracySource accuracySource) {
+            boolean chaos, boolean earlyDrop, boolean localCluster, JigsawOptions.AccuracySource accuracySource,
+            io.jigsaw.core.plan.AdaptationMode adapt) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -153,6 +155,7 @@ public final class EmbeddedDemo {
         conf.set(JigsawOptions.CHECKPOINT_INTERVAL, s.checkpointInterval());
         conf.set(JigsawOptions.EARLY_DROP, s.earlyDrop());
         conf.set(JigsawOptions.PLANNER_ACCURACY_SOURCE, s.accuracySource());
+        conf.set(JigsawOptions.PLANNER_ADAPT, s.adapt());
         Topics topics = Topics.from(conf);
         topics.create(broker.bootstrap(), s.replicaSlots());
 
@@ -244,6 +247,19 @@ public final class EmbeddedDemo {
         clusterFacts.put("placement", rest.placement(jobId));
     }
 
+    /** Percent of all GPUs (the sidecar's; a plan file's: those it names) a plan's partitions hold. */
+    private double sharePct(Plan plan) {
+        double share = 0;
+        int gpus = s.planning() == null ? 1 : s.planning().gpus();
+        for (TaskPlan t : plan.tasks()) {
+            for (io.jigsaw.core.plan.Partition p : t.partitions()) {
+                share += p.share();
+                gpus = Math.max(gpus, p.gpu() + 1);
+            }
+        }
+        return share / gpus;
+    }
+
     private void startSidecar(Configuration conf, AtomicReference<Plan> current) throws InterruptedException {
         sidecar = new PlannerSidecar(s.planning(), conf, line -> {
             progress.println("[planner] " + line);
@@ -312,6 +328,9 @@ public final class EmbeddedDemo {
         };
 
         long lastPrint = 0;
+        // The GPU share the plans in force hold, integrated over the replay (percent × ms).
+        double shareIntegral = 0;
+        long shareSince = System.currentTimeMillis();
         long graceMs = (long) graph.latencySloMs() + 15_000;
         long endBy = start + (long) s.trace().durationMs() + graceMs;
         while (!stopped.get() && System.currentTimeMillis() < endBy
@@ -319,6 +338,10 @@ public final class EmbeddedDemo {
             results.poll(Duration.ofMillis(200)).forEach(take);
             dead.addAndGet(deadLetters.poll(Duration.ZERO).size());
             long now = System.currentTimeMillis();
+            if (sender.isAlive()) {
+                shareIntegral += sharePct(current.get()) * (now - shareSince);
+                shareSince = now;
+            }
             if (now - lastPrint >= 2000) {
                 lastPrint = now;
                 progress.printf("[%3ds] sent %5d  answered %5d  dropped %4d  SLO seen by client %5.1f%%  p50 %4d  p99 %4d ms"
@@ -341,6 +364,10 @@ public final class EmbeddedDemo {
         summary.put("requests_sent", sent.get());
         summary.put("results", stats.completed());
         summary.put("dropped", stats.dropped());
+        summary.put("drops_by_reason", stats.dropsByReason());
+        // Answers read within the SLO per second of trace, and the share the plans held meanwhile (time mean).
+        summary.put("goodput_rps", Math.round(stats.visibleSloAttainment() * stats.answered() * 10_000.0 / s.trace().durationMs()) / 10.0);
+        summary.put("gpu_share_held_pct", Math.round(10 * shareIntegral / Math.max(1, shareSince - start)) / 10.0);
         summary.put("dead_letters", dead.get());
         summary.put("lost", sent.get() - stats.completed() - stats.dropped());
         summary.put("duplicates", stats.duplicates());
@@ -358,6 +385,9 @@ public final class EmbeddedDemo {
         summary.put("accuracy_per_plan", accuracy.perPlan());
         summary.put("task_scores_measured", accuracy.taskScores());
         summary.put("objects_found", objects.objectsFound());
+        summary.put("adapt", s.adapt().cliName);
+        summary.put("served_by_variant", objects.servedByVariant());
+        summary.put("dropped_after_variant", objects.droppedAfterVariant());
         summary.put("fanout_observed", objects.fanout());
         double[] perHop = objects.perHop();
         summary.put("framework_per_hop_p50_ms", round(perHop[0]));

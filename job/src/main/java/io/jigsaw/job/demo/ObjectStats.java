@@ -23,6 +23,10 @@ final class ObjectStats {
     /** The tasks whose boxes some child crops. */
     private final List<String> detectors;
     private final Map<String, long[]> perVariant = new TreeMap<>();
+    /** task → variant → pieces it answered (objects for a crop-fed task, frames otherwise): a ladder's and a cascade's mix. */
+    private final Map<String, Map<String, Long>> served = new TreeMap<>();
+    /** task → variant → dropped requests that had run the task on it before they were dropped. */
+    private final Map<String, Map<String, Long>> droppedAfter = new TreeMap<>();
     private long objects;
     private Result sample;
     /** The framework's time per operator hop (transfer_ms / hops) along each answered request's slowest branch. */
@@ -35,6 +39,9 @@ final class ObjectStats {
 
     void add(Result r) {
         if (r.getDropped()) {
+            // Where a dropped request had got to, and on what: a ladder's lower rung that saved a piece at one task only
+            // for it to be dropped at the next shows here, not among the answers.
+            r.getVariants().forEach((task, variant) -> droppedAfter.computeIfAbsent(task, t -> new TreeMap<>()).merge(variant, 1L, Long::sum));
             return;
         }
         for (String d : detectors) {
@@ -48,12 +55,31 @@ final class ObjectStats {
             c[1] += found;
         }
         objects += r.getObjects().size();
+        detectors.forEach(d -> count(d, r.getVariants().get(d)));
+        r.getObjects().forEach(o -> o.getOutputs().forEach(out -> count(out.getTask(), out.getVariant())));
+        r.getOutputs().forEach(out -> count(out.getTask(), out.getVariant()));
         if (r.getHops() > 0) {
             perHopMs.add(r.getTransferMs() / r.getHops());
         }
         if (sample == null || sample.getObjects().isEmpty() && !r.getObjects().isEmpty()) {
             sample = r;
         }
+    }
+
+    private void count(String task, String variant) {
+        if (variant != null && !variant.isEmpty()) {
+            served.computeIfAbsent(task, t -> new TreeMap<>()).merge(variant, 1L, Long::sum);
+        }
+    }
+
+    /** task → variant → pieces answered by it. */
+    Map<String, Map<String, Long>> servedByVariant() {
+        return served;
+    }
+
+    /** task → variant → dropped requests that had run the task on that variant. */
+    Map<String, Map<String, Long>> droppedAfterVariant() {
+        return droppedAfter;
     }
 
     long objectsFound() {

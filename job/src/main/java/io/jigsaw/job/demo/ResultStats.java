@@ -18,6 +18,8 @@ public final class ResultStats {
     private final Set<String> seen = new HashSet<>();
     private long completed;
     private long dropped;
+    /** Drop reasons with their figures taken out ("deadline passed before task detect ran (N ms late)") → count. */
+    private final java.util.Map<String, Long> dropReasons = new java.util.TreeMap<>();
     private long duplicates;
     private long sloMet;
     private double accuracySum;
@@ -53,6 +55,7 @@ public final class ResultStats {
         }
         if (r.getDropped()) {
             dropped++;
+            dropReasons.merge(r.getDropReason().replaceAll("\\d+(\\.\\d+)?", "N"), 1L, Long::sum);
         } else {
             completed++;
             accuracySum += r.getAccuracy();
@@ -98,6 +101,11 @@ public final class ResultStats {
 
     public synchronized long completed() {
         return completed;
+    }
+
+    /** Why requests were dropped: each reason (figures replaced by N) and how many. */
+    public synchronized java.util.Map<String, Long> dropsByReason() {
+        return new java.util.TreeMap<>(dropReasons);
     }
 
     public synchronized long dropped() {

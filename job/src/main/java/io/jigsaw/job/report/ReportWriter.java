@@ -243,6 +243,35 @@ public final class ReportWriter {
         if (!chart.getSeriesMap().isEmpty()) {
             save(chart, dir, "served-accuracy.png", html);
         }
+        adaptationChart(r, dir, html);
+    }
+
+    /**
+     * Served runs side by side, each a point at (SLO attainment as the client read it, measured
+     * accuracy), coloured by its adaptation: where a per-request adaptation moved runs against the
+     * plan-level ones (the table names each run's file, e.g. its trace).
+     */
+    private static void adaptationChart(Report r, Path dir, StringBuilder html) throws IOException {
+        List<ServedRun> runs = r.served().stream().filter(s -> !Double.isNaN(s.sloVisible())).toList();
+        if (runs.size() < 2) {
+            return;
+        }
+        html.append("<h3>Served runs side by side</h3><table><tr><th>run</th><th>adaptation</th><th>SLO attainment as read</th>"
+                + "<th>accuracy MEASURED</th></tr>");
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title("Served runs: SLO attainment vs accuracy (MEASURED)")
+                .xAxisTitle("SLO attainment as the client read it").yAxisTitle("accuracy measured (normalised)").build();
+        java.util.Map<String, List<ServedRun>> byAdapt = new java.util.TreeMap<>();
+        for (ServedRun run : runs) {
+            html.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%.4f</td><td>%.4f</td></tr>", esc(run.name()),
+                    esc(run.adapt()), run.sloVisible(), run.measured()));
+            byAdapt.computeIfAbsent(run.adapt(), a -> new ArrayList<>()).add(run);
+        }
+        // One colour per adaptation, one point per run: repeated runs show their spread.
+        byAdapt.forEach((adapt, rs) -> chart.addSeries(adapt, rs.stream().mapToDouble(ServedRun::sloVisible).toArray(),
+                rs.stream().mapToDouble(ServedRun::measured).toArray()).setMarker(SeriesMarkers.CIRCLE));
+        html.append("</table>");
+        chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        save(chart, dir, "served-adaptation.png", html);
     }
 
     private static XYChart timeChart(String title, String yTitle) {

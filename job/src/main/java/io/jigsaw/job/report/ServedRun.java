@@ -19,9 +19,11 @@ import java.util.Map;
  * version. MEASURED on served requests, unlike the report's capacity and simulation sections.
  *
  * @param fromTaskMeans the planner's path product over the tasks' mean live scores (NaN if absent)
+ * @param adapt the per-request adaptation the run's plans had ({@code none} for runs before it existed)
+ * @param sloVisible the share of requests answered within the SLO as the client read them (NaN if absent)
  */
 public record ServedRun(String name, String accuracySource, long scored, double planned, double measured, double fromTaskMeans,
-        List<PlanAccuracy> perPlan, Map<String, Double> taskScores) {
+        List<PlanAccuracy> perPlan, Map<String, Double> taskScores, String adapt, double sloVisible) {
 
     /** One plan version's requests: how many were scored, planned and measured accuracy. */
     public record PlanAccuracy(String version, long scored, double planned, double measured) {
@@ -60,7 +62,7 @@ public record ServedRun(String name, String accuracySource, long scored, double 
         return new ServedRun(file.getFileName().toString(), summary.path("accuracy_source").asText("offline"),
                 summary.path("accuracy_scored_requests").asLong(), number(file, summary, "accuracy_planned", ""),
                 summary.get("accuracy_measured").asDouble(), summary.path("accuracy_from_task_means").asDouble(Double.NaN),
-                plans, tasks);
+                plans, tasks, summary.path("adapt").asText("none"), summary.path("slo_attainment_visible").asDouble(Double.NaN));
     }
 
     private static double number(Path file, JsonNode node, String field, String under) {

@@ -8,6 +8,7 @@ import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.KafkaConnection;
 import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.job.kafka.Topics;
+import io.jigsaw.planner.adapt.PlanAdapter;
 import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.planner.online.DemandEstimator;
 import io.jigsaw.planner.online.ReplanRule;
@@ -46,6 +47,8 @@ public final class PlannerSidecar implements Runnable, AutoCloseable {
     private final Consumer<String> events;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final String rootTask;
+    /** Adds the per-request adaptation asked for (jigsaw.planner.adapt) to each plan. */
+    private final PlanAdapter adapter;
     private volatile Plan inForce;
     private long version;
 
@@ -62,6 +65,7 @@ public final class PlannerSidecar implements Runnable, AutoCloseable {
         this.topics = Topics.from(conf);
         this.events = events;
         this.rootTask = graph.tasks().get(0).name();
+        this.adapter = PlanAdapter.of(conf.get(JigsawOptions.PLANNER_ADAPT), graph);
         Duration limit = conf.get(JigsawOptions.PLANNER_SOLVE_LIMIT);
         PlanSolver solver = new PlanSolver(SolverSettings.defaults().withLimits(limit,
                 Duration.ofMillis(Math.min(300, limit.toMillis()))));
@@ -143,7 +147,7 @@ public final class PlannerSidecar implements Runnable, AutoCloseable {
     private void apply(Replanner.Decision d, AvroProducer producer) {
         Plan next;
         if (d.hasPlan()) {
-            Plan p = d.solved().toPlan(version + 1, BY);
+            Plan p = adapter.adapt(d.solved().toPlan(version + 1, BY), d.solved());
             next = new Plan(p.graph(), p.version(), BY, d.reason() + "; " + p.note(), p.tasks());
         } else if (inForce != null) {
             // Everyone reading 'plans' learns that demand outgrew what can be planned; operators keep serving as before.

@@ -32,4 +32,23 @@ class ResultStatsTest {
         assertThat(stats.visibleSloAttainment()).isCloseTo(0.5, within(1e-9));
         assertThat(stats.dropped()).isEqualTo(1);
     }
+
+    @Test
+    void dropsAreCountedByReasonWithTheirFiguresTakenOut() {
+        ResultStats stats = new ResultStats(400);
+        io.jigsaw.schemas.Result late = result("a", 1_000, 1_010, false, true);
+        late.setDropReason("deadline passed before task detect ran (12 ms late)");
+        io.jigsaw.schemas.Result later = result("b", 1_000, 1_010, false, true);
+        later.setDropReason("deadline passed before task detect ran (310 ms late)");
+        io.jigsaw.schemas.Result tight = result("c", 1_000, 1_010, false, true);
+        tight.setDropReason("task fuse could not finish by the deadline (2 ms left, a batch takes 3.5 ms)");
+
+        stats.add(late, 1_020);
+        stats.add(later, 1_020);
+        stats.add(tight, 1_020);
+
+        assertThat(stats.dropsByReason()).containsExactly(
+                java.util.Map.entry("deadline passed before task detect ran (N ms late)", 2L),
+                java.util.Map.entry("task fuse could not finish by the deadline (N ms left, a batch takes N ms)", 1L));
+    }
 }

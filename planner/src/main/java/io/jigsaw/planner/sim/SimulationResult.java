@@ -21,9 +21,22 @@ public record SimulationResult(String policy, int gpus, long requests, long comp
         return loop <= 0 ? 0 : requests / loop * 60;
     }
 
-    /** One task over the run. */
+    /**
+     * One task over the run.
+     *
+     * @param rungBatches batches run per variant (a ladder's rungs, a cascade's two stages)
+     * @param cascadeInputs pieces through a cascade's first stage; {@code escalated} of them went on to its larger variant
+     */
     public record TaskStats(String task, long pieces, long batches, double meanBatch, long droppedPieces, double meanWaitMs,
-            double p99InTaskMs) {
+            double p99InTaskMs, java.util.Map<String, Long> rungBatches, long cascadeInputs, long escalated) {
+
+        public TaskStats {
+            rungBatches = java.util.Map.copyOf(rungBatches);
+        }
+
+        public TaskStats(String task, long pieces, long batches, double meanBatch, long droppedPieces, double meanWaitMs, double p99InTaskMs) {
+            this(task, pieces, batches, meanBatch, droppedPieces, meanWaitMs, p99InTaskMs, java.util.Map.of(), 0, 0);
+        }
     }
 
     /** Per simulated second: arrivals, SLO violations among those arrivals, GPU share held (percent of all GPUs). */

@@ -3,12 +3,16 @@ package io.jigsaw.planner.sim;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.Task;
 import io.jigsaw.core.graph.Variant;
+import io.jigsaw.core.plan.Adaptation;
 import io.jigsaw.core.plan.Partition;
 import io.jigsaw.core.plan.Plan;
+import io.jigsaw.core.plan.Slack;
 import io.jigsaw.core.plan.TaskPlan;
 import io.jigsaw.core.stats.DoubleSeries;
 import io.jigsaw.core.stats.Percentiles;
 import io.jigsaw.core.trace.Trace;
+import io.jigsaw.planner.adapt.Confidence;
+import io.jigsaw.planner.adapt.PlanAdapter;
 import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.planner.model.SolvedPlan;
 import io.jigsaw.planner.online.DemandEstimator;
@@ -113,6 +117,9 @@ public final class Simulator {
         double timerAt = Double.NaN;
         List<Piece> running;
         double startedMs;
+        /** What the running batch runs (a ladder's rung, or a cascade's larger variant in its second stage). */
+        Variant runningVariant;
+        boolean secondStage;
 
         /** What this replica runs: the task's variant and batch, or its own under a traffic split. */
         final Variant variant;
@@ -136,8 +143,14 @@ public final class Simulator {
         Variant variant;
         double timeoutMs;
         List<Replica> replicas = List.of();
+        Adaptation adaptation = Adaptation.NONE;
+        /** The planned budget the tasks below need (a ladder's and a cascade's slack is the deadline less it). */
+        double belowMs;
         long pieces;
         long batches;
+        final java.util.Map<String, Long> rungBatches = new java.util.TreeMap<>();
+        long cascadeInputs;
+        long escalated;
         long droppedPieces;
         double waitSumMs;
         final DoubleSeries inTaskMs = new DoubleSeries();
@@ -150,12 +163,19 @@ public final class Simulator {
     private final PlanningInstance template;
     private final Function<PlanningInstance, SolvedPlan> solver;
     private final Settings settings;
+    private final PlanAdapter adapter;
 
     /** @param solver the planner (wrap it in {@link PlanCache} to solve each demand level once) */
     public Simulator(PlanningInstance template, Function<PlanningInstance, SolvedPlan> solver, Settings settings) {
+        this(template, solver, settings, PlanAdapter.NONE);
+    }
+
+    /** @param adapter adds per-request adaptation (a ladder, a cascade) to every plan, as the sidecar does */
+    public Simulator(PlanningInstance template, Function<PlanningInstance, SolvedPlan> solver, Settings settings, PlanAdapter adapter) {
         this.template = template;
         this.solver = solver;
         this.settings = settings;
+        this.adapter = adapter;
     }
 
     /** @param progress told the fraction of the trace simulated, now and then */
@@ -238,7 +258,7 @@ public final class Simulator {
             long wallStart = System.nanoTime();
             Replanner.Decision first = replanner.start(Math.max(1, trace.openingRateRps()), 0);
             if (first.hasPlan()) {
-                apply(first.solved().toPlan(1, "simulation"), 0);
+                apply(adapter.adapt(first.solved().toPlan(1, "simulation"), first.solved()), 0);
             } else {
                 infeasible++;
             }
@@ -275,7 +295,8 @@ public final class Simulator {
                         rootArrivalsInWindow = 0;
                         replanner.tick((long) e.t()).ifPresent(d -> {
                             if (d.hasPlan()) {
-                                push(e.t() + settings.planChangeDelay().toMillis(), APPLY, d.solved().toPlan(plansApplied + 1, "simulation"));
+                                push(e.t() + settings.planChangeDelay().toMillis(), APPLY,
+                                        adapter.adapt(d.solved().toPlan(plansApplied + 1, "simulation"), d.solved()));
                             } else {
                                 infeasible++;
                             }
@@ -368,30 +389,91 @@ public final class Simulator {
                 tryStart(rep, t);
                 return;
             }
+            rep.startedMs = t;
+            Variant v = rep.variant;
+            if (!task.adaptation.ladder().isEmpty()) {
+                // Slack-fit, as the job: the rung that lets the batch's tightest piece (its oldest) keep the budgets below.
+                double tightest = Double.MAX_VALUE;
+                for (Piece p : batch) {
+                    tightest = Math.min(tightest, trace.atMs()[p.request] + sloMs);
+                }
+                v = task.task.variant(Slack.fit(task.adaptation.ladder(), tightest - t - task.belowMs).variant()).orElseThrow();
+            }
+            run(rep, batch, v, false, t);
+        }
+
+        void run(Replica rep, List<Piece> batch, Variant v, boolean secondStage, double t) {
             rep.busy = true;
             rep.running = batch;
-            rep.startedMs = t;
-            task.batches++;
-            push(t + latency.sampleMs(rep.variant.name(), rep.share, batch.size()), DONE, rep);
+            rep.runningVariant = v;
+            rep.secondStage = secondStage;
+            rep.task.batches++;
+            rep.task.rungBatches.merge(v.name(), 1L, Long::sum);
+            push(t + latency.sampleMs(v.name(), rep.share, batch.size()), DONE, rep);
         }
 
         void done(Replica rep, double t) {
             TaskState task = rep.task;
+            Adaptation.Cascade cascade = task.adaptation.cascade();
+            List<Piece> up = new ArrayList<>();
+            Confidence.Outcome outcome = null;
+            if (!rep.secondStage && cascade != null && !cascade.escalateTo().equals(rep.runningVariant.name())) {
+                outcome = adapter.outcome(task.task.name(), rep.runningVariant.name(), cascade.escalateTo(), cascade.threshold()).orElse(null);
+            }
             for (Piece p : rep.running) {
+                boolean time = t + cascade(task).escalateBatchMs() + task.belowMs <= trace.atMs()[p.request] + sloMs;
+                if (outcome != null && time && random.nextDouble() < outcome.rate()) {
+                    up.add(p);
+                    continue;
+                }
                 task.waitSumMs += rep.startedMs - p.enqueuedMs;
                 task.inTaskMs.add(t - p.enqueuedMs);
-                finishPiece(task, p, rep.variant, t);
+                // A cascade's stage answers the pieces it keeps (or was given) with its own accuracy on them, not its mean.
+                double factor = outcome != null ? conditional(task, rep.runningVariant, outcome.keptAccuracy())
+                        : rep.secondStage ? conditional(task, rep.runningVariant, escalatedAccuracy(task, rep)) : 1.0;
+                finishPiece(task, p, rep.runningVariant, factor, t);
+            }
+            if (outcome != null) {
+                task.cascadeInputs += rep.running.size();
+                task.escalated += up.size();
             }
             rep.running = null;
             rep.busy = false;
+            if (!up.isEmpty()) {
+                // The second stage runs on the same replica, before its next batch.
+                run(rep, up, task.task.variant(cascade.escalateTo()).orElseThrow(), true, t);
+                return;
+            }
             if (!rep.retired) {
                 tryStart(rep, t);
             }
         }
 
+        Adaptation.Cascade cascade(TaskState task) {
+            return task.adaptation.cascade() == null ? new Adaptation.Cascade("", 1, 0, 0) : task.adaptation.cascade();
+        }
+
+        /** The escalated pieces' accuracy on the larger variant, from the validation samples. */
+        double escalatedAccuracy(TaskState task, Replica rep) {
+            Adaptation.Cascade c = cascade(task);
+            // Which variant ran first is not kept per piece; the task's planned first stage stands for it.
+            return adapter.outcome(task.task.name(), task.variant.name(), c.escalateTo(), c.threshold())
+                    .map(Confidence.Outcome::escalatedAccuracy).orElse(Double.NaN);
+        }
+
+        /** A variant's accuracy scaled by how its pieces here fare against its mean on the validation samples. */
+        double conditional(TaskState task, Variant v, double accuracyOnThese) {
+            double mean = adapter.outcome(task.task.name(), v.name(), v.name(), 0).map(Confidence.Outcome::accuracy).orElse(Double.NaN);
+            return Double.isNaN(accuracyOnThese) || !(mean > 0) ? 1.0 : accuracyOnThese / mean;
+        }
+
         void finishPiece(TaskState task, Piece p, Variant ran, double t) {
+            finishPiece(task, p, ran, 1.0, t);
+        }
+
+        void finishPiece(TaskState task, Piece p, Variant ran, double factor, double t) {
             task.pieces++;
-            double accuracy = p.accuracy * (task.task.pseudo() ? 1.0 : ran.accuracy());
+            double accuracy = p.accuracy * (task.task.pseudo() ? 1.0 : ran.accuracy() * factor);
             if (task.children.isEmpty()) {
                 accuracySum[p.request] += accuracy;
                 leafPieces[p.request]++;
@@ -442,6 +524,7 @@ public final class Simulator {
 
         void apply(Plan plan, double t) {
             plansApplied++;
+            java.util.Map<String, Double> below = Slack.downstreamMs(graph, plan);
             double share = 0;
             for (TaskState task : tasks) {
                 TaskPlan tp = plan.task(task.task.name()).orElseThrow();
@@ -453,6 +536,8 @@ public final class Simulator {
                 }
                 task.variant = task.task.variant(tp.variant()).orElseThrow();
                 task.timeoutMs = tp.batchTimeoutMs();
+                task.adaptation = tp.adaptation();
+                task.belowMs = below.getOrDefault(task.task.name(), 0.0);
                 List<Replica> fresh = new ArrayList<>();
                 double[] weights = tp.routingWeights();
                 for (int i = 0; i < tp.partitions().size(); i++) {
@@ -496,7 +581,8 @@ public final class Simulator {
                 Arrays.sort(in);
                 stats.add(new SimulationResult.TaskStats(t.task.name(), t.pieces, t.batches,
                         t.batches == 0 ? 0 : (double) t.pieces / t.batches, t.droppedPieces,
-                        in.length == 0 ? 0 : t.waitSumMs / in.length, in.length == 0 ? 0 : Percentiles.ofSorted(in, 0.99)));
+                        in.length == 0 ? 0 : t.waitSumMs / in.length, in.length == 0 ? 0 : Percentiles.ofSorted(in, 0.99), t.rungBatches,
+                        t.cascadeInputs, t.escalated));
             }
             long n = trace.size();
             double duration = Math.max(1, Math.max(trace.durationMs(), shareSince));
