@@ -162,6 +162,32 @@ public class JigsawCliTest {
     }
 
     @Test
+    void anUnknownAdaptationIsOneErrorLineNamingTheChoices(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path graph = demoGraphWithBuiltModels(dir);
+
+        Run run = run("plan", "--graph", graph.toString(), "--demand", "5", "--adapt", "sometimes");
+
+        assertThat(run.code).isEqualTo(2);
+        assertThat(run.err).contains("expected none, ladder, cascade or both, found 'sometimes'");
+    }
+
+    @Test
+    void aPlanWithALadderWritesEveryProfiledVariantMostAccurateFirstAndReadsBackValid(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path graph = demoGraphWithBuiltModels(dir);
+        Path out = dir.resolve("plan.json");
+
+        Run run = run("plan", "--graph", graph.toString(), "--demand", "20", "--gpus", "1", "--adapt", "ladder", "--out", out.toString());
+
+        assertThat(run.code).as(run.err).isZero();
+        io.jigsaw.core.graph.Graph g = io.jigsaw.core.graph.GraphLoader.load(graph);
+        io.jigsaw.core.plan.Plan plan = io.jigsaw.core.plan.PlanValidator.requireValid(io.jigsaw.core.plan.PlanFile.read(out), g, out);
+        assertThat(plan.task("detect").orElseThrow().adaptation().ladder()).extracting(io.jigsaw.core.plan.Adaptation.Rung::variant)
+                .containsExactly("detect-l", "detect-m", "detect-s");
+        assertThat(plan.note()).contains("ladder on detect");
+    }
+
+    @Test
     void aModelThatDoesNotTakeWhatTheGraphFeedsItStopsPlanWithOneErrorLine(@org.junit.jupiter.api.io.TempDir Path dir)
             throws Exception {
         // The demo graph with smaller crops for classify, served by a model of one's own built for 32x32 crops
