@@ -1,13 +1,16 @@
 package io.jigsaw.job.cli;
 
 import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.plan.AdaptationMode;
 import io.jigsaw.core.plan.PlanFile;
+import io.jigsaw.planner.adapt.PlanAdapter;
 import io.jigsaw.planner.model.Evaluation;
 import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.planner.model.Policy;
 import io.jigsaw.planner.model.SolvedPlan;
 import io.jigsaw.planner.model.TaskLoad;
 import io.jigsaw.planner.profile.Profile;
+import io.jigsaw.planner.sim.ExpectedMix;
 import io.jigsaw.planner.solver.PlanSolver;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,14 +59,30 @@ final class PlanCommand implements Callable<Integer> {
         Profile profile = options.loadProfile(graph);
         PlanningInstance instance = options.instance(graph, profile, demand, policy.policy());
         SolvedPlan solved = new PlanSolver(options.solverSettings()).solve(instance);
-        if (out != null && solved.feasible()) {
-            PlanFile.write(adapt.adapter(graph).adapt(solved.toPlan(1, "jigsaw plan --policy " + policy.name), solved), out);
+        PlanAdapter adapter = adapt.adapter(graph);
+        io.jigsaw.core.plan.Plan plan = solved.feasible() ? adapter.adapt(solved.toPlan(1, "jigsaw plan --policy " + policy.name), solved) : null;
+        ExpectedMix.Expected expected = plan != null && adapt.mode() != AdaptationMode.NONE ? ExpectedMix.of(solved, adapter) : null;
+        if (out != null && plan != null) {
+            PlanFile.write(plan, out);
             System.err.println("wrote " + out);
         }
         if (json.on) {
-            json.print(summary(solved));
+            Map<String, Object> summary = summary(solved);
+            if (plan != null) {
+                summary.put("adapt", adapt.mode().cliName);
+                summary.put("note", plan.note());
+            }
+            if (expected != null) {
+                summary.put("expected_accuracy_simulated", expected.accuracy());
+                summary.put("expected_slo_attainment_simulated", expected.sloAttainment());
+            }
+            json.print(summary);
         } else {
             print(solved, System.out);
+            if (expected != null) {
+                System.out.println("adaptation " + adapt.mode().cliName + ": " + plan.note().substring(plan.note().indexOf(';') + 1).trim());
+                System.out.println("adaptation " + adapt.mode().cliName + " " + expected.describe());
+            }
         }
         return solved.feasible() ? 0 : 1;
     }

@@ -1,6 +1,7 @@
 package io.jigsaw.job.sidecar;
 
 import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.plan.AdaptationMode;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.PlanAvro;
 import io.jigsaw.job.JigsawOptions;
@@ -9,6 +10,7 @@ import io.jigsaw.job.kafka.KafkaConnection;
 import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.job.kafka.Topics;
 import io.jigsaw.planner.adapt.PlanAdapter;
+import io.jigsaw.planner.sim.ExpectedMix;
 import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.planner.online.DemandEstimator;
 import io.jigsaw.planner.online.ReplanRule;
@@ -148,6 +150,10 @@ public final class PlannerSidecar implements Runnable, AutoCloseable {
         Plan next;
         if (d.hasPlan()) {
             Plan p = adapter.adapt(d.solved().toPlan(version + 1, BY), d.solved());
+            if (adapter.mode() != AdaptationMode.NONE) {
+                // What the adaptation is expected to do to accuracy at this demand: the plan's own figure assumes its variants.
+                p = new Plan(p.graph(), p.version(), p.createdBy(), p.note() + "; " + ExpectedMix.of(d.solved(), adapter).describe(), p.tasks());
+            }
             next = new Plan(p.graph(), p.version(), BY, d.reason() + "; " + p.note(), p.tasks());
         } else if (inForce != null) {
             // Everyone reading 'plans' learns that demand outgrew what can be planned; operators keep serving as before.

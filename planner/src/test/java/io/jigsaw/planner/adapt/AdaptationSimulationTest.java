@@ -49,4 +49,21 @@ class AdaptationSimulationTest {
         assertThat(cascade.accuracy()).isCloseTo(fixed.accuracy(), within(0.02));
         assertThat(cascade.sloViolationPct()).isZero();
     }
+
+    @Test
+    void aPlansExpectedAccuracyWithItsAdaptationComesFromASimulationAtTheDemandItWasMadeFor() {
+        io.jigsaw.planner.model.SolvedPlan solved = PlanAdapterTest.solved(0.9);
+
+        io.jigsaw.planner.sim.ExpectedMix.Expected ladder = io.jigsaw.planner.sim.ExpectedMix.of(solved,
+                new PlanAdapter(AdaptationMode.LADDER, PlanAdapterTest.confidence()));
+        io.jigsaw.planner.sim.ExpectedMix.Expected cascade = io.jigsaw.planner.sim.ExpectedMix.of(solved,
+                new PlanAdapter(AdaptationMode.CASCADE, PlanAdapterTest.confidence()));
+
+        // 10 req/s on a replica that serves 250/s: every batch has the slack for l, the plan's own variant.
+        assertThat(ladder.accuracy()).isCloseTo(solved.evaluation().accuracy(), within(1e-9));
+        assertThat(ladder.sloAttainment()).isEqualTo(1.0);
+        // s then l below 0.3 is as accurate as l on the validation samples: in expectation, the same.
+        assertThat(cascade.accuracy()).isCloseTo(solved.evaluation().accuracy(), within(0.05));
+        assertThat(cascade.describe()).contains("SIMULATION");
+    }
 }
