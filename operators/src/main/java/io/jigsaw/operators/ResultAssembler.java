@@ -62,17 +62,11 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
     }
 
     private void emit(Piece merged, long now, Collector<Result> out, Context ctx) {
-        Result r = result(graph, scorer, merged, now);
+        // Scored per variant too, object by object (under a ladder or a cascade one request's pieces of a task ran on
+        // several), in the same pass, straight into this window's sums.
+        Result r = result(graph, scorer, merged, now, windowScores);
         metrics.result(r);
         out.collect(r);
-        if (r.getAccuracyMeasured() != null) {
-            // Per variant, object by object: under a ladder or a cascade one request's pieces of a task ran on several.
-            scorer.scoreByVariant(r.getObjects(), r.getOutputs(), Arrays.asList(merged.truth), merged.variantMap()).forEach((k, v) -> {
-                double[] s = windowScores.computeIfAbsent(k, x -> new double[2]);
-                s[0] += v[0];
-                s[1] += v[1];
-            });
-        }
         if (windowStart == 0) {
             windowStart = now;
         }
@@ -128,11 +122,16 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
     }
 
     static Result result(Graph graph, Scorer scorer, Piece p, long now) {
+        return result(graph, scorer, p, now, null);
+    }
+
+    /** @param byVariant where to add the per-variant scores of a scored request; null: not wanted */
+    static Result result(Graph graph, Scorer scorer, Piece p, long now, Map<List<String>, double[]> byVariant) {
         Answers answers = Answers.of(graph, p.reports);
         Map<String, Double> scores = Map.of();
         Double measured = null;
         if (p.truth != null && !p.dropped) {
-            scores = scorer.score(answers.objects(), answers.frame(), Arrays.asList(p.truth));
+            scores = scorer.score(answers.objects(), answers.frame(), Arrays.asList(p.truth), p.variantMap(), byVariant);
             measured = scorer.accuracy(scores);
         }
         return Result.newBuilder()

@@ -84,7 +84,11 @@ public final class Scorer implements Serializable {
         return byVariant;
     }
 
-    private Map<String, Double> score(List<DetectedObject> objects, List<TaskOutput> frame, List<GroundTruth> truth,
+    /**
+     * Both at once, in one pass: task → its score on this request (returned), and (task, variant) →
+     * {pieces scored, score sum} added into {@code byVariant} (null: not wanted).
+     */
+    public Map<String, Double> score(List<DetectedObject> objects, List<TaskOutput> frame, List<GroundTruth> truth,
             Map<String, String> variants, Map<List<String>, double[]> byVariant) {
         Map<String, Double> scores = new LinkedHashMap<>();
         List<float[]> trueBoxes = truth.stream().map(t -> t.box).toList();
@@ -93,7 +97,7 @@ public final class Scorer implements Serializable {
             List<float[]> boxes = mine.stream().map(o -> floats(o.getBox())).toList();
             Scoring.Matching m = Scoring.match(boxes, trueBoxes);
             scores.put(detector.name(), m.f1());
-            tally(byVariant, detector.name(), variants.getOrDefault(detector.name(), ""), m.f1());
+            add(byVariant, detector.name(), variants.getOrDefault(detector.name(), ""), m.f1());
             for (Task kid : graph.children(detector.name())) {
                 if (!kid.takesCrops()) {
                     continue;
@@ -116,7 +120,7 @@ public final class Scorer implements Serializable {
                     }
                     scored++;
                     right += hit;
-                    tally(byVariant, kid.name(), out.get().getVariant(), hit);
+                    add(byVariant, kid.name(), out.get().getVariant(), hit);
                 }
                 if (scored > 0) {
                     scores.put(kid.name(), right / (double) scored);
@@ -128,14 +132,14 @@ public final class Scorer implements Serializable {
                 output(frame, t.name()).ifPresent(out -> {
                     double hit = label(t, out).equals(nearest(truth)) ? 1.0 : 0.0;
                     scores.put(t.name(), hit);
-                    tally(byVariant, t.name(), out.getVariant(), hit);
+                    add(byVariant, t.name(), out.getVariant(), hit);
                 });
             }
         }
         return scores;
     }
 
-    private static void tally(Map<List<String>, double[]> byVariant, String task, String variant, double score) {
+    private static void add(Map<List<String>, double[]> byVariant, String task, String variant, double score) {
         if (byVariant != null) {
             double[] s = byVariant.computeIfAbsent(List.of(task, variant), k -> new double[2]);
             s[0]++;
