@@ -40,7 +40,7 @@ import java.util.Map;
  *
  * <p>A plan may let the replica adapt per batch and per piece ({@link Adaptation}): a ladder picks
  * each batch's variant by the slack of its tightest piece ({@link #rung}), a cascade runs the
- * low-confidence pieces again on a larger variant ({@link #escalate}).
+ * low-confidence pieces again on a larger variant ({@link #lowConfidence}).
  */
 public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, Plan, Piece> {
 
@@ -218,22 +218,40 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
             long end = Micros.now();
             metrics.batch(batch.size(), (end - start) / 1e3);
             metrics.ran(variant.name(), (end - start) / 1e3);
-            Variant[] served = new Variant[batch.size()];
-            java.util.Arrays.fill(served, variant);
-            if (adapt.cascade() != null && !adapt.cascade().escalateTo().equals(variant.name())) {
-                end = escalate(adapt.cascade(), batch, outputs, served, below, tp, ctx);
-            }
+            List<Integer> up = adapt.cascade() == null || adapt.cascade().escalateTo().equals(variant.name()) ? List.of()
+                    : lowConfidence(adapt.cascade(), batch, outputs, below, ctx);
+            // The pieces the first stage answers leave now; a cascade's escalated ones after its second stage.
             for (int i = 0; i < batch.size(); i++) {
-                Piece p = batch.get(i);
-                p.ran(start, end);
-                p.taskRuns++;
-                p.planVersion = Math.max(p.planVersion, plan.version());
-                if (outputTask) {
-                    p.report(TaskReport.of(taskName, served[i].name(), p, outputs.get(i)));
+                if (!up.contains(i)) {
+                    done(batch.get(i), variant, outputs.get(i), start, end, plan, ctx, out);
                 }
-                emit(p, served[i], outputs.get(i), plan, ctx, out);
+            }
+            if (!up.isEmpty()) {
+                Variant larger = task.variant(adapt.cascade().escalateTo()).orElseThrow();
+                long start2 = Micros.now();
+                List<Map<String, float[]>> second = runner.predict(larger.name(), threads(tp),
+                        up.stream().map(i -> batch.get(i).payload).toList(), batch.get(0).shape);
+                long end2 = Micros.now();
+                metrics.batch(up.size(), (end2 - start2) / 1e3);
+                metrics.ran(larger.name(), (end2 - start2) / 1e3);
+                for (int k = 0; k < up.size(); k++) {
+                    // Its model time is both stages': it ran from the first stage's start.
+                    done(batch.get(up.get(k)), larger, second.get(k), start, end2, plan, ctx, out);
+                }
             }
         }
+    }
+
+    /** A piece this task has answered (with {@code ran}'s outputs) goes on to the children or the assembler. */
+    private void done(Piece p, Variant ran, Map<String, float[]> outputs, long start, long end, Plan plan, ReadOnlyContext ctx,
+            Collector<Piece> out) {
+        p.ran(start, end);
+        p.taskRuns++;
+        p.planVersion = Math.max(p.planVersion, plan.version());
+        if (outputTask) {
+            p.report(TaskReport.of(taskName, ran.name(), p, outputs));
+        }
+        emit(p, ran, outputs, plan, ctx, out);
     }
 
     /**
@@ -260,41 +278,25 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
     }
 
     /**
-     * A cascade's second stage: the pieces whose top label score is under the threshold, and whose
-     * deadline still allows it, run again on the larger variant (one batch); their outputs replace the
-     * first stage's. Each piece stays one piece, answered once.
-     *
-     * @return when the second stage ended (the first stage's end when nothing was escalated)
+     * A cascade's first stage judged: the batch's pieces whose top label score is under the threshold
+     * and whose deadline still leaves time for the larger variant (as the ladder judges a rung's time).
+     * They run again on it, one batch; each stays one piece, answered once.
      */
-    private long escalate(Adaptation.Cascade cascade, List<Piece> batch, List<Map<String, float[]>> outputs, Variant[] served,
-            double belowMs, TaskPlan tp, ReadOnlyContext ctx) throws Exception {
+    private List<Integer> lowConfidence(Adaptation.Cascade cascade, List<Piece> batch, List<Map<String, float[]>> outputs, double belowMs,
+            ReadOnlyContext ctx) {
         String tensor = task.labels().orElseThrow().tensor();
         long now = ctx.timerService().currentProcessingTime();
+        double second = estimateMs(new Adaptation.Rung(cascade.escalateTo(), cascade.escalateBatchMs()));
         List<Integer> up = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
             Piece p = batch.get(i);
-            double second = estimateMs(new Adaptation.Rung(cascade.escalateTo(), cascade.escalateBatchMs()));
             boolean time = p.deadlineMs <= 0 || now + second + belowMs <= p.deadlineMs;
             if (time && topScore(outputs.get(i).get(tensor)) < cascade.threshold()) {
                 up.add(i);
             }
         }
         metrics.cascade(batch.size(), up.size());
-        if (up.isEmpty()) {
-            return Micros.now();
-        }
-        Variant larger = task.variant(cascade.escalateTo()).orElseThrow();
-        long start = Micros.now();
-        List<Map<String, float[]>> second = runner.predict(larger.name(), threads(tp), up.stream().map(i -> batch.get(i).payload).toList(),
-                batch.get(0).shape);
-        long end = Micros.now();
-        metrics.batch(up.size(), (end - start) / 1e3);
-        metrics.ran(larger.name(), (end - start) / 1e3);
-        for (int k = 0; k < up.size(); k++) {
-            outputs.set(up.get(k), second.get(k));
-            served[up.get(k)] = larger;
-        }
-        return end;
+        return up;
     }
 
     private static double topScore(float[] scores) {
