@@ -147,6 +147,10 @@ final class DemoCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
+        } else if (adapt.mode() != io.jigsaw.core.plan.AdaptationMode.NONE) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--adapt adds adaptation to the sidecar's plans; "
+                    + "a plan file (--plan) is served as it is written: give its tasks a ladder or a cascade there "
+                    + "(bin/jigsaw plan --adapt " + adapt.mode().cliName + " --out FILE writes one)");
         }
         if (chaos && replicaSlots < 2) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),

@@ -172,6 +172,16 @@ public class JigsawCliTest {
     }
 
     @Test
+    void aDemoServingAPlanFileRefusesAdaptThatOnlyTheSidecarsPlansGet() throws Exception {
+        Path plan = Path.of(System.getProperty("jigsaw.examples.dir", "../examples"), "xr-scene/plan.json");
+
+        Run run = run("demo", "--plan", plan.toString(), "--adapt", "ladder", "--web-port", "0");
+
+        assertThat(run.code).isEqualTo(2);
+        assertThat(run.err).contains("--adapt adds adaptation to the sidecar's plans").contains("plan --adapt ladder --out FILE");
+    }
+
+    @Test
     void aPlanWithALadderWritesEveryProfiledVariantMostAccurateFirstAndReadsBackValid(@org.junit.jupiter.api.io.TempDir Path dir)
             throws Exception {
         Path graph = demoGraphWithBuiltModels(dir);
