@@ -40,7 +40,11 @@ import java.util.function.Function;
  * whose request is past its deadline when its batch starts is dropped, and so is its request. The
  * plans come from the sidecar's own {@link Replanner} fed with simulated root telemetry; a new plan
  * takes effect after the plan-change delay, and the pieces queued under the old one move to the new
- * replicas (nothing is lost).
+ * replicas (nothing is lost). A plan's per-request adaptation ({@link PlanAdapter}) runs as in the job:
+ * a ladder picks each batch's rung by its oldest piece's slack after the planned budgets below; a
+ * cascade sends each piece of its first stage on with the validation split's escalation probability
+ * (if its deadline leaves time), to a second batch on the same replica, kept and escalated pieces at
+ * their validation accuracies.
  */
 public final class Simulator {
 
