@@ -132,7 +132,8 @@ public final class JigsawJob {
         }
 
         SingleOutputStreamOperator<Result> results = on(io, union(done).keyBy(p -> p.requestId)
-                .process(new ResultAssembler(graph, cleanupMs, conf.get(JigsawOptions.TELEMETRY_INTERVAL).toMillis()))
+                .process(new ResultAssembler(graph, cleanupMs, conf.get(JigsawOptions.TELEMETRY_INTERVAL).toMillis(),
+                        !delivery.exactlyOnceState()))
                 .name("assemble-results").uid("assemble-results").setParallelism(slots));
         // The assembler's telemetry: measured accuracy per variant, from the requests that carried their truth.
         telemetry.add(results.getSideOutput(Tags.TELEMETRY));

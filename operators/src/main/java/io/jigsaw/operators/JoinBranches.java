@@ -67,6 +67,9 @@ public class JoinBranches extends KeyedBroadcastProcessFunction<String, Piece, P
             return;
         }
         partial.clear();
+        // Done: its cleanup timer has nothing left to clean (a piece that came again would start a new partial, with
+        // its own timer, that never completes and is cleaned then).
+        ctx.timerService().deleteProcessingTimeTimer(merged.deadlineMs + cleanupAfterDeadlineMs);
         if (cmp > 0) {
             throw new IllegalStateException("join at " + task + " for request " + piece.requestId + " received "
                     + merged.credit() + " of the request, more than the " + expected + " that reaches it: a piece was duplicated");

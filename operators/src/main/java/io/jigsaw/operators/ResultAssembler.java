@@ -23,8 +23,11 @@ import java.util.Map;
 /**
  * Emits exactly one {@link Result} per request: when the leaves' pieces add up to the whole request,
  * or at once when a piece arrives dropped, or, if pieces went missing, as dropped ("incomplete") once
- * the deadline is well past, so no request disappears without a result. Keyed by request id; the
- * state is kept until the cleanup time so late pieces of a finished request are not counted twice.
+ * the deadline is well past, so no request disappears without a result. Keyed by request id. A request
+ * answered dropped is remembered until its cleanup time, so its pieces still on their way are not
+ * counted again; so is every answered request when pieces may be replayed (at-least-once state). Under
+ * exactly-once state a request answered whole leaves nothing behind: no piece of it can come again, and
+ * every checkpoint would otherwise carry an entry and a timer per request of the last seconds.
  */
 public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result> {
 
@@ -38,6 +41,7 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
     private final Scorer scorer;
     private final long cleanupAfterDeadlineMs;
     private final long telemetryIntervalMs;
+    private final boolean replaysPossible;
 
     private transient GraphMetrics metrics;
     /** (task, variant) → {scored, score sum} since the last telemetry record: best effort, not checkpointed. */
@@ -49,6 +53,17 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
      * @param telemetryIntervalMs how often measured accuracy per variant goes to telemetry
      */
     public ResultAssembler(Graph graph, long cleanupAfterDeadlineMs, long telemetryIntervalMs) {
+        this(graph, cleanupAfterDeadlineMs, telemetryIntervalMs, true);
+    }
+
+    /**
+     * @param replaysPossible whether a piece may reach the assembler twice (at-least-once state: after a
+     *     restore, pieces processed since the checkpoint come again): then a completed request is remembered
+     *     until its cleanup time, so a replayed piece cannot start it over; under exactly-once state only a
+     *     dropped request is (its other pieces are still on their way)
+     */
+    public ResultAssembler(Graph graph, long cleanupAfterDeadlineMs, long telemetryIntervalMs, boolean replaysPossible) {
+        this.replaysPossible = replaysPossible;
         this.graph = graph;
         this.scorer = new Scorer(graph);
         this.cleanupAfterDeadlineMs = cleanupAfterDeadlineMs;
@@ -92,14 +107,29 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
         piece.arrives(Micros.now());
         ValueState<Piece> partial = getRuntimeContext().getState(PARTIAL);
         Piece merged = partial.value();
-        if (merged == null) {
+        boolean first = merged == null;
+        if (first) {
             merged = piece;
-            ctx.timerService().registerProcessingTimeTimer(Math.max(piece.deadlineMs, ctx.timerService().currentProcessingTime())
-                    + cleanupAfterDeadlineMs);
         } else {
             merged.absorb(piece);
         }
-        if (merged.dropped || merged.credit().compareTo(Credit.ONE) >= 0) {
+        boolean complete = merged.credit().compareTo(Credit.ONE) >= 0;
+        if (complete && !merged.dropped && !replaysPossible) {
+            // Every piece has arrived, and under exactly-once state none arrives again: nothing to remember, no
+            // timer to keep (most requests end here on their first piece: a snapshot then carries no state for them).
+            emit(merged, ctx.timerService().currentProcessingTime(), out, ctx);
+            if (!first) {
+                partial.clear();
+                ctx.timerService().deleteProcessingTimeTimer(merged.deadlineMs + cleanupAfterDeadlineMs);
+            }
+            return;
+        }
+        if (first) {
+            ctx.timerService().registerProcessingTimeTimer(Math.max(piece.deadlineMs, ctx.timerService().currentProcessingTime())
+                    + cleanupAfterDeadlineMs);
+        }
+        if (merged.dropped || complete) {
+            // A drop answers the request while its other pieces are still on their way: remember it until they are.
             emit(merged, ctx.timerService().currentProcessingTime(), out, ctx);
             done.update(true);
             partial.clear();
