@@ -71,22 +71,12 @@ public final class Scorer implements Serializable {
     }
 
     /**
-     * (task, variant) → {pieces scored, score sum} on this request. A task whose pieces ran on
-     * several variants (a ladder's rungs, a cascade's escalations) is scored per variant, object by
+     * Both at once, in one pass: task → its score on this request (returned), and (task, variant) →
+     * {pieces scored, score sum} added into {@code byVariant} (null: not wanted). A task whose pieces ran
+     * on several variants (a ladder's rungs, a cascade's escalations) is scored per variant, object by
      * object; a frame-level task (a detector) under the variant that served the frame.
      *
      * @param variants task → the variant the request's frame-level piece ran
-     */
-    public Map<List<String>, double[]> scoreByVariant(List<DetectedObject> objects, List<TaskOutput> frame, List<GroundTruth> truth,
-            Map<String, String> variants) {
-        Map<List<String>, double[]> byVariant = new LinkedHashMap<>();
-        score(objects, frame, truth, variants, byVariant);
-        return byVariant;
-    }
-
-    /**
-     * Both at once, in one pass: task → its score on this request (returned), and (task, variant) →
-     * {pieces scored, score sum} added into {@code byVariant} (null: not wanted).
      */
     public Map<String, Double> score(List<DetectedObject> objects, List<TaskOutput> frame, List<GroundTruth> truth,
             Map<String, String> variants, Map<List<String>, double[]> byVariant) {

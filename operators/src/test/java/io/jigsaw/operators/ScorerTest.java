@@ -65,8 +65,8 @@ class ScorerTest {
         outs.set(0, TaskOutput.newBuilder(outs.get(0)).setVariant("classify-s").build());
         kept.setOutputs(outs);
 
-        Map<List<String>, double[]> byVariant = SCORER.scoreByVariant(List.of(kept, escalated), List.of(scene(7)), truth,
-                Map.of("detect", "detect-m"));
+        Map<List<String>, double[]> byVariant = new java.util.LinkedHashMap<>();
+        SCORER.score(List.of(kept, escalated), List.of(scene(7)), truth, Map.of("detect", "detect-m"), byVariant);
 
         assertThat(byVariant.get(List.of("classify", "classify-s"))).containsExactly(1, 0);
         assertThat(byVariant.get(List.of("classify", "classify-l"))).containsExactly(1, 1);

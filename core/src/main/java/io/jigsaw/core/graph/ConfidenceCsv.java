@@ -65,12 +65,6 @@ public final class ConfidenceCsv {
 
     /** The graph's: beside the models that will serve, else beside the graph (a recorded run's), as for accuracy.csv. */
     public static Optional<Path> locate(Graph graph) {
-        List<Path> candidates = new ArrayList<>();
-        graph.modelsDir().ifPresent(d -> candidates.add(d.resolve(FILE)));
-        Path base = graph.sourceFile() == null ? null : Path.of(graph.sourceFile()).toAbsolutePath().getParent();
-        if (base != null) {
-            candidates.add(base.resolve(FILE));
-        }
-        return candidates.stream().filter(Files::isRegularFile).findFirst();
+        return YamlGraphReader.recorded(graph.sourceFile() == null ? null : Path.of(graph.sourceFile()), graph.modelsDir().orElse(null), FILE);
     }
 }

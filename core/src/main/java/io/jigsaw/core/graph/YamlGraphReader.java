@@ -54,21 +54,28 @@ final class YamlGraphReader {
      */
     private static Map<String, AccuracyCsv.Row> measuredAccuracies(Path file, String modelsDir) {
         Map<String, AccuracyCsv.Row> out = new LinkedHashMap<>();
+        recorded(file, modelsDir == null ? null : Path.of(modelsDir), AccuracyCsv.FILE)
+                .ifPresent(p -> AccuracyCsv.read(p).forEach(r -> out.put(r.task() + "/" + r.variant(), r)));
+        return out;
+    }
+
+    /**
+     * A file `models` writes beside the models it builds ({@code accuracy.csv}, {@code confidence.csv}):
+     * the models dir's (the models that will serve), else the one beside the graph file (a recorded run's).
+     *
+     * @param graphFile the graph's file, or null
+     * @param modelsDir the graph's models dir, or null
+     */
+    static java.util.Optional<Path> recorded(Path graphFile, Path modelsDir, String name) {
         List<Path> candidates = new ArrayList<>();
         if (modelsDir != null) {
-            candidates.add(Path.of(modelsDir).resolve(AccuracyCsv.FILE));
+            candidates.add(modelsDir.resolve(name));
         }
-        Path base = file.toAbsolutePath().getParent();
+        Path base = graphFile == null ? null : graphFile.toAbsolutePath().getParent();
         if (base != null) {
-            candidates.add(base.resolve(AccuracyCsv.FILE));
+            candidates.add(base.resolve(name));
         }
-        for (Path p : candidates) {
-            if (java.nio.file.Files.exists(p)) {
-                AccuracyCsv.read(p).forEach(r -> out.put(r.task() + "/" + r.variant(), r));
-                break;
-            }
-        }
-        return out;
+        return candidates.stream().filter(java.nio.file.Files::exists).findFirst();
     }
 
     private static Path resolve(Path file, String dir) {

@@ -137,13 +137,9 @@ final class DemoCommand implements Callable<Integer> {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage()
                         + " (--checkpoint-interval, --delivery)");
             }
-        }
-        EmbeddedDemo.Settings settings = new EmbeddedDemo.Settings(planning.graphFile(), plan, sidecarPlans, planning.timeLimit, t, seed, replicaSlots, webPort, JigsawCli.home(), warmup, delivery,
-                java.time.Duration.ofMillis(checkpointMs), chaos, !noEarlyDrop, local, accuracySource, adapt.mode());
-        if (plan == null) {
-            // Refused here, with what to do, rather than by the sidecar once the cluster is up.
+            // A cascade without confidences is refused here, with what to do, rather than by the sidecar once the cluster is up.
             try {
-                adapt.adapter(planning.loadGraph());
+                adapt.adapter(g);
             } catch (IllegalArgumentException e) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
@@ -152,6 +148,8 @@ final class DemoCommand implements Callable<Integer> {
                     + "a plan file (--plan) is served as it is written: give its tasks a ladder or a cascade there "
                     + "(bin/jigsaw plan --adapt " + adapt.mode().cliName + " --out FILE writes one)");
         }
+        EmbeddedDemo.Settings settings = new EmbeddedDemo.Settings(planning.graphFile(), plan, sidecarPlans, planning.timeLimit, t, seed, replicaSlots, webPort, JigsawCli.home(), warmup, delivery,
+                java.time.Duration.ofMillis(checkpointMs), chaos, !noEarlyDrop, local, accuracySource, adapt.mode());
         if (chaos && replicaSlots < 2) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--chaos needs --replica-slots >= 2 (one TaskManager per slot, one of them is killed)");

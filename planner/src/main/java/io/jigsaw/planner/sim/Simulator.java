@@ -123,7 +123,8 @@ public final class Simulator {
         double startedMs;
         /** What the running batch runs (a ladder's rung, or a cascade's larger variant in its second stage). */
         Variant runningVariant;
-        boolean secondStage;
+        /** In a cascade's second stage: what its first stage did (the escalated pieces' accuracy); null otherwise. */
+        Confidence.Outcome escalatedBy;
 
         /** What this replica runs: the task's variant and batch, or its own under a traffic split. */
         final Variant variant;
@@ -198,6 +199,8 @@ public final class Simulator {
         final PriorityQueue<Event> events = new PriorityQueue<>();
         final SplittableRandom random = new SplittableRandom(settings.seed());
         final LatencyModel latency = new LatencyModel(template.profile(), settings.seed() + 1);
+        /** Cascade outcomes by (task, small, large, threshold): each is a pass over the validation samples. */
+        final java.util.Map<List<Object>, java.util.Optional<Confidence.Outcome>> outcomes = new java.util.HashMap<>();
         final List<TaskState> tasks = new ArrayList<>();
         final Replanner replanner;
         long seq;
@@ -403,14 +406,15 @@ public final class Simulator {
                 }
                 v = task.task.variant(Slack.fit(task.adaptation.ladder(), tightest - t - task.belowMs).variant()).orElseThrow();
             }
-            run(rep, batch, v, false, t);
+            run(rep, batch, v, null, t);
         }
 
-        void run(Replica rep, List<Piece> batch, Variant v, boolean secondStage, double t) {
+        /** @param escalatedBy a cascade's first stage, when this batch is its second; null otherwise */
+        void run(Replica rep, List<Piece> batch, Variant v, Confidence.Outcome escalatedBy, double t) {
             rep.busy = true;
             rep.running = batch;
             rep.runningVariant = v;
-            rep.secondStage = secondStage;
+            rep.escalatedBy = escalatedBy;
             rep.task.batches++;
             rep.task.rungBatches.merge(v.name(), 1L, Long::sum);
             push(t + latency.sampleMs(v.name(), rep.share, batch.size()), DONE, rep);
@@ -419,22 +423,22 @@ public final class Simulator {
         void done(Replica rep, double t) {
             TaskState task = rep.task;
             Adaptation.Cascade cascade = task.adaptation.cascade();
-            List<Piece> up = new ArrayList<>();
             Confidence.Outcome outcome = null;
-            if (!rep.secondStage && cascade != null && !cascade.escalateTo().equals(rep.runningVariant.name())) {
-                outcome = adapter.outcome(task.task.name(), rep.runningVariant.name(), cascade.escalateTo(), cascade.threshold()).orElse(null);
+            if (rep.escalatedBy == null && cascade != null && !cascade.escalateTo().equals(rep.runningVariant.name())) {
+                outcome = outcome(task.task.name(), rep.runningVariant.name(), cascade.escalateTo(), cascade.threshold());
             }
+            // A cascade's stage answers the pieces it keeps (or was given) with its own accuracy on them, not its mean.
+            double factor = outcome != null ? factor(task, rep.runningVariant, outcome.keptAccuracy())
+                    : rep.escalatedBy != null ? factor(task, rep.runningVariant, rep.escalatedBy.escalatedAccuracy()) : 1.0;
+            List<Piece> up = new ArrayList<>();
             for (Piece p : rep.running) {
-                boolean time = t + cascade(task).escalateBatchMs() + task.belowMs <= trace.atMs()[p.request] + sloMs;
-                if (outcome != null && time && random.nextDouble() < outcome.rate()) {
+                if (outcome != null && t + cascade.escalateBatchMs() + task.belowMs <= trace.atMs()[p.request] + sloMs
+                        && random.nextDouble() < outcome.rate()) {
                     up.add(p);
                     continue;
                 }
                 task.waitSumMs += rep.startedMs - p.enqueuedMs;
                 task.inTaskMs.add(t - p.enqueuedMs);
-                // A cascade's stage answers the pieces it keeps (or was given) with its own accuracy on them, not its mean.
-                double factor = outcome != null ? conditional(task, rep.runningVariant, outcome.keptAccuracy())
-                        : rep.secondStage ? conditional(task, rep.runningVariant, escalatedAccuracy(task, rep)) : 1.0;
                 finishPiece(task, p, rep.runningVariant, factor, t);
             }
             if (outcome != null) {
@@ -445,7 +449,7 @@ public final class Simulator {
             rep.busy = false;
             if (!up.isEmpty()) {
                 // The second stage runs on the same replica, before its next batch.
-                run(rep, up, task.task.variant(cascade.escalateTo()).orElseThrow(), true, t);
+                run(rep, up, task.task.variant(cascade.escalateTo()).orElseThrow(), outcome, t);
                 return;
             }
             if (!rep.retired) {
@@ -453,22 +457,17 @@ public final class Simulator {
             }
         }
 
-        Adaptation.Cascade cascade(TaskState task) {
-            return task.adaptation.cascade() == null ? new Adaptation.Cascade("", 1, 0, 0) : task.adaptation.cascade();
+        /** What a cascade does on the validation samples (null without them): one count per plan, not per batch. */
+        Confidence.Outcome outcome(String task, String small, String large, double threshold) {
+            return outcomes.computeIfAbsent(List.of(task, small, large, threshold),
+                    k -> adapter.outcome(task, small, large, threshold)).orElse(null);
         }
 
-        /** The escalated pieces' accuracy on the larger variant, from the validation samples. */
-        double escalatedAccuracy(TaskState task, Replica rep) {
-            Adaptation.Cascade c = cascade(task);
-            // Which variant ran first is not kept per piece; the task's planned first stage stands for it.
-            return adapter.outcome(task.task.name(), task.variant.name(), c.escalateTo(), c.threshold())
-                    .map(Confidence.Outcome::escalatedAccuracy).orElse(Double.NaN);
-        }
-
-        /** A variant's accuracy scaled by how its pieces here fare against its mean on the validation samples. */
-        double conditional(TaskState task, Variant v, double accuracyOnThese) {
-            double mean = adapter.outcome(task.task.name(), v.name(), v.name(), 0).map(Confidence.Outcome::accuracy).orElse(Double.NaN);
-            return Double.isNaN(accuracyOnThese) || !(mean > 0) ? 1.0 : accuracyOnThese / mean;
+        /** A variant's accuracy scaled by how the pieces it answers here fare against its mean on the validation samples. */
+        double factor(TaskState task, Variant v, double accuracyOnThese) {
+            // v "cascaded" to itself at threshold 0 escalates nothing: v alone, its mean on the validation samples.
+            Confidence.Outcome alone = outcome(task.task.name(), v.name(), v.name(), 0);
+            return alone == null || Double.isNaN(accuracyOnThese) || !(alone.accuracy() > 0) ? 1.0 : accuracyOnThese / alone.accuracy();
         }
 
         void finishPiece(TaskState task, Piece p, Variant ran, double t) {
