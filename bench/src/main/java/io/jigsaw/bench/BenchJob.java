@@ -18,6 +18,27 @@ final class BenchJob {
     private BenchJob() {
     }
 
+    /** A benchmark's body. */
+    interface Body {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs a benchmark that starts the job and exits the JVM when it ends, 1 on a failure: the MiniCluster's
+     * and Kafka clients' threads are not daemons, so a benchmark that failed would otherwise never end.
+     */
+    static void runAndExit(Body body) {
+        int status = 1;
+        try {
+            body.run();
+            status = 0;
+        } catch (Throwable t) {
+            t.printStackTrace();
+        } finally {
+            System.exit(status);
+        }
+    }
+
     /** A local MiniCluster environment with {@code slots} slots and parallelism, checkpointing on disk under {@code work}. */
     static StreamExecutionEnvironment environment(int slots, Path work) {
         Configuration flink = InProcessCluster.checkpointsOnDisk(new Configuration(), work.resolve("checkpoints"));

@@ -48,7 +48,11 @@ import java.util.Locale;
  */
 public final class CapacityBench {
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        BenchJob.runAndExit(() -> run(args));
+    }
+
+    private static void run(String[] args) throws Exception {
         BenchArgs a = new BenchArgs(args);
         Path graphFile = Path.of(a.get("--graph", null));
         Graph graph = GraphLoader.load(graphFile);
@@ -108,7 +112,6 @@ public final class CapacityBench {
                 job.cancel().get();
             }
         }
-        System.exit(0);
     }
 
     /** One rate served by the real job under the plan made for it. */

@@ -52,11 +52,16 @@ import java.util.concurrent.TimeUnit;
  * from one run: requests/s and CPU per request of both (this JVM plus the broker process), their ratio,
  * the framework's per-hop latency at low load, and where the job's CPU went ({@link CpuProfile}, JFR).
  *
- * Args: --graph G --work DIR [--requests 5000] [--warmup 3 x requests] [--batch 8] [--slots 1] [--probes 200] [--jfr true] [--checkpoint-ms 500]
+ * Args: --graph G --work DIR [--requests 5000] [--rounds 3] [--warmup 3 x requests] [--batch 8] [--slots 1] [--probes 200] [--jfr true]
+ * [--checkpoint-ms 2000]
  */
 public final class FrameworkBench {
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        BenchJob.runAndExit(() -> run(args));
+    }
+
+    private static void run(String[] args) throws Exception {
         BenchArgs a = new BenchArgs(args);
         Graph graph = GraphLoader.load(Path.of(a.get("--graph", null)));
         int requests = Integer.parseInt(a.get("--requests", "5000"));
@@ -66,19 +71,20 @@ public final class FrameworkBench {
         int batch = Integer.parseInt(a.get("--batch", "8"));
         int slots = Integer.parseInt(a.get("--slots", "1"));
         int probes = Integer.parseInt(a.get("--probes", "200"));
+        int rounds = Integer.parseInt(a.get("--rounds", "3"));
         boolean jfr = Boolean.parseBoolean(a.get("--jfr", "true"));
         long checkpointMs = Long.parseLong(a.get("--checkpoint-ms", String.valueOf(JigsawOptions.CHECKPOINT_INTERVAL.defaultValue().toMillis())));
         TensorSpec spec = graph.input().orElseThrow();
         Path work = Files.createDirectories(Path.of(a.get("--work", "bench-work")));
-        System.out.printf("framework bench: graph %s with no-op models, %d timed requests (after %d warm-up), batch %d, "
-                + "%d replica slot(s), delivery %s, checkpoints every %d ms, %d cores%n", graph.name(), requests, warmup, batch, slots,
+        System.out.printf("framework bench: graph %s with no-op models, %d rounds of %d timed requests (after %d warm-up), batch %d, "
+                + "%d replica slot(s), delivery %s, checkpoints every %d ms, %d cores%n", graph.name(), rounds, requests, warmup, batch, slots,
                 JigsawOptions.DELIVERY.defaultValue().name().toLowerCase(java.util.Locale.ROOT), checkpointMs,
                 Runtime.getRuntime().availableProcessors());
 
         // The same records for both sides: synthetic scenes with their truth, as the demo sends; made as they
         // are written (all of them would not fit the heap).
         long now = System.currentTimeMillis();
-        Records records = new Records(warmup, requests, i -> AvroBytes.encode(Frames.scene(id(warmup, i), graph.name(), spec, now,
+        Records records = new Records(warmup, requests * (rounds + (jfr ? 1 : 0)), i -> AvroBytes.encode(Frames.scene(id(warmup, i), graph.name(), spec, now,
                 now + 3_600_000, i % 500)));
         System.out.printf("request record: %d bytes%n", records.get(0).length);
 
@@ -104,24 +110,31 @@ public final class FrameworkBench {
                 producer.flush();
                 JobClient job = env.executeAsync("framework-bench");
                 List<Result> got = BenchJob.collect(results, warmup, 900_000);
-                CpuProfile profile = jfr ? CpuProfile.start() : null;
-                long jvmCpu = InProcessCluster.jvmCpuNanos();
-                long brokerCpu = broker.cpuTime().toNanos();
-                long start = System.nanoTime();
-                got.addAll(BenchJob.collect(results, records.size() - got.size(), 600_000));
-                double wall = System.nanoTime() - start;
-                double jvmCores = (InProcessCluster.jvmCpuNanos() - jvmCpu) / wall;
-                double brokerCores = (broker.cpuTime().toNanos() - brokerCpu) / wall;
-                // The last `requests` results over the same window as the CPU: with several request partitions
-                // warm-up and timed records interleave, so their ids cannot split the two phases.
-                Rate served = new Rate(requests / (wall / 1e9), jvmCores + brokerCores, brokerCores);
+                // Several timed rounds, none under JFR: on 2 cores one round's figure moves by up to ±40 % (the JIT
+                // still compiling, GC, the broker's flushes), so the median is the figure; the profile is a round of its own.
+                double[] perCore = new double[rounds];
+                for (int round = 0; round < rounds; round++) {
+                    Rate served = timedRound(results, broker, warmup + (round + 1) * requests, got);
+                    perCore[round] = served.perCore();
+                    System.out.printf("Flink job, round %d: %8.1f requests/s  %.2f cores  %.3f ms CPU/request  (%.2f of the cores: the broker)  "
+                            + "%.1f requests/s per core%n", round + 1, served.rps, served.cores, served.cpuMsPerRequest(), served.brokerCores,
+                            served.perCore());
+                }
                 double crops = got.stream().mapToDouble(r -> r.getObjects().size()).average().orElse(0);
-                System.out.printf("Flink job:       %8.1f requests/s  %.2f cores  %.3f ms CPU/request  (%.2f of the cores: the broker; "
-                        + "%.2f objects per result)%n", served.rps, served.cores, served.cpuMsPerRequest(), brokerCores, crops);
-                System.out.printf("per core used:   raw %.1f, job %.1f requests/s: job/raw %.3f%n", raw.perCore(), served.perCore(),
-                        served.perCore() / raw.perCore());
-                if (profile != null) {
-                    profile.stopAndPrint(work.resolve("framework.jfr"), (jvmCores * wall / 1e6) / requests, System.out);
+                double[] sorted = perCore.clone();
+                Arrays.sort(sorted);
+                double median = Percentiles.ofSorted(sorted, 0.5);
+                System.out.printf("per core used:   raw %.1f, job median %.1f requests/s (rounds %s; %.2f objects per result): job/raw %.3f%n",
+                        raw.perCore(), median, Arrays.toString(Arrays.stream(perCore).map(v -> Math.round(v * 10) / 10.0).toArray()), crops,
+                        median / raw.perCore());
+                if (jfr) {
+                    CpuProfile profile = CpuProfile.start();
+                    long jvmCpu = InProcessCluster.jvmCpuNanos();
+                    int before = got.size();
+                    Rate profiled = timedRound(results, broker, records.size(), got);
+                    System.out.printf("profiled round (JFR on): %.1f requests/s per core%n", profiled.perCore());
+                    profile.stopAndPrint(work.resolve("framework.jfr"), (InProcessCluster.jvmCpuNanos() - jvmCpu) / 1e6 / (got.size() - before),
+                            System.out);
                 }
 
                 // Latency at low load: batch 1, one request at a time.
@@ -148,7 +161,25 @@ public final class FrameworkBench {
                 job.cancel().get();
             }
         }
-        System.exit(0);
+    }
+
+    /**
+     * Results until {@code got} holds {@code total}, timed: requests/s over the window in which they arrived and
+     * the cores (this JVM and the broker) used in the same window. With several request partitions warm-up and
+     * timed records interleave, so the window, not the records' ids, splits the phases; a poll may bring a few
+     * more than asked, which count in the round that read them.
+     */
+    private static Rate timedRound(TopicReader<Result> results, KafkaBroker broker, int total, List<Result> got) throws Exception {
+        long jvmCpu = InProcessCluster.jvmCpuNanos();
+        long brokerCpu = broker.cpuTime().toNanos();
+        long start = System.nanoTime();
+        int before = got.size();
+        got.addAll(BenchJob.collect(results, total - before, 600_000));
+        int requests = got.size() - before;
+        double wall = System.nanoTime() - start;
+        double jvmCores = (InProcessCluster.jvmCpuNanos() - jvmCpu) / wall;
+        double brokerCores = (broker.cpuTime().toNanos() - brokerCpu) / wall;
+        return new Rate(requests / (wall / 1e9), jvmCores + brokerCores, brokerCores);
     }
 
     /** Requests per second and the cores used meanwhile (this JVM and the broker). */

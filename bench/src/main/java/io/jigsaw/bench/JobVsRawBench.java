@@ -48,7 +48,11 @@ import java.util.List;
  */
 public final class JobVsRawBench {
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        BenchJob.runAndExit(() -> run(args));
+    }
+
+    private static void run(String[] args) throws Exception {
         BenchArgs a = new BenchArgs(args);
         Graph full = GraphLoader.load(Path.of(a.get("--graph", null)));
         Task task = full.task(a.get("--task", "detect")).orElseThrow();
@@ -186,7 +190,6 @@ public final class JobVsRawBench {
                 job.cancel().get();
             }
         }
-        System.exit(0);
     }
 
     /** Pause before each low-load probe, raw and job alike. */
