@@ -484,7 +484,7 @@ public final class EmbeddedDemo {
         }
         try {
             if (broker != null) {
-                broker.close();
+                broker.discard();
             }
         } catch (Exception e) {
             progress.println("[demo] stopping the broker: " + e.getMessage());
