@@ -110,7 +110,8 @@ public final class JobVsRawBench {
                 rawRps, rawCores, pct(rawSingleMs, 0.5), pct(rawSingleMs, 0.99));
 
         // 2. The job, on a MiniCluster with a real broker, same variant/batch/threads, one replica.
-        try (KafkaBroker broker = KafkaBroker.start(work.resolve("kafka-" + System.nanoTime()), Duration.ofSeconds(120))) {
+        KafkaBroker broker = KafkaBroker.start(work.resolve("kafka-" + System.nanoTime()), Duration.ofSeconds(120));
+        try {
             Configuration conf = new Configuration();
             conf.set(JigsawOptions.BOOTSTRAP, broker.bootstrap());
             conf.set(JigsawOptions.REPLICA_SLOTS, 1);
@@ -189,6 +190,9 @@ public final class JobVsRawBench {
                         + "(goal p99 <= 2 ms)%n", hops, task.name(), pct(perHop, 0.5), pct(perHop, 0.99));
                 job.cancel().get();
             }
+        } finally {
+            // Its records are the benchmark's own: a few GB a run, which filled the disk when kept.
+            broker.discard();
         }
     }
 

@@ -196,17 +196,30 @@ public final class JigsawOptions {
                     + "meets the SLO where the client reads. Measured p99 12 ms on the 2-core dev machine.");
 
     /**
-     * FrameworkBench on the demo graph with no-op models, one replica slot, 2-core dev machine, 2026-11-30 (job JVM +
-     * broker; runs gave 2.41 to 2.96). With two slots one run gave 1.07: the figure depends on how wide the job runs.
+     * Calibrated by CapacityBench on the demo graph, 2-core dev machine, 2026-11-30: the real job (two replica slots,
+     * DJL models, the load generator and reader in its JVM, the broker) at the rate claimed, less the plan's models in
+     * the planner's model (calibrations gave 3.67 at 212 req/s, 3.07 at 300, 3.28 at 360). The no-op FrameworkBench,
+     * which this default was before, gave 2.8 with one slot and 1.07 with two: it leaves out what a real model's
+     * batch costs around it and the load generator, and its plans put the capacity too high (measured/planned 0.68-0.87).
      */
-    static final double FRAMEWORK_CPU_MS_MEASURED = 2.8;
+    static final double FRAMEWORK_CPU_MS_MEASURED = 3.3;
+
+    /** The same calibration's cores busy with no request sent (this JVM and the broker): 0.07 and 0.09 in two runs. */
+    static final double FRAMEWORK_IDLE_CORES_MEASURED = 0.09;
 
     public static final ConfigOption<Double> PLANNER_FRAMEWORK_CPU_MS = ConfigOptions.key("jigsaw.planner.framework-cpu-ms")
             .doubleType().defaultValue(FRAMEWORK_CPU_MS_MEASURED)
             .withDescription("CPU milliseconds the serving framework itself spends per request (Kafka clients, Avro, Flink's hops "
                     + "and state, the broker), on the cores the models use when they run on the CPU: the planner keeps that much "
-                    + "of a CPU device free at the demand it plans for. No effect on GPU profiles. Default: measured by "
-                    + "`./mvnw -pl bench exec:exec@framework` on the demo graph (2-core dev machine).");
+                    + "of a CPU device free at the demand it plans for. No effect on GPU profiles. Default: calibrated by "
+                    + "`./mvnw -pl bench exec:exec@capacity` on the demo graph (2-core dev machine); calibrate it on the machine that serves.");
+
+    public static final ConfigOption<Double> PLANNER_FRAMEWORK_IDLE_CORES = ConfigOptions.key("jigsaw.planner.framework-idle-cores")
+            .doubleType().defaultValue(FRAMEWORK_IDLE_CORES_MEASURED)
+            .withDescription("CPU cores the serving framework keeps busy with no request at all (sources and clients polling, the "
+                    + "broker, timers, checkpoints, metrics) on the cores the models use: the planner keeps that much of each CPU device "
+                    + "free beside jigsaw.planner.framework-cpu-ms per request. No effect on GPU profiles. Default: calibrated with "
+                    + "it by `./mvnw -pl bench exec:exec@capacity` (2-core dev machine).");
 
     public static final ConfigOption<AdaptationMode> PLANNER_ADAPT = ConfigOptions.key("jigsaw.planner.adapt")
             .enumType(AdaptationMode.class).defaultValue(AdaptationMode.NONE)

@@ -70,10 +70,11 @@ final class CapacityCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%s on %d GPU(s), device %s, latency SLO %.0f ms, accuracy SLO %.2f of best, traffic split %s;"
                 + " %d derived profile rows%n", graph.name(), options.gpus(), profile.device(), graph.latencySloMs(), graph.accuracySlo(),
                 options.trafficSplit ? "on" : "off", profile.derivedRows());
-        if (profile.cpuThreads().isPresent() && options.frameworkCpuMs > 0) {
-            System.out.printf(Locale.ROOT, "the models share the CPU with the framework: %.2f CPU ms per request kept free for it "
-                    + "(--framework-cpu-ms; %.3f %% of the device per req/s)%n", options.frameworkCpuMs,
-                    options.instance(graph, profile, 1, Policy.JIGSAW).frameworkSharePerRps());
+        if (profile.cpuThreads().isPresent() && (options.frameworkCpuMs > 0 || options.frameworkIdleCores > 0)) {
+            PlanningInstance shared = options.instance(graph, profile, 0, Policy.JIGSAW);
+            System.out.printf(Locale.ROOT, "the models share the CPU with the framework: %.2f idle cores and %.2f CPU ms per request kept "
+                    + "free for it (--framework-idle-cores, --framework-cpu-ms; %.1f %% of each device, and %.3f %% per req/s)%n",
+                    options.frameworkIdleCores, options.frameworkCpuMs, shared.frameworkIdlePct(), shared.frameworkSharePerRps());
         }
         System.out.printf(Locale.ROOT, "%-22s %14s %10s %12s  %s%n", "policy", "capacity req/s", "vs loki", "split tasks", "limited by");
         capacity.forEach((name, rps) -> System.out.printf(Locale.ROOT, "%-22s %14.2f %10s %12d  %s%n", name, rps,

@@ -57,9 +57,15 @@ final class PlanningOptions {
 
     @Bounds(min = 0)
     @Option(names = "--framework-cpu-ms", paramLabel = "MS", description = "CPU ms the serving framework spends per request on the "
-            + "cores the models use, kept free when the profile is of a CPU device (cpu-Nt); measured by the framework benchmark "
+            + "cores the models use, kept free when the profile is of a CPU device (cpu-Nt); calibrated by the capacity benchmark "
             + "(default: ${DEFAULT-VALUE}; 0 plans as if the models had the cores to themselves).")
     double frameworkCpuMs = io.jigsaw.job.JigsawOptions.PLANNER_FRAMEWORK_CPU_MS.defaultValue();
+
+    @Bounds(min = 0)
+    @Option(names = "--framework-idle-cores", paramLabel = "CORES", description = "CPU cores the serving framework keeps busy with no "
+            + "request at all (polling, timers, checkpoints, the broker), kept free on each CPU device beside --framework-cpu-ms; "
+            + "calibrated by the capacity benchmark (default: ${DEFAULT-VALUE}).")
+    double frameworkIdleCores = io.jigsaw.job.JigsawOptions.PLANNER_FRAMEWORK_IDLE_CORES.defaultValue();
 
     @Option(names = "--traffic-split", defaultValue = "true", negatable = true, fallbackValue = "true",
             description = "Let a task split its traffic across two variants (Loki's mechanism; every policy with accuracy scaling);"
@@ -132,7 +138,7 @@ final class PlanningOptions {
 
     PlanningInstance instance(Graph g, Profile profile, double demand, Policy policy, int gpuCount) {
         return new PlanningInstance(g, profile, demand, gpuCount, grid(), policy, maxUtilisation,
-                PlanningInstance.AccuracyRule.TRAFFIC_WEIGHTED_MEAN, trafficSplit).withFrameworkCpu(frameworkCpuMs);
+                PlanningInstance.AccuracyRule.TRAFFIC_WEIGHTED_MEAN, trafficSplit).withFrameworkCpu(frameworkCpuMs, frameworkIdleCores);
     }
 
     SolverSettings solverSettings() {

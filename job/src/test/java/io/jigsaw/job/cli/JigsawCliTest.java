@@ -1,6 +1,7 @@
 package io.jigsaw.job.cli;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
@@ -223,6 +224,26 @@ public class JigsawCliTest {
 
         assertThat(run.code).isEqualTo(2);
         assertThat(run.err).startsWith("error: share step must divide 100, found 7").contains("\tat io.jigsaw.");
+    }
+
+    @Test
+    void capacityOnACpuProfileKeepsTheFrameworksIdleAndPerRequestCpuFree(@TempDir Path dir) throws Exception {
+        Path graph = demoGraphWithBuiltModels(dir);
+        String idle = OtherLokiAppTest.stdout(() -> assertThat(run("capacity", "--graph", graph.toString(), "--gpus", "1",
+                "--framework-idle-cores", "0.5", "--framework-cpu-ms", "2", "--time-limit", "PT2S").code()).isZero());
+        String busy = OtherLokiAppTest.stdout(() -> assertThat(run("capacity", "--graph", graph.toString(), "--gpus", "1",
+                "--framework-idle-cores", "1.5", "--framework-cpu-ms", "2", "--time-limit", "PT2S").code()).isZero());
+
+        // 0.5 of the profile's 2 threads: 25 % of the device; 2 ms per request: 0.1 % per req/s.
+        assertThat(idle).contains("0.50 idle cores and 2.00 CPU ms per request kept free").contains("25.0 % of each device, and 0.100 % per req/s");
+        assertThat(capacityOf(busy)).as("three quarters of the device kept idle leave less to serve with").isLessThan(capacityOf(idle));
+        assertThat(run("capacity", "--framework-idle-cores", "-1").code).isEqualTo(2);
+    }
+
+    /** The jigsaw policy's capacity from `capacity`'s table. */
+    private static double capacityOf(String out) {
+        return out.lines().filter(l -> l.startsWith("jigsaw ")).map(l -> Double.parseDouble(l.trim().split("\\s+")[1])).findFirst()
+                .orElseThrow(() -> new AssertionError("no jigsaw row in: " + out));
     }
 
     @Test

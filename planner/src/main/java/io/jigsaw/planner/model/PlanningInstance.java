@@ -24,9 +24,11 @@ import java.util.List;
  * @param frameworkSharePerRps percent of one device the serving framework itself keeps busy per request/s
  *     of root demand, where it runs on the same device as the models (a CPU: Kafka, Avro, Flink's hops,
  *     state); that much of the devices is kept free ({@link #frameworkReservePct}). 0 on GPUs.
+ * @param frameworkIdlePct percent of each device the framework keeps busy with no request at all (polling
+ *     sources and brokers, timers, checkpoints, metrics), kept free beside the per-request share. 0 on GPUs.
  */
 public record PlanningInstance(Graph graph, Profile profile, double demandRps, int gpus, ShareGrid grid, Policy policy,
-        double maxUtilisation, AccuracyRule accuracyRule, boolean trafficSplit, double frameworkSharePerRps) {
+        double maxUtilisation, AccuracyRule accuracyRule, boolean trafficSplit, double frameworkSharePerRps, double frameworkIdlePct) {
 
     /**
      * How path accuracies combine into the graph's (DESIGN.md). Either way a path's accuracy is per root
@@ -51,7 +53,7 @@ public record PlanningInstance(Graph graph, Profile profile, double demandRps, i
 
     public PlanningInstance(Graph graph, Profile profile, double demandRps, int gpus, ShareGrid grid, Policy policy,
             double maxUtilisation, AccuracyRule accuracyRule, boolean trafficSplit) {
-        this(graph, profile, demandRps, gpus, grid, policy, maxUtilisation, accuracyRule, trafficSplit, 0);
+        this(graph, profile, demandRps, gpus, grid, policy, maxUtilisation, accuracyRule, trafficSplit, 0, 0);
     }
 
     public static final double DEFAULT_MAX_UTILISATION = 0.9;
@@ -65,6 +67,9 @@ public record PlanningInstance(Graph graph, Profile profile, double demandRps, i
         }
         if (!(frameworkSharePerRps >= 0)) {
             throw new IllegalArgumentException("the framework's share per request/s must be >= 0, found " + frameworkSharePerRps);
+        }
+        if (!(frameworkIdlePct >= 0 && frameworkIdlePct < 100)) {
+            throw new IllegalArgumentException("the framework's idle share must be in [0, 100) % of a device, found " + frameworkIdlePct);
         }
         if (!(maxUtilisation > 0 && maxUtilisation <= 1)) {
             throw new IllegalArgumentException("max utilisation must be in (0, 1], found " + maxUtilisation);
@@ -86,44 +91,57 @@ public record PlanningInstance(Graph graph, Profile profile, double demandRps, i
 
     public PlanningInstance withDemand(double rps) {
         return new PlanningInstance(graph, profile, rps, gpus, grid, policy, maxUtilisation, accuracyRule, trafficSplit,
-                frameworkSharePerRps);
+                frameworkSharePerRps, frameworkIdlePct);
     }
 
     /** The same instance on another version of the graph (e.g. with observed fan-outs). */
     public PlanningInstance withGraph(Graph other) {
         return new PlanningInstance(other, profile, demandRps, gpus, grid, policy, maxUtilisation, accuracyRule, trafficSplit,
-                frameworkSharePerRps);
+                frameworkSharePerRps, frameworkIdlePct);
     }
 
     public PlanningInstance withPolicy(Policy other) {
         return new PlanningInstance(graph, profile, demandRps, gpus, grid, other, maxUtilisation, accuracyRule, trafficSplit,
-                frameworkSharePerRps);
+                frameworkSharePerRps, frameworkIdlePct);
     }
 
     public PlanningInstance withGpus(int count) {
         return new PlanningInstance(graph, profile, demandRps, count, grid, policy, maxUtilisation, accuracyRule, trafficSplit,
-                frameworkSharePerRps);
+                frameworkSharePerRps, frameworkIdlePct);
     }
 
     public PlanningInstance withTrafficSplit(boolean split) {
         return new PlanningInstance(graph, profile, demandRps, gpus, grid, policy, maxUtilisation, accuracyRule, split,
-                frameworkSharePerRps);
+                frameworkSharePerRps, frameworkIdlePct);
     }
 
     /**
      * The same instance with the framework's own CPU accounted, where the models run on the CPU too: a
      * profile measured on a CPU device of N threads ({@code cpu-Nt}, as `bin/jigsaw profile` names it) makes
      * a device N threads, so {@code cpuMsPerRequest} of CPU time per request is {@code cpuMsPerRequest / N}
-     * device-milliseconds; on any other device the framework runs beside it and nothing changes.
+     * device-milliseconds, and {@code idleCores} busy with no requests are {@code 100 × idleCores / N} % of
+     * each device; on any other device the framework runs beside it and nothing changes.
      */
-    public PlanningInstance withFrameworkCpu(double cpuMsPerRequest) {
-        double perRps = profile.cpuThreads().isPresent() ? 100 * cpuMsPerRequest / (1000.0 * profile.cpuThreads().getAsInt()) : 0;
-        return new PlanningInstance(graph, profile, demandRps, gpus, grid, policy, maxUtilisation, accuracyRule, trafficSplit, perRps);
+    public PlanningInstance withFrameworkCpu(double cpuMsPerRequest, double idleCores) {
+        if (!(cpuMsPerRequest >= 0) || !(idleCores >= 0)) {
+            throw new IllegalArgumentException("the framework's CPU must be >= 0, found " + cpuMsPerRequest + " ms per request and "
+                    + idleCores + " idle cores");
+        }
+        java.util.OptionalInt threads = profile.cpuThreads();
+        double perRps = threads.isPresent() ? 100 * cpuMsPerRequest / (1000.0 * threads.getAsInt()) : 0;
+        double idlePct = threads.isPresent() ? 100 * idleCores / threads.getAsInt() : 0;
+        return new PlanningInstance(graph, profile, demandRps, gpus, grid, policy, maxUtilisation, accuracyRule, trafficSplit, perRps,
+                idlePct);
     }
 
-    /** Percent of each device kept free for the framework at this demand (spread evenly over the devices). */
+    /** The same with no idle cost: {@code withFrameworkCpu(cpuMsPerRequest, 0)}. */
+    public PlanningInstance withFrameworkCpu(double cpuMsPerRequest) {
+        return withFrameworkCpu(cpuMsPerRequest, 0);
+    }
+
+    /** Percent of each device kept free for the framework at this demand: its idle share, and the per-request share spread evenly over the devices. */
     public double frameworkReservePct() {
-        return demandRps * frameworkSharePerRps / gpus;
+        return frameworkIdlePct + demandRps * frameworkSharePerRps / gpus;
     }
 
     /** Whether this policy on this instance may split a task's traffic across variants. */

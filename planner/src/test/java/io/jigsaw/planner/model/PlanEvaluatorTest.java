@@ -116,9 +116,26 @@ class PlanEvaluatorTest {
     }
 
     @Test
+    void onACpuTheFrameworksIdleCostIsKeptFreeAtAnyDemand() {
+        // 0.2 cores busy with no request are 10 % of a 2-thread device, beside the 20 % that 8 ms per request take at 50 req/s.
+        List<ProfileRow> rows = List.of(new ProfileRow("v", "cpu-2t", 100, 1, 10, 10, ProfileRow.Source.MEASURED));
+        PlanningInstance shared = singleOn("cpu-2t", rows, 50).withFrameworkCpu(8, 0.2);
+
+        assertThat(shared.frameworkReservePct()).isCloseTo(30, within(1e-9));
+        assertThat(shared.withDemand(0).frameworkReservePct()).isCloseTo(10, within(1e-9));
+        assertThat(shared.withGpus(2).frameworkReservePct()).as("idle per device, requests spread over the devices").isCloseTo(20, within(1e-9));
+        TaskOption[] ninety = {new TaskOption("v", 1, 90)};
+        rows = List.of(new ProfileRow("v", "cpu-2t", 90, 1, 11, 11, ProfileRow.Source.MEASURED));
+        assertThat(new PlanEvaluator(singleOn("cpu-2t", rows, 0).withFrameworkCpu(0, 0.2)).evaluate(ninety, false).overflowShare())
+                .as("a 90 % replica beside a 10 % idle reserve fits").isZero();
+        assertThat(new PlanEvaluator(singleOn("cpu-2t", rows, 0).withFrameworkCpu(0, 0.3)).evaluate(ninety, false).overflowShare())
+                .as("beside 15 % it does not").isEqualTo(90);
+    }
+
+    @Test
     void onAGpuTheFrameworkRunsBesideTheDeviceAndTakesNothingFromIt() {
         PlanningInstance gpu = singleOn("gpu", List.of(new ProfileRow("v", "gpu", 100, 1, 10, 10, ProfileRow.Source.MEASURED)), 50)
-                .withFrameworkCpu(8);
+                .withFrameworkCpu(8, 0.5);
 
         assertThat(gpu.frameworkReservePct()).isZero();
     }
