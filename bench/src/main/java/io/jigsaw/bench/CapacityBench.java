@@ -146,6 +146,7 @@ public final class CapacityBench {
                 // Bisection on [0, 1.5 x the larger claim]: the measured capacity may be above either.
                 double lo = 0;
                 double hi = Math.max(2, 1.5 * Math.max(claim, declaredClaim));
+                boolean failed = false;
                 for (int i = 0; i < probes; i++) {
                     rate = (lo + hi) / 2;
                     Served served = probe.serve(rate, probeSeconds);
@@ -157,10 +158,12 @@ public final class CapacityBench {
                         lo = rate;
                     } else {
                         hi = rate;
+                        failed = true;
                     }
                 }
                 System.out.printf(Locale.ROOT, "measured capacity: %.1f req/s (highest probe with >= %.0f %% SLO attainment as the client "
-                        + "read it; the next failing probe %.1f)%n", lo, 100 * target, hi);
+                        + "read it; %s)%n", lo, 100 * target, failed ? String.format(Locale.ROOT, "the next failing probe %.1f", hi)
+                        : String.format(Locale.ROOT, "every probe served: it may be above the bisection's top, %.1f", hi));
                 System.out.printf(Locale.ROOT, "measured / planned (calibrated): %.2f (goal >= 0.8); the configured figures' claim against "
                         + "the capacity measured under the calibrated planner's plans: %.2f%n", lo / claim, lo / declaredClaim);
                 job.cancel().get();
