@@ -124,7 +124,7 @@ public final class CapacityBench {
                 PlanningInstance calibrated = declared;
                 for (int round = 1; round <= calibrations; round++) {
                     Served calibration = probe.serve(rate, probeSeconds);
-                    double perRequestMs = (calibration.cores() - idleCores) * calibration.wallSeconds() * 1000 / calibration.sent();
+                    double perRequestMs = calibration.cpuMsPerRequestAbove(idleCores);
                     frameworkMs = FrameworkCpu.derive(probe.lastPlan(), perRequestMs);
                     calibrated = template(graph, profile, frameworkMs, idleCores, conf);
                     double next = capacity(calibrated);
@@ -188,7 +188,12 @@ public final class CapacityBench {
     /** What one probe measured: SLO attainment as read (requests without a result missed) and the CPU it took. */
     private record Served(double attained, long sent, double cores, double wallSeconds) {
         double cpuMsPerRequest() {
-            return sent == 0 ? Double.NaN : cores * wallSeconds * 1000 / sent;
+            return cpuMsPerRequestAbove(0);
+        }
+
+        /** CPU per request above {@code idleCores} busy anyway. */
+        double cpuMsPerRequestAbove(double idleCores) {
+            return sent == 0 ? Double.NaN : (cores - idleCores) * wallSeconds * 1000 / sent;
         }
     }
 
@@ -237,20 +242,24 @@ public final class CapacityBench {
             System.out.printf(Locale.ROOT, "  plan v%d for %.1f req/s: %s%n", version, rate, PlannerSidecar.describe(plan));
         }
 
+        /** CPU time so far of this JVM and the broker. */
+        private long cpuNanos() {
+            return InProcessCluster.jvmCpuNanos() + broker.cpuTime().toNanos();
+        }
+
         /** The cores (this JVM and the broker) busy while no request is sent, once the last probe's results are in. */
         double idle(int seconds) throws Exception {
             long drainUntil = System.currentTimeMillis() + 3000;
             while (System.currentTimeMillis() < drainUntil) {
                 results.poll(Duration.ofMillis(100));
             }
-            long jvmCpu = InProcessCluster.jvmCpuNanos();
-            long brokerCpu = broker.cpuTime().toNanos();
+            long cpu = cpuNanos();
             long start = System.nanoTime();
             long until = System.currentTimeMillis() + seconds * 1000L;
             while (System.currentTimeMillis() < until) {
                 results.poll(Duration.ofMillis(100));
             }
-            return (InProcessCluster.jvmCpuNanos() - jvmCpu + broker.cpuTime().toNanos() - brokerCpu) / (double) (System.nanoTime() - start);
+            return (cpuNanos() - cpu) / (double) (System.nanoTime() - start);
         }
 
         /** Serves {@code rate} under its plan; CPU from the first request sent until the last result came (or the wait ended). */
@@ -270,8 +279,7 @@ public final class CapacityBench {
                     Thread.currentThread().interrupt();
                 }
             }, "capacity-probe");
-            long jvmCpu = InProcessCluster.jvmCpuNanos();
-            long brokerCpu = broker.cpuTime().toNanos();
+            long cpu = cpuNanos();
             long start = System.nanoTime();
             sender.start();
             long until = System.currentTimeMillis() + durationSeconds * 1000L + (long) graph.latencySloMs() + 30_000;
@@ -283,7 +291,7 @@ public final class CapacityBench {
                 }
             }
             double wall = System.nanoTime() - start;
-            double cores = (InProcessCluster.jvmCpuNanos() - jvmCpu + broker.cpuTime().toNanos() - brokerCpu) / wall;
+            double cores = (cpuNanos() - cpu) / wall;
             sender.join(5000);
             // Requests without a result by the deadline count as missed, as a client would count them.
             double attained = sent[0] == 0 ? 0 : stats.visibleSloAttainment() * stats.answered() / sent[0];

@@ -2,6 +2,7 @@ package io.jigsaw.models;
 
 import io.jigsaw.core.graph.AccuracyCsv;
 import io.jigsaw.core.graph.BuiltModel;
+import io.jigsaw.core.io.Directories;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +69,7 @@ final class ModelStore {
         if (problem.isPresent()) {
             // A damaged entry is dropped and the model built again, never copied into service.
             System.err.printf("models: dropping the cached %s: %s%n", dir, problem.get());
-            ModelsMain.deleteTree(dir);
+            Directories.deleteTree(dir);
             return Optional.empty();
         }
         return Optional.of(new Entry(dir));
@@ -95,7 +96,7 @@ final class ModelStore {
         Files.writeString(tmp.resolve("stamp.txt"), stamp);
         Path dir = root.resolve(hash(stamp));
         if (Files.exists(dir)) {
-            ModelsMain.deleteTree(dir);
+            Directories.deleteTree(dir);
         }
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
     }

@@ -12,6 +12,7 @@ import io.jigsaw.core.graph.Task;
 import io.jigsaw.core.graph.TaskInput;
 import io.jigsaw.core.graph.TensorSpec;
 import io.jigsaw.core.graph.Variant;
+import io.jigsaw.core.io.Directories;
 import io.jigsaw.core.input.InputException;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -112,7 +113,7 @@ public final class ModelsMain implements Callable<Integer> {
         try (ProgressBar bar = steps == 0 ? null : new ProgressBarBuilder().setTaskName("train").setInitialMax(steps)
                 .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
             for (Pending p : pending) {
-                deleteTree(p.target());
+                Directories.deleteTree(p.target());
                 long start = System.nanoTime();
                 String how;
                 AccuracyCsv.Row trained = null;
@@ -205,16 +206,5 @@ public final class ModelsMain implements Callable<Integer> {
                 .map(i -> (TaskInput.Crops) i).toList();
         return new TrainedModels.Detections(crops.stream().mapToDouble(TaskInput.Crops::minScore).min().orElse(0.5),
                 crops.stream().mapToInt(TaskInput.Crops::max).max().orElse(Integer.MAX_VALUE));
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var walk = Files.walk(p)) {
-            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(q);
-            }
-        }
     }
 }

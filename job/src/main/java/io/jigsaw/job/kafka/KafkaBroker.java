@@ -1,5 +1,6 @@
 package io.jigsaw.job.kafka;
 
+import io.jigsaw.core.io.Directories;
 import io.jigsaw.job.LoopbackPorts;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -225,13 +226,6 @@ public final class KafkaBroker implements AutoCloseable {
      */
     public void discard() throws InterruptedException, IOException {
         close();
-        Path data = dir.resolve("data");
-        if (Files.exists(data)) {
-            try (java.util.stream.Stream<Path> paths = Files.walk(data)) {
-                for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
+        Directories.deleteTree(dir.resolve("data"));
     }
 }

@@ -3,7 +3,6 @@ package io.jigsaw.job.kafka;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -21,6 +20,6 @@ class KafkaBrokerTest {
 
         assertThat(dir.resolve("data")).doesNotExist();
         assertThat(dir.resolve("broker.out")).exists();
-        assertThat(Files.exists(dir.resolve("server.properties"))).isTrue();
+        assertThat(dir.resolve("server.properties")).exists();
     }
 }
