@@ -5,6 +5,8 @@ import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.Task;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.job.kafka.KafkaConnection;
+import io.jigsaw.job.kafka.ResultKeys;
+import io.jigsaw.job.kafka.SourceRecords;
 import io.jigsaw.job.kafka.Topics;
 import io.jigsaw.operators.AvroValueSchema;
 import io.jigsaw.operators.JoinBranches;
@@ -16,6 +18,7 @@ import io.jigsaw.operators.RequestDecoder;
 import io.jigsaw.operators.RequestDeduplicator;
 import io.jigsaw.operators.ResultAssembler;
 import io.jigsaw.operators.SavedModelSignatures;
+import io.jigsaw.operators.SourceRecord;
 import io.jigsaw.operators.Tags;
 import io.jigsaw.operators.TaskOperator;
 import io.jigsaw.operators.VariantRunner;
@@ -32,13 +35,11 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -98,7 +99,7 @@ public final class JigsawJob {
                 .fromSource(source(kafka, topics.plans(), conf.get(JigsawOptions.GROUP_ID) + "-plans",
                         OffsetsInitializer.earliest()), WatermarkStrategy.noWatermarks(), "plans")
                 .setParallelism(1))
-                .process(new PlanDecoder(graph, topics.plans())).name("validate-plans").setParallelism(1));
+                .process(new PlanDecoder(graph)).name("validate-plans").setParallelism(1));
         BroadcastStream<Plan> plans = validPlans.broadcast(PlanBroadcast.PLANS);
 
         OffsetsInitializer requestStart = conf.get(JigsawOptions.START_FROM) == JigsawOptions.StartFrom.LATEST
@@ -107,7 +108,9 @@ public final class JigsawJob {
                 .fromSource(source(kafka, topics.requests(), conf.get(JigsawOptions.GROUP_ID), requestStart),
                         WatermarkStrategy.noWatermarks(), "requests")
                 .setParallelism(slots))
-                .connect(plans).process(new RequestDecoder(graph, topics.requests(), lanes)).name("decode-requests")
+                .connect(plans).process(new RequestDecoder(graph, lanes,
+                        RequestDecoder.maxRecordBytes(graph, conf.get(JigsawOptions.REQUEST_EXTRA_BYTES).getBytes())))
+                .name("decode-requests")
                 .setParallelism(slots));
         SingleOutputStreamOperator<Piece> unique = on(io, decoded.keyBy(p -> p.requestId)
                 .process(new RequestDeduplicator(topics.requests(), cleanupMs)).name("deduplicate-requests")
@@ -138,17 +141,33 @@ public final class JigsawJob {
         // The assembler's telemetry: measured accuracy per variant, from the requests that carried their truth.
         telemetry.add(results.getSideOutput(Tags.TELEMETRY));
         String group = conf.get(JigsawOptions.GROUP_ID);
-        on(io, results.sinkTo(sink(kafka, topics.results(), Result.class, r -> r.getRequestId(), delivery, group + "-results"))
+        // Every record the job writes carries the job's own time, never a client's: a broker refuses timestamps
+        // more than an hour ahead of its clock (log.message.timestamp.after.max.ms), and a sink that fails on one
+        // record fails the job.
+        on(io, jobTime(io, results, Result::getCompletedMs, slots)
+                .sinkTo(sink(kafka, topics.results(), Result.class, ResultKeys::of, delivery, group + "-results"))
                 .name("results").uid("results").setParallelism(slots));
         // Telemetry is a rate signal for the planner: a repeated or lost window after a restore does no harm,
         // and it must not wait for a checkpoint, so it is never transactional.
-        on(io, union(telemetry).sinkTo(sink(kafka, topics.telemetry(), Telemetry.class, t -> t.getTask() + "/" + t.getReplica(),
-                JigsawOptions.Delivery.AT_LEAST_ONCE, group + "-telemetry")).name("telemetry").uid("telemetry").setParallelism(1));
-        on(io, decoded.getSideOutput(Tags.DEAD_LETTERS).union(unique.getSideOutput(Tags.DEAD_LETTERS),
-                        validPlans.getSideOutput(Tags.DEAD_LETTERS))
+        on(io, jobTime(io, union(telemetry), Telemetry::getWindowEndMs, 1).sinkTo(sink(kafka, topics.telemetry(), Telemetry.class,
+                t -> t.getTask() + "/" + t.getReplica(), JigsawOptions.Delivery.AT_LEAST_ONCE, group + "-telemetry")).name("telemetry").uid("telemetry").setParallelism(1));
+        on(io, jobTime(io, decoded.getSideOutput(Tags.DEAD_LETTERS).union(unique.getSideOutput(Tags.DEAD_LETTERS),
+                        validPlans.getSideOutput(Tags.DEAD_LETTERS)), DeadLetter::getTimeMs, 1)
                 .sinkTo(sink(kafka, topics.deadLetters(), DeadLetter.class, DeadLetter::getRequestId, delivery,
                         group + "-dead-letters"))
                 .name("dead-letters").uid("dead-letters").setParallelism(1));
+    }
+
+    /** {@code records} with their record timestamp (what the Kafka sink writes) taken from {@code jobClock}. */
+    private static <T> SingleOutputStreamOperator<T> jobTime(SlotSharingGroup group, DataStream<T> records,
+            SerializableTime<T> jobClock, int parallelism) {
+        return on(group, records.assignTimestampsAndWatermarks(WatermarkStrategy.<T>noWatermarks()
+                        .withTimestampAssigner((r, ts) -> jobClock.applyAsLong(r)))
+                .name("job-time").setParallelism(parallelism));
+    }
+
+    /** A record's time on the job's clock: shipped with the job, so serialisable. */
+    private interface SerializableTime<T> extends java.util.function.ToLongFunction<T>, java.io.Serializable {
     }
 
     private static <T> SingleOutputStreamOperator<T> on(SlotSharingGroup group, SingleOutputStreamOperator<T> op) {
@@ -186,15 +205,15 @@ public final class JigsawJob {
         return first.union(rest);
     }
 
-    private static KafkaSource<byte[]> source(KafkaConnection kafka, String topic, String group, OffsetsInitializer start) {
-        return KafkaSource.<byte[]>builder()
+    private static KafkaSource<SourceRecord> source(KafkaConnection kafka, String topic, String group, OffsetsInitializer start) {
+        return KafkaSource.<SourceRecord>builder()
                 .setProperties(kafka.properties())
                 .setBootstrapServers(kafka.bootstrap())
                 .setTopics(topic)
                 .setGroupId(group)
                 .setStartingOffsets(start)
-                // Raw bytes: a record that does not decode must reach dead-letters, not fail the source.
-                .setDeserializer(KafkaRecordDeserializationSchema.valueOnly(ByteArrayDeserializer.class))
+                // Raw bytes and where they were read: a record that does not decode must reach dead-letters, not fail the source.
+                .setDeserializer(new SourceRecords())
                 .setProperty("partition.discovery.interval.ms", "10000")
                 .build();
     }

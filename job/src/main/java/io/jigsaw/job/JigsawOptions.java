@@ -4,6 +4,7 @@ import io.jigsaw.core.plan.AdaptationMode;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 
 import java.time.Duration;
 
@@ -113,6 +114,11 @@ public final class JigsawOptions {
     public static final ConfigOption<Duration> CLEANUP_AFTER_DEADLINE = ConfigOptions.key("jigsaw.cleanup-after-deadline")
             .durationType().defaultValue(Duration.ofSeconds(10))
             .withDescription("How long past its deadline a request's partial state is kept; then it is reported dropped (incomplete).");
+
+    public static final ConfigOption<MemorySize> REQUEST_EXTRA_BYTES = ConfigOptions.key("jigsaw.requests.max-extra-bytes")
+            .memoryType().defaultValue(MemorySize.parse("64kb"))
+            .withDescription("What a request record may carry besides the graph's input frame (its ids, shape and truth): a larger "
+                    + "record is dead-lettered unread, with a reference to it.");
 
     public static final ConfigOption<Boolean> EARLY_DROP = ConfigOptions.key("jigsaw.early-drop")
             .booleanType().defaultValue(true)

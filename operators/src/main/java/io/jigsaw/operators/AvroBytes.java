@@ -10,10 +10,18 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import io.jigsaw.schemas.SchemaVersions;
 
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
+
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.Map;
 
 /**
  * Topic values in Avro's single-object encoding: the marker {@code C3 01}, the 8-byte CRC-64-AVRO
@@ -45,7 +53,28 @@ public final class AvroBytes {
     private AvroBytes() {
     }
 
+    /** Writer schemas a record of each type may name, by fingerprint: the current one and every published version. */
+    private static final ClassValue<Map<Long, Schema>> WRITERS = new ClassValue<>() {
+        @Override
+        protected Map<Long, Schema> computeValue(Class<?> type) {
+            Map<Long, Schema> out = new HashMap<>();
+            SchemaVersions.of(type.getSimpleName()).forEach(s -> out.put(SchemaNormalization.parsingFingerprint64(s), s));
+            Schema current = SpecificData.get().getSchema(type);
+            out.put(SchemaNormalization.parsingFingerprint64(current), current);
+            return Map.copyOf(out);
+        }
+    };
+
+    /**
+     * The record in {@code bytes}, checked before anything is allocated for it: every length and count
+     * it declares must fit in the bytes that are there ({@link #checkBounds}), so a record cannot make
+     * the reader allocate more than a small multiple of its own size.
+     *
+     * @throws IOException with what is wrong, for anything that is not a whole record of a known version (never
+     *     an unchecked exception: callers that skip what they cannot read catch this alone)
+     */
     public static <T extends SpecificRecord> T decode(byte[] bytes, Class<T> type) throws IOException {
+        checkBounds(bytes, type);
         try {
             return type.cast(DECODERS.get(type).decode(bytes));
         } catch (BadHeaderException e) {
@@ -55,8 +84,43 @@ public final class AvroBytes {
             throw new IOException("written with a schema this job does not know (fingerprint "
                     + fingerprintIn(bytes) + "); it reads " + type.getSimpleName() + " with fingerprint "
                     + fingerprint(SpecificData.get().getSchema(type)) + ": another schema or another version of it", e);
+        } catch (RuntimeException e) {
+            // Avro says "malformed" with unchecked exceptions (a negative length, a union branch that does not exist).
+            throw new IOException("a malformed " + type.getSimpleName() + " (" + e + ")", e);
         }
     }
+
+    /**
+     * Walks the record with Avro's skipping reader, which allocates nothing: a string, bytes, array or map
+     * whose declared length or count runs past the end of the record ends in an EOF here, where the
+     * decoding reader would first allocate what it declares (a 49 KB record declaring an array of two
+     * billion ints is an OutOfMemoryError there). Bytes left over after the record are refused too. A
+     * header or fingerprint that is not ours is left for the decoder to name.
+     */
+    static void checkBounds(byte[] bytes, Class<?> type) throws IOException {
+        if (bytes.length < HEADER || bytes[0] != (byte) 0xC3 || bytes[1] != (byte) 0x01) {
+            return;
+        }
+        Schema writer = WRITERS.get(type).get(ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong());
+        if (writer == null) {
+            return;
+        }
+        BinaryDecoder in = DecoderFactory.get().binaryDecoder(bytes, HEADER, bytes.length - HEADER, null);
+        try {
+            GenericDatumReader.skip(writer, in);
+        } catch (EOFException e) {
+            throw new IOException("a " + type.getSimpleName() + " of " + bytes.length + " bytes that ends early, or declares a length "
+                    + "or count beyond its own end (a truncated record, or a length bomb)", e);
+        } catch (RuntimeException e) {
+            throw new IOException("a malformed " + type.getSimpleName() + " (" + e + ")", e);
+        }
+        if (!in.isEnd()) {
+            throw new IOException(in.inputStream().available() + " bytes after the end of the " + type.getSimpleName() + " record");
+        }
+    }
+
+    /** Marker (2 bytes) and fingerprint (8 bytes) of the single-object encoding. */
+    private static final int HEADER = 10;
 
     public static <T extends SpecificRecord> byte[] encode(T record) {
         try {

@@ -7,69 +7,131 @@ import io.jigsaw.schemas.Request;
 import io.jigsaw.schemas.Tensor;
 import io.jigsaw.schemas.Truth;
 import io.jigsaw.schemas.TruthObject;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns {@code requests} records into root pieces, or into dead letters with the reason and the
- * original bytes when a record cannot be decoded, names another graph, or carries a tensor that
- * does not match the graph's input spec. Connected to the plan broadcast to choose the root task's
- * replica from the current plan. A request's truth, if it has one, is checked and carried along to be
- * scored ({@link Scorer}).
+ * Turns {@code requests} records into root pieces, or into dead letters with the reason (and the
+ * original bytes, or a reference to them: {@link DeadLetters}) when a record is too large, cannot be
+ * decoded, names another graph, or carries a tensor that does not match the graph's input spec or is
+ * not finite. No single record can stop it: a record is size-checked before it is decoded and
+ * bounds-checked before anything is allocated for it ({@link AvroBytes#decode}), and whatever else
+ * one record makes the decoding throw, an {@code Error} included, ends as its dead letter. Connected
+ * to the plan broadcast to choose the root task's replica from the current plan. A request's truth,
+ * if it has one, is checked and carried along to be scored ({@link Scorer}).
+ *
+ * <p>Clocks: a request's deadline is its producer's (event time + budget), but a producer whose clock
+ * runs ahead of the job's would hold a request past any sensible time; a request whose event time is
+ * more than {@link #CLOCK_AHEAD_TOLERANCE_MS} ahead of its arrival gets its budget from its arrival
+ * instead. The skew is measured ({@code clockSkewMs}, {@code clockAheadRequests}, {@code clockAheadMaxMs}).
  */
-public class RequestDecoder extends BroadcastProcessFunction<byte[], Plan, Piece> {
+public class RequestDecoder extends BroadcastProcessFunction<SourceRecord, Plan, Piece> {
 
     static final String STAGE = "decode-request";
     static final String TRUTH_STAGE = "decode-truth";
 
+    /** How far a request's event time may lie after its arrival before the job treats its clock as ahead. */
+    public static final long CLOCK_AHEAD_TOLERANCE_MS = 1_000;
+
     private final Graph graph;
-    private final String topic;
     private final LaneKeys rootLanes;
     private final Scorer scorer;
+    private final long maxRecordBytes;
 
-    public RequestDecoder(Graph graph, String topic, LaneKeys rootLanes) {
+    private transient ClockSkew clocks;
+
+    /** With the default record limit: the graph's input frame and {@link #DEFAULT_EXTRA_BYTES} for the rest. */
+    public RequestDecoder(Graph graph, LaneKeys rootLanes) {
+        this(graph, rootLanes, maxRecordBytes(graph, DEFAULT_EXTRA_BYTES));
+    }
+
+    /** @param maxRecordBytes the largest record decoded; a larger one is dead-lettered unread */
+    public RequestDecoder(Graph graph, LaneKeys rootLanes, long maxRecordBytes) {
         this.graph = graph;
-        this.topic = topic;
         this.rootLanes = rootLanes;
         this.scorer = new Scorer(graph);
+        this.maxRecordBytes = maxRecordBytes;
+    }
+
+    /** What a request may carry besides its frame by default: ids, shape, truth. */
+    public static final long DEFAULT_EXTRA_BYTES = 64 * 1024;
+
+    /** The largest request record of {@code graph}: its input frame's bytes and {@code extraBytes}. */
+    public static long maxRecordBytes(Graph graph, long extraBytes) {
+        return graph.input().map(TensorSpec::bytes).orElse(0L) + extraBytes;
     }
 
     @Override
-    public void processElement(byte[] bytes, ReadOnlyContext ctx, Collector<Piece> out) throws Exception {
+    public void open(OpenContext openContext) {
+        clocks = new ClockSkew(getRuntimeContext().getMetricGroup().addGroup("jigsaw"));
+    }
+
+    @Override
+    public void processElement(SourceRecord record, ReadOnlyContext ctx, Collector<Piece> out) throws Exception {
         long now = ctx.currentProcessingTime();
+        Piece p;
+        try {
+            p = piece(record, ctx, now);
+        } catch (Exception | OutOfMemoryError | StackOverflowError e) {
+            // Whatever one record makes the decoding do, it is that record's failure, not the job's.
+            ctx.output(Tags.DEAD_LETTERS, DeadLetters.of(record, STAGE, "could not be decoded: " + e, "", now));
+            return;
+        }
+        if (p != null) {
+            out.collect(p);
+        }
+    }
+
+    /** The root piece of {@code record}, or null when it went to dead-letters. */
+    private Piece piece(SourceRecord record, ReadOnlyContext ctx, long now) throws Exception {
+        byte[] bytes = record.value;
+        if (bytes.length > maxRecordBytes) {
+            ctx.output(Tags.DEAD_LETTERS, DeadLetters.of(record, STAGE, "record of " + bytes.length + " bytes is over the limit of "
+                    + maxRecordBytes + " for graph " + graph.name() + " (its input frame and " + (maxRecordBytes - graph.input()
+                    .map(TensorSpec::bytes).orElse(0L)) + " bytes for the rest: jigsaw.requests.max-extra-bytes)", "", now));
+            return null;
+        }
         Request request;
         try {
             request = AvroBytes.decode(bytes, Request.class);
         } catch (Exception e) {
-            ctx.output(Tags.DEAD_LETTERS, DeadLetters.of(topic, STAGE, "not an Avro Request record: " + e, "", now, bytes));
-            return;
+            ctx.output(Tags.DEAD_LETTERS, DeadLetters.of(record, STAGE, "not an Avro Request record: " + e, "", now));
+            return null;
         }
         String problem = problem(request);
         if (problem != null) {
-            ctx.output(Tags.DEAD_LETTERS, DeadLetters.of(topic, STAGE, problem, request.getRequestId(), now, bytes));
-            return;
+            ctx.output(Tags.DEAD_LETTERS, DeadLetters.of(record, STAGE, problem, request.getRequestId(), now));
+            return null;
         }
         Piece p = new Piece();
         p.requestId = request.getRequestId();
         p.graph = request.getGraph();
         p.eventTimeMs = request.getEventTimeMs();
-        p.deadlineMs = request.getDeadlineMs() > 0 ? request.getDeadlineMs()
+        long deadline = request.getDeadlineMs() > 0 ? request.getDeadlineMs()
                 : request.getEventTimeMs() + (long) graph.latencySloMs();
+        long ahead = request.getEventTimeMs() - now;
+        clocks.observe(ahead);
+        // A clock ahead of ours: the request's budget counts from its arrival, not from a time still to come.
+        p.deadlineMs = ahead > CLOCK_AHEAD_TOLERANCE_MS ? now + (deadline - request.getEventTimeMs()) : deadline;
         Tensor t = request.getPayload();
         p.payload = bytes(t.getData());
         p.shape = t.getShape().stream().mapToInt(Integer::intValue).toArray();
         p.dtype = t.getDtype();
         if (request.getTruth() != null) {
-            truth(p, request.getTruth(), ctx, now, bytes);
+            truth(p, request.getTruth(), ctx, now, record);
         }
         Plan plan = PlanBroadcast.current(ctx.getBroadcastState(PlanBroadcast.PLANS), graph.name());
         p.laneKey = rootLanes.keyForPiece(p, PlanBroadcast.weights(plan, graph.root().name()));
         p.departs(Micros.now());
-        out.collect(p);
+        return p;
     }
 
     /**
@@ -77,7 +139,7 @@ public class RequestDecoder extends BroadcastProcessFunction<byte[], Plan, Piece
      * request (it is served, unscored); the truth goes to dead-letters with the reason, and the result
      * says it was rejected.
      */
-    private void truth(Piece p, Truth truth, ReadOnlyContext ctx, long now, byte[] bytes) {
+    private void truth(Piece p, Truth truth, ReadOnlyContext ctx, long now, SourceRecord record) {
         List<GroundTruth> objects = new ArrayList<>();
         for (TruthObject o : truth.getObjects()) {
             float[] box = new float[o.getBox().size()];
@@ -91,8 +153,8 @@ public class RequestDecoder extends BroadcastProcessFunction<byte[], Plan, Piece
             p.truth = objects.toArray(GroundTruth[]::new);
         } else {
             p.truthRejected = problem;
-            ctx.output(Tags.DEAD_LETTERS, DeadLetters.of(topic, TRUTH_STAGE, "truth not used (the request is served): " + problem,
-                    p.requestId, now, bytes));
+            ctx.output(Tags.DEAD_LETTERS, DeadLetters.of(record, TRUTH_STAGE, "truth not used (the request is served): " + problem,
+                    p.requestId, now));
         }
     }
 
@@ -104,6 +166,9 @@ public class RequestDecoder extends BroadcastProcessFunction<byte[], Plan, Piece
     private String problem(Request r) {
         if (r.getRequestId() == null || r.getRequestId().isBlank()) {
             return "empty request_id";
+        }
+        if (r.getRequestId().length() > DeadLetters.MAX_REQUEST_ID_CHARS) {
+            return "request_id of " + r.getRequestId().length() + " characters; at most " + DeadLetters.MAX_REQUEST_ID_CHARS;
         }
         if (!graph.name().equals(r.getGraph())) {
             return "unknown graph '" + r.getGraph() + "' (this job serves '" + graph.name() + "')";
@@ -130,7 +195,33 @@ public class RequestDecoder extends BroadcastProcessFunction<byte[], Plan, Piece
             return "payload has " + t.getData().remaining() + " bytes; shape " + spec.shape() + " of " + spec.dtype()
                     + " needs " + spec.bytes();
         }
+        long notFinite = notFinite(t.getData(), spec.dtype());
+        if (notFinite > 0) {
+            return "payload has " + notFinite + " values that are not finite (NaN or ±Infinity); a frame's values must be";
+        }
         return null;
+    }
+
+    /** How many of a float tensor's values are NaN or infinite (0 for integer types). */
+    static long notFinite(ByteBuffer data, String dtype) {
+        ByteBuffer b = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        long n = 0;
+        if (TensorSpec.FLOAT32.equals(dtype)) {
+            FloatBuffer f = b.asFloatBuffer();
+            while (f.hasRemaining()) {
+                if (!Float.isFinite(f.get())) {
+                    n++;
+                }
+            }
+        } else if ("float64".equals(dtype)) {
+            DoubleBuffer d = b.asDoubleBuffer();
+            while (d.hasRemaining()) {
+                if (!Double.isFinite(d.get())) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     private static byte[] bytes(ByteBuffer b) {

@@ -58,8 +58,8 @@ public final class Scorer implements Serializable {
                 return "truth object " + i + ": box must be [x1, y1, x2, y2] within 0..1 with x1 < x2 and y1 < y2, found "
                         + java.util.Arrays.toString(b);
             }
-            if (!(t.distance > 0)) {
-                return "truth object " + i + ": distance must be > 0 m, found " + t.distance;
+            if (!(t.distance > 0 && Float.isFinite(t.distance))) {
+                return "truth object " + i + ": distance must be a finite number > 0 m, found " + t.distance;
             }
         }
         return null;

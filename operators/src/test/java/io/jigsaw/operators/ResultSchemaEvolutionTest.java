@@ -32,7 +32,7 @@ class ResultSchemaEvolutionTest {
     @Test
     void theNewestStoredVersionIsTheOneTheCodeWrites() {
         for (Schema current : List.of(Result.getClassSchema(), Telemetry.getClassSchema(), Request.getClassSchema(),
-                io.jigsaw.schemas.Plan.getClassSchema())) {
+                io.jigsaw.schemas.Plan.getClassSchema(), io.jigsaw.schemas.DeadLetter.getClassSchema())) {
             List<Schema> versions = SchemaVersions.of(current.getName());
             assertThat(SchemaNormalization.parsingFingerprint64(versions.get(versions.size() - 1)))
                     .as("schema-store/%s/v%d.avsc is what %s.avsc says; a change needs a new version file", current.getName(),

@@ -6,6 +6,7 @@ import io.jigsaw.job.client.ResultFormat;
 import io.jigsaw.job.kafka.DistinctResults;
 import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.schemas.Result;
+import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -13,6 +14,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "results", mixinStandardHelpOptions = true,
@@ -41,8 +43,8 @@ final class ResultsCommand implements Callable<Integer> {
     String requestId;
 
     @Bounds(min = 0, minExclusive = true)
-    @Option(names = "--idle", defaultValue = "5", description = "Without --follow: seconds without a new result before it stops "
-            + "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--idle", defaultValue = "5", description = "Without --follow: once it has read what the topic held when it "
+            + "started, how many more seconds it reads what arrives before it stops, however busy the topic (default: ${DEFAULT-VALUE}).")
     double idleSeconds;
 
     @Option(names = "--json", description = "One JSON object per result per line.")
@@ -58,10 +60,15 @@ final class ResultsCommand implements Callable<Integer> {
         String from = topic.orJobs(JigsawOptions.TOPIC_RESULTS);
         long idleMs = Math.round(idleSeconds * 1000);
         try (DistinctResults reader = new DistinctResults(new TopicReader<>(kafka.connection(), from, Result.class, !fromBeginning))) {
-            long lastNew = System.currentTimeMillis();
+            reader.reader().onSkip(line -> spec.commandLine().getErr().println("warning: " + line));
+            // A live topic never goes quiet: stop at what it held when we started, plus --idle seconds of what came after.
+            Map<TopicPartition, Long> endAtStart = reader.reader().endOffsets();
+            long stopAt = Long.MAX_VALUE;
             while (true) {
+                if (stopAt == Long.MAX_VALUE && reader.reader().reached(endAtStart)) {
+                    stopAt = System.currentTimeMillis() + idleMs;
+                }
                 for (Result r : reader.poll(Duration.ofMillis(200))) {
-                    lastNew = System.currentTimeMillis();
                     if (requestId != null && !requestId.equals(r.getRequestId())) {
                         continue;
                     }
@@ -71,7 +78,7 @@ final class ResultsCommand implements Callable<Integer> {
                         return 0;
                     }
                 }
-                if (!follow && System.currentTimeMillis() - lastNew >= idleMs && reader.atEnd()) {
+                if (!follow && System.currentTimeMillis() >= stopAt) {
                     if (requestId != null) {
                         spec.commandLine().getErr().println("error: no result for request " + requestId + " on '" + from + "' yet"
                                 + (fromBeginning ? "" : " (it may have come before this started: add --from-beginning)"));

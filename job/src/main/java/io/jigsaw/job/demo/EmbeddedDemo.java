@@ -206,9 +206,7 @@ public final class EmbeddedDemo {
     }
 
     private void startMiniCluster(int webPort) throws Exception {
-        Configuration flink = new Configuration();
-        flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
-        flink.set(RestOptions.ADDRESS, "127.0.0.1");
+        Configuration flink = InProcessCluster.loopbackOnly(new Configuration());
         flink.set(RestOptions.PORT, webPort);
         flink.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
         InProcessCluster.checkpointsOnDisk(flink, s.home().resolve(".jigsaw/demo/checkpoints"));
@@ -292,8 +290,8 @@ public final class EmbeddedDemo {
         long cpuStart = cpuNanos();
         long startNanos = System.nanoTime();
         // Synthetic XR scenes with their truth where the graph takes them: every answer is scored.
-        TraceReplayer replayer = new TraceReplayer(producer, topics.requests(), List.of(graph), new double[] {1}, "demo-" + s.seed() + "-",
-                true);
+        String ownIds = "demo-" + s.seed() + "-";
+        TraceReplayer replayer = new TraceReplayer(producer, topics.requests(), List.of(graph), new double[] {1}, ownIds, true);
         Thread sender = new Thread(() -> {
             try {
                 sent.set(replayer.replay(s.trace(), 1, 1, s.seed(), stopped::get, (n, total) -> sent.set(n)));
@@ -314,7 +312,15 @@ public final class EmbeddedDemo {
         DoubleSeries visibleAfter = new DoubleSeries();
         // Per 5 s of the trace (by the request's event time): answered, and answered within the SLO (goodput).
         Map<Long, long[]> bins = new java.util.TreeMap<>();
+        // Others may use the same broker and topics: only this run's requests count (a late warm-up result is not foreign).
+        AtomicLong foreign = new AtomicLong();
         java.util.function.Consumer<Result> take = r -> {
+            if (!r.getRequestId().startsWith(ownIds)) {
+                if (!r.getRequestId().startsWith("warmup-")) {
+                    foreign.incrementAndGet();
+                }
+                return;
+            }
             long readAt = System.currentTimeMillis();
             visibleAfter.add(readAt - r.getCompletedMs());
             if (stats.add(r, readAt)) {
@@ -372,6 +378,7 @@ public final class EmbeddedDemo {
         summary.put("lost", sent.get() - stats.completed() - stats.dropped());
         summary.put("duplicates", stats.duplicates());
         summary.put("repeats_dropped_by_reader", results.repeatsDropped());
+        summary.put("foreign_results_seen", foreign.get());
         summary.put("slo_attainment_visible", round(stats.visibleSloAttainment()));
         summary.put("visible_p50_ms", stats.visiblePercentile(0.5));
         summary.put("visible_p99_ms", stats.visiblePercentile(0.99));

@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The consumer side of idempotent delivery: reads the results topic and passes each request id's first
- * result only. A repeat can only come from a restore re-writing what it wrote since its last checkpoint,
- * so remembering the most recent ids is enough; {@link #DEFAULT_WINDOW} ids are hours of the demo's
+ * The consumer side of idempotent delivery: reads the results topic and passes each result's first copy
+ * only, by {@link ResultKeys} (request id and event time: a request id reused after the job's de-duplication
+ * window is a new request, whose result passes too). A repeat can only come from a restore re-writing
+ * what it wrote since its last checkpoint, so remembering the most recent keys is enough; {@link #DEFAULT_WINDOW} ids are hours of the demo's
  * traffic and some tens of MB. Under exactly-once delivery nothing is ever dropped here.
  */
 public final class DistinctResults implements AutoCloseable {
@@ -38,16 +39,16 @@ public final class DistinctResults implements AutoCloseable {
         };
     }
 
-    /** The results that arrived within {@code wait}, without any request id already passed. */
+    /** The results that arrived within {@code wait}, without any already passed. */
     public List<Result> poll(Duration wait) {
         return pass(reader.poll(wait));
     }
 
-    /** Of {@code read}, in order, those whose request id has not passed before. */
+    /** Of {@code read}, in order, those whose key has not passed before. */
     List<Result> pass(List<Result> read) {
         List<Result> out = new ArrayList<>();
         for (Result r : read) {
-            if (recent.putIfAbsent(r.getRequestId(), Boolean.TRUE) == null) {
+            if (recent.putIfAbsent(ResultKeys.of(r), Boolean.TRUE) == null) {
                 out.add(r);
             } else {
                 repeats++;
@@ -56,13 +57,18 @@ public final class DistinctResults implements AutoCloseable {
         return out;
     }
 
-    /** Results dropped because their request id had been passed already (written again after a restore). */
+    /** Results dropped because their key had been passed already (written again after a restore). */
     public long repeatsDropped() {
         return repeats;
     }
 
     public boolean atEnd() {
         return reader.atEnd();
+    }
+
+    /** The underlying reader (its end offsets, what it skipped). */
+    public TopicReader<Result> reader() {
+        return reader;
     }
 
     @Override

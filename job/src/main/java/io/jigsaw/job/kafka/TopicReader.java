@@ -1,6 +1,7 @@
 package io.jigsaw.job.kafka;
 
 import io.jigsaw.operators.AvroBytes;
+import io.jigsaw.operators.DeadLetters;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -8,22 +9,33 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
 
 /**
  * Reads one topic from its beginning or its end, decoding Avro values; for the demo's watcher, the
- * planner sidecar and the tests. No consumer group: it reads every partition itself and commits nothing.
+ * planner sidecar, the CLI and the tests. No consumer group: it reads every partition itself and
+ * commits nothing. Anyone can write to a topic, so a record that is not one of ours (a tombstone,
+ * bytes that do not decode) is skipped, counted ({@link #skipped()}) and said to the listener given
+ * ({@link #onSkip}; by default a warning in the log), never thrown: one such record must not stop a
+ * reader that would otherwise read it again on every start.
  */
 public final class TopicReader<T extends SpecificRecord> implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopicReader.class);
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final Class<T> type;
     private final List<TopicPartition> partitions;
+    private Consumer<String> onSkip = line -> LOG.warn("{}", line);
+    private long skipped;
 
     public TopicReader(String bootstrap, String topic, Class<T> type) {
         this(KafkaConnection.plain(bootstrap), topic, type, false);
@@ -70,21 +82,57 @@ public final class TopicReader<T extends SpecificRecord> implements AutoCloseabl
 
     /** Whether everything published so far has been read (what read_committed lets us see). */
     public boolean atEnd() {
-        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-        return partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
+        return reached(endOffsets());
     }
 
-    /** Whatever arrived within {@code wait}, decoded; records that do not decode are a bug, so they throw. */
+    /** Where the topic ends now, to ask later whether the reader {@link #reached} it. */
+    public Map<TopicPartition, Long> endOffsets() {
+        return consumer.endOffsets(partitions);
+    }
+
+    /** Whether everything up to {@code end} (from {@link #endOffsets}) has been read. */
+    public boolean reached(Map<TopicPartition, Long> end) {
+        return partitions.stream().allMatch(p -> consumer.position(p) >= end.getOrDefault(p, 0L));
+    }
+
+    /** Whatever arrived within {@code wait}, decoded; records that are not a {@code T} are skipped and said. */
     public List<T> poll(Duration wait) {
         List<T> out = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : consumer.poll(wait)) {
-            try {
-                out.add(AvroBytes.decode(r.value(), type));
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException("undecodable " + type.getSimpleName() + " at offset " + r.offset(), e);
+            T value = decode(r);
+            if (value != null) {
+                out.add(value);
             }
         }
         return out;
+    }
+
+    /** Where a skipped record is said (one line: which record, and why); replaces the log warning. */
+    public TopicReader<T> onSkip(Consumer<String> listener) {
+        this.onSkip = listener;
+        return this;
+    }
+
+    /** Records skipped so far: tombstones and values that are not a {@code T}. */
+    public long skipped() {
+        return skipped;
+    }
+
+    private T decode(ConsumerRecord<String, byte[]> r) {
+        String why;
+        if (r.value() == null) {
+            why = "a tombstone (null value)";
+        } else {
+            try {
+                return AvroBytes.decode(r.value(), type);
+            } catch (Exception | OutOfMemoryError | StackOverflowError e) {
+                why = "not a " + type.getSimpleName() + " record: " + e.getMessage();
+            }
+        }
+        skipped++;
+        onSkip.accept("skipped " + r.topic() + " partition " + r.partition() + " offset " + r.offset() + ": "
+                + DeadLetters.cut(why, 500));
+        return null;
     }
 
     @Override

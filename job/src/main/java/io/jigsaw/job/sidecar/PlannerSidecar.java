@@ -4,11 +4,13 @@ import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.plan.AdaptationMode;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.PlanAvro;
+import io.jigsaw.core.plan.PlanValidator;
 import io.jigsaw.job.JigsawOptions;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.KafkaConnection;
 import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.job.kafka.Topics;
+import io.jigsaw.operators.DeadLetters;
 import io.jigsaw.planner.adapt.PlanAdapter;
 import io.jigsaw.planner.sim.ExpectedMix;
 import io.jigsaw.planner.model.PlanningInstance;
@@ -23,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -103,9 +106,27 @@ public final class PlannerSidecar implements Runnable, AutoCloseable {
         try (AvroProducer producer = new AvroProducer(kafka);
              TopicReader<io.jigsaw.schemas.Plan> plans = new TopicReader<>(kafka, topics.plans(), io.jigsaw.schemas.Plan.class, false);
              TopicReader<Telemetry> telemetry = new TopicReader<>(kafka, topics.telemetry(), Telemetry.class, true)) {
+            // Anyone can write to these topics: a record that is not ours is said and skipped, never our end.
+            plans.onSkip(this::say);
+            telemetry.onSkip(this::say);
             for (io.jigsaw.schemas.Plan p : plans.readToEnd(Duration.ofSeconds(30))) {
                 if (p.getGraph().equals(graph.name()) && (inForce == null || p.getVersion() > inForce.version())) {
-                    inForce = PlanAvro.fromAvro(p);
+                    // Only a plan the job would accept is in force: it rejects the others (validate-plans), so must we.
+                    Plan read;
+                    List<String> problems;
+                    try {
+                        read = PlanAvro.fromAvro(p);
+                        problems = PlanValidator.problems(read, graph);
+                    } catch (RuntimeException e) {
+                        read = null;
+                        problems = List.of(e.toString());
+                    }
+                    if (problems.isEmpty()) {
+                        inForce = read;
+                    } else {
+                        say("skipped plan v" + p.getVersion() + " by " + DeadLetters.cut(p.getCreatedBy(), 100)
+                                + " on the plans topic, which the job rejects too: " + DeadLetters.cut(String.join("; ", problems), 500));
+                    }
                 }
             }
             if (inForce == null) {

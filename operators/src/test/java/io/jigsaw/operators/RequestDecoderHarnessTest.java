@@ -1,0 +1,181 @@
+package io.jigsaw.operators;
+
+import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.plan.Plan;
+import io.jigsaw.schemas.DeadLetter;
+import io.jigsaw.schemas.Request;
+import io.jigsaw.schemas.Tensor;
+import io.jigsaw.schemas.Truth;
+import io.jigsaw.schemas.TruthObject;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.BroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Collections;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What the request decoder makes of single records a careless or hostile producer sends: each ends as
+ * a root piece or as a dead letter with its reason, and none makes it throw.
+ */
+class RequestDecoderHarnessTest {
+
+    static final Graph GRAPH = DemoGraph.load();
+    static final long NOW = 1_800_000_000_000L;
+
+    BroadcastOperatorTestHarness<SourceRecord, Plan, Piece> harness;
+
+    @BeforeEach
+    void open() throws Exception {
+        harness = ProcessFunctionTestHarnesses.forBroadcastProcessFunction(
+                new RequestDecoder(GRAPH, LaneKeys.of(2, 128)), PlanBroadcast.PLANS);
+        harness.setProcessingTime(NOW);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        harness.close();
+    }
+
+    List<DeadLetter> deadLetters() {
+        var q = harness.getSideOutput(Tags.DEAD_LETTERS);
+        return q == null ? List.of() : q.stream().map(StreamRecord::getValue).toList();
+    }
+
+    DeadLetter onlyDeadLetter(byte[] value) throws Exception {
+        harness.processElement(new SourceRecord("requests", 3, 77, value), 0);
+        assertThat(harness.extractOutputValues()).as("pieces").isEmpty();
+        assertThat(deadLetters()).hasSize(1);
+        return deadLetters().get(0);
+    }
+
+    static Request request(String id, long eventTime) {
+        ByteBuffer data = ByteBuffer.wrap(DemoGraph.frame(1));
+        return Request.newBuilder().setRequestId(id).setGraph("xr-scene").setEventTimeMs(eventTime).setDeadlineMs(0)
+                .setPayload(Tensor.newBuilder().setData(data).setShape(List.of(64, 64, 3)).setDtype("float32").build()).build();
+    }
+
+    @Test
+    void aGoodRequestBecomesItsRootPiece() throws Exception {
+        harness.processElement(SourceRecord.of("requests", AvroBytes.encode(request("r1", NOW - 5))), 0);
+
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(p -> {
+            assertThat(p.requestId).isEqualTo("r1");
+            assertThat(p.deadlineMs).isEqualTo(NOW - 5 + (long) GRAPH.latencySloMs());
+        });
+        assertThat(deadLetters()).isEmpty();
+    }
+
+    @Test
+    void anArrayCountBombIsADeadLetterNotAnOutOfMemoryError() throws Exception {
+        byte[] bomb = RawRequests.shapeCountBomb(NOW);
+        assertThat(bomb.length).as("a record of some KB declaring two billion ints").isBetween(40_000, 80_000);
+
+        DeadLetter d = onlyDeadLetter(bomb);
+
+        assertThat(d.getReason()).contains("declares a length or count beyond its own end");
+        assertThat(d.getOriginal().remaining()).isEqualTo(bomb.length);
+        assertThat(d.getSourcePartition()).isEqualTo(3);
+        assertThat(d.getSourceOffset()).isEqualTo(77);
+    }
+
+    @Test
+    void bytesAndStringLengthBombsAndNegativeLengthsAreDeadLetters() throws Exception {
+        for (byte[] bomb : List.of(RawRequests.dataLengthBomb(NOW), RawRequests.stringLengthBomb(), RawRequests.negativeLength())) {
+            harness.processElement(SourceRecord.of("requests", bomb), 0);
+        }
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(deadLetters()).hasSize(3).allSatisfy(d -> assertThat(d.getReason()).startsWith("not an Avro Request record"));
+    }
+
+    @Test
+    void aRecordOverTheGraphsLimitIsRefusedUnreadAndReferredTo() throws Exception {
+        byte[] huge = new byte[700_000];
+        huge[0] = (byte) 0xC3;
+
+        DeadLetter d = onlyDeadLetter(huge);
+
+        assertThat(d.getReason()).contains("record of 700000 bytes is over the limit of " + (64 * 64 * 3 * 4 + 64 * 1024))
+                .contains("original of 700000 bytes not kept").contains("requests partition 3 offset 77");
+        assertThat(d.getOriginal().remaining()).isZero();
+        assertThat(d.getOriginalSize()).isEqualTo(700_000);
+        assertThat(AvroBytes.encode(d).length).isLessThan(16 * 1024);
+    }
+
+    @Test
+    void aReasonThatWouldPrintAHugeShapeIsCutAndTheDeadLetterStaysSmall() throws Exception {
+        Request r = request("long-shape", NOW);
+        r.getPayload().setShape(Collections.nCopies(15_000, 1));
+
+        DeadLetter d = onlyDeadLetter(AvroBytes.encode(r));
+
+        assertThat(d.getReason()).startsWith("payload shape [1, 1").contains("more characters cut").hasSizeLessThanOrEqualTo(
+                DeadLetters.MAX_REASON_CHARS).endsWith("does not match the graph's input [64, 64, 3]");
+    }
+
+    @Test
+    void aFrameWithNaNOrInfinityIsADeadLetter() throws Exception {
+        Request r = request("nan", NOW);
+        ByteBuffer data = ByteBuffer.wrap(DemoGraph.frame(2)).order(ByteOrder.LITTLE_ENDIAN);
+        data.putFloat(40, Float.NaN).putFloat(400, Float.POSITIVE_INFINITY).putFloat(4000, Float.NEGATIVE_INFINITY);
+        r.getPayload().setData(data);
+
+        assertThat(onlyDeadLetter(AvroBytes.encode(r)).getReason()).contains("payload has 3 values that are not finite");
+    }
+
+    @Test
+    void aTruthAtInfiniteDistanceIsRejectedAndTheRequestServed() throws Exception {
+        Request r = request("inf-truth", NOW);
+        r.setTruth(new Truth(List.of(new TruthObject("cup", List.of(0.1f, 0.1f, 0.2f, 0.2f), Float.POSITIVE_INFINITY))));
+
+        harness.processElement(SourceRecord.of("requests", AvroBytes.encode(r)), 0);
+
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(p -> assertThat(p.truthRejected).contains("finite"));
+        assertThat(deadLetters()).singleElement().satisfies(d -> assertThat(d.getReason())
+                .contains("truth not used (the request is served)", "distance must be a finite number > 0 m, found Infinity"));
+    }
+
+    @Test
+    void aRequestIdLongerThanTheLimitIsADeadLetterWithItsIdCut() throws Exception {
+        String id = "x".repeat(10_000);
+
+        DeadLetter d = onlyDeadLetter(AvroBytes.encode(request(id, NOW)));
+
+        assertThat(d.getReason()).contains("request_id of 10000 characters; at most 256");
+        assertThat(d.getRequestId()).hasSizeLessThanOrEqualTo(DeadLetters.MAX_REQUEST_ID_CHARS);
+    }
+
+    @Test
+    void aClockTwoHoursAheadIsServedWithItsBudgetCountedFromArrival() throws Exception {
+        long ahead = NOW + 2 * 3600_000L;
+        harness.processElement(SourceRecord.of("requests", AvroBytes.encode(request("ahead", ahead))), 0);
+
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(p -> {
+            assertThat(p.eventTimeMs).as("the client's event time, kept").isEqualTo(ahead);
+            assertThat(p.deadlineMs).as("SLO from arrival on the job's clock").isEqualTo(NOW + (long) GRAPH.latencySloMs());
+        });
+    }
+
+    @Test
+    void aClockWithinTheToleranceKeepsItsOwnDeadline() throws Exception {
+        harness.processElement(SourceRecord.of("requests", AvroBytes.encode(request("close", NOW + 500))), 0);
+
+        assertThat(harness.extractOutputValues()).singleElement()
+                .satisfies(p -> assertThat(p.deadlineMs).isEqualTo(NOW + 500 + (long) GRAPH.latencySloMs()));
+    }
+
+    @Test
+    void trailingBytesAfterARecordAreRefused() throws Exception {
+        byte[] good = AvroBytes.encode(request("tail", NOW));
+        byte[] longer = java.util.Arrays.copyOf(good, good.length + 3);
+
+        assertThat(onlyDeadLetter(longer).getReason()).contains("3 bytes after the end of the Request record");
+    }
+}
