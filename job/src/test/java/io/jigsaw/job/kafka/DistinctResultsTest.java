@@ -37,4 +37,19 @@ class DistinctResultsTest {
         assertThat(reader.pass(List.of(result("c", 4), result("a", 5)))).extracting(Result::getRequestId)
                 .as("a was forgotten: a repeat that late cannot come from a restore").containsExactly("a");
     }
+
+    /** A request id reused once the job's de-duplication window has passed is a new request: its result is no repeat. */
+    @Test
+    void aReusedRequestIdWithItsOwnEventTimeIsANewResultAndAReplayOfItIsARepeat() {
+        DistinctResults reader = new DistinctResults(null);
+        Result first = TestResults.result("id", 0, 10, true, false);
+        Result reused = TestResults.result("id", 0, 90, true, false);
+        reused.setEventTimeMs(first.getEventTimeMs() + 60_000);
+
+        List<Result> passed = reader.pass(List.of(first, reused, reused));
+
+        assertThat(passed).extracting(Result::getEventTimeMs).containsExactly(first.getEventTimeMs(), reused.getEventTimeMs());
+        assertThat(reader.repeatsDropped()).isEqualTo(1);
+        assertThat(ResultKeys.of(first)).isNotEqualTo(ResultKeys.of(reused)).startsWith("id@");
+    }
 }

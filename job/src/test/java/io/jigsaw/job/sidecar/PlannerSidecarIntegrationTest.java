@@ -133,4 +133,50 @@ public class PlannerSidecarIntegrationTest {
             first.close();
         }
     }
+
+    /**
+     * Anyone can write to 'plans' and 'telemetry': a tombstone, bytes that are no record, or a plan the job
+     * rejects are said and skipped, and the sidecar plans on (it once died at start on one undecodable plan).
+     */
+    @Test
+    void skipsWhatItCannotReadOnPlansAndTelemetryAndPlansOn() throws Exception {
+        Configuration conf = conf();
+        conf.set(JigsawOptions.TOPIC_PLANS, "poisoned-plans");
+        conf.set(JigsawOptions.TOPIC_TELEMETRY, "poisoned-telemetry");
+        Topics topics = Topics.from(conf);
+        topics.create(broker.bootstrap(), 2);
+        List<String> events = new CopyOnWriteArrayList<>();
+        PlannerSidecar sidecar = new PlannerSidecar(demoPlanning(), conf, events::add);
+        try (AvroProducer producer = new AvroProducer(broker.bootstrap());
+             TopicReader<io.jigsaw.schemas.Plan> plans = new TopicReader<>(broker.bootstrap(), topics.plans(), io.jigsaw.schemas.Plan.class)) {
+            producer.sendBytes(topics.plans(), "x", null).get(60, TimeUnit.SECONDS);
+            producer.sendBytes(topics.plans(), "x", new byte[] {9, 9, 9}).get(60, TimeUnit.SECONDS);
+            Plan rejected = new Plan("xr-scene", 1000, "someone", "", List.of(new io.jigsaw.core.plan.TaskPlan("detect", "detect-xl", 1,
+                    1, 100, List.of(new io.jigsaw.core.plan.Partition(0, 50)))));
+            producer.send(topics.plans(), "x", PlanAvro.toAvro(rejected)).get(60, TimeUnit.SECONDS);
+            Thread t = new Thread(sidecar, "sidecar-poisoned");
+            t.start();
+            plans.onSkip(line -> { });
+
+            Plan first = feedUntil(producer, topics, plans, 8, p -> p.createdBy().equals("planner sidecar"));
+            // Its telemetry reader starts at the end: poison sent once it is reading, then good telemetry after it.
+            producer.sendBytes(topics.telemetry(), "x", null).get(60, TimeUnit.SECONDS);
+            producer.sendBytes(topics.telemetry(), "x", new byte[] {(byte) 0xC3, 1, 2, 3}).get(60, TimeUnit.SECONDS);
+            long until = System.currentTimeMillis() + 30_000;
+            while (events.stream().filter(e -> e.contains("skipped poisoned-telemetry")).count() < 2 && System.currentTimeMillis() < until) {
+                rootTelemetry(producer, topics, 8);
+                Thread.sleep(200);
+            }
+
+            assertThat(first.version()).as("the rejected plan v1000 is not the one in force").isEqualTo(1);
+            assertThat(t.isAlive()).isTrue();
+            assertThat(events).anySatisfy(e -> assertThat(e).contains("skipped poisoned-plans partition 0 offset 0", "tombstone"))
+                    .anySatisfy(e -> assertThat(e).contains("skipped poisoned-plans partition 0 offset 1", "not a Plan record"))
+                    .anySatisfy(e -> assertThat(e).contains("skipped plan v1000 by someone", "unknown variant 'detect-xl'"))
+                    .anySatisfy(e -> assertThat(e).contains("skipped poisoned-telemetry", "tombstone"))
+                    .anySatisfy(e -> assertThat(e).contains("skipped poisoned-telemetry", "not a Telemetry record"));
+        } finally {
+            sidecar.close();
+        }
+    }
 }
