@@ -8,6 +8,7 @@ import io.jigsaw.job.cluster.BuildOutputs;
 import io.jigsaw.job.cluster.ClusterLayout;
 import io.jigsaw.job.cluster.FlinkRest;
 import io.jigsaw.job.cluster.LocalCluster;
+import io.jigsaw.job.cluster.RestTls;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -56,6 +57,11 @@ final class ClusterCommand {
         Path confDir;
 
         @Bounds(min = 1)
+        @Option(names = "--rest-tls", description = "Serve the REST API and dashboard over HTTPS with mutual TLS: only clients "
+                + "holding this cluster's key get in (made on first use in .jigsaw/cluster/tls: rest.p12, its password in rest.password; "
+                + "this CLI uses it by itself).")
+        boolean restTls;
+
         @Option(names = "--timeout", defaultValue = "180", description = "Seconds to wait for the TaskManagers (default: ${DEFAULT-VALUE}).")
         long timeoutSeconds;
 
@@ -79,6 +85,9 @@ final class ClusterCommand {
             LocalCluster.Settings settings = LocalCluster.Settings.ofCheckout(home, workDir(), port, taskManagerMemory);
             if (confDir != null) {
                 settings = settings.withConfDir(confDir);
+            }
+            if (restTls) {
+                settings = settings.withRestTls(RestTls.ensure(workDir().resolve("tls")));
             }
             long t0 = System.nanoTime();
             LocalCluster cluster = LocalCluster.start(layout, settings, Duration.ofSeconds(timeoutSeconds), System.err);
@@ -133,6 +142,10 @@ final class ClusterCommand {
         boolean up = rest.up();
         List<String> registered = up ? rest.taskManagers() : List.of();
         System.out.println("dashboard: " + rest.url() + (up ? "" : "  (not answering)"));
+        if (cluster.state().restTlsDir() != null) {
+            System.out.println("rest tls:  mutual; a client needs " + Path.of(cluster.state().restTlsDir(), "rest.p12")
+                    + " (PKCS12, password in rest.password beside it)");
+        }
         System.out.printf("%-36s %-10s %-4s %-6s %-5s %-8s %-10s %s%n", "process", "role", "gpu", "share", "slots", "pid", "state", "log");
         for (LocalCluster.Member m : cluster.state().members()) {
             ClusterLayout.TaskManager tm = m.taskManager();

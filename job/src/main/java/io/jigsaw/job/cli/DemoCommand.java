@@ -80,8 +80,15 @@ final class DemoCommand implements Callable<Integer> {
     long checkpointMs;
 
     @Option(names = "--chaos", description = "Inject faults while the trace plays: kill a TaskManager at 1/4, crash and "
-            + "restart the broker at 1/2, kill the planner sidecar at 3/4; the summary counts lost, duplicates, restarts.")
+            + "restart a broker at 1/2 (with --kafka-brokers 3, one of three), kill the planner sidecar at 3/4; the summary counts "
+            + "lost, duplicates, restarts, and the requests dropped around each fault.")
     boolean chaos;
+
+    @Bounds(min = 1, max = 5)
+    @Option(names = "--kafka-brokers", defaultValue = "1", description = "KRaft brokers to start on 127.0.0.1: 1 (default), or 3: "
+            + "topics replicated three times with two in sync, so a broker's crash (--chaos) is no outage; three broker JVMs "
+            + "cost memory and CPU on a small machine (default: ${DEFAULT-VALUE}).")
+    int kafkaBrokers;
 
     @Option(names = "--accuracy-source", defaultValue = "offline", converter = AccuracySourceConverter.class,
             description = "What the sidecar plans with: offline (each variant's accuracy measured on the test split, accuracy.csv) "
@@ -149,7 +156,7 @@ final class DemoCommand implements Callable<Integer> {
                     + "(bin/jigsaw plan --adapt " + adapt.mode().cliName + " --out FILE writes one)");
         }
         EmbeddedDemo.Settings settings = new EmbeddedDemo.Settings(planning.graphFile(), plan, sidecarPlans, planning.timeLimit, t, seed, replicaSlots, webPort, JigsawCli.home(), warmup, delivery,
-                java.time.Duration.ofMillis(checkpointMs), chaos, !noEarlyDrop, local, accuracySource, adapt.mode());
+                java.time.Duration.ofMillis(checkpointMs), chaos, !noEarlyDrop, local, accuracySource, adapt.mode(), kafkaBrokers);
         if (chaos && replicaSlots < 2) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--chaos needs --replica-slots >= 2 (one TaskManager per slot, one of them is killed)");

@@ -29,10 +29,20 @@ public final class FlinkRest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String base;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
 
     public FlinkRest(String baseUrl) {
+        this(baseUrl, null);
+    }
+
+    /** @param tls what the client presents and trusts on an https URL (a cluster with mutual TLS: {@link RestTls}); null: the JDK's default */
+    public FlinkRest(String baseUrl, javax.net.ssl.SSLContext tls) {
         this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (tls != null) {
+            b.sslContext(tls);
+        }
+        this.http = b.build();
     }
 
     public String url() {

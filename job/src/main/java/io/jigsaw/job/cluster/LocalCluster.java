@@ -47,15 +47,21 @@ public final class LocalCluster implements AutoCloseable {
      * @param classpath the cluster's own classpath: Flink (and DJL), not the job
      * @param taskManagerMemory each TaskManager's process size, e.g. "1024m" (the model's native memory is extra)
      */
-    public record Settings(Path confDir, Path workDir, int restPort, List<String> classpath, String taskManagerMemory) {
+    public record Settings(Path confDir, Path workDir, int restPort, List<String> classpath, String taskManagerMemory, RestTls restTls) {
 
-        /** For a checkout at {@code home}: its flink-conf/ and the classpath its build wrote (BuildOutputs). */
+        /** For a checkout at {@code home}: its flink-conf/ and the classpath its build wrote (BuildOutputs); REST over plain HTTP. */
         public static Settings ofCheckout(Path home, Path workDir, int restPort, String taskManagerMemory) throws IOException {
-            return new Settings(home.resolve("flink-conf"), workDir, restPort, BuildOutputs.clusterClasspath(home), taskManagerMemory);
+            return new Settings(home.resolve("flink-conf"), workDir, restPort, BuildOutputs.clusterClasspath(home), taskManagerMemory,
+                    null);
         }
 
         public Settings withConfDir(Path dir) {
-            return new Settings(dir, workDir, restPort, classpath, taskManagerMemory);
+            return new Settings(dir, workDir, restPort, classpath, taskManagerMemory, restTls);
+        }
+
+        /** REST API and dashboard over HTTPS, every client asked for this key's certificate ({@link RestTls}). */
+        public Settings withRestTls(RestTls tls) {
+            return new Settings(confDir, workDir, restPort, classpath, taskManagerMemory, tls);
         }
     }
 
@@ -63,8 +69,8 @@ public final class LocalCluster implements AutoCloseable {
     public record Member(String name, long pid, String log, ClusterLayout.TaskManager taskManager) {
     }
 
-    /** What cluster.json holds. */
-    public record State(String restUrl, long startedMs, List<Member> members) {
+    /** What cluster.json holds; {@code restTlsDir}: the REST key material when the API is served over mutual TLS, else null. */
+    public record State(String restUrl, long startedMs, List<Member> members, String restTlsDir) {
     }
 
     private final State state;
@@ -77,8 +83,14 @@ public final class LocalCluster implements AutoCloseable {
         return state;
     }
 
-    public FlinkRest rest() {
-        return new FlinkRest(state.restUrl());
+    /** Its REST API, with this cluster's client certificate where it asks for one. */
+    public FlinkRest rest() throws IOException {
+        if (state.restTlsDir() == null) {
+            return new FlinkRest(state.restUrl());
+        }
+        RestTls tls = RestTls.existing(Path.of(state.restTlsDir())).orElseThrow(() -> new IOException(
+                "the cluster serves its REST API over TLS but its key material is gone from " + state.restTlsDir()));
+        return new FlinkRest(state.restUrl(), tls.clientContext());
     }
 
     /** Starts the processes and waits until every TaskManager has registered. */
@@ -99,6 +111,10 @@ public final class LocalCluster implements AutoCloseable {
         if (!Files.isRegularFile(s.confDir().resolve("config.yaml")) || !Files.isRegularFile(log4j)) {
             throw new IllegalArgumentException(s.confDir() + " must hold config.yaml and log4j.properties (see flink-conf/)");
         }
+        if (s.restTls() != null) {
+            // The TLS options hold a password: in a configuration only its owner reads, not on the processes' command lines.
+            s = s.withConfDir(withOptions(s.confDir(), s.workDir().resolve("conf"), s.restTls().flinkOptions()));
+        }
         Map<String, String> common = new LinkedHashMap<>();
         common.put("jobmanager.rpc.address", "127.0.0.1");
         common.put("jobmanager.rpc.port", String.valueOf(LoopbackPorts.free()));
@@ -118,9 +134,10 @@ public final class LocalCluster implements AutoCloseable {
         common.put("taskmanager.memory.managed.size", "0m");
         common.put("jobmanager.memory.process.size", "1024m");
 
-        String restUrl = "http://127.0.0.1:" + s.restPort();
+        String restUrl = (s.restTls() == null ? "http" : "https") + "://127.0.0.1:" + s.restPort();
         List<Member> members = new ArrayList<>();
-        LocalCluster cluster = new LocalCluster(new State(restUrl, System.currentTimeMillis(), members));
+        LocalCluster cluster = new LocalCluster(new State(restUrl, System.currentTimeMillis(), members,
+                s.restTls() == null ? null : s.restTls().dir().toString()));
         try {
             Configuration jmConf = load(s.confDir(), common);
             JobManagerProcessSpec jm = JobManagerProcessUtils.processSpecFromConfig(jmConf);
@@ -151,6 +168,27 @@ public final class LocalCluster implements AutoCloseable {
             cluster.close();
             throw e;
         }
+    }
+
+    /**
+     * A copy of {@code confDir} in {@code into} (its owner alone may read it) whose config.yaml ends with
+     * {@code options}, flat keys as Flink's YAML reads them.
+     */
+    static Path withOptions(Path confDir, Path into, Map<String, String> options) throws IOException {
+        Files.createDirectories(into);
+        try {
+            Files.setPosixFilePermissions(into, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException notPosix) {
+            // No POSIX permissions here: the work directory's own protection applies.
+        }
+        Files.copy(confDir.resolve("log4j.properties"), into.resolve("log4j.properties"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        StringBuilder yaml = new StringBuilder(Files.readString(confDir.resolve("config.yaml")));
+        yaml.append("\n# Added by bin/jigsaw cluster start\n");
+        options.forEach((k, v) -> yaml.append(k).append(": \"").append(v.replace("\\", "\\\\").replace("\"", "\\\""))
+                .append("\"\n"));
+        Files.writeString(into.resolve("config.yaml"), yaml.toString());
+        return into;
     }
 
     /** The cluster recorded in a work directory, if any (its processes may have ended). */

@@ -1,14 +1,17 @@
 package io.jigsaw.job.demo;
 
-import io.jigsaw.job.kafka.KafkaBroker;
+import io.jigsaw.job.kafka.KafkaCluster;
 import io.jigsaw.job.sidecar.PlannerSidecar;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -20,16 +23,17 @@ import java.util.function.BooleanSupplier;
 final class Chaos implements Runnable {
 
     private final MiniCluster cluster;
-    private final KafkaBroker broker;
+    private final KafkaCluster broker;
     private final PlannerSidecar sidecar;
     private final long traceMs;
     private final PrintStream progress;
     private final BooleanSupplier stopped;
     private final List<String> injected = new ArrayList<>();
+    private final List<Long> injectedAt = new ArrayList<>();
     private final long start = System.currentTimeMillis();
 
     /** @param sidecar null when the demo runs a static plan: that fault is skipped */
-    Chaos(MiniCluster cluster, KafkaBroker broker, PlannerSidecar sidecar, long traceMs, PrintStream progress,
+    Chaos(MiniCluster cluster, KafkaCluster broker, PlannerSidecar sidecar, long traceMs, PrintStream progress,
             BooleanSupplier stopped) {
         this.cluster = cluster;
         this.broker = broker;
@@ -49,7 +53,10 @@ final class Chaos implements Runnable {
                 });
             }
             if (await(0.5)) {
-                fault("crashed the Kafka broker and restarted it", () -> broker.restart(Duration.ofSeconds(120)));
+                // With several brokers, the last one (any would do: clients know every broker's address).
+                fault(broker.size() == 1 ? "crashed the Kafka broker and restarted it"
+                                : "crashed Kafka broker " + broker.size() + " of " + broker.size() + " and restarted it",
+                        () -> broker.crashAndRestart(broker.size() - 1, Duration.ofSeconds(120)));
             }
             if (sidecar != null && await(0.75)) {
                 fault("killed the planner sidecar (not restarted: the job keeps the plan in force)", sidecar::close);
@@ -72,8 +79,32 @@ final class Chaos implements Runnable {
         return !stopped.getAsBoolean();
     }
 
+    /**
+     * Requests dropped around each fault: those whose event time lies from {@link #BEFORE_MS} before the fault
+     * to {@link #AFTER_MS} after it (a request sent just before a fault can be caught in it; the job's recovery
+     * and the backlog it then serves take seconds).
+     *
+     * @param droppedEventTimes event times of the requests answered dropped
+     * @return fault → requests dropped in its window, in the order injected
+     */
+    synchronized Map<String, Long> droppedAround(long[] droppedEventTimes) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (int i = 0; i < injected.size(); i++) {
+            long at = injectedAt.get(i);
+            out.put(injected.get(i), Arrays.stream(droppedEventTimes).filter(t -> t >= at - BEFORE_MS && t < at + AFTER_MS).count());
+        }
+        return out;
+    }
+
+    static final long BEFORE_MS = 2_000;
+    static final long AFTER_MS = 20_000;
+
     private void fault(String what, Action action) {
-        String line = String.format(Locale.ROOT, "%.1f s: %s", (System.currentTimeMillis() - start) / 1000.0, what);
+        long at = System.currentTimeMillis();
+        synchronized (this) {
+            injectedAt.add(at);
+        }
+        String line = String.format(Locale.ROOT, "%.1f s: %s", (at - start) / 1000.0, what);
         progress.println("[chaos] " + line);
         try {
             action.run();

@@ -24,7 +24,7 @@ import io.jigsaw.job.cluster.InProcessCluster;
 import io.jigsaw.job.cluster.LocalCluster;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.DistinctResults;
-import io.jigsaw.job.kafka.KafkaBroker;
+import io.jigsaw.job.kafka.KafkaCluster;
 import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.job.kafka.Topics;
 import io.jigsaw.job.replay.TraceReplayer;
@@ -46,6 +46,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.List;
@@ -73,13 +74,14 @@ public final class EmbeddedDemo {
      * @param home the checkout: flink-conf/, the build's job jar; the demo works in its .jigsaw/demo
      * @param chaos inject faults while the trace plays ({@link Chaos})
      * @param accuracySource what the sidecar plans with: the offline accuracies or the ones measured live
+     * @param kafkaBrokers KRaft brokers to start: 1, or 3 for replicated topics ({@link KafkaCluster})
      * @param localCluster run on a multi-process {@link LocalCluster} (one TaskManager per partition of the
      *        first plan, the job jar submitted over REST) instead of an in-process MiniCluster
      */
     public record Settings(Path graphFile, Path planFile, PlanningInstance planning, Duration solveLimit, Trace trace, long seed,
             int replicaSlots, int webPort, Path home, int warmup, JigsawOptions.Delivery delivery, Duration checkpointInterval,
             boolean chaos, boolean earlyDrop, boolean localCluster, JigsawOptions.AccuracySource accuracySource,
-            io.jigsaw.core.plan.AdaptationMode adapt) {
+            io.jigsaw.core.plan.AdaptationMode adapt, int kafkaBrokers) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -89,7 +91,7 @@ public final class EmbeddedDemo {
     private final PrintStream progress;
     private final PrintStream out;
     private final AtomicBoolean stopped = new AtomicBoolean();
-    private KafkaBroker broker;
+    private KafkaCluster broker;
     private MiniCluster cluster;
     private LocalCluster localCluster;
     private FlinkRest rest;
@@ -138,9 +140,12 @@ public final class EmbeddedDemo {
         Path workDir = s.home().resolve(".jigsaw/demo");
         Files.createDirectories(workDir);
         Path kafkaDir = Files.createTempDirectory(workDir, "kafka-");
-        progress.println("[demo] starting a KRaft Kafka broker on 127.0.0.1 (log: " + kafkaDir.resolve("broker.out") + ")");
+        progress.println(s.kafkaBrokers() == 1
+                ? "[demo] starting a KRaft Kafka broker on 127.0.0.1 (log: " + kafkaDir.resolve("broker.out") + ")"
+                : "[demo] starting " + s.kafkaBrokers() + " KRaft Kafka brokers on 127.0.0.1, topics replicated "
+                        + Topics.replicationFactor(s.kafkaBrokers()) + " times (logs: " + kafkaDir + "/node-*/broker.out)");
         long t0 = System.nanoTime();
-        broker = KafkaBroker.start(kafkaDir, Duration.ofSeconds(120));
+        broker = KafkaCluster.start(kafkaDir, s.kafkaBrokers(), Duration.ofSeconds(120));
         progress.printf("[demo] broker up at %s in %.1f s%n", broker.bootstrap(), (System.nanoTime() - t0) / 1e9);
 
         Configuration conf = new Configuration();
@@ -314,6 +319,7 @@ public final class EmbeddedDemo {
         Map<Long, long[]> bins = new java.util.TreeMap<>();
         // Others may use the same broker and topics: only this run's requests count (a late warm-up result is not foreign).
         AtomicLong foreign = new AtomicLong();
+        DoubleSeries droppedAt = new DoubleSeries();
         java.util.function.Consumer<Result> take = r -> {
             if (!r.getRequestId().startsWith(ownIds)) {
                 if (!r.getRequestId().startsWith("warmup-")) {
@@ -324,6 +330,9 @@ public final class EmbeddedDemo {
             long readAt = System.currentTimeMillis();
             visibleAfter.add(readAt - r.getCompletedMs());
             if (stats.add(r, readAt)) {
+                if (r.getDropped()) {
+                    droppedAt.add(r.getEventTimeMs());
+                }
                 objects.add(r);
                 accuracy.add(r);
                 long[] bin = bins.computeIfAbsent(Math.max(0, r.getEventTimeMs() - start) / TIMELINE_BIN_MS * TIMELINE_BIN_MS / 1000,
@@ -420,6 +429,8 @@ public final class EmbeddedDemo {
         }).toList());
         if (chaos != null) {
             summary.put("faults", chaos.injected());
+            summary.put("dropped_around_faults", chaos.droppedAround(Arrays.stream(droppedAt.toArray()).mapToLong(d -> (long) d).toArray()));
+            summary.put("kafka_brokers", s.kafkaBrokers());
         }
         summary.put("latency_slo_ms", graph.latencySloMs());
         summary.put("plans_in_run", current.get().version() - firstVersion + 1);

@@ -16,7 +16,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real single-node KRaft Kafka broker (broker and controller in one), started from the Kafka jars
+ * A real KRaft Kafka broker (broker and controller in one; alone, or a node of a {@link KafkaCluster}), started from the Kafka jars
  * on our classpath in its own JVM and bound to 127.0.0.1 only. Its own process, not in-process,
  * so it can be killed and restarted like a real broker, and its logging and threads stay out of
  * the Flink JVM. Used by the demo and the integration tests; never a mock.
@@ -29,12 +29,69 @@ public final class KafkaBroker implements AutoCloseable {
     private Process process;
     /** SASL/PLAIN user and password its clients log in with; null: a plaintext listener without login. */
     private final String[] saslUser;
+    /** Its place in a cluster: node id (1-based), the controller quorum, the cluster id, the cluster's size. */
+    private final int nodeId;
+    private final String voters;
+    private final String clusterId;
+    private final int clusterSize;
 
     private KafkaBroker(Path dir, int port, int controllerPort, String[] saslUser) {
+        this(dir, port, controllerPort, saslUser, 1, "1@127.0.0.1:" + controllerPort, newClusterId(), 1);
+    }
+
+    private KafkaBroker(Path dir, int port, int controllerPort, String[] saslUser, int nodeId, String voters, String clusterId,
+            int clusterSize) {
         this.dir = dir;
         this.port = port;
         this.controllerPort = controllerPort;
         this.saslUser = saslUser;
+        this.nodeId = nodeId;
+        this.voters = voters;
+        this.clusterId = clusterId;
+        this.clusterSize = clusterSize;
+    }
+
+    private static String newClusterId() {
+        return UUID.randomUUID().toString().replace("-", "").substring(0, 22);
+    }
+
+    /**
+     * {@code size} brokers, each also a controller of one KRaft quorum, in their own JVMs under
+     * {@code dir/node-<id>}: internal topics replicated {@code min(3, size)} times; waits until all answer.
+     */
+    static List<KafkaBroker> startNodes(Path dir, int size, Duration timeout) throws IOException, InterruptedException {
+        int[] ports = new int[size];
+        int[] controllerPorts = new int[size];
+        List<String> voters = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            ports[i] = LoopbackPorts.free();
+            controllerPorts[i] = LoopbackPorts.free();
+            voters.add((i + 1) + "@127.0.0.1:" + controllerPorts[i]);
+        }
+        String clusterId = newClusterId();
+        List<KafkaBroker> nodes = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            nodes.add(new KafkaBroker(dir.resolve("node-" + (i + 1)), ports[i], controllerPorts[i], null, i + 1,
+                    String.join(",", voters), clusterId, size));
+        }
+        try {
+            for (KafkaBroker b : nodes) {
+                b.format();
+            }
+            // Launched together: a controller quorum needs a majority of its voters up before anyone answers.
+            for (KafkaBroker b : nodes) {
+                b.launch();
+            }
+            for (KafkaBroker b : nodes) {
+                b.awaitReady(timeout);
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            for (KafkaBroker b : nodes) {
+                b.close();
+            }
+            throw e;
+        }
+        return nodes;
     }
 
     /** Formats a fresh log dir under {@code dir} and starts the broker on free ports; waits until it answers. */
@@ -88,8 +145,8 @@ public final class KafkaBroker implements AutoCloseable {
         String listener = saslUser == null ? "PLAINTEXT" : "SASL_PLAINTEXT";
         Files.writeString(props, String.join("\n",
                 "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                "node.id=" + nodeId,
+                "controller.quorum.voters=" + voters,
                 "listeners=" + listener + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
                 "advertised.listeners=" + listener + "://127.0.0.1:" + port,
                 "controller.listener.names=CONTROLLER",
@@ -104,13 +161,16 @@ public final class KafkaBroker implements AutoCloseable {
                                 + saslUser[0] + "=\"" + saslUser[1] + "\";"),
                 "log.dirs=" + dir.resolve("data"),
                 "num.partitions=1",
-                "offsets.topic.replication.factor=1",
+                "offsets.topic.replication.factor=" + Topics.replicationFactor(clusterSize),
                 "offsets.topic.num.partitions=4",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
+                "transaction.state.log.replication.factor=" + Topics.replicationFactor(clusterSize),
+                "transaction.state.log.min.isr=" + Topics.minInSyncReplicas(clusterSize),
                 "transaction.state.log.num.partitions=4",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=" + Topics.replicationFactor(clusterSize),
+                "share.coordinator.state.topic.min.isr=" + Topics.minInSyncReplicas(clusterSize),
+                // In a cluster, a crashed broker is fenced and its partitions' leadership moves after 3 s (Kafka's
+                // default 9 s would stall every partition it led for that long).
+                clusterSize == 1 ? "" : "broker.heartbeat.interval.ms=500\nbroker.session.timeout.ms=3000",
                 "group.initial.rebalance.delay.ms=0",
                 "auto.create.topics.enable=false",
                 "") );
@@ -151,7 +211,7 @@ public final class KafkaBroker implements AutoCloseable {
     private void format() throws IOException, InterruptedException {
         Path props = config();
         List<String> cmd = java("kafka.tools.StorageTool");
-        cmd.addAll(List.of("format", "-t", UUID.randomUUID().toString().replace("-", "").substring(0, 22), "-c", props.toString(),
+        cmd.addAll(List.of("format", "-t", clusterId, "-c", props.toString(),
                 "--ignore-formatted"));
         Process format = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("format.log").toFile())).start();
@@ -178,8 +238,10 @@ public final class KafkaBroker implements AutoCloseable {
                 throw new IOException("the Kafka broker exited with " + process.exitValue() + "; see " + dir.resolve("broker.out"));
             }
             try (Admin admin = Admin.create(p)) {
-                admin.describeCluster().nodes().get(3, TimeUnit.SECONDS);
-                return;
+                if (admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).size() >= clusterSize) {
+                    return;
+                }
+                Thread.sleep(500);
             } catch (Exception notYet) {
                 Thread.sleep(500);
             }

@@ -28,6 +28,16 @@ public record Topics(String requests, String results, String plans, String telem
      * Results are keyed by request id and compacted: a result written again after a restore (idempotent
      * delivery) replaces the first, so the topic keeps one answer per request.
      */
+    /** Replicas of each topic on a cluster of {@code brokers}: three where there are three, else one per broker. */
+    public static int replicationFactor(int brokers) {
+        return Math.min(3, Math.max(1, brokers));
+    }
+
+    /** Replicas that must have a write before it counts (acks=all): two of three, so one broker may be down. */
+    public static int minInSyncReplicas(int brokers) {
+        return replicationFactor(brokers) >= 3 ? 2 : 1;
+    }
+
     public void create(String bootstrap, int requestPartitions) throws InterruptedException, ExecutionException {
         create(KafkaConnection.plain(bootstrap), requestPartitions);
     }
@@ -35,11 +45,19 @@ public record Topics(String requests, String results, String plans, String telem
     public void create(KafkaConnection kafka, int requestPartitions) throws InterruptedException, ExecutionException {
         try (Admin admin = Admin.create(kafka.properties())) {
             Set<String> existing = admin.listTopics().names().get();
+            // Replicated as far as the cluster allows: with three brokers or more, a broker's crash loses nothing and
+            // stops nothing (acks=all with two replicas in sync).
+            int brokers = admin.describeCluster().nodes().get().size();
+            short rf = (short) replicationFactor(brokers);
+            String minIsr = String.valueOf(minInSyncReplicas(brokers));
             List<NewTopic> topics = new ArrayList<>();
             Map.of(requests, requestPartitions, results, 1, plans, 1, telemetry, 1, deadLetters, 1).forEach((name, parts) -> {
                 if (!existing.contains(name)) {
-                    NewTopic topic = new NewTopic(name, parts, (short) 1);
-                    topics.add(name.equals(results) ? topic.configs(Map.of("cleanup.policy", "compact")) : topic);
+                    Map<String, String> configs = new java.util.HashMap<>(Map.of("min.insync.replicas", minIsr));
+                    if (name.equals(results)) {
+                        configs.put("cleanup.policy", "compact");
+                    }
+                    topics.add(new NewTopic(name, parts, rf).configs(configs));
                 }
             });
             try {
