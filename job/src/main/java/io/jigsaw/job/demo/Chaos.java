@@ -81,17 +81,24 @@ final class Chaos implements Runnable {
 
     /**
      * Requests dropped around each fault: those whose event time lies from {@link #BEFORE_MS} before the fault
-     * to {@link #AFTER_MS} after it (a request sent just before a fault can be caught in it; the job's recovery
-     * and the backlog it then serves take seconds).
+     * (a request sent just before it can be caught in it) to {@link #AFTER_MS} after it (the job's recovery and
+     * the backlog it then serves take seconds), or to where the next fault's window starts: the windows do
+     * not overlap, so no drop is counted twice.
      *
      * @param droppedEventTimes event times of the requests answered dropped
      * @return fault → requests dropped in its window, in the order injected
      */
     synchronized Map<String, Long> droppedAround(long[] droppedEventTimes) {
+        return droppedAround(injected, injectedAt, droppedEventTimes);
+    }
+
+    /** @param faults what was injected, {@code at} when (epoch ms), in order */
+    static Map<String, Long> droppedAround(List<String> faults, List<Long> at, long[] droppedEventTimes) {
         Map<String, Long> out = new LinkedHashMap<>();
-        for (int i = 0; i < injected.size(); i++) {
-            long at = injectedAt.get(i);
-            out.put(injected.get(i), Arrays.stream(droppedEventTimes).filter(t -> t >= at - BEFORE_MS && t < at + AFTER_MS).count());
+        for (int i = 0; i < faults.size(); i++) {
+            long from = at.get(i) - BEFORE_MS;
+            long to = Math.min(at.get(i) + AFTER_MS, i + 1 < at.size() ? at.get(i + 1) - BEFORE_MS : Long.MAX_VALUE);
+            out.put(faults.get(i), Arrays.stream(droppedEventTimes).filter(t -> t >= from && t < to).count());
         }
         return out;
     }
