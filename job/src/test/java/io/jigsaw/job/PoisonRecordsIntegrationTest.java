@@ -9,13 +9,12 @@ import io.jigsaw.job.kafka.DistinctResults;
 import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.job.kafka.Topics;
 import io.jigsaw.operators.AvroBytes;
+import io.jigsaw.operators.RawRecords;
 import io.jigsaw.schemas.DeadLetter;
 import io.jigsaw.schemas.Request;
 import io.jigsaw.schemas.Result;
 import io.jigsaw.schemas.Truth;
 import io.jigsaw.schemas.TruthObject;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -25,7 +24,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -76,7 +74,7 @@ class PoisonRecordsIntegrationTest {
                 new Poison("tombstone on requests", topics.requests(), null, null),
                 new Poison("tombstone on plans", topics.plans(), null, null),
                 new Poison("array count bomb (2e9 ints declared in payload.shape, 48 KB sent)", topics.requests(),
-                        shapeCountBomb(now), "declares a length or count beyond its own end"),
+                        RawRecords.shapeCountBomb(now), "declares a length or count beyond its own end"),
                 new Poison("349 KB request whose shape lists 300 000 ones", topics.requests(),
                         AvroBytes.encode(withShape(Frames.request("huge-shape", GRAPH, spec, now, deadline, 1), 300_000)),
                         "is over the limit of"),
@@ -87,7 +85,7 @@ class PoisonRecordsIntegrationTest {
                         deadline, 1))), "values that are not finite"),
                 new Poison("a request id of 10 000 characters", topics.requests(),
                         AvroBytes.encode(Frames.request("i".repeat(10_000), GRAPH, spec, now, deadline, 1)), "request_id of 10000 characters"),
-                new Poison("a plan declaring 2e9 tasks", topics.plans(), planCountBomb(),
+                new Poison("a plan declaring 2e9 tasks", topics.plans(), RawRecords.planCountBomb(),
                         "declares a length or count beyond its own end"),
                 new Poison("a 600 KB record on plans", topics.plans(), new byte[600_000], "over the limit of 524288 for a plan"));
 
@@ -197,49 +195,4 @@ class PoisonRecordsIntegrationTest {
         data.putFloat(0, Float.NaN).putFloat(4, Float.POSITIVE_INFINITY);
         return r;
     }
-
-    /** The bomb: a Request with a valid head and fingerprint whose payload.shape declares 2 000 000 000 ints (16 000 sent). */
-    static byte[] shapeCountBomb(long now) throws Exception {
-        ByteArrayOutputStream out = header(Request.getClassSchema());
-        BinaryEncoder e = EncoderFactory.get().directBinaryEncoder(out, null);
-        e.writeString("bomb");
-        e.writeString(GRAPH);
-        e.writeLong(now);
-        e.writeLong(now + 60_000);
-        e.writeBytes(new byte[16]);
-        e.writeArrayStart();
-        e.setItemCount(2_000_000_000L);
-        for (int i = 0; i < 16_000; i++) {
-            e.startItem();
-            e.writeInt(1_000_000);
-        }
-        e.flush();
-        return out.toByteArray();
-    }
-
-    /** A Plan whose task list declares 2 000 000 000 tasks and carries none. */
-    static byte[] planCountBomb() throws Exception {
-        ByteArrayOutputStream out = header(io.jigsaw.schemas.Plan.getClassSchema());
-        BinaryEncoder e = EncoderFactory.get().directBinaryEncoder(out, null);
-        e.writeString(GRAPH);
-        e.writeLong(99);
-        e.writeString("bomb");
-        e.writeString("");
-        e.writeArrayStart();
-        e.setItemCount(2_000_000_000L);
-        e.flush();
-        return out.toByteArray();
-    }
-
-    static ByteArrayOutputStream header(org.apache.avro.Schema schema) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(0xC3);
-        out.write(0x01);
-        long fp = org.apache.avro.SchemaNormalization.parsingFingerprint64(schema);
-        for (int i = 0; i < 8; i++) {
-            out.write((int) (fp >>> (8 * i)) & 0xFF);
-        }
-        return out;
-    }
-
 }

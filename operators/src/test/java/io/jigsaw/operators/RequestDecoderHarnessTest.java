@@ -75,7 +75,7 @@ class RequestDecoderHarnessTest {
 
     @Test
     void anArrayCountBombIsADeadLetterNotAnOutOfMemoryError() throws Exception {
-        byte[] bomb = RawRequests.shapeCountBomb(NOW);
+        byte[] bomb = RawRecords.shapeCountBomb(NOW);
         assertThat(bomb.length).as("a record of some KB declaring two billion ints").isBetween(40_000, 80_000);
 
         DeadLetter d = onlyDeadLetter(bomb);
@@ -88,7 +88,7 @@ class RequestDecoderHarnessTest {
 
     @Test
     void bytesAndStringLengthBombsAndNegativeLengthsAreDeadLetters() throws Exception {
-        for (byte[] bomb : List.of(RawRequests.dataLengthBomb(NOW), RawRequests.stringLengthBomb(), RawRequests.negativeLength())) {
+        for (byte[] bomb : List.of(RawRecords.dataLengthBomb(NOW), RawRecords.stringLengthBomb(), RawRecords.negativeLength())) {
             harness.processElement(SourceRecord.of("requests", bomb), 0);
         }
         assertThat(harness.extractOutputValues()).isEmpty();

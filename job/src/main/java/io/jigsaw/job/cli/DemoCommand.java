@@ -79,8 +79,8 @@ final class DemoCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     long checkpointMs;
 
-    @Option(names = "--chaos", description = "Inject faults while the trace plays: kill a TaskManager at 1/4, crash and "
-            + "restart a broker at 1/2 (with --kafka-brokers 3, one of three), kill the planner sidecar at 3/4; the summary counts "
+    @Option(names = "--chaos", description = "Inject faults while the trace plays: kill a TaskManager at 1/4, kill the planner "
+            + "sidecar at 1/2, crash and restart a broker at 3/4 (with --kafka-brokers 3, one of three); the summary counts "
             + "lost, duplicates, restarts, and the requests dropped around each fault.")
     boolean chaos;
 

@@ -16,9 +16,12 @@ import java.util.function.BooleanSupplier;
 
 /**
  * {@code demo --chaos}: three faults while the trace plays, at a quarter, half and three quarters of
- * it — a TaskManager dies (a replacement starts, as a cluster manager would start one), the broker
- * crashes and comes back on its ports and data, and the planner sidecar dies for good (the job keeps
- * the plan in force). The demo's summary then shows what was lost or repeated.
+ * it — a TaskManager dies (a replacement starts, as a cluster manager would start one), the planner
+ * sidecar dies for good (the job keeps the plan in force), and a broker crashes and comes back on its
+ * ports and data. The broker comes last: with a single broker its effects (producers stalled, then
+ * the backlog they send) outlast the crash by many seconds, and drops are counted per fault until
+ * the next one ({@link #droppedAround}), so it gets the rest of the trace. The demo's summary then
+ * shows what was lost, repeated, and dropped around each fault.
  */
 final class Chaos implements Runnable {
 
@@ -52,14 +55,14 @@ final class Chaos implements Runnable {
                     cluster.startTaskManager();
                 });
             }
-            if (await(0.5)) {
+            if (sidecar != null && await(0.5)) {
+                fault("killed the planner sidecar (not restarted: the job keeps the plan in force)", sidecar::close);
+            }
+            if (await(0.75)) {
                 // With several brokers, the last one (any would do: clients know every broker's address).
                 fault(broker.size() == 1 ? "crashed the Kafka broker and restarted it"
                                 : "crashed Kafka broker " + broker.size() + " of " + broker.size() + " and restarted it",
                         () -> broker.crashAndRestart(broker.size() - 1, Duration.ofSeconds(120)));
-            }
-            if (sidecar != null && await(0.75)) {
-                fault("killed the planner sidecar (not restarted: the job keeps the plan in force)", sidecar::close);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -81,9 +84,10 @@ final class Chaos implements Runnable {
 
     /**
      * Requests dropped around each fault: those whose event time lies from {@link #BEFORE_MS} before the fault
-     * (a request sent just before it can be caught in it) to {@link #AFTER_MS} after it (the job's recovery and
-     * the backlog it then serves take seconds), or to where the next fault's window starts: the windows do
-     * not overlap, so no drop is counted twice.
+     * (a request sent just before it can be caught in it) to where the next fault's window starts, the last
+     * fault's to the end of the run: the job's recovery and the backlog it then serves take seconds, and a
+     * producer stalled by a broker's crash sends its backlog with new event times once it is back. The
+     * windows do not overlap, so no drop is counted twice.
      *
      * @param droppedEventTimes event times of the requests answered dropped
      * @return fault → requests dropped in its window, in the order injected
@@ -97,14 +101,13 @@ final class Chaos implements Runnable {
         Map<String, Long> out = new LinkedHashMap<>();
         for (int i = 0; i < faults.size(); i++) {
             long from = at.get(i) - BEFORE_MS;
-            long to = Math.min(at.get(i) + AFTER_MS, i + 1 < at.size() ? at.get(i + 1) - BEFORE_MS : Long.MAX_VALUE);
+            long to = i + 1 < at.size() ? at.get(i + 1) - BEFORE_MS : Long.MAX_VALUE;
             out.put(faults.get(i), Arrays.stream(droppedEventTimes).filter(t -> t >= from && t < to).count());
         }
         return out;
     }
 
     static final long BEFORE_MS = 2_000;
-    static final long AFTER_MS = 20_000;
 
     private void fault(String what, Action action) {
         long at = System.currentTimeMillis();

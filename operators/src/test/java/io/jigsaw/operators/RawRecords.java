@@ -10,26 +10,30 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * Request records written field by field, so a test can make one lie where a producer could: a
- * count or length that says more than the bytes that follow (a length bomb), a record cut short.
- * Fields in the order of Request.avsc: request_id, graph, event_time_ms, deadline_ms, payload
- * (data, shape, dtype), truth (union: 0 = null).
+ * Records written field by field, so a test can make one lie where a producer could: a count or
+ * length that says more than the bytes that follow (a length bomb), a record cut short. Request
+ * fields in the order of Request.avsc: request_id, graph, event_time_ms, deadline_ms, payload (data,
+ * shape, dtype), truth (union: 0 = null); Plan's: graph, version, created_by, note, tasks.
  */
-final class RawRequests {
+public final class RawRecords {
 
     interface Fields {
         void write(BinaryEncoder e) throws IOException;
     }
 
-    private RawRequests() {
+    private RawRecords() {
     }
 
     /** The single-object encoding of a Request whose fields {@code body} writes (none of the checks of a real encoder). */
     static byte[] request(Fields body) {
+        return record(Request.getClassSchema(), body);
+    }
+
+    static byte[] record(org.apache.avro.Schema schema, Fields body) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             out.write(new byte[] {(byte) 0xC3, 0x01});
-            long fp = SchemaNormalization.parsingFingerprint64(Request.getClassSchema());
+            long fp = SchemaNormalization.parsingFingerprint64(schema);
             for (int i = 0; i < 8; i++) {
                 out.write((int) (fp >>> (8 * i)) & 0xFF);
             }
@@ -50,8 +54,8 @@ final class RawRequests {
         e.writeLong(now + 60_000);
     }
 
-    /** The bomb: a valid head, then a shape array declaring two billion ints and carrying some thousands (about 49 KB). */
-    static byte[] shapeCountBomb(long now) {
+    /** A valid head, then a shape array declaring two billion ints and carrying 16 000 (48 KB): once an OutOfMemoryError. */
+    public static byte[] shapeCountBomb(long now) {
         return request(e -> {
             head(e, "bomb-shape", now);
             e.writeBytes(new byte[16]);
@@ -86,6 +90,18 @@ final class RawRequests {
         return request(e -> {
             e.writeLong(-5);
             e.writeFixed(new byte[100]);
+        });
+    }
+
+    /** A Plan whose task list declares two billion tasks and carries none. */
+    public static byte[] planCountBomb() {
+        return record(io.jigsaw.schemas.Plan.getClassSchema(), e -> {
+            e.writeString("xr-scene");
+            e.writeLong(99);
+            e.writeString("bomb");
+            e.writeString("");
+            e.writeArrayStart();
+            e.setItemCount(2_000_000_000L);
         });
     }
 }
