@@ -51,6 +51,11 @@ public final class KafkaCluster implements AutoCloseable {
         nodes.get(node).restart(timeout);
     }
 
+    /** Crashes broker {@code node} (0-based) as a killed process would; {@link #crashAndRestart} brings it back. */
+    public void crash(int node) throws InterruptedException {
+        nodes.get(node).kill();
+    }
+
     @Override
     public void close() throws InterruptedException {
         for (KafkaBroker b : nodes) {
