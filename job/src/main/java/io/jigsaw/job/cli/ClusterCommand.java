@@ -56,12 +56,12 @@ final class ClusterCommand {
         @Option(names = "--conf-dir", description = "Flink configuration directory (default: flink-conf/).")
         Path confDir;
 
-        @Bounds(min = 1)
         @Option(names = "--rest-tls", description = "Serve the REST API and dashboard over HTTPS with mutual TLS: only clients "
                 + "holding this cluster's key get in (made on first use in .jigsaw/cluster/tls: rest.p12, its password in rest.password; "
                 + "this CLI uses it by itself).")
         boolean restTls;
 
+        @Bounds(min = 1)
         @Option(names = "--timeout", defaultValue = "180", description = "Seconds to wait for the TaskManagers (default: ${DEFAULT-VALUE}).")
         long timeoutSeconds;
 
