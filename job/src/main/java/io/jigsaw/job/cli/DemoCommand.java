@@ -85,9 +85,9 @@ final class DemoCommand implements Callable<Integer> {
     boolean chaos;
 
     @Bounds(min = 1, max = 5)
-    @Option(names = "--kafka-brokers", defaultValue = "1", description = "KRaft brokers to start on 127.0.0.1: 1 (default), or 3: "
-            + "topics replicated three times with two in sync, so a broker's crash (--chaos) is no outage; three broker JVMs "
-            + "cost memory and CPU on a small machine (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--kafka-brokers", defaultValue = "1", description = "KRaft brokers to start on 127.0.0.1, each its own JVM; "
+            + "with 3 or more, topics are replicated three times with two in sync, so a broker's crash (--chaos) is no outage; "
+            + "three brokers cost memory and CPU on a small machine (default: ${DEFAULT-VALUE}).")
     int kafkaBrokers;
 
     @Option(names = "--accuracy-source", defaultValue = "offline", converter = AccuracySourceConverter.class,

@@ -20,10 +20,12 @@ import java.util.concurrent.Callable;
 @Command(name = "results", mixinStandardHelpOptions = true,
         header = "Prints the answers on the results topic, readably or as JSON.",
         description = "Reads the results topic as a consumer of committed results (read_committed: what exactly-once delivery "
-                + "has made visible), once per request id (a result written again after a restore under idempotent delivery is "
-                + "skipped), and prints each: request id, latency, SLO, plan version, variants, then per object its box "
-                + "and what each output task said (labels with scores, or values), and the whole-frame outputs. Without --follow "
-                + "it stops once it has read to the end and nothing new came for --idle seconds, or at the --request-id's result.")
+                + "has made visible), once per result key (request id and event time: a result written again after a restore "
+                + "under idempotent delivery is skipped; a request id reused later is a new result), and prints each: request id, "
+                + "latency, SLO, plan version, variants, then per object its box and what each output task said (labels with "
+                + "scores, or values), and the whole-frame outputs. Records that are not results are skipped with a warning. "
+                + "Without --follow it stops --idle seconds after reading what the topic held when it started, or at the "
+                + "--request-id's result.")
 final class ResultsCommand implements Callable<Integer> {
 
     @Mixin
