@@ -7,7 +7,6 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -92,17 +91,17 @@ final class Chaos implements Runnable {
      * @param droppedEventTimes event times of the requests answered dropped
      * @return fault → requests dropped in its window, in the order injected
      */
-    synchronized Map<String, Long> droppedAround(long[] droppedEventTimes) {
+    synchronized Map<String, Long> droppedAround(List<Long> droppedEventTimes) {
         return droppedAround(injected, injectedAt, droppedEventTimes);
     }
 
     /** @param faults what was injected, {@code at} when (epoch ms), in order */
-    static Map<String, Long> droppedAround(List<String> faults, List<Long> at, long[] droppedEventTimes) {
+    static Map<String, Long> droppedAround(List<String> faults, List<Long> at, List<Long> droppedEventTimes) {
         Map<String, Long> out = new LinkedHashMap<>();
         for (int i = 0; i < faults.size(); i++) {
             long from = at.get(i) - BEFORE_MS;
             long to = i + 1 < at.size() ? at.get(i + 1) - BEFORE_MS : Long.MAX_VALUE;
-            out.put(faults.get(i), Arrays.stream(droppedEventTimes).filter(t -> t >= from && t < to).count());
+            out.put(faults.get(i), droppedEventTimes.stream().filter(t -> t >= from && t < to).count());
         }
         return out;
     }

@@ -46,7 +46,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.List;
@@ -319,7 +318,7 @@ public final class EmbeddedDemo {
         Map<Long, long[]> bins = new java.util.TreeMap<>();
         // Others may use the same broker and topics: only this run's requests count (a late warm-up result is not foreign).
         AtomicLong foreign = new AtomicLong();
-        DoubleSeries droppedAt = new DoubleSeries();
+        List<Long> droppedAt = new java.util.ArrayList<>();
         java.util.function.Consumer<Result> take = r -> {
             if (!r.getRequestId().startsWith(ownIds)) {
                 if (!r.getRequestId().startsWith("warmup-")) {
@@ -429,7 +428,7 @@ public final class EmbeddedDemo {
         }).toList());
         if (chaos != null) {
             summary.put("faults", chaos.injected());
-            summary.put("dropped_around_faults", chaos.droppedAround(Arrays.stream(droppedAt.toArray()).mapToLong(d -> (long) d).toArray()));
+            summary.put("dropped_around_faults", chaos.droppedAround(droppedAt));
             summary.put("kafka_brokers", s.kafkaBrokers());
         }
         summary.put("latency_slo_ms", graph.latencySloMs());

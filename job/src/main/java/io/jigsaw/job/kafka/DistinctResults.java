@@ -12,12 +12,12 @@ import java.util.Map;
  * The consumer side of idempotent delivery: reads the results topic and passes each result's first copy
  * only, by {@link ResultKeys} (request id and event time: a request id reused after the job's de-duplication
  * window is a new request, whose result passes too). A repeat can only come from a restore re-writing
- * what it wrote since its last checkpoint, so remembering the most recent keys is enough; {@link #DEFAULT_WINDOW} ids are hours of the demo's
+ * what it wrote since its last checkpoint, so remembering the most recent keys is enough; {@link #DEFAULT_WINDOW} keys are hours of the demo's
  * traffic and some tens of MB. Under exactly-once delivery nothing is ever dropped here.
  */
 public final class DistinctResults implements AutoCloseable {
 
-    /** Request ids remembered. */
+    /** Result keys remembered. */
     public static final int DEFAULT_WINDOW = 1_000_000;
 
     private final TopicReader<Result> reader;

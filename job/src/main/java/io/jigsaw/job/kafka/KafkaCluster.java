@@ -36,11 +36,6 @@ public final class KafkaCluster implements AutoCloseable {
         return nodes.stream().map(KafkaBroker::bootstrap).collect(Collectors.joining(","));
     }
 
-    /** Where the first broker logs (the demo prints it). */
-    public Path logFile() {
-        return nodes.get(0).logFile();
-    }
-
     /** CPU time of all brokers so far. */
     public Duration cpuTime() {
         return nodes.stream().map(KafkaBroker::cpuTime).reduce(Duration.ZERO, Duration::plus);

@@ -18,10 +18,6 @@ public final class ResultKeys {
     }
 
     public static String of(Result r) {
-        return of(r.getRequestId(), r.getEventTimeMs());
-    }
-
-    public static String of(String requestId, long eventTimeMs) {
-        return requestId + "@" + eventTimeMs;
+        return r.getRequestId() + "@" + r.getEventTimeMs();
     }
 }

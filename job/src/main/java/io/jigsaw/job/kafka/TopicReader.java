@@ -23,8 +23,8 @@ import java.util.function.Consumer;
  * Reads one topic from its beginning or its end, decoding Avro values; for the demo's watcher, the
  * planner sidecar, the CLI and the tests. No consumer group: it reads every partition itself and
  * commits nothing. Anyone can write to a topic, so a record that is not one of ours (a tombstone,
- * bytes that do not decode) is skipped, counted ({@link #skipped()}) and said to the listener given
- * ({@link #onSkip}; by default a warning in the log), never thrown: one such record must not stop a
+ * bytes that do not decode) is skipped and said to the listener given ({@link #onSkip}; by default a
+ * warning in the log), never thrown: one such record must not stop a
  * reader that would otherwise read it again on every start.
  */
 public final class TopicReader<T extends SpecificRecord> implements AutoCloseable {
@@ -35,7 +35,6 @@ public final class TopicReader<T extends SpecificRecord> implements AutoCloseabl
     private final Class<T> type;
     private final List<TopicPartition> partitions;
     private Consumer<String> onSkip = line -> LOG.warn("{}", line);
-    private long skipped;
 
     public TopicReader(String bootstrap, String topic, Class<T> type) {
         this(KafkaConnection.plain(bootstrap), topic, type, false);
@@ -113,11 +112,6 @@ public final class TopicReader<T extends SpecificRecord> implements AutoCloseabl
         return this;
     }
 
-    /** Records skipped so far: tombstones and values that are not a {@code T}. */
-    public long skipped() {
-        return skipped;
-    }
-
     private T decode(ConsumerRecord<String, byte[]> r) {
         String why;
         if (r.value() == null) {
@@ -129,7 +123,6 @@ public final class TopicReader<T extends SpecificRecord> implements AutoCloseabl
                 why = "not a " + type.getSimpleName() + " record: " + e.getMessage();
             }
         }
-        skipped++;
         onSkip.accept("skipped " + r.topic() + " partition " + r.partition() + " offset " + r.offset() + ": "
                 + DeadLetters.cut(why, 500));
         return null;

@@ -12,7 +12,7 @@ class ChaosTest {
     @Test
     void eachDropCountsForOneFaultTheLastOneBeforeIt() {
         List<Long> at = List.of(15_000L, 30_000L, 45_000L);
-        long[] dropped = {12_999, 13_000, 27_999, 28_000, 30_500, 42_999, 43_000, 64_999, 65_000};
+        List<Long> dropped = List.of(12_999L, 13_000L, 27_999L, 28_000L, 30_500L, 42_999L, 43_000L, 64_999L, 65_000L);
 
         assertThat(Chaos.droppedAround(List.of("tm", "broker", "sidecar"), at, dropped))
                 .containsExactly(java.util.Map.entry("tm", 2L), java.util.Map.entry("broker", 3L), java.util.Map.entry("sidecar", 3L));
