@@ -56,8 +56,8 @@ public class JoinBranches extends KeyedBroadcastProcessFunction<String, Piece, P
         if (merged == null) {
             merged = piece;
             merged.lineage = "r/" + task;
-            ctx.timerService().registerProcessingTimeTimer(Math.max(piece.deadlineMs, ctx.currentProcessingTime())
-                    + cleanupAfterDeadlineMs);
+            CleanupTimer.register(ctx.timerService(), getRuntimeContext().getState(CleanupTimer.AT), piece.deadlineMs,
+                    cleanupAfterDeadlineMs);
         } else {
             merged.absorb(piece);
         }
@@ -69,7 +69,7 @@ public class JoinBranches extends KeyedBroadcastProcessFunction<String, Piece, P
         partial.clear();
         // Done: its cleanup timer has nothing left to clean (a piece that came again would start a new partial, with
         // its own timer, that never completes and is cleaned then).
-        ctx.timerService().deleteProcessingTimeTimer(merged.deadlineMs + cleanupAfterDeadlineMs);
+        CleanupTimer.delete(ctx.timerService(), getRuntimeContext().getState(CleanupTimer.AT));
         if (cmp > 0) {
             throw new IllegalStateException("join at " + task + " for request " + piece.requestId + " received "
                     + merged.credit() + " of the request, more than the " + expected + " that reaches it: a piece was duplicated");
@@ -112,6 +112,7 @@ public class JoinBranches extends KeyedBroadcastProcessFunction<String, Piece, P
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Piece> out) {
         getRuntimeContext().getState(PARTIAL).clear();
+        getRuntimeContext().getState(CleanupTimer.AT).clear();
     }
 
     @Override

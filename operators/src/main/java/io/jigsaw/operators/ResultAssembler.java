@@ -120,13 +120,13 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
             emit(merged, ctx.timerService().currentProcessingTime(), out, ctx);
             if (!first) {
                 partial.clear();
-                ctx.timerService().deleteProcessingTimeTimer(merged.deadlineMs + cleanupAfterDeadlineMs);
+                CleanupTimer.delete(ctx.timerService(), getRuntimeContext().getState(CleanupTimer.AT));
             }
             return;
         }
         if (first) {
-            ctx.timerService().registerProcessingTimeTimer(Math.max(piece.deadlineMs, ctx.timerService().currentProcessingTime())
-                    + cleanupAfterDeadlineMs);
+            CleanupTimer.register(ctx.timerService(), getRuntimeContext().getState(CleanupTimer.AT), piece.deadlineMs,
+                    cleanupAfterDeadlineMs);
         }
         if (merged.dropped || complete) {
             // A drop answers the request while its other pieces are still on their way: remember it until they are.
@@ -149,6 +149,7 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
         }
         getRuntimeContext().getState(PARTIAL).clear();
         getRuntimeContext().getState(DONE).clear();
+        getRuntimeContext().getState(CleanupTimer.AT).clear();
     }
 
     static Result result(Graph graph, Scorer scorer, Piece p, long now) {

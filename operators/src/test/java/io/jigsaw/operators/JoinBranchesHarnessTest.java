@@ -52,6 +52,22 @@ class JoinBranchesHarnessTest {
     }
 
     @Test
+    void aRequestThatReachesTheJoinPastItsDeadlineLeavesNoTimerOnceJoined() throws Exception {
+        JoinBranches join = new JoinBranches(GRAPH, "fuse", LaneKeys.of(2, 128), 10_000, LAYOUT);
+        try (KeyedBroadcastOperatorTestHarness<String, Piece, io.jigsaw.core.plan.Plan, Piece> harness =
+                     ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(join, p -> p.requestId, Types.STRING,
+                             PlanBroadcast.PLANS)) {
+            harness.setProcessingTime(60_000);
+            harness.processElement(part("classify", "detect:0", new Credit(1, 2), 0.1f, 0.2f), 0);
+            assertThat(harness.numProcessingTimeTimers()).as("cleaned 10 s after it arrived, not after its deadline").isEqualTo(1);
+            harness.processElement(part("depth", "detect:0", new Credit(1, 2), 5f), 0);
+
+            assertThat(harness.extractOutputValues()).hasSize(1);
+            assertThat(harness.numProcessingTimeTimers()).isZero();
+        }
+    }
+
+    @Test
     void aBranchThatFoundNothingIsAllZeros() {
         Piece classify = part("classify", "detect:0", new Credit(1, 2), 0.5f, 0.5f);
         classify.absorb(part("depth", "", new Credit(1, 2)));

@@ -52,6 +52,22 @@ class ResultAssemblerHarnessTest {
     }
 
     @Test
+    void aRequestThatArrivesPastItsDeadlineAndCompletesLeavesNoTimerBehind() throws Exception {
+        open(false);
+        // Its cleanup timer is registered from its arrival (a timer at deadline + cleanup could already have fired),
+        // and deleted where it was registered.
+        harness.setProcessingTime(1_000 + CLEANUP_MS + 500);
+
+        harness.processElement(half("late"), 0);
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+        harness.processElement(half("late"), 0);
+
+        assertThat(harness.extractOutputValues()).hasSize(1);
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
     void aDroppedRequestIsRememberedUntilItsCleanupTimeSoItsOtherPiecesAddNothing() throws Exception {
         open(false);
         Piece dropped = half("r");
