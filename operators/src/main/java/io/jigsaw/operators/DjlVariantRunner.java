@@ -30,12 +30,15 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * DJL {@link Predictor}s on the TensorFlow engine for one task's variants. A partition's share is a
  * thread budget on CPU (TensorFlow's intra-op threads; one inter-op thread since our graphs are a
  * chain of ops), so the same variant at another share is another loaded session: loaded models are
- * kept per (variant, threads) and a plan switch back and forth costs no reload.
+ * kept per (variant, threads), as long as the task operator {@link #retain retains} them (the plans in
+ * force and recently in force), so a plan switch back costs no reload and a day of switches holds no
+ * more than two plans' sessions.
  */
 public final class DjlVariantRunner implements VariantRunner {
 
@@ -47,7 +50,8 @@ public final class DjlVariantRunner implements VariantRunner {
     private final Task task;
     private final Graph graph;
     private final NDManager manager;
-    private final Map<String, Loaded> loaded = new HashMap<>();
+    private final Map<Session, Loaded> loaded = new HashMap<>();
+    private volatile int held;
 
     private DjlVariantRunner(Graph graph, Task task) {
         this.task = task;
@@ -87,7 +91,7 @@ public final class DjlVariantRunner implements VariantRunner {
     }
 
     private Loaded get(String variant, int threads) throws IOException, ModelNotFoundException, MalformedModelException {
-        String key = variant + "@" + threads;
+        Session key = new Session(variant, threads);
         Loaded l = loaded.get(key);
         if (l != null) {
             return l;
@@ -112,6 +116,7 @@ public final class DjlVariantRunner implements VariantRunner {
         ZooModel<NDList, NDList> model = criteria.loadModel();
         l = new Loaded(model, model.newPredictor());
         loaded.put(key, l);
+        held = loaded.size();
         LOG.info("task {}: loaded variant {} with {} thread(s) from {} in {} ms", task.name(), variant, threads, dir,
                 (System.nanoTime() - start) / 1_000_000);
         return l;
@@ -167,12 +172,34 @@ public final class DjlVariantRunner implements VariantRunner {
     }
 
     @Override
-    public void close() {
-        loaded.values().forEach(l -> {
-            l.predictor().close();
-            l.model().close();
+    public void retain(Set<Session> keep) {
+        loaded.entrySet().removeIf(e -> {
+            if (keep.contains(e.getKey())) {
+                return false;
+            }
+            close(e.getValue());
+            LOG.info("task {}: closed variant {} with {} thread(s): no plan in force or recently in force uses it",
+                    task.name(), e.getKey().variant(), e.getKey().threads());
+            return true;
         });
+        held = loaded.size();
+    }
+
+    @Override
+    public int sessionsHeld() {
+        return held;
+    }
+
+    private static void close(Loaded l) {
+        l.predictor().close();
+        l.model().close();
+    }
+
+    @Override
+    public void close() {
+        loaded.values().forEach(DjlVariantRunner::close);
         loaded.clear();
+        held = 0;
         manager.close();
     }
 }

@@ -80,7 +80,7 @@ final class TaskMetrics implements FanOut.Observer {
     private long windowCascadeInputs;
     private long windowEscalated;
 
-    TaskMetrics(MetricGroup group, IntSupplier queueLength) {
+    TaskMetrics(MetricGroup group, IntSupplier queueLength, IntSupplier sessionsHeld) {
         this.group = group;
         arrivals = group.counter("arrivals");
         dropped = group.counter("dropped");
@@ -89,6 +89,8 @@ final class TaskMetrics implements FanOut.Observer {
         escalated = group.counter("escalated");
         group.meter("arrivalRate", new org.apache.flink.metrics.MeterView(arrivals));
         group.gauge("queueLength", queueLength::getAsInt);
+        // Model sessions loaded (variant × thread budget): bounded by the plans in force and recently in force.
+        group.gauge("sessionsHeld", sessionsHeld::getAsInt);
         group.gauge("lastBatchLatencyMs", () -> lastBatchMs);
         group.gauge("lastBatchSize", () -> lastBatchSize);
         group.gauge("variant", () -> variant);

@@ -21,8 +21,11 @@ import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction
 import org.apache.flink.util.Collector;
 
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One task of the graph: batches the pieces that reach its replica, runs the current plan's
@@ -64,6 +67,8 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
     private transient FanOut fanOut;
     private transient boolean outputTask;
     private transient VariantRunner runner;
+    /** The sessions the plan in force before the current one used: kept loaded, so switching back costs no reload. */
+    private transient Set<VariantRunner.Session> previousSessions;
     private transient int replica;
     /** Length of this replica's queue; -1 until counted from the (possibly restored) queue state. */
     private transient int queued;
@@ -99,9 +104,11 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
         outputTask = graph.outputs().contains(taskName);
         replica = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         runner = task.pseudo() ? null : runners.open(graph, taskName);
+        previousSessions = Set.of();
         queued = -1;
         downstreamVersion = -1;
-        metrics = new TaskMetrics(getRuntimeContext().getMetricGroup().addGroup("jigsaw"), () -> Math.max(0, queued));
+        metrics = new TaskMetrics(getRuntimeContext().getMetricGroup().addGroup("jigsaw"), () -> Math.max(0, queued),
+                () -> runner == null ? 0 : runner.sessionsHeld());
     }
 
     @Override
@@ -168,16 +175,35 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
         }
         TaskPlan tp = taskPlan(plan);
         metrics.plan(plan.version(), tp.variantOf(replica), share(tp), tp.batchSizeOf(replica));
-        if (runner != null && replica < tp.replicas()) {
-            // Load now, between batches, so the first batch under the new plan is not slow.
-            runner.prepare(tp.variantOf(replica), threads(tp));
-            for (Adaptation.Rung r : tp.adaptation().ladder()) {
-                runner.prepare(r.variant(), threads(tp));
-            }
-            if (tp.adaptation().cascade() != null) {
-                runner.prepare(tp.adaptation().cascade().escalateTo(), threads(tp));
-            }
+        if (runner == null) {
+            return;
         }
+        Set<VariantRunner.Session> sessions = sessions(tp);
+        for (VariantRunner.Session s : sessions) {
+            // Load now, between batches, so the first batch under the new plan is not slow.
+            runner.prepare(s.variant(), s.threads());
+        }
+        Set<VariantRunner.Session> keep = new HashSet<>(sessions);
+        keep.addAll(previousSessions);
+        runner.retain(keep);
+        previousSessions = sessions;
+    }
+
+    /** What this replica runs under a plan: its variant, a ladder's rungs, a cascade's second stage; none when idle. */
+    private Set<VariantRunner.Session> sessions(TaskPlan tp) {
+        if (replica >= tp.replicas()) {
+            return Set.of();
+        }
+        int threads = threads(tp);
+        Set<VariantRunner.Session> s = new LinkedHashSet<>();
+        s.add(new VariantRunner.Session(tp.variantOf(replica), threads));
+        for (Adaptation.Rung r : tp.adaptation().ladder()) {
+            s.add(new VariantRunner.Session(r.variant(), threads));
+        }
+        if (tp.adaptation().cascade() != null) {
+            s.add(new VariantRunner.Session(tp.adaptation().cascade().escalateTo(), threads));
+        }
+        return s;
     }
 
     private void flush(Plan plan, ReadOnlyContext ctx, Collector<Piece> out) throws Exception {

@@ -5,6 +5,7 @@ import io.jigsaw.core.graph.Graph;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Runs one batch through one variant of one task. The job uses {@link DjlVariantRunner} (DJL on
@@ -13,8 +14,24 @@ import java.util.Map;
  */
 public interface VariantRunner extends AutoCloseable {
 
+    /** A variant loaded with a thread budget: one model session (on TensorFlow, its graph and its memory). */
+    record Session(String variant, int threads) {
+    }
+
     /** Loads (or keeps loaded) a variant with a thread budget, so the first batch is not slow. */
     void prepare(String variant, int threads) throws Exception;
+
+    /**
+     * Closes every loaded session not in {@code keep}, so a job that switches plans for days holds only what the
+     * plans in force and recently in force use. A runner that loads nothing has nothing to close.
+     */
+    default void retain(Set<Session> keep) {
+    }
+
+    /** How many sessions are loaded now; read by the metrics thread. */
+    default int sessionsHeld() {
+        return 0;
+    }
 
     /**
      * @param inputs the batch's items, float32 row-major little-endian bytes

@@ -85,6 +85,24 @@ class DjlVariantRunnerTest {
     }
 
     @Test
+    void aSessionNotRetainedIsClosedAndLoadedAgainWhenRunLater() throws Exception {
+        try (VariantRunner runner = DjlVariantRunner.factory().open(graph, "classify")) {
+            runner.prepare("classify-s", 1);
+            runner.prepare("classify-s", 2);
+            runner.prepare("classify-m", 1);
+            assertThat(runner.sessionsHeld()).isEqualTo(3);
+
+            runner.retain(java.util.Set.of(new VariantRunner.Session("classify-m", 1)));
+            assertThat(runner.sessionsHeld()).isEqualTo(1);
+
+            float[] p = runner.predict("classify-s", 2, List.of(new byte[32 * 32 * 3 * 4]), new int[] {32, 32, 3})
+                    .get(0).get("probabilities");
+            assertThat(p).hasSize(10);
+            assertThat(runner.sessionsHeld()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void anUnknownVariantIsNamed() {
         try (VariantRunner runner = DjlVariantRunner.factory().open(graph, "detect")) {
             assertThatThrownBy(() -> runner.prepare("detect-xl", 1)).hasMessageContaining("no variant detect-xl");

@@ -7,8 +7,10 @@ import io.jigsaw.core.graph.Task;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -29,6 +31,8 @@ final class RecordingRunner implements VariantRunner {
     /** Shared by all runners of a test: a harness runs one subtask in one JVM. */
     static final List<Batch> BATCHES = new ArrayList<>();
     static final List<Item> ITEMS = new ArrayList<>();
+    /** The sessions "loaded" now, as a real runner would hold them: prepared or run, until not retained. */
+    static final Set<Session> LOADED = new LinkedHashSet<>();
 
     /** How long a batch "runs", so a test can see model time in the latency breakdown. */
     static long predictMs;
@@ -48,6 +52,7 @@ final class RecordingRunner implements VariantRunner {
     static VariantRunner.Factory factory() {
         BATCHES.clear();
         ITEMS.clear();
+        LOADED.clear();
         predictMs = 0;
         detections = frame -> {
             float[] s = new float[16];
@@ -62,12 +67,24 @@ final class RecordingRunner implements VariantRunner {
 
     @Override
     public void prepare(String variant, int threads) {
+        LOADED.add(new Session(variant, threads));
+    }
+
+    @Override
+    public void retain(Set<Session> keep) {
+        LOADED.retainAll(keep);
+    }
+
+    @Override
+    public int sessionsHeld() {
+        return LOADED.size();
     }
 
     @Override
     public List<Map<String, float[]>> predict(String variant, int threads, List<byte[]> inputs, int[] itemShape)
             throws InterruptedException {
         BATCHES.add(new Batch(variant, threads, inputs.size()));
+        LOADED.add(new Session(variant, threads));
         Thread.sleep(predictMs);
         ModelRecipe recipe = task.variant(variant).orElseThrow().recipe().orElse(null);
         List<Map<String, float[]>> out = new ArrayList<>();

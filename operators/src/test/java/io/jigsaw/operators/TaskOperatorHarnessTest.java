@@ -368,6 +368,27 @@ class TaskOperatorHarnessTest {
     }
 
     @Test
+    void sessionsStayLoadedOnlyForThePlanInForceAndTheOneBefore() throws Exception {
+        open("detect").processBroadcastElement(plan(1, "detect-s", 1, 0, 1), 0);
+        harness.processBroadcastElement(plan(2, "detect-m", 1, 0, 1), 0);
+        assertThat(RecordingRunner.LOADED).as("switching back to plan 1 costs no reload")
+                .containsExactly(session("detect-s"), session("detect-m"));
+
+        harness.processBroadcastElement(plan(3, "detect-l", 1, 0, 1), 0);
+        harness.processBroadcastElement(plan(4, "detect-m", 1, 0, 1), 0);
+        harness.processElement(request(1, 10_000), 1);
+
+        assertThat(RecordingRunner.LOADED).as("detect-s was last used two plans ago: closed")
+                .containsExactlyInAnyOrder(session("detect-l"), session("detect-m"));
+        assertThat(BATCHES).extracting(RecordingRunner.Batch::variant).containsExactly("detect-m");
+    }
+
+    /** detect at the test plans' 50 % share of 4 cores: 2 threads. */
+    static VariantRunner.Session session(String variant) {
+        return new VariantRunner.Session(variant, 2);
+    }
+
+    @Test
     void anOlderPlanIsIgnored() throws Exception {
         open("detect").processBroadcastElement(plan(5, "detect-m", 1, 0, 1), 0);
         harness.processBroadcastElement(plan(4, "detect-s", 1, 0, 1), 0);
