@@ -21,14 +21,30 @@ import java.io.UncheckedIOException;
  * which reads and sets each of its fields reflectively, was a third of the job's CPU in the framework
  * benchmark. The nested reports, join parts and truth (on few pieces) keep Flink's own serializers.
  * A field added to Piece must be added here: {@code PieceSerializerTest} fails on one that is not.
+ *
+ * <p>Pieces sit in savepoints (queued for a batch, half-joined, waiting for the rest of a request), so
+ * the format is versioned: {@link #FORMAT} and Piece's fields go into every savepoint
+ * ({@link PieceSerializerSnapshot}), and a build restoring one decides whether it can read it
+ * ({@link PieceFormats}). Changing Piece's fields means bumping {@link #FORMAT} and keeping a reader of
+ * the old format there; {@code SavepointCompatibilityTest} fails the day someone does one without the other.
  */
 public final class PieceSerializer extends TypeSerializer<Piece> {
 
     private static final long serialVersionUID = 1L;
 
+    /** The format this build writes; see {@link PieceFormats} for the formats it can still read. */
+    public static final int FORMAT = 1;
+
     private final TypeSerializer<TaskReport[]> reports;
     private final TypeSerializer<JoinPart[]> joinParts;
     private final TypeSerializer<GroundTruth[]> truth;
+    /** The format it reads: this build's, or an older one kept in {@link PieceFormats#OLDER} (a restore's migration). */
+    private final int format;
+
+    /** Reads one piece written in an older format; {@code current} gives the nested serializers. */
+    interface Reader extends java.io.Serializable {
+        Piece read(DataInputView in, PieceSerializer current) throws IOException;
+    }
 
     public PieceSerializer() {
         this(new SerializerConfigImpl());
@@ -42,9 +58,18 @@ public final class PieceSerializer extends TypeSerializer<Piece> {
 
     private PieceSerializer(TypeSerializer<TaskReport[]> reports, TypeSerializer<JoinPart[]> joinParts,
             TypeSerializer<GroundTruth[]> truth) {
+        this(reports, joinParts, truth, FORMAT);
+    }
+
+    private PieceSerializer(TypeSerializer<TaskReport[]> reports, TypeSerializer<JoinPart[]> joinParts,
+            TypeSerializer<GroundTruth[]> truth, int format) {
+        if (format != FORMAT && !PieceFormats.OLDER.containsKey(format)) {
+            throw new IllegalArgumentException("no reader of Piece format " + format + " in this build");
+        }
         this.reports = reports;
         this.joinParts = joinParts;
         this.truth = truth;
+        this.format = format;
     }
 
     @Override
@@ -54,7 +79,7 @@ public final class PieceSerializer extends TypeSerializer<Piece> {
 
     @Override
     public TypeSerializer<Piece> duplicate() {
-        return new PieceSerializer(reports.duplicate(), joinParts.duplicate(), truth.duplicate());
+        return new PieceSerializer(reports.duplicate(), joinParts.duplicate(), truth.duplicate(), format);
     }
 
     @Override
@@ -122,6 +147,9 @@ public final class PieceSerializer extends TypeSerializer<Piece> {
 
     @Override
     public Piece deserialize(DataInputView in) throws IOException {
+        if (format != FORMAT) {
+            return PieceFormats.OLDER.get(format).read(in, this);
+        }
         Piece p = new Piece();
         p.requestId = string(in);
         p.graph = string(in);
@@ -170,23 +198,45 @@ public final class PieceSerializer extends TypeSerializer<Piece> {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof PieceSerializer;
+        return o instanceof PieceSerializer other && other.format == format;
     }
 
     @Override
     public int hashCode() {
-        return PieceSerializer.class.hashCode();
+        return PieceSerializer.class.hashCode() * 31 + format;
+    }
+
+    @Override
+    public String toString() {
+        return "PieceSerializer(format " + format + ")";
+    }
+
+    int format() {
+        return format;
     }
 
     @Override
     public TypeSerializerSnapshot<Piece> snapshotConfiguration() {
-        return new Snapshot();
+        return new PieceSerializerSnapshot(this);
     }
 
-    /** No parameters to record: the format is this class's. */
+    TypeSerializer<?>[] nested() {
+        return new TypeSerializer<?>[] {reports, joinParts, truth};
+    }
+
+    @SuppressWarnings("unchecked")
+    static PieceSerializer withNested(TypeSerializer<?>[] nested, int format) {
+        return new PieceSerializer((TypeSerializer<TaskReport[]>) nested[0], (TypeSerializer<JoinPart[]>) nested[1],
+                (TypeSerializer<GroundTruth[]>) nested[2], format);
+    }
+
+    /**
+     * The snapshot of builds before formats were versioned: read only, so their savepoints still restore. It
+     * recorded nothing, and what those builds wrote is format 1 with Flink's default nested serializers.
+     */
     public static final class Snapshot extends SimpleTypeSerializerSnapshot<Piece> {
         public Snapshot() {
-            super(PieceSerializer::new);
+            super(() -> withNested(new PieceSerializer().nested(), 1));
         }
     }
 

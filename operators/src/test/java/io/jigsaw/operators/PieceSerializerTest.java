@@ -1,6 +1,7 @@
 package io.jigsaw.operators;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
@@ -8,6 +9,8 @@ import org.junit.jupiter.api.Test;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -117,5 +120,50 @@ class PieceSerializerTest {
 
         assertThat(info).isInstanceOf(PieceTypeInfo.class);
         assertThat(serializer.snapshotConfiguration().restoreSerializer()).isEqualTo(serializer);
+    }
+
+    @Test
+    void aSnapshotRecordsTheFormatAndPiecesFieldsAndRestoresAsIsInTheSameBuild() throws Exception {
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        TypeSerializerSnapshot.writeVersionedSnapshot(out, serializer.snapshotConfiguration());
+        TypeSerializerSnapshot<Piece> read = TypeSerializerSnapshot.readVersionedSnapshot(
+                new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
+
+        assertThat(read).isInstanceOfSatisfying(PieceSerializerSnapshot.class, s -> {
+            assertThat(s.format()).isEqualTo(PieceSerializer.FORMAT);
+            assertThat(s.fields()).contains("String requestId", "byte[] payload", "TaskReport[] reports");
+        });
+        assertThat(serializer.snapshotConfiguration().resolveSchemaCompatibility(read).isCompatibleAsIs()).isTrue();
+        assertThat(read.restoreSerializer()).isEqualTo(serializer);
+    }
+
+    @Test
+    void aSavepointOfTheBuildBeforeVersionedFormatsRestoresAsFormatOne() {
+        assertThat(serializer.snapshotConfiguration().resolveSchemaCompatibility(new PieceSerializer.Snapshot())
+                .isCompatibleAsIs()).isTrue();
+    }
+
+    @Test
+    void piecesFieldsChangedWithoutANewFormatIsIncompatibleAndSaysWhatToDo() {
+        List<String> now = List.of("String requestId", "int hops", "long deadlineMs");
+        List<String> then = List.of("String requestId", "long deadlineMs", "long spare");
+
+        PieceFormats.Decision d = PieceFormats.decide(1, then, 1, now, Set.of());
+
+        assertThat(d.compatibility()).isEqualTo(PieceFormats.Compatibility.INCOMPATIBLE);
+        assertThat(d.reason()).contains("added int hops; removed long spare", "bump FORMAT",
+                "keep a reader of format 1 in PieceFormats.OLDER", "start the job without the savepoint");
+    }
+
+    @Test
+    void anOlderFormatWithAReaderIsMigratedAndWithoutOneIsNot() {
+        List<String> fields = List.of("String requestId");
+
+        assertThat(PieceFormats.decide(1, fields, 2, fields, Set.of(1)).compatibility())
+                .isEqualTo(PieceFormats.Compatibility.AFTER_MIGRATION);
+        assertThat(PieceFormats.decide(1, fields, 2, fields, Set.of()).reason()).contains("no longer reads format 1");
+        assertThat(PieceFormats.decide(3, fields, 2, fields, Set.of()).reason()).contains("written by a newer build");
+        assertThat(PieceFormats.decide(2, fields, 2, fields, Set.of()).compatibility())
+                .isEqualTo(PieceFormats.Compatibility.AS_IS);
     }
 }
