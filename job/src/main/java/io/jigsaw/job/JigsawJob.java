@@ -4,11 +4,8 @@ import io.jigsaw.core.graph.Dataflow;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.Task;
 import io.jigsaw.core.plan.Plan;
-import io.jigsaw.job.kafka.KafkaConnection;
-import io.jigsaw.job.kafka.ResultKeys;
-import io.jigsaw.job.kafka.SourceRecords;
+import io.jigsaw.job.kafka.KafkaIo;
 import io.jigsaw.job.kafka.Topics;
-import io.jigsaw.operators.AvroValueSchema;
 import io.jigsaw.operators.JoinBranches;
 import io.jigsaw.operators.LaneKeys;
 import io.jigsaw.operators.Piece;
@@ -18,36 +15,27 @@ import io.jigsaw.operators.RequestDecoder;
 import io.jigsaw.operators.RequestDeduplicator;
 import io.jigsaw.operators.ResultAssembler;
 import io.jigsaw.operators.SavedModelSignatures;
-import io.jigsaw.operators.SourceRecord;
 import io.jigsaw.operators.Tags;
 import io.jigsaw.operators.TaskOperator;
 import io.jigsaw.operators.VariantRunner;
 import io.jigsaw.schemas.DeadLetter;
 import io.jigsaw.schemas.Result;
 import io.jigsaw.schemas.Telemetry;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.operators.SlotSharingGroup;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.CheckpointingMode;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * Builds the serving topology of one graph; it only wires (the logic is in the operators):
@@ -69,7 +57,17 @@ public final class JigsawJob {
     private JigsawJob() {
     }
 
+    /** The job on Kafka: the topics and delivery that {@code conf} names. */
     public static void build(StreamExecutionEnvironment env, Graph graph, Configuration conf, VariantRunner.Factory runners) {
+        build(env, graph, conf, runners, KafkaIo.from(conf));
+    }
+
+    /**
+     * The job reading and writing through {@code io}. Every operator has a fixed uid, so a savepoint maps onto the
+     * next build's topology by name (a generated id changes with any change to the graph of operators).
+     */
+    public static void build(StreamExecutionEnvironment env, Graph graph, Configuration conf, VariantRunner.Factory runners,
+            JobIo io) {
         if (graph.input().isEmpty()) {
             throw new IllegalArgumentException("graph " + graph.name() + " has no input spec (input: {shape, dtype}); the job needs it");
         }
@@ -86,44 +84,39 @@ public final class JigsawJob {
         // checkpoint was taken; the transactional sinks commit with them (exactly once).
         env.enableCheckpointing(conf.get(JigsawOptions.CHECKPOINT_INTERVAL).toMillis(),
                 delivery.exactlyOnceState() ? CheckpointingMode.EXACTLY_ONCE : CheckpointingMode.AT_LEAST_ONCE);
-        Topics topics = Topics.from(conf);
-        KafkaConnection kafka = KafkaConnection.from(conf);
+        String requestTopic = Topics.from(conf).requests();
         int slots = conf.get(JigsawOptions.REPLICA_SLOTS);
         LaneKeys lanes = LaneKeys.of(slots, MAX_PARALLELISM);
         long cleanupMs = conf.get(JigsawOptions.CLEANUP_AFTER_DEADLINE).toMillis();
         // On partition TaskManagers every operator asks for its role's resource (Placement); elsewhere none.
         boolean pin = Placement.enabled(conf);
-        SlotSharingGroup io = pin ? Placement.group(Placement.IO) : null;
+        SlotSharingGroup group = pin ? Placement.group(Placement.IO) : null;
 
-        SingleOutputStreamOperator<Plan> validPlans = on(io, on(io, env
-                .fromSource(source(kafka, topics.plans(), conf.get(JigsawOptions.GROUP_ID) + "-plans",
-                        OffsetsInitializer.earliest()), WatermarkStrategy.noWatermarks(), "plans")
-                .setParallelism(1))
-                .process(new PlanDecoder(graph)).name("validate-plans").setParallelism(1));
+        SingleOutputStreamOperator<Plan> validPlans = on(group, on(group, env
+                .fromSource(io.plans(), WatermarkStrategy.noWatermarks(), "plans").uid("plans").setParallelism(1))
+                .process(new PlanDecoder(graph)).name("validate-plans").uid("validate-plans").setParallelism(1));
         BroadcastStream<Plan> plans = validPlans.broadcast(PlanBroadcast.PLANS);
 
-        OffsetsInitializer requestStart = conf.get(JigsawOptions.START_FROM) == JigsawOptions.StartFrom.LATEST
-                ? OffsetsInitializer.latest() : OffsetsInitializer.earliest();
-        SingleOutputStreamOperator<Piece> decoded = on(io, on(io, env
-                .fromSource(source(kafka, topics.requests(), conf.get(JigsawOptions.GROUP_ID), requestStart),
-                        WatermarkStrategy.noWatermarks(), "requests")
+        SingleOutputStreamOperator<Piece> decoded = on(group, on(group, env
+                .fromSource(io.requests(), WatermarkStrategy.noWatermarks(), "requests").uid("requests")
                 .setParallelism(slots))
                 .connect(plans).process(new RequestDecoder(graph, lanes,
                         RequestDecoder.maxRecordBytes(graph, conf.get(JigsawOptions.REQUEST_EXTRA_BYTES).getBytes())))
-                .name("decode-requests")
+                .name("decode-requests").uid("decode-requests")
                 .setParallelism(slots));
-        SingleOutputStreamOperator<Piece> unique = on(io, decoded.keyBy(p -> p.requestId)
-                .process(new RequestDeduplicator(topics.requests(), cleanupMs)).name("deduplicate-requests")
+        SingleOutputStreamOperator<Piece> unique = on(group, decoded.keyBy(p -> p.requestId)
+                .process(new RequestDeduplicator(requestTopic, cleanupMs)).name("deduplicate-requests")
                 .uid("deduplicate-requests").setParallelism(slots));
-        DataStream<Piece> roots = on(io, unique.assignTimestampsAndWatermarks(WatermarkStrategy
+        DataStream<Piece> roots = on(group, unique.assignTimestampsAndWatermarks(WatermarkStrategy
                 .<Piece>forBoundedOutOfOrderness(Duration.ofSeconds(1))
-                .withTimestampAssigner((piece, ts) -> piece.eventTimeMs)).name("event-time").setParallelism(slots));
+                .withTimestampAssigner((piece, ts) -> piece.eventTimeMs)).name("event-time").uid("event-time")
+                .setParallelism(slots));
 
         Map<String, SingleOutputStreamOperator<Piece>> operators = new HashMap<>();
         List<DataStream<Piece>> done = new ArrayList<>();
         List<DataStream<Telemetry>> telemetry = new ArrayList<>();
         for (Task task : graph.tasks()) {
-            DataStream<Piece> in = input(graph, task, roots, operators, plans, lanes, cleanupMs, slots, io, flow);
+            DataStream<Piece> in = input(graph, task, roots, operators, plans, lanes, cleanupMs, slots, group, flow);
             SingleOutputStreamOperator<Piece> op = on(pin ? Placement.group(task.name()) : null, in.keyBy(p -> p.laneKey).connect(plans)
                     .process(new TaskOperator(graph, task.name(), runners, lanes,
                             conf.get(JigsawOptions.TELEMETRY_INTERVAL).toMillis(), conf.get(JigsawOptions.CORES_PER_GPU),
@@ -134,36 +127,31 @@ public final class JigsawJob {
             telemetry.add(op.getSideOutput(Tags.TELEMETRY));
         }
 
-        SingleOutputStreamOperator<Result> results = on(io, union(done).keyBy(p -> p.requestId)
+        SingleOutputStreamOperator<Result> results = on(group, union(done).keyBy(p -> p.requestId)
                 .process(new ResultAssembler(graph, cleanupMs, conf.get(JigsawOptions.TELEMETRY_INTERVAL).toMillis(),
                         !delivery.exactlyOnceState()))
                 .name("assemble-results").uid("assemble-results").setParallelism(slots));
         // The assembler's telemetry: measured accuracy per variant, from the requests that carried their truth.
         telemetry.add(results.getSideOutput(Tags.TELEMETRY));
-        String group = conf.get(JigsawOptions.GROUP_ID);
         // Every record the job writes carries the job's own time, never a client's: a broker refuses timestamps
         // more than an hour ahead of its clock (log.message.timestamp.after.max.ms), and a sink that fails on one
         // record fails the job.
-        on(io, jobTime(io, results, Result::getCompletedMs, slots)
-                .sinkTo(sink(kafka, topics.results(), Result.class, ResultKeys::of, delivery, group + "-results"))
-                .name("results").uid("results").setParallelism(slots));
-        // Telemetry is a rate signal for the planner: a repeated or lost window after a restore does no harm,
-        // and it must not wait for a checkpoint, so it is never transactional.
-        on(io, jobTime(io, union(telemetry), Telemetry::getWindowEndMs, 1).sinkTo(sink(kafka, topics.telemetry(), Telemetry.class,
-                t -> t.getTask() + "/" + t.getReplica(), JigsawOptions.Delivery.AT_LEAST_ONCE, group + "-telemetry")).name("telemetry").uid("telemetry").setParallelism(1));
-        on(io, jobTime(io, decoded.getSideOutput(Tags.DEAD_LETTERS).union(unique.getSideOutput(Tags.DEAD_LETTERS),
-                        validPlans.getSideOutput(Tags.DEAD_LETTERS)), DeadLetter::getTimeMs, 1)
-                .sinkTo(sink(kafka, topics.deadLetters(), DeadLetter.class, DeadLetter::getRequestId, delivery,
-                        group + "-dead-letters"))
-                .name("dead-letters").uid("dead-letters").setParallelism(1));
+        on(group, jobTime(group, "results", results, Result::getCompletedMs, slots)
+                .sinkTo(io.results()).name("results").uid("results").setParallelism(slots));
+        on(group, jobTime(group, "telemetry", union(telemetry), Telemetry::getWindowEndMs, 1)
+                .sinkTo(io.telemetry()).name("telemetry").uid("telemetry").setParallelism(1));
+        on(group, jobTime(group, "dead-letters", decoded.getSideOutput(Tags.DEAD_LETTERS).union(
+                        unique.getSideOutput(Tags.DEAD_LETTERS), validPlans.getSideOutput(Tags.DEAD_LETTERS)),
+                        DeadLetter::getTimeMs, 1)
+                .sinkTo(io.deadLetters()).name("dead-letters").uid("dead-letters").setParallelism(1));
     }
 
     /** {@code records} with their record timestamp (what the Kafka sink writes) taken from {@code jobClock}. */
-    private static <T> SingleOutputStreamOperator<T> jobTime(SlotSharingGroup group, DataStream<T> records,
+    private static <T> SingleOutputStreamOperator<T> jobTime(SlotSharingGroup group, String sink, DataStream<T> records,
             SerializableTime<T> jobClock, int parallelism) {
         return on(group, records.assignTimestampsAndWatermarks(WatermarkStrategy.<T>noWatermarks()
                         .withTimestampAssigner((r, ts) -> jobClock.applyAsLong(r)))
-                .name("job-time").setParallelism(parallelism));
+                .name("job-time").uid("job-time-" + sink).setParallelism(parallelism));
     }
 
     /** A record's time on the job's clock: shipped with the job, so serialisable. */
@@ -203,44 +191,5 @@ public final class JigsawJob {
         @SuppressWarnings("unchecked")
         DataStream<T>[] rest = streams.subList(1, streams.size()).toArray(new DataStream[0]);
         return first.union(rest);
-    }
-
-    private static KafkaSource<SourceRecord> source(KafkaConnection kafka, String topic, String group, OffsetsInitializer start) {
-        return KafkaSource.<SourceRecord>builder()
-                .setProperties(kafka.properties())
-                .setBootstrapServers(kafka.bootstrap())
-                .setTopics(topic)
-                .setGroupId(group)
-                .setStartingOffsets(start)
-                // Raw bytes and where they were read: a record that does not decode must reach dead-letters, not fail the source.
-                .setDeserializer(new SourceRecords())
-                .setProperty("partition.discovery.interval.ms", "10000")
-                .build();
-    }
-
-    private static <T extends SpecificRecord> KafkaSink<T> sink(KafkaConnection kafka, String topic, Class<T> type,
-            SerializableKey<T> keyFn, JigsawOptions.Delivery delivery, String transactionalIdPrefix) {
-        return KafkaSink.<T>builder()
-                .setKafkaProducerConfig(kafka.properties())
-                .setBootstrapServers(kafka.bootstrap())
-                .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder()
-                        .setTopic(topic)
-                        .setKeySerializationSchema(v -> keyFn.apply(v).getBytes(StandardCharsets.UTF_8))
-                        .setValueSerializationSchema(new AvroValueSchema<>(type))
-                        .build())
-                .setDeliveryGuarantee(delivery.transactional() ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
-                .setTransactionalIdPrefix(transactionalIdPrefix)
-                // Flink's default (1 h) is above the brokers' default ceiling (transaction.max.timeout.ms, 15 min).
-                .setProperty("transaction.timeout.ms", String.valueOf(TRANSACTION_TIMEOUT_MS))
-                // Results are latency-critical: Kafka 4's producer default (5 ms) would add it to every result.
-                .setProperty("linger.ms", "0")
-                .build();
-    }
-
-    /** Long enough to outlive a restart and a checkpoint, below the broker's default maximum of 15 minutes. */
-    static final long TRANSACTION_TIMEOUT_MS = 10 * 60 * 1000;
-
-    /** Record key of a sink (the request id for results): shipped with the sink, so serialisable. */
-    private interface SerializableKey<T> extends Function<T, String>, java.io.Serializable {
     }
 }
