@@ -4,6 +4,7 @@ import io.jigsaw.core.graph.Credit;
 import io.jigsaw.core.graph.Dataflow;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.plan.Plan;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -35,6 +36,7 @@ public class JoinBranches extends KeyedBroadcastProcessFunction<String, Piece, P
     private final long cleanupAfterDeadlineMs;
     private final List<Dataflow.JoinBranch> layout;
     private Credit expected;
+    private transient CleanupTimer cleanup;
 
     /** @param layout the join's input vector, branch by branch; empty when the task takes the frame instead */
     public JoinBranches(Graph graph, String task, LaneKeys taskLanes, long cleanupAfterDeadlineMs, List<Dataflow.JoinBranch> layout) {
@@ -43,6 +45,11 @@ public class JoinBranches extends KeyedBroadcastProcessFunction<String, Piece, P
         this.taskLanes = taskLanes;
         this.cleanupAfterDeadlineMs = cleanupAfterDeadlineMs;
         this.layout = List.copyOf(layout);
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        cleanup = new CleanupTimer(cleanupAfterDeadlineMs, getRuntimeContext().getMetricGroup().addGroup("jigsaw"));
     }
 
     @Override
@@ -56,8 +63,7 @@ public class JoinBranches extends KeyedBroadcastProcessFunction<String, Piece, P
         if (merged == null) {
             merged = piece;
             merged.lineage = "r/" + task;
-            CleanupTimer.register(ctx.timerService(), getRuntimeContext().getState(CleanupTimer.AT), piece.deadlineMs,
-                    cleanupAfterDeadlineMs);
+            cleanup.register(ctx.timerService(), getRuntimeContext().getState(CleanupTimer.AT), piece.deadlineMs);
         } else {
             merged.absorb(piece);
         }
@@ -69,7 +75,7 @@ public class JoinBranches extends KeyedBroadcastProcessFunction<String, Piece, P
         partial.clear();
         // Done: its cleanup timer has nothing left to clean (a piece that came again would start a new partial, with
         // its own timer, that never completes and is cleaned then).
-        CleanupTimer.delete(ctx.timerService(), getRuntimeContext().getState(CleanupTimer.AT));
+        cleanup.delete(ctx.timerService(), getRuntimeContext().getState(CleanupTimer.AT));
         if (cmp > 0) {
             throw new IllegalStateException("join at " + task + " for request " + piece.requestId + " received "
                     + merged.credit() + " of the request, more than the " + expected + " that reaches it: a piece was duplicated");
@@ -112,7 +118,7 @@ public class JoinBranches extends KeyedBroadcastProcessFunction<String, Piece, P
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Piece> out) {
         getRuntimeContext().getState(PARTIAL).clear();
-        getRuntimeContext().getState(CleanupTimer.AT).clear();
+        cleanup.fired(getRuntimeContext().getState(CleanupTimer.AT));
     }
 
     @Override

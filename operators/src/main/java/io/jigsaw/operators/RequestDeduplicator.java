@@ -1,5 +1,6 @@
 package io.jigsaw.operators;
 
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -20,10 +21,16 @@ public class RequestDeduplicator extends KeyedProcessFunction<String, Piece, Pie
 
     private final String topic;
     private final long cleanupAfterDeadlineMs;
+    private transient CleanupTimer cleanup;
 
     public RequestDeduplicator(String topic, long cleanupAfterDeadlineMs) {
         this.topic = topic;
         this.cleanupAfterDeadlineMs = cleanupAfterDeadlineMs;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        cleanup = new CleanupTimer(cleanupAfterDeadlineMs, getRuntimeContext().getMetricGroup().addGroup("jigsaw"));
     }
 
     @Override
@@ -38,7 +45,7 @@ public class RequestDeduplicator extends KeyedProcessFunction<String, Piece, Pie
             return;
         }
         firstSeen.update(now);
-        ctx.timerService().registerProcessingTimeTimer(Math.max(piece.deadlineMs, now) + cleanupAfterDeadlineMs);
+        cleanup.register(ctx.timerService(), null, piece.deadlineMs);
         piece.departs(Micros.now());
         out.collect(piece);
     }
@@ -46,5 +53,6 @@ public class RequestDeduplicator extends KeyedProcessFunction<String, Piece, Pie
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Piece> out) {
         getRuntimeContext().getState(FIRST_SEEN).clear();
+        cleanup.fired(null);
     }
 }

@@ -44,6 +44,7 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
     private final boolean replaysPossible;
 
     private transient GraphMetrics metrics;
+    private transient CleanupTimer cleanup;
     /** (task, variant) → {scored, score sum} since the last telemetry record: best effort, not checkpointed. */
     private transient Map<List<String>, double[]> windowScores;
     private transient long windowStart;
@@ -73,6 +74,7 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
     @Override
     public void open(OpenContext openContext) {
         metrics = new GraphMetrics(getRuntimeContext().getMetricGroup().addGroup("jigsaw"));
+        cleanup = new CleanupTimer(cleanupAfterDeadlineMs, getRuntimeContext().getMetricGroup().addGroup("jigsaw"));
         windowScores = new LinkedHashMap<>();
     }
 
@@ -120,13 +122,12 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
             emit(merged, ctx.timerService().currentProcessingTime(), out, ctx);
             if (!first) {
                 partial.clear();
-                CleanupTimer.delete(ctx.timerService(), getRuntimeContext().getState(CleanupTimer.AT));
+                cleanup.delete(ctx.timerService(), getRuntimeContext().getState(CleanupTimer.AT));
             }
             return;
         }
         if (first) {
-            CleanupTimer.register(ctx.timerService(), getRuntimeContext().getState(CleanupTimer.AT), piece.deadlineMs,
-                    cleanupAfterDeadlineMs);
+            cleanup.register(ctx.timerService(), getRuntimeContext().getState(CleanupTimer.AT), piece.deadlineMs);
         }
         if (merged.dropped || complete) {
             // A drop answers the request while its other pieces are still on their way: remember it until they are.
@@ -149,7 +150,7 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
         }
         getRuntimeContext().getState(PARTIAL).clear();
         getRuntimeContext().getState(DONE).clear();
-        getRuntimeContext().getState(CleanupTimer.AT).clear();
+        cleanup.fired(getRuntimeContext().getState(CleanupTimer.AT));
     }
 
     static Result result(Graph graph, Scorer scorer, Piece p, long now) {
