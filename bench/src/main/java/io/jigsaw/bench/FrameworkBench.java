@@ -18,7 +18,7 @@ import io.jigsaw.job.kafka.KafkaBroker;
 import io.jigsaw.job.kafka.KafkaConnection;
 import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.job.kafka.Topics;
-import io.jigsaw.operators.AvroBytes;
+import io.jigsaw.schemas.AvroBytes;
 import io.jigsaw.schemas.Result;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;

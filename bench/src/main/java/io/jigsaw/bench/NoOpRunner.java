@@ -3,7 +3,7 @@ package io.jigsaw.bench;
 import io.jigsaw.core.graph.ModelRecipe;
 import io.jigsaw.core.graph.Task;
 import io.jigsaw.core.graph.Variant;
-import io.jigsaw.operators.VariantRunner;
+import io.jigsaw.runtime.VariantRunner;
 
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -17,7 +17,7 @@ import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.KafkaBroker;
 import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.job.kafka.Topics;
-import io.jigsaw.operators.DjlVariantRunner;
+import io.jigsaw.runtime.DjlVariantRunner;
 import io.jigsaw.schemas.Result;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.TaskManagerOptions;

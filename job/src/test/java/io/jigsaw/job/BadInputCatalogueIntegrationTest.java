@@ -10,7 +10,7 @@ import io.jigsaw.job.demo.ResultStats;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.job.kafka.Topics;
-import io.jigsaw.operators.AvroBytes;
+import io.jigsaw.schemas.AvroBytes;
 import io.jigsaw.schemas.DeadLetter;
 import io.jigsaw.schemas.Request;
 import io.jigsaw.schemas.Result;

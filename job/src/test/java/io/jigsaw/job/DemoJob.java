@@ -6,7 +6,7 @@ import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.PlanFile;
 import io.jigsaw.job.kafka.KafkaConnection;
 import io.jigsaw.job.kafka.Topics;
-import io.jigsaw.operators.DjlVariantRunner;
+import io.jigsaw.runtime.DjlVariantRunner;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;

@@ -5,7 +5,7 @@ import io.jigsaw.core.plan.Partition;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.TaskPlan;
 import io.jigsaw.job.cluster.ClusterLayout;
-import io.jigsaw.operators.DjlVariantRunner;
+import io.jigsaw.runtime.DjlVariantRunner;
 import org.apache.flink.api.common.resources.ExternalResource;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.clusterframework.types.ResourceProfile;

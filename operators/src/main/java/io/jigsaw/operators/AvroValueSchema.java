@@ -1,5 +1,6 @@
 package io.jigsaw.operators;
 
+import io.jigsaw.schemas.AvroBytes;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;

@@ -4,6 +4,7 @@ import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.PlanAvro;
 import io.jigsaw.core.plan.PlanValidator;
+import io.jigsaw.schemas.AvroBytes;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;

@@ -8,6 +8,8 @@ import io.jigsaw.core.plan.Partition;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.Slack;
 import io.jigsaw.core.plan.TaskPlan;
+import io.jigsaw.runtime.CpuShares;
+import io.jigsaw.runtime.VariantRunner;
 import io.jigsaw.schemas.FanoutCount;
 import io.jigsaw.schemas.Telemetry;
 import org.apache.flink.api.common.functions.OpenContext;

@@ -1,5 +1,6 @@
 package io.jigsaw.operators;
 
+import io.jigsaw.schemas.AvroBytes;
 import io.jigsaw.schemas.DeadLetter;
 import org.junit.jupiter.api.Test;
 

@@ -3,6 +3,7 @@ package io.jigsaw.operators;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.ModelRecipe;
 import io.jigsaw.core.graph.Task;
+import io.jigsaw.runtime.VariantRunner;
 
 import java.util.ArrayList;
 import java.util.Arrays;

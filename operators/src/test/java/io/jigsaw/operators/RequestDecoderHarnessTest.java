@@ -2,6 +2,7 @@ package io.jigsaw.operators;
 
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.plan.Plan;
+import io.jigsaw.schemas.AvroBytes;
 import io.jigsaw.schemas.DeadLetter;
 import io.jigsaw.schemas.Request;
 import io.jigsaw.schemas.Tensor;

@@ -1,5 +1,6 @@
 package io.jigsaw.operators;
 
+import io.jigsaw.schemas.AvroBytes;
 import io.jigsaw.schemas.DetectedObject;
 import io.jigsaw.schemas.Request;
 import io.jigsaw.schemas.Result;

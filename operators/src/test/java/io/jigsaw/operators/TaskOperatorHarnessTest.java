@@ -6,6 +6,7 @@ import io.jigsaw.core.graph.GraphLoader;
 import io.jigsaw.core.plan.Partition;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.TaskPlan;
+import io.jigsaw.runtime.VariantRunner;
 import io.jigsaw.schemas.Telemetry;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;

@@ -11,7 +11,7 @@ import io.jigsaw.job.JigsawOptions;
 import io.jigsaw.job.kafka.KafkaConnection;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.Topics;
-import io.jigsaw.operators.DjlVariantRunner;
+import io.jigsaw.runtime.DjlVariantRunner;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;

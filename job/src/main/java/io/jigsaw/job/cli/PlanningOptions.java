@@ -3,13 +3,13 @@ package io.jigsaw.job.cli;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.GraphLoader;
 import io.jigsaw.job.demo.ModelCache;
-import io.jigsaw.operators.SavedModelSignatures;
 import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.planner.model.Policy;
 import io.jigsaw.planner.profile.Profile;
 import io.jigsaw.planner.profile.ProfileLoader;
 import io.jigsaw.planner.profile.ShareGrid;
 import io.jigsaw.planner.solver.SolverSettings;
+import io.jigsaw.runtime.SavedModelSignatures;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;

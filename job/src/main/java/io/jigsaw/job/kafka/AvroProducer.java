@@ -1,6 +1,6 @@
 package io.jigsaw.job.kafka;
 
-import io.jigsaw.operators.AvroBytes;
+import io.jigsaw.schemas.AvroBytes;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;

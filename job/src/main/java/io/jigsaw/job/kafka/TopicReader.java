@@ -1,7 +1,7 @@
 package io.jigsaw.job.kafka;
 
-import io.jigsaw.operators.AvroBytes;
 import io.jigsaw.operators.DeadLetters;
+import io.jigsaw.schemas.AvroBytes;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -7,10 +7,10 @@ import io.jigsaw.core.graph.TensorSpec;
 import io.jigsaw.core.graph.Variant;
 import io.jigsaw.core.stats.Percentiles;
 import io.jigsaw.job.demo.Frames;
-import io.jigsaw.operators.CpuShares;
-import io.jigsaw.operators.SavedModelSignatures;
-import io.jigsaw.operators.VariantRunner;
 import io.jigsaw.planner.profile.ProfileRow;
+import io.jigsaw.runtime.CpuShares;
+import io.jigsaw.runtime.SavedModelSignatures;
+import io.jigsaw.runtime.VariantRunner;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

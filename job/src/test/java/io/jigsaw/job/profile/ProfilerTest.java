@@ -2,9 +2,9 @@ package io.jigsaw.job.profile;
 
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.GraphLoader;
-import io.jigsaw.operators.VariantRunner;
 import io.jigsaw.planner.profile.ProfileRow;
 import io.jigsaw.planner.profile.ShareGrid;
+import io.jigsaw.runtime.VariantRunner;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

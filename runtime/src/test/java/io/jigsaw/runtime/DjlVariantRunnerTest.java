@@ -1,4 +1,4 @@
-package io.jigsaw.operators;
+package io.jigsaw.runtime;
 
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.TensorSpec;
@@ -14,12 +14,12 @@ import static org.assertj.core.api.Assertions.within;
 /** DJL on the TensorFlow engine, offline, on the SavedModels `models` built for the demo. */
 class DjlVariantRunnerTest {
 
-    final Graph graph = DemoGraph.load();
+    final Graph graph = DemoModels.graph();
 
     @Test
     void aDetectorGivesABoxAndAScorePerGridCellForEachFrame() throws Exception {
         try (VariantRunner runner = DjlVariantRunner.factory().open(graph, "detect")) {
-            List<Map<String, float[]>> out = runner.predict("detect-m", 1, List.of(DemoGraph.frame(1), DemoGraph.frame(2)),
+            List<Map<String, float[]>> out = runner.predict("detect-m", 1, List.of(DemoModels.frame(1), DemoModels.frame(2)),
                     new int[] {64, 64, 3});
 
             assertThat(out).hasSize(2).allSatisfy(o -> {
@@ -59,8 +59,8 @@ class DjlVariantRunnerTest {
     void theSameFrameScoresTheSameWhateverItsBatch() throws Exception {
         try (VariantRunner runner = DjlVariantRunner.factory().open(graph, "detect")) {
             int[] shape = {64, 64, 3};
-            float[] alone = runner.predict("detect-s", 2, List.of(DemoGraph.frame(7)), shape).get(0).get("scores");
-            float[] inBatch = runner.predict("detect-s", 2, List.of(DemoGraph.frame(8), DemoGraph.frame(7)), shape).get(1).get("scores");
+            float[] alone = runner.predict("detect-s", 2, List.of(DemoModels.frame(7)), shape).get(0).get("scores");
+            float[] inBatch = runner.predict("detect-s", 2, List.of(DemoModels.frame(8), DemoModels.frame(7)), shape).get(1).get("scores");
 
             for (int i = 0; i < alone.length; i++) {
                 assertThat(inBatch[i]).isCloseTo(alone[i], within(1e-5f));

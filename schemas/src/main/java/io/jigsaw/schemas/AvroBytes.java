@@ -1,4 +1,4 @@
-package io.jigsaw.operators;
+package io.jigsaw.schemas;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
@@ -8,7 +8,6 @@ import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
-import io.jigsaw.schemas.SchemaVersions;
 
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.io.BinaryDecoder;

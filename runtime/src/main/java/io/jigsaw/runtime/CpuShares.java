@@ -1,4 +1,4 @@
-package io.jigsaw.operators;
+package io.jigsaw.runtime;
 
 /**
  * On a machine without GPU a partition's share is a thread budget: share % of the CPU threads that

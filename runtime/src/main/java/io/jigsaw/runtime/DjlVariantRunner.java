@@ -1,4 +1,4 @@
-package io.jigsaw.operators;
+package io.jigsaw.runtime;
 
 import ai.djl.MalformedModelException;
 import ai.djl.inference.Predictor;

@@ -1,4 +1,4 @@
-package io.jigsaw.operators;
+package io.jigsaw.runtime;
 
 import io.jigsaw.core.graph.Dataflow;
 import io.jigsaw.core.graph.Graph;
