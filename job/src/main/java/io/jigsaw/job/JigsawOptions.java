@@ -1,6 +1,7 @@
 package io.jigsaw.job;
 
 import io.jigsaw.core.plan.AdaptationMode;
+import io.jigsaw.job.topology.Placement;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;

@@ -6,6 +6,8 @@ import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.PlanFile;
 import io.jigsaw.job.kafka.KafkaConnection;
 import io.jigsaw.job.kafka.Topics;
+import io.jigsaw.job.topology.JigsawJob;
+import io.jigsaw.operators.DemoGraph;
 import io.jigsaw.runtime.DjlVariantRunner;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -44,7 +46,7 @@ final class DemoJob implements AutoCloseable {
 
     /** With the job options in {@code conf} (broker, topics, delivery …). */
     static DemoJob start(Configuration conf, String name) throws Exception {
-        return start(JigsawJobIntegrationTest.demoGraph(), conf, name);
+        return start(DemoGraph.load(), conf, name);
     }
 
     /** Another graph's job (its models built), with the job options in {@code conf}. */

@@ -6,7 +6,7 @@ import io.jigsaw.core.graph.TensorSpec;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.PlanAvro;
 import io.jigsaw.core.plan.PlanFile;
-import io.jigsaw.job.demo.Frames;
+import io.jigsaw.job.client.Frames;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.schemas.DeadLetter;
@@ -42,11 +42,6 @@ class JigsawJobIntegrationTest {
 
     @RegisterExtension
     static final RealKafka broker = new RealKafka();
-
-    static Graph demoGraph() {
-        return GraphLoader.load(Path.of(System.getProperty("jigsaw.examples.dir"), "xr-scene", "graph.yaml"))
-                .withModelsDir(System.getProperty("jigsaw.demo.models.dir"));
-    }
 
     static void awaitResults(TopicReader<Result> results, List<Result> all, Map<String, Result> byId, int count) {
         long until = System.currentTimeMillis() + 120_000;

@@ -6,12 +6,14 @@ import io.jigsaw.job.cluster.BuildOutputs;
 import io.jigsaw.job.cluster.ClusterLayout;
 import io.jigsaw.job.cluster.FlinkRest;
 import io.jigsaw.job.cluster.LocalCluster;
-import io.jigsaw.job.demo.Frames;
+import io.jigsaw.job.client.Frames;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.KafkaConnection;
 import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.job.kafka.Topics;
 import io.jigsaw.core.graph.Graph;
+import io.jigsaw.job.topology.Placement;
+import io.jigsaw.operators.DemoGraph;
 import io.jigsaw.schemas.Result;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
@@ -47,7 +49,7 @@ class LocalClusterIT {
     @Test
     void theJobJarServesOnSeparateProcessesWithEveryTaskOnItsOwnPartition() throws Exception {
         Path home = Path.of(System.getProperty("jigsaw.examples.dir")).getParent();
-        Graph graph = JigsawJobIntegrationTest.demoGraph();
+        Graph graph = DemoGraph.load();
         Plan plan = DemoJob.staticPlan();
         Configuration conf = new Configuration();
         conf.set(JigsawOptions.BOOTSTRAP, broker.bootstrap());

@@ -1,8 +1,8 @@
 package io.jigsaw.job;
 
 import io.jigsaw.core.plan.PlanAvro;
-import io.jigsaw.job.demo.Frames;
-import io.jigsaw.job.demo.ResultStats;
+import io.jigsaw.job.client.Frames;
+import io.jigsaw.job.report.ResultStats;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.schemas.Result;

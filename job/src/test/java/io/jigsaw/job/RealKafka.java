@@ -1,6 +1,6 @@
 package io.jigsaw.job;
 
-import io.jigsaw.job.kafka.KafkaBroker;
+import io.jigsaw.job.broker.KafkaBroker;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;

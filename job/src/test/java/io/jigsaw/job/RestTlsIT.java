@@ -4,6 +4,7 @@ import io.jigsaw.job.cluster.ClusterLayout;
 import io.jigsaw.job.cluster.FlinkRest;
 import io.jigsaw.job.cluster.LocalCluster;
 import io.jigsaw.job.cluster.RestTls;
+import io.jigsaw.job.topology.Placement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -2,6 +2,7 @@ package io.jigsaw.job;
 
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.job.memory.MemoryIo;
+import io.jigsaw.operators.DemoGraph;
 import io.jigsaw.operators.PieceSerializer;
 import io.jigsaw.schemas.Result;
 import org.apache.flink.core.execution.JobClient;
@@ -46,7 +47,7 @@ class SavepointCompatibilityTest {
                 Files.copy(f, savepoint.resolve(f.getFileName()));
             }
         }
-        Graph graph = JigsawJobIntegrationTest.demoGraph();
+        Graph graph = DemoGraph.load();
         // No new requests: the restored source goes on after the three it had read.
         MemoryIo io = new MemoryIo(SavepointJob.requests(graph, 0), List.of(SavepointJob.plan(DemoJob.staticPlan())));
         StreamExecutionEnvironment env = SavepointJob.environment(savepoint);

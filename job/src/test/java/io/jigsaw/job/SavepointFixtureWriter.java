@@ -2,6 +2,7 @@ package io.jigsaw.job;
 
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.job.memory.MemoryIo;
+import io.jigsaw.operators.DemoGraph;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -25,7 +26,7 @@ class SavepointFixtureWriter {
     @Test
     void writeTheFixture() throws Exception {
         Path out = Path.of(System.getProperty("jigsaw.savepoint.fixture"));
-        Graph graph = JigsawJobIntegrationTest.demoGraph();
+        Graph graph = DemoGraph.load();
         MemoryIo io = new MemoryIo(SavepointJob.requests(graph, System.currentTimeMillis()), List.of());
         StreamExecutionEnvironment env = SavepointJob.environment(null);
         SavepointJob.build(env, graph, io);

@@ -1,10 +1,10 @@
 package io.jigsaw.job;
 
 import io.jigsaw.core.plan.PlanAvro;
-import io.jigsaw.job.demo.Frames;
-import io.jigsaw.job.demo.ResultStats;
+import io.jigsaw.job.client.Frames;
+import io.jigsaw.job.report.ResultStats;
 import io.jigsaw.job.kafka.AvroProducer;
-import io.jigsaw.job.kafka.KafkaBroker;
+import io.jigsaw.job.broker.KafkaBroker;
 import io.jigsaw.job.kafka.KafkaConnection;
 import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.schemas.Result;

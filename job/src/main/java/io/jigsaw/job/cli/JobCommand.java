@@ -6,7 +6,7 @@ import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.PlanAvro;
 import io.jigsaw.core.plan.PlanFile;
 import io.jigsaw.core.plan.PlanValidator;
-import io.jigsaw.job.JigsawJob;
+import io.jigsaw.job.topology.JigsawJob;
 import io.jigsaw.job.JigsawOptions;
 import io.jigsaw.job.kafka.KafkaConnection;
 import io.jigsaw.job.kafka.AvroProducer;

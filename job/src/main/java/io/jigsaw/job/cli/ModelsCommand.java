@@ -1,7 +1,7 @@
 package io.jigsaw.job.cli;
 
 import io.jigsaw.core.graph.GraphLoader;
-import io.jigsaw.job.demo.ModelCache;
+import io.jigsaw.job.models.ModelCache;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

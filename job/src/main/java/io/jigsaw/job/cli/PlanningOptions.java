@@ -2,7 +2,7 @@ package io.jigsaw.job.cli;
 
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.GraphLoader;
-import io.jigsaw.job.demo.ModelCache;
+import io.jigsaw.job.models.ModelCache;
 import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.planner.model.Policy;
 import io.jigsaw.planner.profile.Profile;

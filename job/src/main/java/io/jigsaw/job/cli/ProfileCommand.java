@@ -2,7 +2,7 @@ package io.jigsaw.job.cli;
 
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.GraphLoader;
-import io.jigsaw.job.demo.ModelCache;
+import io.jigsaw.job.models.ModelCache;
 import io.jigsaw.job.profile.Profiler;
 import io.jigsaw.planner.profile.ProfileCsv;
 import io.jigsaw.planner.profile.ProfileRow;

@@ -5,7 +5,7 @@ import io.jigsaw.core.graph.GraphLoader;
 import io.jigsaw.core.graph.TensorSpec;
 import io.jigsaw.job.JigsawOptions;
 import io.jigsaw.job.client.ImageFrames;
-import io.jigsaw.job.demo.Frames;
+import io.jigsaw.job.client.Frames;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.schemas.Request;
 import picocli.CommandLine.Command;

@@ -3,7 +3,7 @@ package io.jigsaw.job.cluster;
 import io.jigsaw.core.plan.Partition;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.TaskPlan;
-import io.jigsaw.job.Placement;
+import io.jigsaw.job.topology.Placement;
 
 import java.util.ArrayList;
 import java.util.List;

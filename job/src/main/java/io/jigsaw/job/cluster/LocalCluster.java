@@ -3,7 +3,7 @@ package io.jigsaw.job.cluster;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jigsaw.job.LoopbackPorts;
-import io.jigsaw.job.Placement;
+import io.jigsaw.job.topology.Placement;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;

@@ -1,6 +1,6 @@
 package io.jigsaw.job.demo;
 
-import io.jigsaw.job.kafka.KafkaCluster;
+import io.jigsaw.job.broker.KafkaCluster;
 import io.jigsaw.job.sidecar.PlannerSidecar;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 

@@ -1,7 +1,7 @@
 package io.jigsaw.job.kafka;
 
 import io.jigsaw.job.JigsawOptions;
-import io.jigsaw.job.JobIo;
+import io.jigsaw.job.topology.JobIo;
 import io.jigsaw.operators.AvroValueSchema;
 import io.jigsaw.operators.SourceRecord;
 import io.jigsaw.schemas.DeadLetter;

@@ -6,7 +6,7 @@ import io.jigsaw.core.graph.Task;
 import io.jigsaw.core.graph.TensorSpec;
 import io.jigsaw.core.graph.Variant;
 import io.jigsaw.core.stats.Percentiles;
-import io.jigsaw.job.demo.Frames;
+import io.jigsaw.job.client.Frames;
 import io.jigsaw.planner.profile.ProfileRow;
 import io.jigsaw.runtime.CpuShares;
 import io.jigsaw.runtime.SavedModelSignatures;

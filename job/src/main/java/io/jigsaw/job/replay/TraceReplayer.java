@@ -4,7 +4,7 @@ import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.TensorSpec;
 import io.jigsaw.core.input.InputException;
 import io.jigsaw.core.trace.Trace;
-import io.jigsaw.job.demo.Frames;
+import io.jigsaw.job.client.Frames;
 import io.jigsaw.job.kafka.AvroProducer;
 
 import java.util.HashMap;

@@ -1,6 +1,6 @@
 package io.jigsaw.job.memory;
 
-import io.jigsaw.job.JobIo;
+import io.jigsaw.job.topology.JobIo;
 import io.jigsaw.operators.SourceRecord;
 import io.jigsaw.schemas.DeadLetter;
 import io.jigsaw.schemas.Result;

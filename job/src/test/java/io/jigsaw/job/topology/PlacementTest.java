@@ -1,10 +1,14 @@
-package io.jigsaw.job;
+package io.jigsaw.job.topology;
 
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.plan.Partition;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.TaskPlan;
+import io.jigsaw.job.JigsawOptions;
 import io.jigsaw.job.cluster.ClusterLayout;
+import io.jigsaw.job.topology.JigsawJob;
+import io.jigsaw.job.topology.Placement;
+import io.jigsaw.operators.DemoGraph;
 import io.jigsaw.runtime.DjlVariantRunner;
 import org.apache.flink.api.common.resources.ExternalResource;
 import org.apache.flink.configuration.Configuration;
@@ -26,13 +30,13 @@ class PlacementTest {
         Configuration conf = new Configuration();
         conf.set(JigsawOptions.PIN_TO_PARTITIONS, pin);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        JigsawJob.build(env, JigsawJobIntegrationTest.demoGraph(), conf, DjlVariantRunner.factory());
+        JigsawJob.build(env, DemoGraph.load(), conf, DjlVariantRunner.factory());
         return env.getStreamGraph();
     }
 
     @Test
     void pinnedEachTaskAsksForItsOwnPartitionsResourceAndEverythingElseForTheIoTaskManager() {
-        Graph graph = JigsawJobIntegrationTest.demoGraph();
+        Graph graph = DemoGraph.load();
         StreamGraph streams = jobGraph(true);
         for (StreamNode node : streams.getStreamNodes()) {
             String role = graph.task(node.getOperatorName()).isPresent() ? node.getOperatorName() : Placement.IO;

@@ -1,4 +1,4 @@
-package io.jigsaw.job.demo;
+package io.jigsaw.job.report;
 
 import io.jigsaw.core.stats.Percentiles;
 import io.jigsaw.schemas.Result;

@@ -1,9 +1,10 @@
-package io.jigsaw.job;
+package io.jigsaw.job.topology;
 
 import io.jigsaw.core.graph.Dataflow;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.Task;
 import io.jigsaw.core.plan.Plan;
+import io.jigsaw.job.JigsawOptions;
 import io.jigsaw.job.kafka.KafkaIo;
 import io.jigsaw.job.kafka.Topics;
 import io.jigsaw.operators.JoinBranches;

@@ -1,4 +1,4 @@
-package io.jigsaw.job;
+package io.jigsaw.job.topology;
 
 import io.jigsaw.operators.SourceRecord;
 import io.jigsaw.schemas.DeadLetter;

@@ -1,4 +1,4 @@
-package io.jigsaw.job.demo;
+package io.jigsaw.job.models;
 
 import io.jigsaw.core.graph.BuiltModel;
 import io.jigsaw.core.graph.Graph;

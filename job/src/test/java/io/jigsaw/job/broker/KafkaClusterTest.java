@@ -1,6 +1,11 @@
-package io.jigsaw.job.kafka;
+package io.jigsaw.job.broker;
 
 import io.jigsaw.job.JigsawOptions;
+import io.jigsaw.job.broker.KafkaCluster;
+import io.jigsaw.job.kafka.AvroProducer;
+import io.jigsaw.job.kafka.KafkaConnection;
+import io.jigsaw.job.kafka.TopicReader;
+import io.jigsaw.job.kafka.Topics;
 import io.jigsaw.schemas.DeadLetter;
 import io.jigsaw.operators.DeadLetters;
 import org.apache.flink.configuration.Configuration;

@@ -1,5 +1,6 @@
-package io.jigsaw.job;
+package io.jigsaw.job.topology;
 
+import io.jigsaw.job.JigsawOptions;
 import org.apache.flink.api.common.operators.SlotSharingGroup;
 import org.apache.flink.configuration.Configuration;
 

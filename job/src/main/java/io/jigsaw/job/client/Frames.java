@@ -1,4 +1,4 @@
-package io.jigsaw.job.demo;
+package io.jigsaw.job.client;
 
 import io.jigsaw.core.graph.TensorSpec;
 import io.jigsaw.core.scene.Scene;

@@ -1,5 +1,6 @@
-package io.jigsaw.job.kafka;
+package io.jigsaw.job.broker;
 
+import io.jigsaw.job.broker.KafkaBroker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,5 +1,6 @@
-package io.jigsaw.job.demo;
+package io.jigsaw.job.report;
 
+import io.jigsaw.job.report.ResultStats;
 import org.junit.jupiter.api.Test;
 
 import static io.jigsaw.job.TestResults.result;

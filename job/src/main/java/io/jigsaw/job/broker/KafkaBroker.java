@@ -1,7 +1,9 @@
-package io.jigsaw.job.kafka;
+package io.jigsaw.job.broker;
 
 import io.jigsaw.core.io.Directories;
 import io.jigsaw.job.LoopbackPorts;
+import io.jigsaw.job.kafka.KafkaConnection;
+import io.jigsaw.job.kafka.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
