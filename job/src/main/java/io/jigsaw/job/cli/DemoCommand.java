@@ -161,8 +161,7 @@ final class DemoCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--chaos needs --replica-slots >= 2 (one TaskManager per slot, one of them is killed)");
         }
-        Object lost = new EmbeddedDemo(settings, System.err, System.out).run(json.on).get("lost");
-        return Long.valueOf(0).equals(lost) ? 0 : 1;
+        return new EmbeddedDemo(settings, System.err, System.out).run(json.on).lost() == 0 ? 0 : 1;
     }
 
     /** offline or measured, any case. */

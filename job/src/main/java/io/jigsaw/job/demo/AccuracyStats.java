@@ -1,5 +1,6 @@
 package io.jigsaw.job.demo;
 
+import io.jigsaw.job.report.DemoSummary;
 import io.jigsaw.operators.Scorer;
 import io.jigsaw.schemas.Result;
 
@@ -73,23 +74,16 @@ final class AccuracyStats {
     }
 
     /** Plan version → requests scored, mean planned, mean measured, |measured − planned|, the independent-errors product. */
-    synchronized Map<String, Object> perPlan() {
-        Map<String, Object> out = new LinkedHashMap<>();
-        perPlan.forEach((version, s) -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("scored", s.n);
-            m.put("accuracy_planned", round(s.planned / s.n));
-            m.put("accuracy_measured", round(s.measured / s.n));
-            m.put("abs_difference", round(Math.abs(s.measured - s.planned) / s.n));
-            m.put("accuracy_from_task_means", round(scorer.accuracy(means(s))));
-            out.put("v" + version, m);
-        });
+    synchronized Map<String, DemoSummary.PlanAccuracy> perPlan() {
+        Map<String, DemoSummary.PlanAccuracy> out = new LinkedHashMap<>();
+        perPlan.forEach((version, s) -> out.put("v" + version, new DemoSummary.PlanAccuracy(s.n, round(s.planned / s.n),
+                round(s.measured / s.n), round(Math.abs(s.measured - s.planned) / s.n), round(scorer.accuracy(means(s))))));
         return out;
     }
 
     /** Task → its mean raw score (F1, top-1, within tolerance) over the scored requests. */
-    synchronized Map<String, Object> taskScores() {
-        Map<String, Object> out = new LinkedHashMap<>();
+    synchronized Map<String, Double> taskScores() {
+        Map<String, Double> out = new LinkedHashMap<>();
         means(all).forEach((task, mean) -> out.put(task, round(mean)));
         return out;
     }

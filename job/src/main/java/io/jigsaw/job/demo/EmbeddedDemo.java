@@ -1,6 +1,5 @@
 package io.jigsaw.job.demo;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.GraphLoader;
 import io.jigsaw.core.graph.TensorSpec;
@@ -30,6 +29,7 @@ import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.job.kafka.Topics;
 import io.jigsaw.job.models.ModelCache;
 import io.jigsaw.job.replay.TraceReplayer;
+import io.jigsaw.job.report.DemoSummary;
 import io.jigsaw.job.report.ResultStats;
 import io.jigsaw.job.sidecar.PlannerSidecar;
 import io.jigsaw.operators.Scorer;
@@ -86,7 +86,6 @@ public final class EmbeddedDemo {
             io.jigsaw.core.plan.AdaptationMode adapt, int kafkaBrokers) {
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long TIMELINE_BIN_MS = 5_000;
 
     private final Settings s;
@@ -98,7 +97,11 @@ public final class EmbeddedDemo {
     private LocalCluster localCluster;
     private FlinkRest rest;
     private String jobId;
-    private final Map<String, Object> clusterFacts = new LinkedHashMap<>();
+    /** Where the job ran: a MiniCluster here, or a local cluster with how long it took to start and where tasks went. */
+    private record ClusterFacts(String name, Double registeredS, Double runningS, Map<String, List<String>> placement) {
+    }
+
+    private ClusterFacts where;
     private PlannerSidecar sidecar;
 
     public EmbeddedDemo(Settings settings, PrintStream progress, PrintStream out) {
@@ -108,7 +111,7 @@ public final class EmbeddedDemo {
     }
 
     /** @return the summary, also printed */
-    public Map<String, Object> run(boolean json) throws Exception {
+    public DemoSummary run(boolean json) throws Exception {
         Thread hook = new Thread(this::stop, "demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -123,7 +126,7 @@ public final class EmbeddedDemo {
         }
     }
 
-    private Map<String, Object> serve(boolean json) throws Exception {
+    private DemoSummary serve(boolean json) throws Exception {
         Graph loaded = GraphLoader.load(s.graphFile());
         // --latency-slo reaches the demo through the sidecar's planning instance; the job gets it as a config option.
         Graph graph = s.planning() == null ? loaded : loaded.withLatencySlo(s.planning().graph().latencySloMs());
@@ -222,7 +225,7 @@ public final class EmbeddedDemo {
         cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(flink)
                 .setNumTaskManagers(taskManagers).setNumSlotsPerTaskManager(s.replicaSlots() / taskManagers).build());
         cluster.start();
-        clusterFacts.put("cluster", "minicluster (in this JVM, " + taskManagers + " TaskManager(s))");
+        where = new ClusterFacts("minicluster (in this JVM, " + taskManagers + " TaskManager(s))", null, null, null);
     }
 
     /**
@@ -246,10 +249,8 @@ public final class EmbeddedDemo {
         rest.awaitRunning(jobId, Duration.ofSeconds(240));
         double running = (System.nanoTime() - t0) / 1e9;
         progress.printf("[demo] local cluster: TaskManagers registered after %.1f s, job running after %.1f s%n", registered, running);
-        clusterFacts.put("cluster", "local (separate processes: 1 JobManager, " + layout.taskManagers().size() + " TaskManagers)");
-        clusterFacts.put("cluster_start_to_registered_s", Math.round(registered * 10) / 10.0);
-        clusterFacts.put("cluster_start_to_running_job_s", Math.round(running * 10) / 10.0);
-        clusterFacts.put("placement", rest.placement(jobId));
+        where = new ClusterFacts("local (separate processes: 1 JobManager, " + layout.taskManagers().size() + " TaskManagers)",
+                Math.round(registered * 10) / 10.0, Math.round(running * 10) / 10.0, rest.placement(jobId));
     }
 
     /** Percent of all GPUs (the sidecar's; a plan file's: those it names) a plan's partitions hold. */
@@ -283,7 +284,7 @@ public final class EmbeddedDemo {
         current.set(sidecar.inForce());
     }
 
-    private Map<String, Object> replay(Graph graph, TensorSpec spec, AtomicReference<Plan> current, AvroProducer producer,
+    private DemoSummary replay(Graph graph, TensorSpec spec, AtomicReference<Plan> current, AvroProducer producer,
             DistinctResults results, TopicReader<DeadLetter> deadLetters, Topics topics, String dashboard, boolean json)
             throws Exception {
         progress.println("[demo] replaying " + s.trace());
@@ -376,81 +377,41 @@ public final class EmbeddedDemo {
         double wallNanos = System.nanoTime() - startNanos;
         double cores = (cpuNanos() - cpuStart) / wallNanos;
 
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("graph", graph.name());
-        summary.put("requests_sent", sent.get());
-        summary.put("results", stats.completed());
-        summary.put("dropped", stats.dropped());
-        summary.put("drops_by_reason", stats.dropsByReason());
-        // Answers read within the SLO per second of trace, and the share the plans held meanwhile (time mean).
-        summary.put("goodput_rps", Math.round(stats.visibleSloAttainment() * stats.answered() * 10_000.0 / s.trace().durationMs()) / 10.0);
-        summary.put("gpu_share_held_pct", Math.round(10 * shareIntegral / Math.max(1, shareSince - start)) / 10.0);
-        summary.put("dead_letters", dead.get());
-        summary.put("lost", sent.get() - stats.completed() - stats.dropped());
-        summary.put("duplicates", stats.duplicates());
-        summary.put("repeats_dropped_by_reader", results.repeatsDropped());
-        summary.put("foreign_results_seen", foreign.get());
-        summary.put("slo_attainment_visible", round(stats.visibleSloAttainment()));
-        summary.put("visible_p50_ms", stats.visiblePercentile(0.5));
-        summary.put("visible_p99_ms", stats.visiblePercentile(0.99));
-        summary.put("slo_attainment", round(stats.sloAttainment()));
-        summary.put("p50_ms", stats.percentile(0.5));
-        summary.put("p99_ms", stats.percentile(0.99));
-        summary.put("accuracy_planned", round(stats.meanAccuracy()));
-        summary.put("accuracy_measured", accuracy.scored() == 0 ? null : round(accuracy.measured()));
-        summary.put("accuracy_from_task_means", accuracy.scored() == 0 ? null : round(accuracy.fromTaskMeans()));
-        summary.put("accuracy_scored_requests", accuracy.scored());
-        summary.put("accuracy_per_plan", accuracy.perPlan());
-        summary.put("task_scores_measured", accuracy.taskScores());
-        summary.put("objects_found", objects.objectsFound());
-        summary.put("adapt", s.adapt().cliName);
-        summary.put("served_by_variant", objects.servedByVariant());
-        summary.put("dropped_after_variant", objects.droppedAfterVariant());
-        summary.put("fanout_observed", objects.fanout());
         double[] perHop = objects.perHop();
-        summary.put("framework_per_hop_p50_ms", round(perHop[0]));
-        summary.put("framework_per_hop_p99_ms", round(perHop[1]));
-        summary.put("delivery", s.delivery().name().toLowerCase(Locale.ROOT));
-        summary.put("checkpoint_interval_ms", s.checkpointInterval().toMillis());
-        // A local cluster's TaskManagers are other processes: their CPU is not counted here, so none is claimed.
-        summary.put("cpu_cores_used", s.localCluster() ? null : round(cores));
-        summary.put("cpu_ms_per_request", s.localCluster() || sent.get() == 0 ? null : round(cores * wallNanos / 1e6 / sent.get()));
-        summary.put("result_visible_p50_ms", Percentiles.of(visible, visible.length, 0.5));
-        summary.put("result_visible_p99_ms", Percentiles.of(visible, visible.length, 0.99));
-        summary.put("restarts", restarts());
-        summary.put("bytes_between_operators_per_request", bytesPerRequest(sent.get() + s.warmup()));
-        summary.putAll(clusterFacts);
-        summary.put("early_drop", s.earlyDrop());
-        summary.put("accuracy_source", s.accuracySource().name().toLowerCase(Locale.ROOT));
-        summary.put("timeline", bins.entrySet().stream().map(e -> {
-            Map<String, Object> bin = new LinkedHashMap<>();
-            bin.put("from_s", e.getKey());
-            bin.put("answered", e.getValue()[0]);
-            bin.put("goodput_rps", e.getValue()[1] * 1000.0 / TIMELINE_BIN_MS);
-            return bin;
-        }).toList());
-        if (chaos != null) {
-            summary.put("faults", chaos.injected());
-            summary.put("dropped_around_faults", chaos.droppedAround(droppedAt));
-            summary.put("kafka_brokers", s.kafkaBrokers());
-        }
-        summary.put("latency_slo_ms", graph.latencySloMs());
-        summary.put("plans_in_run", current.get().version() - firstVersion + 1);
-        summary.put("planner", sidecar != null ? "sidecar, policy " + s.planning().policy().cliName() : "static " + s.planFile());
-        summary.put("warmup_requests", s.warmup());
-        summary.put("tasks", graph.tasks().stream().map(t -> t.name()).toList());
-        summary.put("dashboard_url", dashboard);
-        summary.put("sample_result", objects.sample());
         // Says where this graph's planned accuracies came from, not where the demo graph's do.
         String sources = graph.tasks().stream().flatMap(t -> t.variants().stream()).filter(v -> !v.pseudo())
                 .map(Variant::accuracySource).distinct().sorted().collect(Collectors.joining(", "));
-        summary.put("note", "planned accuracy: the variants' " + sources + " accuracies (measured: on the synthetic scenes' test split, "
-                + "accuracy.csv); accuracy_measured: scored live on the replayed scenes' truth; on CPU, shares are thread budgets");
+        boolean scored = accuracy.scored() > 0;
+        DemoSummary summary = new DemoSummary(
+                graph.name(), sent.get(), stats.completed(), stats.dropped(), stats.dropsByReason(),
+                Math.round(stats.visibleSloAttainment() * stats.answered() * 10_000.0 / s.trace().durationMs()) / 10.0,
+                Math.round(10 * shareIntegral / Math.max(1, shareSince - start)) / 10.0,
+                dead.get(), sent.get() - stats.completed() - stats.dropped(), stats.duplicates(), results.repeatsDropped(),
+                foreign.get(), round(stats.visibleSloAttainment()), stats.visiblePercentile(0.5), stats.visiblePercentile(0.99),
+                round(stats.sloAttainment()), stats.percentile(0.5), stats.percentile(0.99), round(stats.meanAccuracy()),
+                scored ? round(accuracy.measured()) : null, scored ? round(accuracy.fromTaskMeans()) : null, accuracy.scored(),
+                accuracy.perPlan(), accuracy.taskScores(), objects.objectsFound(), s.adapt().cliName, objects.servedByVariant(),
+                objects.droppedAfterVariant(), objects.fanout(), round(perHop[0]), round(perHop[1]),
+                s.delivery().name().toLowerCase(Locale.ROOT), s.checkpointInterval().toMillis(),
+                // A local cluster's TaskManagers are other processes: their CPU is not counted here, so none is claimed.
+                s.localCluster() ? null : round(cores),
+                s.localCluster() || sent.get() == 0 ? null : round(cores * wallNanos / 1e6 / sent.get()),
+                Percentiles.of(visible, visible.length, 0.5), Percentiles.of(visible, visible.length, 0.99), restarts(),
+                bytesPerRequest(sent.get() + s.warmup()), where.name(), where.registeredS(), where.runningS(),
+                where.placement(), s.earlyDrop(), s.accuracySource().name().toLowerCase(Locale.ROOT),
+                bins.entrySet().stream().map(e -> new DemoSummary.TimelineBin(e.getKey(), e.getValue()[0],
+                        e.getValue()[1] * 1000.0 / TIMELINE_BIN_MS)).toList(),
+                chaos == null ? null : chaos.injected(), chaos == null ? null : chaos.droppedAround(droppedAt),
+                chaos == null ? null : s.kafkaBrokers(), graph.latencySloMs(), current.get().version() - firstVersion + 1,
+                sidecar != null ? "sidecar, policy " + s.planning().policy().cliName() : "static " + s.planFile(),
+                s.warmup(), graph.tasks().stream().map(t -> t.name()).toList(), dashboard, objects.sample(),
+                "planned accuracy: the variants' " + sources + " accuracies (measured: on the synthetic scenes' test split, "
+                        + "accuracy.csv); accuracy_measured: scored live on the replayed scenes' truth; on CPU, shares are thread budgets");
 
         progress.println("[demo] summary (counted after warm-up):");
-        summary.forEach((k, v) -> out.printf("  %-22s %s%n", k, v));
+        summary.fields().forEach((k, v) -> out.printf("  %-22s %s%n", k, v));
         if (json) {
-            out.println(JSON.writeValueAsString(summary));
+            out.println(summary.toJson());
         }
         return summary;
     }

@@ -1,15 +1,11 @@
 package io.jigsaw.job.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jigsaw.core.input.InputException;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -29,8 +25,6 @@ public record ServedRun(String name, String accuracySource, long scored, double 
     public record PlanAccuracy(String version, long scored, double planned, double measured) {
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /** Reads the summary: the last non-blank line of the file (so the demo's whole stdout can be saved as it is). */
     public static ServedRun read(Path file) {
         List<String> lines;
@@ -41,34 +35,26 @@ public record ServedRun(String name, String accuracySource, long scored, double 
         }
         String last = lines.stream().filter(l -> !l.isBlank()).reduce((a, b) -> b)
                 .orElseThrow(() -> new InputException(file, "", "empty; expected the summary line of `bin/jigsaw demo --json`"));
-        JsonNode summary;
+        DemoSummary summary;
         try {
-            summary = JSON.readTree(last);
+            summary = DemoSummary.fromJson(last);
         } catch (IOException e) {
-            throw new InputException(file, "last line", "not JSON; expected the summary line of `bin/jigsaw demo --json`");
+            throw new InputException(file, "last line", "not JSON of a demo summary (" + e.getMessage().lines().findFirst().orElse("")
+                    + "); expected the summary line of `bin/jigsaw demo --json`");
         }
-        if (!summary.path("accuracy_measured").isNumber()) {
+        if (summary.accuracyMeasured() == null) {
             throw new InputException(file, "accuracy_measured", "missing: a summary of a run whose requests carried their truth "
                     + "(the demo's scenes do) has it");
         }
         List<PlanAccuracy> plans = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = summary.path("accuracy_per_plan").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            plans.add(new PlanAccuracy(e.getKey(), e.getValue().path("scored").asLong(), number(file, e.getValue(), "accuracy_planned",
-                    "accuracy_per_plan." + e.getKey()), number(file, e.getValue(), "accuracy_measured", "accuracy_per_plan." + e.getKey())));
+        if (summary.accuracyPerPlan() != null) {
+            summary.accuracyPerPlan().forEach((version, p) -> plans.add(new PlanAccuracy(version, p.scored(), p.accuracyPlanned(),
+                    p.accuracyMeasured())));
         }
-        Map<String, Double> tasks = new LinkedHashMap<>();
-        summary.path("task_scores_measured").fields().forEachRemaining(e -> tasks.put(e.getKey(), e.getValue().asDouble()));
-        return new ServedRun(file.getFileName().toString(), summary.path("accuracy_source").asText("offline"),
-                summary.path("accuracy_scored_requests").asLong(), number(file, summary, "accuracy_planned", ""),
-                summary.get("accuracy_measured").asDouble(), summary.path("accuracy_from_task_means").asDouble(Double.NaN),
-                plans, tasks, summary.path("adapt").asText("none"), summary.path("slo_attainment_visible").asDouble(Double.NaN));
-    }
-
-    private static double number(Path file, JsonNode node, String field, String under) {
-        if (!node.path(field).isNumber()) {
-            throw new InputException(file, under.isEmpty() ? field : under + "." + field, "expected a number, found " + node.path(field));
-        }
-        return node.get(field).asDouble();
+        return new ServedRun(file.getFileName().toString(), summary.accuracySource() == null ? "offline" : summary.accuracySource(),
+                summary.accuracyScoredRequests(), summary.accuracyPlanned(), summary.accuracyMeasured(),
+                summary.accuracyFromTaskMeans() == null ? Double.NaN : summary.accuracyFromTaskMeans(), plans,
+                summary.taskScoresMeasured() == null ? Map.of() : summary.taskScoresMeasured(),
+                summary.adapt() == null ? "none" : summary.adapt(), summary.sloAttainmentVisible());
     }
 }

@@ -65,9 +65,14 @@ class AccuracyStatsTest {
 
         assertThat(stats.scored()).isEqualTo(2);
         assertThat(stats.perPlan()).containsOnlyKeys("v1", "v2");
-        assertThat(stats.perPlan().get("v1")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
-                .containsEntry("scored", 1L).containsEntry("accuracy_measured", 0.8).containsEntry("abs_difference", 0.2);
-        assertThat(stats.perPlan().get("v2")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
-                .containsEntry("accuracy_planned", 0.7).containsEntry("abs_difference", 0.05);
+        assertThat(stats.perPlan().get("v1")).satisfies(v1 -> {
+            assertThat(v1.scored()).isEqualTo(1);
+            assertThat(v1.accuracyMeasured()).isEqualTo(0.8);
+            assertThat(v1.absDifference()).isEqualTo(0.2);
+        });
+        assertThat(stats.perPlan().get("v2")).satisfies(v2 -> {
+            assertThat(v2.accuracyPlanned()).isEqualTo(0.7);
+            assertThat(v2.absDifference()).isEqualTo(0.05);
+        });
     }
 }

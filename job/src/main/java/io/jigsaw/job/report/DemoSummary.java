@@ -1,0 +1,111 @@
+package io.jigsaw.job.report;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What `bin/jigsaw demo` prints at the end of a run (one JSON object with {@code --json}), and what `bin/jigsaw report
+ * --served` reads back: one type for both, its JSON names the components' in snake case. Counted after warm-up.
+ * Fields that do not apply to a run are absent (null): measured accuracy without truth, the CPU of a local cluster's
+ * other processes, faults without --chaos, a local cluster's start times and placement.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record DemoSummary(
+        String graph,
+        long requestsSent,
+        long results,
+        long dropped,
+        Map<String, Long> dropsByReason,
+        /* Answers read within the SLO per second of trace, and the share the plans held meanwhile (time mean). */
+        double goodputRps,
+        double gpuShareHeldPct,
+        long deadLetters,
+        long lost,
+        long duplicates,
+        long repeatsDroppedByReader,
+        long foreignResultsSeen,
+        double sloAttainmentVisible,
+        long visibleP50Ms,
+        long visibleP99Ms,
+        double sloAttainment,
+        long p50Ms,
+        long p99Ms,
+        double accuracyPlanned,
+        Double accuracyMeasured,
+        Double accuracyFromTaskMeans,
+        long accuracyScoredRequests,
+        Map<String, PlanAccuracy> accuracyPerPlan,
+        Map<String, Double> taskScoresMeasured,
+        long objectsFound,
+        String adapt,
+        Map<String, Map<String, Long>> servedByVariant,
+        Map<String, Map<String, Long>> droppedAfterVariant,
+        Map<String, Object> fanoutObserved,
+        double frameworkPerHopP50Ms,
+        double frameworkPerHopP99Ms,
+        String delivery,
+        long checkpointIntervalMs,
+        Double cpuCoresUsed,
+        Double cpuMsPerRequest,
+        double resultVisibleP50Ms,
+        double resultVisibleP99Ms,
+        long restarts,
+        long bytesBetweenOperatorsPerRequest,
+        String cluster,
+        Double clusterStartToRegisteredS,
+        Double clusterStartToRunningJobS,
+        Map<String, List<String>> placement,
+        boolean earlyDrop,
+        String accuracySource,
+        List<TimelineBin> timeline,
+        List<String> faults,
+        Map<String, Long> droppedAroundFaults,
+        Integer kafkaBrokers,
+        double latencySloMs,
+        long plansInRun,
+        String planner,
+        long warmupRequests,
+        List<String> tasks,
+        String dashboardUrl,
+        Map<String, Object> sampleResult,
+        String note) {
+
+    /** One plan version's scored requests: mean planned and measured accuracy, their difference, the tasks' product. */
+    public record PlanAccuracy(long scored, double accuracyPlanned, double accuracyMeasured, double absDifference,
+            double accuracyFromTaskMeans) {
+    }
+
+    /** Answers per bin of the trace's time, and those within the SLO per second. */
+    public record TimelineBin(long fromS, long answered, double goodputRps) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (IOException e) {
+            throw new IllegalStateException("the demo summary did not serialise", e);
+        }
+    }
+
+    /** @throws IOException when {@code line} is not a summary's JSON */
+    public static DemoSummary fromJson(String line) throws IOException {
+        return JSON.readValue(line, DemoSummary.class);
+    }
+
+    /** Name → value in the order above, without the absent ones: the lines the demo prints. */
+    public Map<String, Object> fields() {
+        return JSON.convertValue(this, new TypeReference<LinkedHashMap<String, Object>>() { });
+    }
+}
