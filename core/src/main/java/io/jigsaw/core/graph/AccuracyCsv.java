@@ -1,7 +1,6 @@
 package io.jigsaw.core.graph;
 
 import io.jigsaw.core.input.CsvFile;
-import io.jigsaw.core.input.InputException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,22 +30,14 @@ public final class AccuracyCsv {
     }
 
     public static List<Row> read(Path file) {
-        CsvFile csv = CsvFile.withHeader(file);
-        int task = csv.column("task");
-        int variant = csv.column("variant");
-        int accuracy = csv.column("accuracy");
-        int metric = csv.column("metric");
-        int source = csv.column("source");
-        int samples = csv.column("samples");
-        int train = csv.column("train_s");
         List<Row> rows = new ArrayList<>();
-        for (CsvFile.Row r : csv.rows()) {
-            double a = r.number(accuracy, "accuracy");
+        for (CsvFile.NamedRow r : CsvFile.withHeader(file).rows(HEADER.split(","))) {
+            double a = r.number("accuracy");
             if (!(a >= 0 && a <= 1)) {
-                throw InputException.atLine(file, r.line(), "accuracy must be a fraction in [0, 1], found " + a);
+                throw r.error("accuracy must be a fraction in [0, 1], found " + a);
             }
-            rows.add(new Row(r.cell(task, "task"), r.cell(variant, "variant"), a, r.cell(metric, "metric"), r.cell(source, "source"),
-                    r.integer(samples, "samples"), r.number(train, "train_s")));
+            rows.add(new Row(r.cell("task"), r.cell("variant"), a, r.cell("metric"), r.cell("source"), r.integer("samples"),
+                    r.number("train_s")));
         }
         return rows;
     }

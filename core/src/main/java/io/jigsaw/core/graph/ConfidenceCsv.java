@@ -1,7 +1,6 @@
 package io.jigsaw.core.graph;
 
 import io.jigsaw.core.input.CsvFile;
-import io.jigsaw.core.input.InputException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,23 +30,17 @@ public final class ConfidenceCsv {
     }
 
     public static List<Row> read(Path file) {
-        CsvFile csv = CsvFile.withHeader(file);
-        int task = csv.column("task");
-        int variant = csv.column("variant");
-        int sample = csv.column("sample");
-        int score = csv.column("top_score");
-        int correct = csv.column("correct");
         List<Row> rows = new ArrayList<>();
-        for (CsvFile.Row r : csv.rows()) {
-            double s = r.number(score, "top_score");
+        for (CsvFile.NamedRow r : CsvFile.withHeader(file).rows(HEADER.split(","))) {
+            double s = r.number("top_score");
             if (!(s >= 0 && s <= 1)) {
-                throw InputException.atLine(file, r.line(), "top_score must be a probability in [0, 1], found " + s);
+                throw r.error("top_score must be a probability in [0, 1], found " + s);
             }
-            int c = r.integer(correct, "correct");
+            int c = r.integer("correct");
             if (c != 0 && c != 1) {
-                throw InputException.atLine(file, r.line(), "correct must be 0 or 1, found " + c);
+                throw r.error("correct must be 0 or 1, found " + c);
             }
-            rows.add(new Row(r.cell(task, "task"), r.cell(variant, "variant"), r.integer(sample, "sample"), s, c == 1));
+            rows.add(new Row(r.cell("task"), r.cell("variant"), r.integer("sample"), s, c == 1));
         }
         return rows;
     }

@@ -109,6 +109,51 @@ public final class CsvFile {
         return index;
     }
 
+    /**
+     * The rows, their cells read by column name. Every one of {@code required} must be in the header: checked here,
+     * once, so a missing column is one error naming the columns that are there.
+     */
+    public List<NamedRow> rows(String... required) {
+        java.util.Map<String, Integer> columns = new java.util.HashMap<>();
+        for (String name : required) {
+            columns.put(name, column(name));
+        }
+        return rows.stream().map(r -> new NamedRow(r, columns)).toList();
+    }
+
+    /** A data row whose cells are read by the name of their column. */
+    public record NamedRow(Row row, java.util.Map<String, Integer> columns) {
+
+        public int line() {
+            return row.line();
+        }
+
+        public String cell(String column) {
+            return row.cell(index(column), column);
+        }
+
+        public double number(String column) {
+            return row.number(index(column), column);
+        }
+
+        public int integer(String column) {
+            return row.integer(index(column), column);
+        }
+
+        /** An error at this row's line. */
+        public InputException error(String message) {
+            return InputException.atLine(row.file(), row.line(), message);
+        }
+
+        private int index(String column) {
+            Integer i = columns.get(column);
+            if (i == null) {
+                throw new IllegalArgumentException("column '" + column + "' was not asked for in rows(...)");
+            }
+            return i;
+        }
+    }
+
     public boolean hasColumn(String name) {
         return header.contains(name);
     }

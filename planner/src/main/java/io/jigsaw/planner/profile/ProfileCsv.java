@@ -1,7 +1,6 @@
 package io.jigsaw.planner.profile;
 
 import io.jigsaw.core.input.CsvFile;
-import io.jigsaw.core.input.InputException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,36 +20,28 @@ public final class ProfileCsv {
     }
 
     public static List<ProfileRow> read(Path file) {
-        CsvFile csv = CsvFile.withHeader(file);
-        int variant = csv.column("variant");
-        int device = csv.column("device");
-        int share = csv.column("share");
-        int batch = csv.column("batch");
-        int p50 = csv.column("p50_ms");
-        int p99 = csv.column("p99_ms");
-        int source = csv.column("source");
         List<ProfileRow> rows = new ArrayList<>();
-        for (CsvFile.Row row : csv.rows()) {
-            double s = row.number(share, "share");
+        for (CsvFile.NamedRow row : CsvFile.withHeader(file).rows(HEADER.split(","))) {
+            double s = row.number("share");
             if (!(s > 0 && s <= 100)) {
-                throw InputException.atLine(file, row.line(), "share must be a percent in (0, 100], found " + s);
+                throw row.error("share must be a percent in (0, 100], found " + s);
             }
-            int b = row.integer(batch, "batch");
+            int b = row.integer("batch");
             if (b < 1) {
-                throw InputException.atLine(file, row.line(), "batch must be >= 1, found " + b);
+                throw row.error("batch must be >= 1, found " + b);
             }
-            double fast = row.number(p50, "p50_ms");
-            double slow = row.number(p99, "p99_ms");
+            double fast = row.number("p50_ms");
+            double slow = row.number("p99_ms");
             if (!(fast > 0) || slow < fast) {
-                throw InputException.atLine(file, row.line(), "expected 0 < p50_ms <= p99_ms, found " + fast + " and " + slow);
+                throw row.error("expected 0 < p50_ms <= p99_ms, found " + fast + " and " + slow);
             }
-            String src = row.cell(source, "source");
+            String src = row.cell("source");
             ProfileRow.Source parsed = switch (src) {
                 case "measured" -> ProfileRow.Source.MEASURED;
                 case "derived" -> ProfileRow.Source.DERIVED;
-                default -> throw InputException.atLine(file, row.line(), "source must be 'measured' or 'derived', found '" + src + "'");
+                default -> throw row.error("source must be 'measured' or 'derived', found '" + src + "'");
             };
-            rows.add(new ProfileRow(row.cell(variant, "variant"), row.cell(device, "device"), s, b, fast, slow, parsed));
+            rows.add(new ProfileRow(row.cell("variant"), row.cell("device"), s, b, fast, slow, parsed));
         }
         return rows;
     }
