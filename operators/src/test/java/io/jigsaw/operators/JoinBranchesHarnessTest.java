@@ -28,12 +28,15 @@ class JoinBranchesHarnessTest {
         return p;
     }
 
+    /** The demo's join into fuse, cleaning a request 10 s after its deadline. */
+    static KeyedBroadcastOperatorTestHarness<String, Piece, io.jigsaw.core.plan.Plan, Piece> fuseJoin() throws Exception {
+        return ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
+                new JoinBranches(GRAPH, "fuse", LaneKeys.of(2, 128), 10_000, LAYOUT), p -> p.requestId, Types.STRING, PlanBroadcast.PLANS);
+    }
+
     @Test
     void theJoinTakesEachBranchInObjectOrderZeroPaddedWhateverOrderItsPiecesArriveIn() throws Exception {
-        JoinBranches join = new JoinBranches(GRAPH, "fuse", LaneKeys.of(2, 128), 10_000, LAYOUT);
-        try (KeyedBroadcastOperatorTestHarness<String, Piece, io.jigsaw.core.plan.Plan, Piece> harness =
-                     ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(join, p -> p.requestId, Types.STRING,
-                             PlanBroadcast.PLANS)) {
+        try (KeyedBroadcastOperatorTestHarness<String, Piece, io.jigsaw.core.plan.Plan, Piece> harness = fuseJoin()) {
             // Two objects: each branch's half of the request in two quarters; detect:10 sorts after detect:2.
             Credit quarter = new Credit(1, 4);
             harness.processElement(part("depth", "detect:10", quarter, 7f), 0);
@@ -53,10 +56,7 @@ class JoinBranchesHarnessTest {
 
     @Test
     void aRequestThatReachesTheJoinPastItsDeadlineLeavesNoTimerOnceJoined() throws Exception {
-        JoinBranches join = new JoinBranches(GRAPH, "fuse", LaneKeys.of(2, 128), 10_000, LAYOUT);
-        try (KeyedBroadcastOperatorTestHarness<String, Piece, io.jigsaw.core.plan.Plan, Piece> harness =
-                     ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(join, p -> p.requestId, Types.STRING,
-                             PlanBroadcast.PLANS)) {
+        try (KeyedBroadcastOperatorTestHarness<String, Piece, io.jigsaw.core.plan.Plan, Piece> harness = fuseJoin()) {
             harness.setProcessingTime(60_000);
             harness.processElement(part("classify", "detect:0", new Credit(1, 2), 0.1f, 0.2f), 0);
             assertThat(harness.numProcessingTimeTimers()).as("cleaned 10 s after it arrived, not after its deadline").isEqualTo(1);

@@ -42,9 +42,8 @@ final class ClusterCommand {
         @Option(names = "--graph", description = "Check the plan against this graph first.")
         Path graph;
 
-        @Bounds(min = 1)
-        @Option(names = "--replica-slots", defaultValue = "2", description = "Subtasks of each task operator, spread over its partitions (default: ${DEFAULT-VALUE}).")
-        int replicaSlots;
+        @picocli.CommandLine.Mixin
+        ReplicaSlotsOption replicaSlots;
 
         @Bounds(min = 1, max = 65535)
         @Option(names = "--port", defaultValue = "8081", description = "REST API and dashboard port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
@@ -80,7 +79,7 @@ final class ClusterCommand {
             if (graph != null) {
                 p = PlanValidator.requireValid(p, GraphLoader.load(graph), plan);
             }
-            ClusterLayout layout = ClusterLayout.of(p, replicaSlots);
+            ClusterLayout layout = ClusterLayout.of(p, replicaSlots.count);
             Path home = JigsawCli.home();
             LocalCluster.Settings settings = LocalCluster.Settings.ofCheckout(home, workDir(), port, taskManagerMemory);
             if (confDir != null) {
@@ -104,12 +103,11 @@ final class ClusterCommand {
     static final class Status implements java.util.concurrent.Callable<Integer> {
         @Override
         public Integer call() throws Exception {
-            Optional<LocalCluster> cluster = recorded();
-            if (cluster.isEmpty()) {
-                return 1;
+            LocalCluster cluster = recorded().orElse(null);
+            if (cluster != null) {
+                print(cluster);
             }
-            print(cluster.get());
-            return cluster.get().alive() ? 0 : 1;
+            return cluster != null && cluster.alive() ? 0 : 1;
         }
     }
 

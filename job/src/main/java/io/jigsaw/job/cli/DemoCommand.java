@@ -55,9 +55,8 @@ final class DemoCommand implements Callable<Integer> {
             + " --duration, --rate and --step then do not apply.")
     String trace;
 
-    @Bounds(min = 1)
-    @Option(names = "--replica-slots", defaultValue = "2", description = "Parallelism of each task operator (default: ${DEFAULT-VALUE}).")
-    int replicaSlots;
+    @Mixin
+    ReplicaSlotsOption replicaSlots;
 
     @Bounds(min = 0, max = 65535)
     @Option(names = "--web-port", defaultValue = "8081", description = "Flink dashboard port on 127.0.0.1; 0 = any free port (default: ${DEFAULT-VALUE}).")
@@ -155,9 +154,9 @@ final class DemoCommand implements Callable<Integer> {
                     + "a plan file (--plan) is served as it is written: give its tasks a ladder or a cascade there "
                     + "(bin/jigsaw plan --adapt " + adapt.mode().cliName + " --out FILE writes one)");
         }
-        EmbeddedDemo.Settings settings = new EmbeddedDemo.Settings(planning.graphFile(), plan, sidecarPlans, planning.timeLimit, t, seed, replicaSlots, webPort, JigsawCli.home(), warmup, delivery,
+        EmbeddedDemo.Settings settings = new EmbeddedDemo.Settings(planning.graphFile(), plan, sidecarPlans, planning.timeLimit, t, seed, replicaSlots.count, webPort, JigsawCli.home(), warmup, delivery,
                 java.time.Duration.ofMillis(checkpointMs), chaos, !noEarlyDrop, local, accuracySource, adapt.mode(), kafkaBrokers);
-        if (chaos && replicaSlots < 2) {
+        if (chaos && replicaSlots.count < 2) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--chaos needs --replica-slots >= 2 (one TaskManager per slot, one of them is killed)");
         }

@@ -85,6 +85,11 @@ public final class JigsawCli {
         return Path.of(h).toAbsolutePath().normalize();
     }
 
+    /** The graph a command works on when none is given: the demo's. */
+    static Path demoGraph() {
+        return home().resolve("examples/xr-scene/graph.yaml");
+    }
+
     /** Help that ends each bounded option's description with its valid range, the one {@link OptionBounds} checks. */
     private static final class BoundedHelp extends Help {
 

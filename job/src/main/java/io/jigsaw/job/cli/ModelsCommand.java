@@ -3,7 +3,7 @@ package io.jigsaw.job.cli;
 import io.jigsaw.core.graph.GraphLoader;
 import io.jigsaw.job.models.ModelCache;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -17,12 +17,12 @@ import java.util.concurrent.Callable;
                 + "2 minutes on 2 cores (progress bar on stderr).")
 final class ModelsCommand implements Callable<Integer> {
 
-    @Option(names = "--graph", description = "Graph YAML (default: examples/xr-scene/graph.yaml).")
-    Path graph;
+    @Mixin
+    GraphFileOption graph;
 
     @Override
     public Integer call() throws Exception {
-        Path file = graph != null ? graph : JigsawCli.home().resolve("examples/xr-scene/graph.yaml");
+        Path file = graph.orDemo();
         GraphLoader.load(file); // a bad graph is reported here, in the user's terms
         ModelCache.build(file);
         return 0;

@@ -90,7 +90,7 @@ final class PlanningOptions {
     Duration timeLimit;
 
     Path graphFile() {
-        return graph != null ? graph : JigsawCli.home().resolve("examples/xr-scene/graph.yaml");
+        return graph != null ? graph : JigsawCli.demoGraph();
     }
 
     /**

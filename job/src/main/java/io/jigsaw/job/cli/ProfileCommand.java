@@ -11,6 +11,7 @@ import io.jigsaw.runtime.DjlVariantRunner;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -26,8 +27,8 @@ import java.util.concurrent.Callable;
                 + "round(share%% x --cores-per-gpu), at least 1; shares with the same budget share one measurement.")
 final class ProfileCommand implements Callable<Integer> {
 
-    @Option(names = "--graph", description = "Graph YAML with SavedModels or recipes (default: examples/xr-scene/graph.yaml).")
-    Path graph;
+    @Mixin
+    GraphFileOption graph;
 
     @Option(names = "--out", required = true, description = "Profile CSV to write (variant,device,share,batch,p50_ms,p99_ms,source).")
     Path out;
@@ -60,7 +61,7 @@ final class ProfileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path graphFile = graph != null ? graph : JigsawCli.home().resolve("examples/xr-scene/graph.yaml");
+        Path graphFile = graph.orDemo();
         Graph g = GraphLoader.load(graphFile);
         int cores = coresPerGpu != null ? coresPerGpu : Runtime.getRuntime().availableProcessors();
         Profiler.Settings settings;

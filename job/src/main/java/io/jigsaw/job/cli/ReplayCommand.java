@@ -62,7 +62,7 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<Path> files = graphFiles.isEmpty() ? List.of(JigsawCli.home().resolve("examples/xr-scene/graph.yaml")) : graphFiles;
+        List<Path> files = graphFiles.isEmpty() ? List.of(JigsawCli.demoGraph()) : graphFiles;
         if (!mix.isEmpty() && mix.size() != files.size()) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--mix needs one weight per --graph (" + files.size() + ")");
         }

@@ -79,25 +79,15 @@ final class ReportCommand implements Callable<Integer> {
         Profile profile = options.loadProfile(graph);
         List<Report.CapacityPoint> capacity = new ArrayList<>();
         for (double slo : accuracySweep) {
-            Graph g = graph.withAccuracySlo(slo);
-            for (int gpus : gpusSweep) {
-                for (Policy p : Policy.values()) {
-                    CapacitySearch.Result r = CapacityCommand.search(options, options.instance(g, profile, 1, p, gpus), tolerance);
-                    capacity.add(new Report.CapacityPoint(slo, gpus, p.cliName(), r.capacityRps(), r.reason(),
-                            r.plan().map(s -> s.evaluation().usesDerivedRows()).orElse(false)));
-                }
-            }
+            eachCapacity(graph.withAccuracySlo(slo), profile, (gpus, p, r) -> capacity.add(new Report.CapacityPoint(slo, gpus,
+                    p.cliName(), r.capacityRps(), r.reason(), r.plan().map(s -> s.evaluation().usesDerivedRows()).orElse(false))));
         }
         List<Report.LatencyPoint> latency = new ArrayList<>();
         for (double ms : latencySweep) {
             Graph g = graph.withLatencySlo(ms);
-            for (int gpus : gpusSweep) {
-                for (Policy p : Policy.values()) {
-                    CapacitySearch.Result r = CapacityCommand.search(options, options.instance(g, profile, 1, p, gpus), tolerance);
-                    latency.add(new Report.LatencyPoint(ms, g.accuracySlo(), gpus, p.cliName(), r.capacityRps(),
-                            r.plan().map(SolvedPlan::splitTasks).orElse(0L), r.plan().map(s -> s.evaluation().usesDerivedRows()).orElse(false)));
-                }
-            }
+            eachCapacity(g, profile, (gpus, p, r) -> latency.add(new Report.LatencyPoint(ms, g.accuracySlo(), gpus, p.cliName(),
+                    r.capacityRps(), r.plan().map(SolvedPlan::splitTasks).orElse(0L),
+                    r.plan().map(s -> s.evaluation().usesDerivedRows()).orElse(false))));
         }
         List<SimulationResult> simulations = new ArrayList<>();
         String traceName = "";
@@ -119,5 +109,19 @@ final class ReportCommand implements Callable<Integer> {
         Path index = ReportWriter.write(report, out);
         System.err.println("[report] wrote " + index.toAbsolutePath());
         return 0;
+    }
+
+    /** What one capacity search of the sweep found. */
+    private interface CapacityFound {
+        void accept(int gpus, Policy policy, CapacitySearch.Result result);
+    }
+
+    /** The capacity of every policy at every GPU count of the sweep, on one version of the graph. */
+    private void eachCapacity(Graph g, Profile profile, CapacityFound found) {
+        for (int gpus : gpusSweep) {
+            for (Policy p : Policy.values()) {
+                found.accept(gpus, p, CapacityCommand.search(options, options.instance(g, profile, 1, p, gpus), tolerance));
+            }
+        }
     }
 }

@@ -36,8 +36,8 @@ final class SendCommand implements Callable<Integer> {
     @Mixin
     KafkaClientOption kafka;
 
-    @Option(names = "--graph", description = "Graph the requests are for (default: the demo's examples/xr-scene/graph.yaml).")
-    Path graphFile;
+    @Mixin
+    GraphFileOption graphFile;
 
     @Mixin
     TopicOption topic;
@@ -54,7 +54,7 @@ final class SendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Graph graph = GraphLoader.load(graphFile != null ? graphFile : JigsawCli.home().resolve("examples/xr-scene/graph.yaml"));
+        Graph graph = GraphLoader.load(graphFile.orDemo());
         TensorSpec input = graph.input().orElseThrow(() -> new IllegalArgumentException("graph " + graph.name()
                 + " has no input spec (input: {shape, dtype}): pictures cannot be made into its frames"));
         PrintWriter out = spec.commandLine().getOut();

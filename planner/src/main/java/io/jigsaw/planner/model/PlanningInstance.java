@@ -90,29 +90,42 @@ public record PlanningInstance(Graph graph, Profile profile, double demandRps, i
     }
 
     public PlanningInstance withDemand(double rps) {
-        return new PlanningInstance(graph, profile, rps, gpus, grid, policy, maxUtilisation, accuracyRule, trafficSplit,
-                frameworkSharePerRps, frameworkIdlePct);
+        return with(c -> c.demandRps = rps);
     }
 
     /** The same instance on another version of the graph (e.g. with observed fan-outs). */
     public PlanningInstance withGraph(Graph other) {
-        return new PlanningInstance(other, profile, demandRps, gpus, grid, policy, maxUtilisation, accuracyRule, trafficSplit,
-                frameworkSharePerRps, frameworkIdlePct);
+        return with(c -> c.graph = other);
     }
 
     public PlanningInstance withPolicy(Policy other) {
-        return new PlanningInstance(graph, profile, demandRps, gpus, grid, other, maxUtilisation, accuracyRule, trafficSplit,
-                frameworkSharePerRps, frameworkIdlePct);
+        return with(c -> c.policy = other);
     }
 
     public PlanningInstance withGpus(int count) {
-        return new PlanningInstance(graph, profile, demandRps, count, grid, policy, maxUtilisation, accuracyRule, trafficSplit,
-                frameworkSharePerRps, frameworkIdlePct);
+        return with(c -> c.gpus = count);
     }
 
     public PlanningInstance withTrafficSplit(boolean split) {
-        return new PlanningInstance(graph, profile, demandRps, gpus, grid, policy, maxUtilisation, accuracyRule, split,
-                frameworkSharePerRps, frameworkIdlePct);
+        return with(c -> c.trafficSplit = split);
+    }
+
+    /** The components a wither may change, starting from this instance's (the new instance checks them again). */
+    private final class Copy {
+        Graph graph = graph();
+        Policy policy = policy();
+        double demandRps = demandRps();
+        double frameworkSharePerRps = frameworkSharePerRps();
+        double frameworkIdlePct = frameworkIdlePct();
+        int gpus = gpus();
+        boolean trafficSplit = trafficSplit();
+    }
+
+    private PlanningInstance with(java.util.function.Consumer<Copy> change) {
+        Copy c = new Copy();
+        change.accept(c);
+        return new PlanningInstance(c.graph, profile, c.demandRps, c.gpus, grid, c.policy, maxUtilisation, accuracyRule, c.trafficSplit,
+                c.frameworkSharePerRps, c.frameworkIdlePct);
     }
 
     /**
@@ -130,8 +143,10 @@ public record PlanningInstance(Graph graph, Profile profile, double demandRps, i
         java.util.OptionalInt threads = profile.cpuThreads();
         double perRps = threads.isPresent() ? 100 * cpuMsPerRequest / (1000.0 * threads.getAsInt()) : 0;
         double idlePct = threads.isPresent() ? 100 * idleCores / threads.getAsInt() : 0;
-        return new PlanningInstance(graph, profile, demandRps, gpus, grid, policy, maxUtilisation, accuracyRule, trafficSplit, perRps,
-                idlePct);
+        return with(c -> {
+            c.frameworkSharePerRps = perRps;
+            c.frameworkIdlePct = idlePct;
+        });
     }
 
     /** The same with no idle cost: {@code withFrameworkCpu(cpuMsPerRequest, 0)}. */

@@ -33,6 +33,12 @@ class ReplannerTest {
         }
     }
 
+    /** {@link #feed} then the tick at its end: what the replanner decides after that demand. */
+    private static Optional<Replanner.Decision> afterDemand(Replanner r, long fromMs, long untilMs, long rps) {
+        feed(r, fromMs, untilMs, rps);
+        return r.tick(untilMs);
+    }
+
     @Test
     void startsWithAPlanForTheExpectedDemandPlusHeadroom() {
         Replanner r = replanner();
@@ -49,11 +55,9 @@ class ReplannerTest {
     void keepsThePlanWhileDemandStaysInItsBandAndReplansWhenItRises() {
         Replanner r = replanner();
         r.start(8, 0);
-        feed(r, 1_000, 5_000, 8);
-        assertThat(r.tick(5_000)).isEmpty();
+        assertThat(afterDemand(r, 1_000, 5_000, 8)).isEmpty();
 
-        feed(r, 6_000, 12_000, 30);
-        Optional<Replanner.Decision> up = r.tick(12_000);
+        Optional<Replanner.Decision> up = afterDemand(r, 6_000, 12_000, 30);
 
         assertThat(up).hasValueSatisfying(d -> {
             assertThat(d.kind()).isEqualTo(Replanner.Kind.UP);
@@ -67,21 +71,16 @@ class ReplannerTest {
     void sizesDownAfterTheCooldownWhenDemandFalls() {
         Replanner r = replanner();
         r.start(30, 0);
-        feed(r, 1_000, 8_000, 5);
-        assertThat(r.tick(8_000)).isEmpty();
+        assertThat(afterDemand(r, 1_000, 8_000, 5)).as("within the cooldown").isEmpty();
 
-        feed(r, 9_000, 11_000, 5);
-
-        assertThat(r.tick(11_000)).hasValueSatisfying(d -> assertThat(d.kind()).isEqualTo(Replanner.Kind.DOWN));
+        assertThat(afterDemand(r, 9_000, 11_000, 5)).hasValueSatisfying(d -> assertThat(d.kind()).isEqualTo(Replanner.Kind.DOWN));
     }
 
     @Test
     void anOverloadGetsTheMostThatFitsAndIsNotRetriedEveryTick() {
         Replanner r = replanner();
         Replanner.Decision first = r.start(8, 0);
-        feed(r, 1_000, 10_000, 100_000);
-
-        Replanner.Decision d = r.tick(10_000).orElseThrow();
+        Replanner.Decision d = afterDemand(r, 1_000, 10_000, 100_000).orElseThrow();
 
         assertThat(d.kind()).isEqualTo(Replanner.Kind.BEST_EFFORT);
         assertThat(d.hasPlan()).isTrue();
@@ -110,9 +109,8 @@ class ReplannerTest {
     void aRestartedReplannerPlansFromTheFirstEstimate() {
         Replanner r = replanner();
         assertThat(r.tick(0)).isEmpty();
-        feed(r, 1_000, 2_000, 20);
 
-        assertThat(r.tick(2_000)).hasValueSatisfying(d -> {
+        assertThat(afterDemand(r, 1_000, 2_000, 20)).hasValueSatisfying(d -> {
             assertThat(d.kind()).isEqualTo(Replanner.Kind.INITIAL);
             assertThat(d.targetRps()).isEqualTo(25.0);
         });
