@@ -1,15 +1,17 @@
 package io.jigsaw.job;
 
+import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.TensorSpec;
 import io.jigsaw.core.plan.Partition;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.PlanAvro;
 import io.jigsaw.core.plan.TaskPlan;
 import io.jigsaw.job.client.Frames;
+import io.jigsaw.job.memory.MemoryIo;
 import io.jigsaw.job.report.ResultStats;
-import io.jigsaw.job.kafka.AvroProducer;
-import io.jigsaw.job.kafka.TopicReader;
-import io.jigsaw.job.kafka.Topics;
+import io.jigsaw.job.topology.JigsawJob;
+import io.jigsaw.operators.DemoGraph;
+import io.jigsaw.runtime.DjlVariantRunner;
 import io.jigsaw.schemas.AvroBytes;
 import io.jigsaw.schemas.DeadLetter;
 import io.jigsaw.schemas.Request;
@@ -23,14 +25,16 @@ import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -42,16 +46,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * What the job does with each kind of bad input (the README's table): every one ends in
  * {@code dead-letters} with a reason, the job keeps serving, and the good requests sent around
- * them all get their one result.
+ * them all get their one result. The topology on in-memory topics ({@link MemoryIo}): what is
+ * checked is the job's decoding and validation, the same whatever delivers the bytes (the Kafka
+ * path's own bad records — tombstones, huge records — are PoisonRecordsIntegrationTest's).
  */
-class BadInputCatalogueIntegrationTest {
+class BadInputCatalogueTest {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
-    @RegisterExtension
-    static final RealKafka kafka = new RealKafka();
+    static final String REQUESTS = "requests";
+    static final String PLANS = "plans";
 
     /** One bad input: the topic it is sent to, its bytes, and what its dead letter's reason must say. */
     record Bad(String kind, String topic, byte[] value, String reasonSays) {
@@ -61,89 +67,94 @@ class BadInputCatalogueIntegrationTest {
 
     @Test
     void everyBadInputGetsADeadLetterWithItsReasonAndTheGoodRequestsAllGetResults() throws Exception {
-        DemoJob job = DemoJob.start(kafka.bootstrap(), "bad-inputs");
-        Topics topics = job.topics;
-        TensorSpec spec = job.spec;
+        Graph graph = DemoGraph.load();
+        TensorSpec spec = graph.input().orElseThrow();
         Plan good = DemoJob.staticPlan();
 
         long now = System.currentTimeMillis();
         long deadline = now + 120_000;
         List<Bad> catalogue = List.of(
-                new Bad("undecodable bytes", topics.requests(), new byte[] {1, 2, 3, 4, 5}, "not Avro single-object encoding"),
-                new Bad("plain Avro binary without the single-object header", topics.requests(),
+                new Bad("undecodable bytes", REQUESTS, new byte[] {1, 2, 3, 4, 5}, "not Avro single-object encoding"),
+                new Bad("plain Avro binary without the single-object header", REQUESTS,
                         plainBinary(Frames.request("plain", GRAPH, spec, now, deadline, 1)), "not Avro single-object encoding"),
-                new Bad("another version of the Request schema", topics.requests(), requestV2(spec, now),
+                new Bad("another version of the Request schema", REQUESTS, requestV2(spec, now),
                         "written with a schema this job does not know"),
-                new Bad("a record of another schema (a Result)", topics.requests(),
+                new Bad("a record of another schema (a Result)", REQUESTS,
                         AvroBytes.encode(someResult()), "written with a schema this job does not know"),
-                new Bad("unknown graph", topics.requests(),
+                new Bad("unknown graph", REQUESTS,
                         AvroBytes.encode(Frames.request("bad-graph", "other-app", spec, now, deadline, 1)), "unknown graph 'other-app'"),
-                new Bad("wrong tensor shape", topics.requests(), AvroBytes.encode(Frames.request("bad-shape", GRAPH,
+                new Bad("wrong tensor shape", REQUESTS, AvroBytes.encode(Frames.request("bad-shape", GRAPH,
                         new TensorSpec(List.of(32, 32, 3), "float32"), now, deadline, 1)), "payload shape [32, 32, 3] does not match"),
-                new Bad("wrong dtype", topics.requests(), AvroBytes.encode(withPayload(Frames.request("bad-dtype", GRAPH, spec, now, deadline, 1),
+                new Bad("wrong dtype", REQUESTS, AvroBytes.encode(withPayload(Frames.request("bad-dtype", GRAPH, spec, now, deadline, 1),
                         t -> t.setDtype("int8"))), "payload dtype 'int8' does not match"),
-                new Bad("oversized payload", topics.requests(), AvroBytes.encode(withPayload(Frames.request("too-big", GRAPH, spec, now, deadline, 1),
+                new Bad("oversized payload", REQUESTS, AvroBytes.encode(withPayload(Frames.request("too-big", GRAPH, spec, now, deadline, 1),
                         t -> t.setData(ByteBuffer.allocate((int) spec.bytes() * 2)))), "payload has " + spec.bytes() * 2 + " bytes"),
-                new Bad("missing event time", topics.requests(), AvroBytes.encode(Frames.request("no-time", GRAPH, spec, 0, deadline, 1)),
+                new Bad("missing event time", REQUESTS, AvroBytes.encode(Frames.request("no-time", GRAPH, spec, 0, deadline, 1)),
                         "event_time_ms must be > 0, found 0"),
-                new Bad("negative event time", topics.requests(), AvroBytes.encode(Frames.request("neg-time", GRAPH, spec, -5, deadline, 1)),
+                new Bad("negative event time", REQUESTS, AvroBytes.encode(Frames.request("neg-time", GRAPH, spec, -5, deadline, 1)),
                         "event_time_ms must be > 0, found -5"),
-                new Bad("negative deadline", topics.requests(), AvroBytes.encode(Frames.request("neg-deadline", GRAPH, spec, now, -1, 1)),
+                new Bad("negative deadline", REQUESTS, AvroBytes.encode(Frames.request("neg-deadline", GRAPH, spec, now, -1, 1)),
                         "deadline_ms must be >= 0"),
-                new Bad("deadline before the event", topics.requests(), AvroBytes.encode(Frames.request("early-deadline", GRAPH, spec, now, now - 1000, 1)),
+                new Bad("deadline before the event", REQUESTS, AvroBytes.encode(Frames.request("early-deadline", GRAPH, spec, now, now - 1000, 1)),
                         "is before event_time_ms"),
-                new Bad("empty request id", topics.requests(), AvroBytes.encode(Frames.request("", GRAPH, spec, now, deadline, 1)),
+                new Bad("empty request id", REQUESTS, AvroBytes.encode(Frames.request("", GRAPH, spec, now, deadline, 1)),
                         "empty request_id"),
-                new Bad("duplicate request id", topics.requests(), AvroBytes.encode(Frames.request("good-3", GRAPH, spec, now, deadline, 99)),
+                new Bad("duplicate request id", REQUESTS, AvroBytes.encode(Frames.request("good-3", GRAPH, spec, now, deadline, 99)),
                         "duplicate request_id 'good-3'"),
-                new Bad("undecodable plan", topics.plans(), new byte[] {9, 9, 9}, "not an Avro Plan record"),
-                new Bad("plan naming an unknown variant", topics.plans(), AvroBytes.encode(PlanAvro.toAvro(withTask(good, 10,
+                new Bad("undecodable plan", PLANS, new byte[] {9, 9, 9}, "not an Avro Plan record"),
+                new Bad("plan naming an unknown variant", PLANS, AvroBytes.encode(PlanAvro.toAvro(withTask(good, 10,
                         tp -> new TaskPlan(tp.task(), tp.task() + "-xl", tp.batchSize(), tp.batchTimeoutMs(), tp.latencyBudgetMs(), tp.partitions())))),
                         "unknown variant 'detect-xl'"),
-                new Bad("plan over 100 % of a GPU", topics.plans(), AvroBytes.encode(PlanAvro.toAvro(withTask(good, 11,
+                new Bad("plan over 100 % of a GPU", PLANS, AvroBytes.encode(PlanAvro.toAvro(withTask(good, 11,
                         tp -> new TaskPlan(tp.task(), tp.variant(), tp.batchSize(), tp.batchTimeoutMs(), tp.latencyBudgetMs(),
                                 List.of(new Partition(0, 100), new Partition(0, 100)))))), "over-committed"),
-                new Bad("plan for another graph", topics.plans(), AvroBytes.encode(PlanAvro.toAvro(new Plan("other-app", 12, "it", "",
+                new Bad("plan for another graph", PLANS, AvroBytes.encode(PlanAvro.toAvro(new Plan("other-app", 12, "it", "",
                         good.tasks()))), "plan is for graph 'other-app'"));
 
         int n = 20;
-        ResultStats stats = new ResultStats();
-        List<DeadLetter> dead = new ArrayList<>();
         Set<String> sent = new HashSet<>();
-        try (AvroProducer producer = new AvroProducer(kafka.bootstrap());
-             TopicReader<Result> results = new TopicReader<>(kafka.bootstrap(), topics.results(), Result.class);
-             TopicReader<DeadLetter> deadLetters = new TopicReader<>(kafka.bootstrap(), topics.deadLetters(), DeadLetter.class)) {
-            producer.send(topics.plans(), GRAPH, PlanAvro.toAvro(good)).get(60, TimeUnit.SECONDS);
-            // Good requests before, between and after the bad inputs: the job must serve on through them.
-            for (int i = 0; i < n; i++) {
-                long t = System.currentTimeMillis();
-                String id = "good-" + i;
-                sent.add(id);
-                producer.send(topics.requests(), id, Frames.request(id, GRAPH, spec, t, t + 120_000, i)).get(60, TimeUnit.SECONDS);
-                if (i >= 5 && i - 5 < catalogue.size()) {
-                    Bad bad = catalogue.get(i - 5);
-                    producer.sendBytes(bad.topic(), bad.kind(), bad.value()).get(60, TimeUnit.SECONDS);
-                }
-                Thread.sleep(50);
+        // Good requests before, between and after the bad inputs, in this order on the requests topic: the job must
+        // serve on through them.
+        List<byte[]> requests = new ArrayList<>();
+        List<byte[]> plans = new ArrayList<>(List.of(AvroBytes.encode(PlanAvro.toAvro(good))));
+        for (int i = 0; i < n; i++) {
+            long t = System.currentTimeMillis();
+            String id = "good-" + i;
+            sent.add(id);
+            requests.add(AvroBytes.encode(Frames.request(id, GRAPH, spec, t, t + 120_000, i)));
+            if (i >= 5 && i - 5 < catalogue.size()) {
+                Bad bad = catalogue.get(i - 5);
+                (bad.topic().equals(PLANS) ? plans : requests).add(bad.value());
             }
-            for (Bad bad : catalogue.subList(Math.min(n - 5, catalogue.size()), catalogue.size())) {
-                producer.sendBytes(bad.topic(), bad.kind(), bad.value()).get(60, TimeUnit.SECONDS);
-            }
+        }
+        for (Bad bad : catalogue.subList(Math.min(n - 5, catalogue.size()), catalogue.size())) {
+            (bad.topic().equals(PLANS) ? plans : requests).add(bad.value());
+        }
+        MemoryIo io = new MemoryIo(requests, plans);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        Configuration conf = new Configuration();
+        conf.set(JigsawOptions.REPLICA_SLOTS, 2);
+        JigsawJob.build(env, graph, conf, DjlVariantRunner.factory(), io);
+        JobClient job = env.executeAsync("bad-inputs");
+        ResultStats stats = new ResultStats();
+        List<DeadLetter> dead;
+        try {
             long until = System.currentTimeMillis() + 120_000;
-            while ((stats.answered() < n || dead.size() < catalogue.size()) && System.currentTimeMillis() < until) {
-                results.poll(Duration.ofMillis(300)).forEach(stats::add);
-                dead.addAll(deadLetters.poll(Duration.ofMillis(100)));
+            while ((io.results.collected().size() < n || io.deadLetters.collected().size() < catalogue.size())
+                    && System.currentTimeMillis() < until) {
+                Thread.sleep(200);
             }
-            results.poll(Duration.ofSeconds(2)).forEach(stats::add);
-            dead.addAll(deadLetters.poll(Duration.ofMillis(500)));
+            Thread.sleep(1_000); // anything more would be a duplicate
+            io.results.collected().forEach(stats::add);
+            dead = io.deadLetters.collected();
         } finally {
-            job.close();
+            job.cancel().get(60, TimeUnit.SECONDS);
         }
 
         assertThat(stats.ids()).as("every good request answered").isEqualTo(sent);
         assertThat(stats.duplicates()).isZero();
         assertThat(stats.dropped()).isZero();
-        List<String> reasons = dead.stream().map(DeadLetter::getReason).toList();
+        List<String> reasons = dead.stream().map(d -> d.getReason().toString()).toList();
         for (Bad bad : catalogue) {
             assertThat(reasons).as(bad.kind()).anySatisfy(r -> assertThat(r).contains(bad.reasonSays()));
         }
