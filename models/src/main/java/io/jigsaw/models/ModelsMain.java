@@ -42,6 +42,9 @@ import java.util.concurrent.Callable;
                 "Point a graph's 'model:' at your own SavedModels (with an accuracy:) to serve them; the job serves both the same way."})
 public final class ModelsMain implements Callable<Integer> {
 
+    // A command of its own JVM (TF Java and DJL's TF engine cannot share one: STACK.md), so it declares its --graph
+    // beside the job CLI's options of the same shape rather than sharing a mixin across the two modules.
+
     @Option(names = "--graph", required = true, description = "Graph YAML whose variants carry recipes.")
     Path graphFile;
 

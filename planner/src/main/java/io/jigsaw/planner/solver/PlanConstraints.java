@@ -15,6 +15,8 @@ import org.optaplanner.core.api.score.stream.uni.UniConstraintStream;
  * assignments and evaluates the plan ({@link PlanEvaluationCollector}, which evaluates each plan once
  * for all the rules), then penalizes its own figure.
  * Units: hard penalties in hundredths of a GPU percent, microseconds and millionths of accuracy.
+ * The rules share the Constraint Streams shape (gather, filter, penalize or reward, name) on purpose:
+ * one readable stream per rule is what OptaPlanner's ConstraintVerifier specifies one by one.
  */
 public final class PlanConstraints implements ConstraintProvider {
 
