@@ -1,6 +1,5 @@
 package io.jigsaw.bench;
 
-import io.jigsaw.core.stats.Percentiles;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.GraphLoader;
 import io.jigsaw.core.graph.Task;
@@ -9,14 +8,15 @@ import io.jigsaw.core.plan.Partition;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.PlanAvro;
 import io.jigsaw.core.plan.TaskPlan;
-import io.jigsaw.job.topology.JigsawJob;
+import io.jigsaw.core.stats.Percentiles;
 import io.jigsaw.job.JigsawOptions;
-import io.jigsaw.job.cluster.InProcessCluster;
-import io.jigsaw.job.client.Frames;
-import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.broker.KafkaBroker;
+import io.jigsaw.job.client.Frames;
+import io.jigsaw.job.cluster.InProcessCluster;
+import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.job.kafka.Topics;
+import io.jigsaw.job.topology.JigsawJob;
 import io.jigsaw.runtime.DjlVariantRunner;
 import io.jigsaw.runtime.VariantRunner;
 import io.jigsaw.schemas.Result;

@@ -2,13 +2,13 @@ package io.jigsaw.job;
 
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.PlanAvro;
-import io.jigsaw.job.cluster.FlinkRest;
 import io.jigsaw.job.client.Frames;
-import io.jigsaw.job.report.ResultStats;
+import io.jigsaw.job.cluster.FlinkRest;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.DistinctResults;
 import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.job.kafka.Topics;
+import io.jigsaw.job.report.ResultStats;
 import io.jigsaw.job.sidecar.PlannerSidecar;
 import io.jigsaw.job.sidecar.PlannerSidecarIntegrationTest;
 import io.jigsaw.schemas.Result;

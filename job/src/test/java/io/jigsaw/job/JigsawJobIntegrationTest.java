@@ -1,7 +1,5 @@
 package io.jigsaw.job;
 
-import io.jigsaw.core.graph.Graph;
-import io.jigsaw.core.graph.GraphLoader;
 import io.jigsaw.core.graph.TensorSpec;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.PlanAvro;

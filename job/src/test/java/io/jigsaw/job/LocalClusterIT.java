@@ -1,17 +1,17 @@
 package io.jigsaw.job;
 
+import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.PlanAvro;
+import io.jigsaw.job.client.Frames;
 import io.jigsaw.job.cluster.BuildOutputs;
 import io.jigsaw.job.cluster.ClusterLayout;
 import io.jigsaw.job.cluster.FlinkRest;
 import io.jigsaw.job.cluster.LocalCluster;
-import io.jigsaw.job.client.Frames;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.KafkaConnection;
 import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.job.kafka.Topics;
-import io.jigsaw.core.graph.Graph;
 import io.jigsaw.job.topology.Placement;
 import io.jigsaw.operators.DemoGraph;
 import io.jigsaw.schemas.Result;

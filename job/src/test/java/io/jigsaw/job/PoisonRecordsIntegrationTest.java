@@ -2,8 +2,8 @@ package io.jigsaw.job;
 
 import io.jigsaw.core.graph.TensorSpec;
 import io.jigsaw.core.plan.PlanAvro;
-import io.jigsaw.job.cluster.FlinkRest;
 import io.jigsaw.job.client.Frames;
+import io.jigsaw.job.cluster.FlinkRest;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.DistinctResults;
 import io.jigsaw.job.kafka.TopicReader;

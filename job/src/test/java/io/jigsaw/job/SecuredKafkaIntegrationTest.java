@@ -1,12 +1,12 @@
 package io.jigsaw.job;
 
 import io.jigsaw.core.plan.PlanAvro;
-import io.jigsaw.job.client.Frames;
-import io.jigsaw.job.report.ResultStats;
-import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.broker.KafkaBroker;
+import io.jigsaw.job.client.Frames;
+import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.KafkaConnection;
 import io.jigsaw.job.kafka.TopicReader;
+import io.jigsaw.job.report.ResultStats;
 import io.jigsaw.schemas.Result;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;

@@ -1,8 +1,8 @@
 package io.jigsaw.models;
 
 import io.jigsaw.core.graph.AccuracyCsv;
-import io.jigsaw.core.graph.ConfidenceCsv;
 import io.jigsaw.core.graph.BuiltModel;
+import io.jigsaw.core.graph.ConfidenceCsv;
 import io.jigsaw.core.graph.Dataflow;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.GraphLoader;
@@ -12,15 +12,15 @@ import io.jigsaw.core.graph.Task;
 import io.jigsaw.core.graph.TaskInput;
 import io.jigsaw.core.graph.TensorSpec;
 import io.jigsaw.core.graph.Variant;
-import io.jigsaw.core.io.Directories;
 import io.jigsaw.core.input.InputException;
+import io.jigsaw.core.io.Directories;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.nio.file.Files;

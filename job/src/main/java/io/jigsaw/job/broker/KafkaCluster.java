@@ -2,6 +2,7 @@ package io.jigsaw.job.broker;
 
 import io.jigsaw.job.broker.KafkaBroker;
 import io.jigsaw.job.kafka.Topics;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

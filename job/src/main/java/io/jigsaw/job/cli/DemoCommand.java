@@ -7,7 +7,6 @@ import io.jigsaw.job.JigsawOptions;
 import io.jigsaw.job.demo.EmbeddedDemo;
 import io.jigsaw.job.sidecar.PlannerSidecar;
 import io.jigsaw.planner.model.PlanningInstance;
-import io.jigsaw.planner.model.Policy;
 import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

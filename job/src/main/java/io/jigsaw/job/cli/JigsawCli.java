@@ -1,13 +1,13 @@
 package io.jigsaw.job.cli;
 
 import io.jigsaw.core.input.InputException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Help;
 import picocli.CommandLine.Help.Ansi.Text;
+import picocli.CommandLine.Help;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine;
 
 import java.nio.file.Path;
 import java.util.Arrays;

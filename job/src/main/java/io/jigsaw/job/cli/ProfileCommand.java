@@ -9,10 +9,10 @@ import io.jigsaw.planner.profile.ProfileRow;
 import io.jigsaw.planner.profile.ShareGrid;
 import io.jigsaw.runtime.DjlVariantRunner;
 import me.tongfei.progressbar.ProgressBar;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.nio.file.Path;
 import java.util.List;

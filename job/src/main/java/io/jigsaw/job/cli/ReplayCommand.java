@@ -8,9 +8,9 @@ import io.jigsaw.job.JigsawOptions;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.replay.TraceReplayer;
 import me.tongfei.progressbar.ProgressBar;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
