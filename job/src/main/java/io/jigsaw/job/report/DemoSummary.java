@@ -15,7 +15,9 @@ import java.util.Map;
  * What `bin/jigsaw demo` prints at the end of a run (one JSON object with {@code --json}), and what `bin/jigsaw report
  * --served` reads back: one type for both, its JSON names the components' in snake case. Counted after warm-up.
  * Fields that do not apply to a run are absent (null): measured accuracy without truth, the CPU of a local cluster's
- * other processes, faults without --chaos, a local cluster's start times and placement.
+ * other processes, faults without --chaos, a local cluster's start times and placement. The figures `report --served`
+ * needs are boxed too, so that a summary written without them (an older build's, a hand-edited one) is told apart
+ * from one that says 0.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DemoSummary(
@@ -32,13 +34,13 @@ public record DemoSummary(
         long duplicates,
         long repeatsDroppedByReader,
         long foreignResultsSeen,
-        double sloAttainmentVisible,
+        Double sloAttainmentVisible,
         long visibleP50Ms,
         long visibleP99Ms,
         double sloAttainment,
         long p50Ms,
         long p99Ms,
-        double accuracyPlanned,
+        Double accuracyPlanned,
         Double accuracyMeasured,
         Double accuracyFromTaskMeans,
         long accuracyScoredRequests,
@@ -79,7 +81,7 @@ public record DemoSummary(
         String note) {
 
     /** One plan version's scored requests: mean planned and measured accuracy, their difference, the tasks' product. */
-    public record PlanAccuracy(long scored, double accuracyPlanned, double accuracyMeasured, double absDifference,
+    public record PlanAccuracy(long scored, Double accuracyPlanned, Double accuracyMeasured, double absDifference,
             double accuracyFromTaskMeans) {
     }
 

@@ -42,19 +42,28 @@ public record ServedRun(String name, String accuracySource, long scored, double 
             throw new InputException(file, "last line", "not JSON of a demo summary (" + e.getMessage().lines().findFirst().orElse("")
                     + "); expected the summary line of `bin/jigsaw demo --json`");
         }
-        if (summary.accuracyMeasured() == null) {
-            throw new InputException(file, "accuracy_measured", "missing: a summary of a run whose requests carried their truth "
-                    + "(the demo's scenes do) has it");
-        }
+        double measured = required(file, summary.accuracyMeasured(), "accuracy_measured",
+                "a summary of a run whose requests carried their truth (the demo's scenes do) has it");
+        double planned = required(file, summary.accuracyPlanned(), "accuracy_planned", "expected a number");
         List<PlanAccuracy> plans = new ArrayList<>();
         if (summary.accuracyPerPlan() != null) {
-            summary.accuracyPerPlan().forEach((version, p) -> plans.add(new PlanAccuracy(version, p.scored(), p.accuracyPlanned(),
-                    p.accuracyMeasured())));
+            summary.accuracyPerPlan().forEach((version, p) -> plans.add(new PlanAccuracy(version, p.scored(),
+                    required(file, p.accuracyPlanned(), "accuracy_per_plan." + version + ".accuracy_planned", "expected a number"),
+                    required(file, p.accuracyMeasured(), "accuracy_per_plan." + version + ".accuracy_measured", "expected a number"))));
         }
         return new ServedRun(file.getFileName().toString(), summary.accuracySource() == null ? "offline" : summary.accuracySource(),
-                summary.accuracyScoredRequests(), summary.accuracyPlanned(), summary.accuracyMeasured(),
+                summary.accuracyScoredRequests(), planned, measured,
                 summary.accuracyFromTaskMeans() == null ? Double.NaN : summary.accuracyFromTaskMeans(), plans,
                 summary.taskScoresMeasured() == null ? Map.of() : summary.taskScoresMeasured(),
-                summary.adapt() == null ? "none" : summary.adapt(), summary.sloAttainmentVisible());
+                summary.adapt() == null ? "none" : summary.adapt(),
+                summary.sloAttainmentVisible() == null ? Double.NaN : summary.sloAttainmentVisible());
+    }
+
+    /** A figure the report cannot do without: its value, or an error naming the file and the field. */
+    private static double required(Path file, Double value, String field, String expected) {
+        if (value == null) {
+            throw new InputException(file, field, "missing: " + expected);
+        }
+        return value;
     }
 }

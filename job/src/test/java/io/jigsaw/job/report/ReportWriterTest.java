@@ -79,6 +79,10 @@ class ReportWriterTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServedRun.read(summary))
                 .isInstanceOf(io.jigsaw.core.input.InputException.class)
                 .hasMessageContaining("old.json").hasMessageContaining("accuracy_measured");
+        Path noPlanned = Files.writeString(dir.resolve("partial.json"), "{\"accuracy_planned\":0.9,\"accuracy_measured\":0.8,"
+                + "\"accuracy_per_plan\":{\"v1\":{\"scored\":3,\"accuracy_measured\":0.8}}}\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServedRun.read(noPlanned))
+                .hasMessageContaining("partial.json").hasMessageContaining("accuracy_per_plan.v1.accuracy_planned");
         Path notJson = Files.writeString(dir.resolve("log.txt"), "[demo] stopped\n");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServedRun.read(notJson)).hasMessageContaining("not JSON");
     }
