@@ -31,11 +31,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * DJL {@link Predictor}s on the TensorFlow engine for one task's variants. A partition's share is a
@@ -56,8 +56,8 @@ public final class DjlVariantRunner implements VariantRunner {
     private final Task task;
     private final Graph graph;
     private final NDManager manager;
-    private final Map<Session, Loaded> loaded = new HashMap<>();
-    private volatile int held;
+    /** Concurrent only so that the metrics thread can read its size; loaded and closed on the operator's thread. */
+    private final Map<Session, Loaded> loaded = new ConcurrentHashMap<>();
 
     private DjlVariantRunner(Graph graph, Task task) {
         this.task = task;
@@ -122,7 +122,6 @@ public final class DjlVariantRunner implements VariantRunner {
         ZooModel<NDList, NDList> model = criteria.loadModel();
         l = new Loaded(model, model.newPredictor(), session(model));
         loaded.put(key, l);
-        held = loaded.size();
         LOG.info("task {}: loaded variant {} with {} thread(s) from {} in {} ms", task.name(), variant, threads, dir,
                 (System.nanoTime() - start) / 1_000_000);
         return l;
@@ -188,12 +187,11 @@ public final class DjlVariantRunner implements VariantRunner {
                     task.name(), e.getKey().variant(), e.getKey().threads());
             return true;
         });
-        held = loaded.size();
     }
 
     @Override
     public int sessionsHeld() {
-        return held;
+        return loaded.size();
     }
 
     /**
@@ -232,7 +230,6 @@ public final class DjlVariantRunner implements VariantRunner {
     public void close() {
         loaded.values().forEach(DjlVariantRunner::close);
         loaded.clear();
-        held = 0;
         manager.close();
     }
 }
