@@ -35,6 +35,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -139,12 +140,8 @@ class BadInputCatalogueTest {
         ResultStats stats = new ResultStats();
         List<DeadLetter> dead;
         try {
-            long until = System.currentTimeMillis() + 120_000;
-            while ((io.results.collected().size() < n || io.deadLetters.collected().size() < catalogue.size())
-                    && System.currentTimeMillis() < until) {
-                Thread.sleep(200);
-            }
-            Thread.sleep(1_000); // anything more would be a duplicate
+            MemoryIo.await(job, () -> io.results.collected().size() >= n && io.deadLetters.collected().size() >= catalogue.size(),
+                    Duration.ofSeconds(120));
             io.results.collected().forEach(stats::add);
             dead = io.deadLetters.collected();
         } finally {

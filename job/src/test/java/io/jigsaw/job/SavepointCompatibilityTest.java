@@ -1,6 +1,7 @@
 package io.jigsaw.job;
 
 import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.io.Directories;
 import io.jigsaw.job.memory.MemoryIo;
 import io.jigsaw.operators.DemoGraph;
 import io.jigsaw.operators.PieceSerializer;
@@ -11,13 +12,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,29 +41,17 @@ class SavepointCompatibilityTest {
     @Test
     void aSavepointOfTheCurrentFormatIsRestoredAndItsWaitingRequestsAreAnswered() throws Exception {
         // Copied: a restore must not depend on where the savepoint was written (savepoints are relocatable).
-        Path savepoint = Files.createDirectories(work.resolve("savepoint"));
-        try (Stream<Path> files = Files.list(fixture(PieceSerializer.FORMAT))) {
-            for (Path f : files.toList()) {
-                Files.copy(f, savepoint.resolve(f.getFileName()));
-            }
-        }
+        Path savepoint = work.resolve("savepoint");
+        Directories.copyFiles(fixture(PieceSerializer.FORMAT), savepoint);
         Graph graph = DemoGraph.load();
-        // No new requests: the restored source goes on after the three it had read.
-        MemoryIo io = new MemoryIo(SavepointJob.requests(graph, 0), List.of(SavepointJob.plan(DemoJob.staticPlan())));
+        // No new requests: the restored source goes on after the three it had read, and there is nothing after them.
+        MemoryIo io = new MemoryIo(List.of(), List.of(SavepointJob.plan(DemoJob.staticPlan())));
         StreamExecutionEnvironment env = SavepointJob.environment(savepoint);
         SavepointJob.build(env, graph, io);
         JobClient job = env.executeAsync("savepoint-restore");
         try {
-            long until = System.currentTimeMillis() + 90_000;
-            while (io.results.collected().size() < SavepointJob.REQUESTS && System.currentTimeMillis() < until) {
-                if (job.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
-                    // A restore that fails ends the job (no restarts here): its error says why, e.g. what changed in Piece.
-                    job.getJobExecutionResult().get(10, TimeUnit.SECONDS);
-                    throw new AssertionError("the restored job ended before answering the saved requests");
-                }
-                Thread.sleep(200);
-            }
-            Thread.sleep(1_000); // anything more would be a duplicate
+            // A restore that fails ends the job (no restarts here): the wait fails with its error, e.g. what changed in Piece.
+            MemoryIo.await(job, () -> io.results.collected().size() >= SavepointJob.REQUESTS, Duration.ofSeconds(90));
 
             assertThat(io.results.collected()).extracting(r -> r.getRequestId().toString())
                     .containsExactlyInAnyOrder("saved-0", "saved-1", "saved-2");

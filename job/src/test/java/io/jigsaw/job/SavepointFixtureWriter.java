@@ -1,6 +1,7 @@
 package io.jigsaw.job;
 
 import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.io.Directories;
 import io.jigsaw.job.memory.MemoryIo;
 import io.jigsaw.operators.DemoGraph;
 import org.apache.flink.core.execution.JobClient;
@@ -8,12 +9,11 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,21 +36,10 @@ class SavepointFixtureWriter {
         Thread.sleep(15_000);
         assertThat(io.results.collected()).isEmpty();
         assertThat(io.deadLetters.collected()).isEmpty();
-        Path taken = Path.of(job.stopWithSavepoint(false, Files.createTempDirectory("savepoint").toUri().toString(),
-                SavepointFormatType.CANONICAL).get(120, TimeUnit.SECONDS).replaceFirst("^file:", ""));
-        if (Files.exists(out)) {
-            try (Stream<Path> old = Files.list(out)) {
-                for (Path p : old.toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
-        Files.createDirectories(out);
-        try (Stream<Path> files = Files.list(taken)) {
-            for (Path p : files.toList()) {
-                Files.copy(p, out.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
+        Path taken = Path.of(URI.create(job.stopWithSavepoint(false, Files.createTempDirectory("savepoint").toUri().toString(),
+                SavepointFormatType.CANONICAL).get(120, TimeUnit.SECONDS)));
+        Directories.deleteTree(out);
+        Directories.copyFiles(taken, out);
         System.out.println("savepoint fixture written to " + out + " from " + taken);
     }
 }

@@ -23,4 +23,14 @@ public final class Directories {
             }
         }
     }
+
+    /** Copies the files directly in {@code from} into {@code to} (made if missing), replacing any of the same name. */
+    public static void copyFiles(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(f, to.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
 }
