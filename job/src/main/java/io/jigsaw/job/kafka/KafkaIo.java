@@ -24,20 +24,21 @@ import java.util.function.Function;
 public final class KafkaIo implements JobIo {
 
     /** Long enough to outlive a restart and a checkpoint, below the broker's default maximum of 15 minutes. */
-    public static final long TRANSACTION_TIMEOUT_MS = 10 * 60 * 1000;
+    private static final long TRANSACTION_TIMEOUT_MS = 10 * 60 * 1000;
 
-    private final Configuration conf;
     private final KafkaConnection kafka;
     private final Topics topics;
     private final String group;
     private final JigsawOptions.Delivery delivery;
+    private final OffsetsInitializer requestsStart;
 
     private KafkaIo(Configuration conf) {
-        this.conf = conf;
         this.kafka = KafkaConnection.from(conf);
         this.topics = Topics.from(conf);
         this.group = conf.get(JigsawOptions.GROUP_ID);
         this.delivery = conf.get(JigsawOptions.DELIVERY);
+        this.requestsStart = conf.get(JigsawOptions.START_FROM) == JigsawOptions.StartFrom.LATEST
+                ? OffsetsInitializer.latest() : OffsetsInitializer.earliest();
     }
 
     public static KafkaIo from(Configuration conf) {
@@ -46,8 +47,7 @@ public final class KafkaIo implements JobIo {
 
     @Override
     public Source<SourceRecord, ?, ?> requests() {
-        return source(topics.requests(), group, conf.get(JigsawOptions.START_FROM) == JigsawOptions.StartFrom.LATEST
-                ? OffsetsInitializer.latest() : OffsetsInitializer.earliest());
+        return source(topics.requests(), group, requestsStart);
     }
 
     @Override
