@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A small comma-separated file with its line numbers kept, so that every parse error can name the
@@ -114,7 +116,7 @@ public final class CsvFile {
      * once, so a missing column is one error naming the columns that are there.
      */
     public List<NamedRow> rows(String... required) {
-        java.util.Map<String, Integer> columns = new java.util.HashMap<>();
+        Map<String, Integer> columns = new HashMap<>();
         for (String name : required) {
             columns.put(name, column(name));
         }
@@ -122,11 +124,7 @@ public final class CsvFile {
     }
 
     /** A data row whose cells are read by the name of their column. */
-    public record NamedRow(Row row, java.util.Map<String, Integer> columns) {
-
-        public int line() {
-            return row.line();
-        }
+    public record NamedRow(Row row, Map<String, Integer> columns) {
 
         public String cell(String column) {
             return row.cell(index(column), column);
