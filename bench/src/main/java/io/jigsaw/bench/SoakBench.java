@@ -16,6 +16,7 @@ import io.jigsaw.job.cluster.InProcessCluster;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.job.kafka.Topics;
+import io.jigsaw.job.report.ResultStats;
 import io.jigsaw.job.topology.JigsawJob;
 import io.jigsaw.runtime.DjlVariantRunner;
 import io.jigsaw.schemas.Result;
@@ -29,12 +30,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Leaves the job running with the demo graph's real models for a long time while its plan changes every
@@ -92,9 +90,9 @@ public final class SoakBench {
         env.setParallelism(slots);
         JigsawJob.build(env, graph, conf, DjlVariantRunner.factory());
 
-        Set<String> answered = new HashSet<>();
-        AtomicLong duplicates = new AtomicLong();
-        AtomicLong dropped = new AtomicLong();
+        // Every request's fate: its first result counted, a second one a duplicate (the bench's own bookkeeping is in
+        // the heap it measures: a few bytes a request).
+        ResultStats fate = new ResultStats();
         List<Sample> samples = new ArrayList<>();
         long sent = 0;
         long plans = 0;
@@ -120,26 +118,22 @@ public final class SoakBench {
                     producer.send(topics.plans(), graph.name(), PlanAvro.toAvro(plan(graph, ++plans)));
                     nextPlan += planEveryMs;
                 }
-                for (Result r : results.poll(Duration.ofMillis(1))) {
-                    count(r, answered, duplicates, dropped);
-                }
+                results.poll(Duration.ofMillis(1)).forEach(fate::add);
                 if (now >= nextReport) {
-                    samples.add(sample(start, sent, answered.size(), plans));
-                    print(samples, dropped.get(), duplicates.get());
+                    samples.add(sample(start, sent, fate.answered(), plans));
+                    print(samples, fate);
                     nextReport += reportEveryMs;
                 }
                 Thread.sleep(Math.max(0, Math.min(nextRequest, nextPlan) - System.currentTimeMillis()) / 2);
             }
             producer.flush();
             long until = System.currentTimeMillis() + 120_000;
-            while (answered.size() < sent && System.currentTimeMillis() < until) {
-                for (Result r : results.poll(Duration.ofMillis(200))) {
-                    count(r, answered, duplicates, dropped);
-                }
+            while (fate.answered() < sent && System.currentTimeMillis() < until) {
+                results.poll(Duration.ofMillis(200)).forEach(fate::add);
             }
-            results.poll(Duration.ofSeconds(3)).forEach(r -> count(r, answered, duplicates, dropped));
-            samples.add(sample(start, sent, answered.size(), plans));
-            print(samples, dropped.get(), duplicates.get());
+            results.poll(Duration.ofSeconds(3)).forEach(fate::add);
+            samples.add(sample(start, sent, fate.answered(), plans));
+            print(samples, fate);
             job.cancel().get(60, TimeUnit.SECONDS);
         } finally {
             broker.close();
@@ -152,15 +146,7 @@ public final class SoakBench {
                 slope(steady, Sample::heapMb), slope(steady, Sample::rssMb), slope(steady, Sample::sessions),
                 slope(steady, Sample::requestsHeld), slope(steady, Sample::checkpointKb));
         System.out.printf(Locale.ROOT, "requests: %d sent, %d answered, %d lost, %d duplicates, %d answered dropped; %d plans%n",
-                sent, answered.size(), sent - answered.size(), duplicates.get(), dropped.get(), plans);
-    }
-
-    private static void count(Result r, Set<String> answered, AtomicLong duplicates, AtomicLong dropped) {
-        if (!answered.add(r.getRequestId())) {
-            duplicates.incrementAndGet();
-        } else if (r.getDropped()) {
-            dropped.incrementAndGet();
-        }
+                sent, fate.answered(), sent - fate.answered(), fate.duplicates(), fate.dropped(), plans);
     }
 
     /**
@@ -217,7 +203,7 @@ public final class SoakBench {
                 SoakMetrics.sum("lastCheckpointDuration"), SoakMetrics.sum("numberOfCompletedCheckpoints"), sent, answered, plans);
     }
 
-    private static void print(List<Sample> samples, long dropped, long duplicates) {
+    private static void print(List<Sample> samples, ResultStats fate) {
         if (samples.size() == 1) {
             System.out.println("  min  heap-after-GC-MB   RSS-MB  sessions  requests-held  checkpoint-KB  checkpoint-ms  checkpoints"
                     + "     sent  answered  plans");
@@ -225,7 +211,7 @@ public final class SoakBench {
         Sample s = samples.get(samples.size() - 1);
         System.out.printf(Locale.ROOT, "%5.1f  %15.1f  %7.1f  %8.0f  %13.0f  %13.1f  %13.0f  %11.0f  %7d  %8d  %5d   (dropped %d, "
                         + "duplicates %d)%n", s.minute(), s.heapMb(), s.rssMb(), s.sessions(), s.requestsHeld(), s.checkpointKb(),
-                s.checkpointMs(), s.checkpoints(), s.sent(), s.answered(), s.plans(), dropped, duplicates);
+                s.checkpointMs(), s.checkpoints(), s.sent(), s.answered(), s.plans(), fate.dropped(), fate.duplicates());
     }
 
     private static double slope(List<Sample> rows, java.util.function.ToDoubleFunction<Sample> y) {
