@@ -34,8 +34,15 @@ public final class PieceFormats {
     private PieceFormats() {
     }
 
+    /** Piece's fields in this build: read once, every snapshot of every checkpoint records them. */
+    private static final List<String> FIELDS = readFields();
+
     /** Piece's instance fields as "type name", sorted: what a savepoint records so a restore can say what changed. */
     public static List<String> fields() {
+        return FIELDS;
+    }
+
+    private static List<String> readFields() {
         SortedSet<String> out = new TreeSet<>();
         for (Field f : Piece.class.getDeclaredFields()) {
             if (!Modifier.isStatic(f.getModifiers()) && !Modifier.isTransient(f.getModifiers())) {
