@@ -90,8 +90,8 @@ public final class SoakBench {
         env.setParallelism(slots);
         JigsawJob.build(env, graph, conf, DjlVariantRunner.factory());
 
-        // Every request's fate: its first result counted, a second one a duplicate (the bench's own bookkeeping is in
-        // the heap it measures: a few bytes a request).
+        // Every request's fate: its first result counted, a second one a duplicate. This bookkeeping lives in the heap
+        // the bench measures and grows with the requests sent.
         ResultStats fate = new ResultStats();
         List<Sample> samples = new ArrayList<>();
         long sent = 0;
