@@ -7,6 +7,7 @@ import io.jigsaw.core.graph.TaskInput;
 import io.jigsaw.core.graph.Variant;
 import io.jigsaw.core.image.Crop;
 import io.jigsaw.core.image.CropBoxes;
+import io.jigsaw.core.serving.Draws;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -212,14 +213,8 @@ public final class FanOut {
     }
 
     static int count(double mean, Piece piece, String child) {
-        int whole = (int) Math.floor(mean);
-        double fraction = mean - whole;
-        if (fraction <= 0) {
-            return whole;
-        }
         long h = mix((piece.requestId + "|" + piece.lineage + "|" + child).hashCode());
-        double u = (h >>> 11) * 0x1.0p-53;
-        return whole + (u < fraction ? 1 : 0);
+        return Draws.copies(mean, (h >>> 11) * 0x1.0p-53);
     }
 
     /** SplitMix64's finaliser: spreads String.hashCode over 64 bits so u is uniform. */

@@ -1,5 +1,6 @@
 package io.jigsaw.operators;
 
+import io.jigsaw.core.serving.Draws;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 
 import java.io.Serializable;
@@ -49,17 +50,6 @@ public final class LaneKeys implements Serializable {
     public int keyForPiece(Piece piece, double[] weights) {
         int h = (piece.requestId + piece.lineage).hashCode() * 0x9E3779B1;
         double u = (h >>> 1) / (double) (1L << 31);
-        double sum = 0;
-        for (double w : weights) {
-            sum += w;
-        }
-        double at = 0;
-        for (int i = 0; i < weights.length; i++) {
-            at += weights[i] / sum;
-            if (u < at) {
-                return keyFor(i);
-            }
-        }
-        return keyFor(weights.length - 1);
+        return keyFor(Draws.replica(weights, u));
     }
 }

@@ -54,8 +54,6 @@ final class TaskMetrics implements FanOut.Observer {
     /** Variants that have a {@code variant=<name>} gauge: registered as plans name them. */
     private final Set<String> variantGauges = new HashSet<>();
     private volatile double lastBatchMs;
-    /** Per variant, how long its last batch ran here: what a ladder's rung really costs on this replica now. */
-    private final Map<String, Double> lastBatchMsOf = new HashMap<>();
     private volatile int lastBatchSize;
     private volatile String variant = "";
     private volatile double sharePct;
@@ -128,7 +126,6 @@ final class TaskMetrics implements FanOut.Observer {
 
     /** A batch ran on {@code variantName} for {@code latencyMs}: counted per variant ({@code rung.<variant>.batches}). */
     void ran(String variantName, double latencyMs) {
-        lastBatchMsOf.put(variantName, latencyMs);
         rungCounters.computeIfAbsent(variantName, v -> group.addGroup("rung", v).counter("batches")).inc();
         windowRungs.merge(variantName, 1L, Long::sum);
     }
@@ -153,16 +150,6 @@ final class TaskMetrics implements FanOut.Observer {
     public void box(String reason) {
         boxCounters.computeIfAbsent(reason, r -> group.addGroup("boxes").counter(r)).inc();
         windowBoxes.merge(reason, 1L, Long::sum);
-    }
-
-    /** How long this replica's last batch ran (0 before the first): the pace early drop judges by. */
-    double lastBatchMs() {
-        return lastBatchMs;
-    }
-
-    /** How long the last batch of {@code variant} ran here, or {@code otherwise} before it has run. */
-    double lastBatchMs(String variant, double otherwise) {
-        return lastBatchMsOf.getOrDefault(variant, otherwise);
     }
 
     void plan(long version, String newVariant, double share, int batchSize) {

@@ -8,6 +8,9 @@ import io.jigsaw.core.plan.Partition;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.Slack;
 import io.jigsaw.core.plan.TaskPlan;
+import io.jigsaw.core.serving.Lateness;
+import io.jigsaw.core.serving.ReplicaPace;
+import io.jigsaw.core.serving.ReplicaPolicy;
 import io.jigsaw.runtime.CpuShares;
 import io.jigsaw.runtime.VariantRunner;
 import io.jigsaw.schemas.FanoutCount;
@@ -41,11 +44,11 @@ import java.util.Set;
  * new plan, so a switch drops and duplicates nothing.
  *
  * <p>A piece that cannot finish this task by its deadline when its batch is formed is not run (no
- * compute is spent on it) and goes to the assembler as dropped, with the reason ({@link #dropIfLate}).
+ * compute is spent on it) and goes to the assembler as dropped, with the reason ({@link ReplicaPolicy#judge}).
  *
  * <p>A plan may let the replica adapt per batch and per piece ({@link Adaptation}): a ladder picks
- * each batch's variant by the slack of its tightest piece ({@link #rung}), a cascade runs the
- * low-confidence pieces again on a larger variant ({@link #lowConfidence}).
+ * each batch's variant by the slack of its tightest piece, a cascade runs the low-confidence pieces
+ * again on a larger variant — by the rules in {@link ReplicaPolicy}, which the simulator follows too.
  */
 public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, Plan, Piece> {
 
@@ -62,7 +65,7 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
     private final LaneKeys childLanes;
     private final long telemetryIntervalMs;
     private final int coresPerGpu;
-    private final boolean earlyDrop;
+    private final ReplicaPolicy policy;
 
     private transient Task task;
     /** Derived once: every piece needs them, and the graph does not change under a running operator. */
@@ -75,6 +78,8 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
     /** Length of this replica's queue; -1 until counted from the (possibly restored) queue state. */
     private transient int queued;
     private transient TaskMetrics metrics;
+    /** What this replica's batches took here: early drop and a ladder judge by it. */
+    private transient ReplicaPace pace;
     private transient double downstream;
     private transient long downstreamVersion;
 
@@ -87,10 +92,10 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
         this(graph, taskName, runners, childLanes, telemetryIntervalMs, coresPerGpu, true);
     }
 
-    /** @param earlyDrop drop pieces that cannot make their deadline instead of running them (see {@link #dropIfLate}) */
+    /** @param earlyDrop drop pieces that cannot make their deadline instead of running them (see {@link ReplicaPolicy#judge}) */
     public TaskOperator(Graph graph, String taskName, VariantRunner.Factory runners, LaneKeys childLanes,
             long telemetryIntervalMs, int coresPerGpu, boolean earlyDrop) {
-        this.earlyDrop = earlyDrop;
+        this.policy = new ReplicaPolicy(earlyDrop);
         this.graph = graph;
         this.taskName = taskName;
         this.runners = runners;
@@ -108,6 +113,7 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
         runner = task.pseudo() ? null : runners.open(graph, taskName);
         previousSessions = Set.of();
         queued = -1;
+        pace = new ReplicaPace();
         downstreamVersion = -1;
         metrics = new TaskMetrics(getRuntimeContext().getMetricGroup().addGroup("jigsaw"), () -> Math.max(0, queued),
                 () -> runner == null ? 0 : runner.sessionsHeld());
@@ -138,11 +144,11 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
         queued = queued() + 1;
         queue.add(piece);
         Plan plan = PlanBroadcast.current(ctx.getBroadcastState(PlanBroadcast.PLANS), graph.name());
-        if (plan != null && queued >= taskPlan(plan).batchSizeOf(replica)) {
+        if (plan != null && ReplicaPolicy.full(queued, taskPlan(plan).batchSizeOf(replica))) {
             flush(plan, ctx, out);
         } else if (getRuntimeContext().getState(BATCH_TIMER).value() == null) {
-            long wait = plan == null ? NO_PLAN_RETRY_MS : (long) Math.ceil(taskPlan(plan).batchTimeoutMs());
-            long at = ctx.timerService().currentProcessingTime() + wait;
+            long now = ctx.timerService().currentProcessingTime();
+            long at = plan == null ? now + NO_PLAN_RETRY_MS : (long) ReplicaPolicy.timeoutAtMs(now, taskPlan(plan).batchTimeoutMs());
             ctx.timerService().registerProcessingTimeTimer(at);
             getRuntimeContext().getState(BATCH_TIMER).update(at);
         }
@@ -227,27 +233,22 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
         double below = adapt.none() ? 0 : downstreamMs(plan);
         // A plan may shrink the batch while more is queued: run the queue in plan-sized batches. Lateness is
         // judged per batch, as a backlog's last batches start well after the first.
-        for (int from = 0; from < pieces.size(); from += batchSize) {
-            List<Piece> batch = new ArrayList<>();
-            // With a ladder a piece is dropped only when even its fastest rung cannot make the deadline.
-            double pace = adapt.ladder().isEmpty() ? metrics.lastBatchMs() : estimateMs(adapt.ladder().get(adapt.ladder().size() - 1));
-            for (Piece p : pieces.subList(from, Math.min(pieces.size(), from + batchSize))) {
-                if (!dropIfLate(p, pace, ctx, out)) {
-                    batch.add(p);
-                }
-            }
+        for (List<Piece> chunk : ReplicaPolicy.chunks(pieces, batchSize)) {
+            List<Piece> batch = policy.onTime(chunk, p -> p.deadlineMs, ctx.timerService().currentProcessingTime(),
+                    policy.pace(adapt, pace), (p, why) -> drop(p, why, out));
             if (batch.isEmpty()) {
                 continue;
             }
-            Variant variant = adapt.ladder().isEmpty() ? planned : rung(adapt, batch, below, ctx);
+            Variant variant = adapt.ladder().isEmpty() ? planned
+                    : task.variant(ReplicaPolicy.rung(adapt, ReplicaPolicy.tightestDeadlineMs(batch, p -> p.deadlineMs),
+                            ctx.timerService().currentProcessingTime(), below, pace)).orElseThrow();
             List<byte[]> inputs = batch.stream().map(p -> p.payload).toList();
             long start = Micros.now();
             List<Map<String, float[]>> outputs = runner.predict(variant.name(), threads(tp), inputs, batch.get(0).shape);
             long end = Micros.now();
-            metrics.batch(batch.size(), (end - start) / 1e3);
-            metrics.ran(variant.name(), (end - start) / 1e3);
-            List<Integer> up = adapt.cascade() == null || adapt.cascade().escalateTo().equals(variant.name()) ? List.of()
-                    : lowConfidence(adapt.cascade(), batch, outputs, below, ctx);
+            ran(variant, batch.size(), start, end);
+            List<Integer> up = ReplicaPolicy.firstStage(adapt.cascade(), variant.name())
+                    ? lowConfidence(adapt.cascade(), batch, outputs, below, ctx) : List.of();
             // The pieces the first stage answers leave now; a cascade's escalated ones after its second stage.
             for (int i = 0; i < batch.size(); i++) {
                 if (!up.contains(i)) {
@@ -260,14 +261,21 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
                 List<Map<String, float[]>> second = runner.predict(larger.name(), threads(tp),
                         up.stream().map(i -> batch.get(i).payload).toList(), batch.get(0).shape);
                 long end2 = Micros.now();
-                metrics.batch(up.size(), (end2 - start2) / 1e3);
-                metrics.ran(larger.name(), (end2 - start2) / 1e3);
+                ran(larger, up.size(), start2, end2);
                 for (int k = 0; k < up.size(); k++) {
                     // Its model time is both stages': it ran from the first stage's start.
                     done(batch.get(up.get(k)), larger, second.get(k), start, end2, plan, ctx, out);
                 }
             }
         }
+    }
+
+    /** A batch of {@code size} ran on {@code variant} from {@code start} to {@code end} (micros): counted, and the pace kept. */
+    private void ran(Variant variant, int size, long start, long end) {
+        double ms = (end - start) / 1e3;
+        metrics.batch(size, ms);
+        metrics.ran(variant.name(), ms);
+        pace.ran(variant.name(), ms);
     }
 
     /** A piece this task has answered (with {@code ran}'s outputs) goes on to the children or the assembler. */
@@ -283,58 +291,23 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
     }
 
     /**
-     * Slack-fit: the most accurate rung whose batch ends in time for the batch's tightest piece to
-     * still have the planned budgets of the tasks below this one. A rung's time is the profile's, or
-     * what its last batch took on this replica when that was longer: on a shared machine a model runs
-     * slower than it was profiled alone, and a ladder judged by the profile alone would not step down
-     * in time (early drop, which judges by the measured pace, would take the piece first).
-     */
-    private Variant rung(Adaptation adapt, List<Piece> batch, double belowMs, ReadOnlyContext ctx) {
-        long tightest = Long.MAX_VALUE;
-        for (Piece p : batch) {
-            if (p.deadlineMs > 0) {
-                tightest = Math.min(tightest, p.deadlineMs);
-            }
-        }
-        double slack = tightest == Long.MAX_VALUE ? Double.MAX_VALUE : tightest - ctx.timerService().currentProcessingTime() - belowMs;
-        List<Adaptation.Rung> measured = adapt.ladder().stream().map(r -> new Adaptation.Rung(r.variant(), estimateMs(r))).toList();
-        return task.variant(Slack.fit(measured, slack).variant()).orElseThrow();
-    }
-
-    private double estimateMs(Adaptation.Rung r) {
-        return Math.max(r.batchMs(), metrics.lastBatchMs(r.variant(), 0));
-    }
-
-    /**
-     * A cascade's first stage judged: the batch's pieces whose top label score is under the threshold
-     * and whose deadline still leaves time for the larger variant (as the ladder judges a rung's time).
-     * They run again on it, one batch; each stays one piece, answered once.
+     * A cascade's first stage judged ({@link ReplicaPolicy#escalates}): the batch's pieces of low confidence
+     * whose deadline still leaves time for the larger variant. They run again on it, one batch; each stays
+     * one piece, answered once.
      */
     private List<Integer> lowConfidence(Adaptation.Cascade cascade, List<Piece> batch, List<Map<String, float[]>> outputs, double belowMs,
             ReadOnlyContext ctx) {
         String tensor = task.labels().orElseThrow().tensor();
         long now = ctx.timerService().currentProcessingTime();
-        double second = estimateMs(new Adaptation.Rung(cascade.escalateTo(), cascade.escalateBatchMs()));
         List<Integer> up = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
-            Piece p = batch.get(i);
-            boolean time = p.deadlineMs <= 0 || now + second + belowMs <= p.deadlineMs;
-            if (time && topScore(outputs.get(i).get(tensor)) < cascade.threshold()) {
+            boolean low = ReplicaPolicy.lowConfidence(cascade, outputs.get(i).get(tensor));
+            if (ReplicaPolicy.escalates(cascade, low, batch.get(i).deadlineMs, now, belowMs, pace)) {
                 up.add(i);
             }
         }
         metrics.cascade(batch.size(), up.size());
         return up;
-    }
-
-    private static double topScore(float[] scores) {
-        double top = Double.NEGATIVE_INFINITY;
-        if (scores != null) {
-            for (float s : scores) {
-                top = Math.max(top, s);
-            }
-        }
-        return top;
     }
 
     /** The planned budget the tasks below this one need, per plan version (plans change rarely, batches often). */
@@ -347,27 +320,16 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
     }
 
     /**
-     * Early drop: a piece that cannot finish this task by its deadline — it is past it, or the batch
-     * would end after it at {@code pace} (the last batch's; under a ladder, its fastest rung's) — is not run (no compute spent on it); it goes to
+     * A piece early drop took ({@link ReplicaPolicy#judge}): not run, no compute spent on it; it goes to
      * the assembler at once as dropped, with the reason, so its request still gets a result.
-     *
-     * @return whether it was dropped
      */
-    private boolean dropIfLate(Piece p, double pace, ReadOnlyContext ctx, Collector<Piece> out) {
-        long now = ctx.timerService().currentProcessingTime();
-        if (!earlyDrop || p.deadlineMs <= 0 || now + pace <= p.deadlineMs) {
-            return false;
-        }
+    private void drop(Piece p, Lateness why, Collector<Piece> out) {
         long at = Micros.now();
         p.ran(at, at);
         p.dropped = true;
-        p.dropReason = now > p.deadlineMs
-                ? "deadline passed before task " + taskName + " ran (" + (now - p.deadlineMs) + " ms late)"
-                : "task " + taskName + " could not finish by the deadline (" + (p.deadlineMs - now) + " ms left, a batch takes "
-                        + Math.round(pace) + " ms)";
+        p.dropReason = why.reason(taskName);
         metrics.dropped();
         toAssembler(p, out);
-        return true;
     }
 
     /**

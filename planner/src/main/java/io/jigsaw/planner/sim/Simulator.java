@@ -8,6 +8,9 @@ import io.jigsaw.core.plan.Partition;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.Slack;
 import io.jigsaw.core.plan.TaskPlan;
+import io.jigsaw.core.serving.Draws;
+import io.jigsaw.core.serving.ReplicaPace;
+import io.jigsaw.core.serving.ReplicaPolicy;
 import io.jigsaw.core.stats.DoubleSeries;
 import io.jigsaw.core.stats.Percentiles;
 import io.jigsaw.core.trace.Trace;
@@ -31,20 +34,20 @@ import java.util.function.Function;
 
 /**
  * A discrete-event simulation of one policy serving a trace with the profiles — a SIMULATION, and
- * labelled so wherever it is reported. It follows the job's rules: each task's replicas (the plan's
- * partitions) take pieces in proportion to their planned weights (round-robin when even; a split task's
- * replicas run their own variant and batch size) and run batches of the plan's size, or what has gathered when
- * the oldest piece has waited the plan's batch timeout; a batch takes a profile-sampled time; a
- * finished piece fans out to each child with the variant's multiplicity (floor, plus one with the
- * fraction's probability); a request ends when its last piece ends. Early drop as in the job: a piece
- * whose request is past its deadline when its batch starts is dropped, and so is its request. The
- * plans come from the sidecar's own {@link Replanner} fed with simulated root telemetry; a new plan
- * takes effect after the plan-change delay, and the pieces queued under the old one move to the new
- * replicas (nothing is lost). A plan's per-request adaptation ({@link PlanAdapter}) runs as in the job:
- * a ladder picks each batch's rung by its oldest piece's slack after the planned budgets below; a
- * cascade sends each piece of its first stage on with the validation split's escalation probability
- * (if its deadline leaves time), to a second batch on the same replica, kept and escalated pieces at
- * their validation accuracies.
+ * labelled so wherever it is reported. Each replica follows the job's own rules, the same code
+ * ({@link ReplicaPolicy}, {@link Draws}): pieces go to a task's replicas (the plan's partitions) drawn
+ * by the planned weights (a split task's replicas run their own variant and batch size); a replica
+ * runs a batch when its queue holds the plan's batch size or the first piece it has seen since its last
+ * batch has waited the plan's timeout; a piece whose batch would end after its deadline at the replica's
+ * pace (its last batch here) is dropped, and so is its request; a batch takes a profile-sampled time; a
+ * finished piece fans out to each child with the variant's multiplicity; a request ends when its last
+ * piece ends. The plans come from the sidecar's own {@link Replanner} fed with simulated root telemetry;
+ * a new plan takes effect after the plan-change delay, and the pieces queued under the old one move to
+ * the new replicas (nothing is lost). A plan's per-request adaptation ({@link PlanAdapter}) runs as in the
+ * job: a ladder picks each batch's rung by its tightest piece's slack after the planned budgets below; a
+ * cascade's first stage marks a piece of low confidence with the validation split's escalation
+ * probability, and the job's rule decides whether it runs again (kept and escalated pieces at their
+ * validation accuracies).
  */
 public final class Simulator {
 
@@ -126,12 +129,17 @@ public final class Simulator {
         /** In a cascade's second stage: what its first stage did (the escalated pieces' accuracy); null otherwise. */
         Confidence.Outcome escalatedBy;
 
+        /** What the running batch takes (sampled from the profile); the replica's pace once it has run. */
+        double runningMs;
+        /** When the replica last finished a batch: the job sees no piece while it runs one, so a timeout counts from then. */
+        double freeSinceMs;
+        final ReplicaPace pace = new ReplicaPace();
+
         /** What this replica runs: the task's variant and batch, or its own under a traffic split. */
         final Variant variant;
         final int batch;
-        /** Planned fraction of the task's pieces; {@code credit} spreads them in that proportion (smooth weighted round-robin). */
+        /** Planned fraction of the task's pieces. */
         final double weight;
-        double credit;
 
         Replica(TaskState task, double share, Variant variant, int batch, double weight) {
             this.task = task;
@@ -169,6 +177,7 @@ public final class Simulator {
     private final Function<PlanningInstance, SolvedPlan> solver;
     private final Settings settings;
     private final PlanAdapter adapter;
+    private final ReplicaPolicy policy;
 
     /** @param solver the planner (wrap it in {@link PlanCache} to solve each demand level once) */
     public Simulator(PlanningInstance template, Function<PlanningInstance, SolvedPlan> solver, Settings settings) {
@@ -181,6 +190,7 @@ public final class Simulator {
         this.solver = solver;
         this.settings = settings;
         this.adapter = adapter;
+        this.policy = new ReplicaPolicy(settings.earlyDrop());
     }
 
     /** @param progress told the fraction of the trace simulated, now and then */
@@ -353,60 +363,48 @@ public final class Simulator {
             tryStart(rep, t);
         }
 
-        /**
-         * The replica the next piece goes to: round-robin in proportion to the planned weights (each
-         * replica gains its weight per piece, the one with most credit takes the piece and pays 1), so
-         * a split task's variants take the traffic the plan gave them, and even weights give round-robin.
-         */
+        /** The replica the next piece goes to, drawn by the plan's weights as the job's lane keys draw it. */
         Replica next(TaskState task) {
-            Replica best = null;
-            for (Replica r : task.replicas) {
-                r.credit += r.weight;
-                if (best == null || r.credit > best.credit) {
-                    best = r;
-                }
+            double[] weights = new double[task.replicas.size()];
+            for (int i = 0; i < weights.length; i++) {
+                weights[i] = task.replicas.get(i).weight;
             }
-            best.credit -= 1;
-            return best;
+            return task.replicas.get(Draws.replica(weights, random.nextDouble()));
         }
 
+        /** The job's batch cut and early drop ({@link ReplicaPolicy}), when the replica is free. */
         void tryStart(Replica rep, double t) {
             if (rep.busy || rep.queue.isEmpty()) {
                 return;
             }
             TaskState task = rep.task;
-            double due = rep.queue.peek().enqueuedMs + task.timeoutMs;
-            if (rep.queue.size() < rep.batch && t < due) {
+            double due = ReplicaPolicy.timeoutAtMs(Math.max(rep.queue.peek().enqueuedMs, rep.freeSinceMs), task.timeoutMs);
+            if (!ReplicaPolicy.full(rep.queue.size(), rep.batch) && t < due) {
                 if (!(rep.timerAt <= due)) {
                     rep.timerAt = due;
                     push(due, TIMEOUT, rep);
                 }
                 return;
             }
-            List<Piece> batch = new ArrayList<>(Math.min(rep.batch, rep.queue.size()));
-            while (batch.size() < rep.batch && !rep.queue.isEmpty()) {
-                Piece p = rep.queue.poll();
-                if (dropped[p.request] || (settings.earlyDrop() && t > trace.atMs()[p.request] + sloMs)) {
-                    dropPiece(task, p, t);
-                } else {
-                    batch.add(p);
-                }
+            List<Piece> chunk = new ArrayList<>(Math.min(rep.batch, rep.queue.size()));
+            while (chunk.size() < rep.batch && !rep.queue.isEmpty()) {
+                chunk.add(rep.queue.poll());
             }
+            List<Piece> batch = policy.onTime(chunk, this::deadlineMs, t, policy.pace(task.adaptation, rep.pace),
+                    (p, why) -> dropPiece(task, p, t));
             if (batch.isEmpty()) {
                 tryStart(rep, t);
                 return;
             }
             rep.startedMs = t;
-            Variant v = rep.variant;
-            if (!task.adaptation.ladder().isEmpty()) {
-                // Slack-fit, as the job: the rung that lets the batch's tightest piece (its oldest) keep the budgets below.
-                double tightest = Double.MAX_VALUE;
-                for (Piece p : batch) {
-                    tightest = Math.min(tightest, trace.atMs()[p.request] + sloMs);
-                }
-                v = task.task.variant(Slack.fit(task.adaptation.ladder(), tightest - t - task.belowMs).variant()).orElseThrow();
-            }
+            Variant v = task.adaptation.ladder().isEmpty() ? rep.variant
+                    : task.task.variant(ReplicaPolicy.rung(task.adaptation, ReplicaPolicy.tightestDeadlineMs(batch, this::deadlineMs), t,
+                            task.belowMs, rep.pace)).orElseThrow();
             run(rep, batch, v, null, t);
+        }
+
+        double deadlineMs(Piece p) {
+            return trace.atMs()[p.request] + sloMs;
         }
 
         /** @param escalatedBy a cascade's first stage, when this batch is its second; null otherwise */
@@ -417,14 +415,16 @@ public final class Simulator {
             rep.escalatedBy = escalatedBy;
             rep.task.batches++;
             rep.task.rungBatches.merge(v.name(), 1L, Long::sum);
-            push(t + latency.sampleMs(v.name(), rep.share, batch.size()), DONE, rep);
+            rep.runningMs = latency.sampleMs(v.name(), rep.share, batch.size());
+            push(t + rep.runningMs, DONE, rep);
         }
 
         void done(Replica rep, double t) {
             TaskState task = rep.task;
+            rep.pace.ran(rep.runningVariant.name(), rep.runningMs);
             Adaptation.Cascade cascade = task.adaptation.cascade();
             Confidence.Outcome outcome = null;
-            if (rep.escalatedBy == null && cascade != null && !cascade.escalateTo().equals(rep.runningVariant.name())) {
+            if (rep.escalatedBy == null && ReplicaPolicy.firstStage(cascade, rep.runningVariant.name())) {
                 outcome = outcome(task.task.name(), rep.runningVariant.name(), cascade.escalateTo(), cascade.threshold());
             }
             // A cascade's stage answers the pieces it keeps (or was given) with its own accuracy on them, not its mean.
@@ -432,8 +432,9 @@ public final class Simulator {
                     : rep.escalatedBy != null ? factor(task, rep.runningVariant, rep.escalatedBy.escalatedAccuracy()) : 1.0;
             List<Piece> up = new ArrayList<>();
             for (Piece p : rep.running) {
-                if (outcome != null && t + cascade.escalateBatchMs() + task.belowMs <= trace.atMs()[p.request] + sloMs
-                        && random.nextDouble() < outcome.rate()) {
+                // Low confidence drawn with the validation split's escalation rate; the rest is the job's rule.
+                if (outcome != null && ReplicaPolicy.escalates(cascade, random.nextDouble() < outcome.rate(), deadlineMs(p), t, task.belowMs,
+                        rep.pace)) {
                     up.add(p);
                     continue;
                 }
@@ -447,6 +448,7 @@ public final class Simulator {
             }
             rep.running = null;
             rep.busy = false;
+            rep.freeSinceMs = t;
             if (!up.isEmpty()) {
                 // The second stage runs on the same replica, before its next batch.
                 run(rep, up, task.task.variant(cascade.escalateTo()).orElseThrow(), outcome, t);
@@ -482,8 +484,7 @@ public final class Simulator {
                 leafPieces[p.request]++;
             }
             for (TaskState child : task.children) {
-                double mean = ran.fanoutTo(child.task.name());
-                int copies = (int) Math.floor(mean) + (random.nextDouble() < mean - Math.floor(mean) ? 1 : 0);
+                int copies = Draws.copies(ran.fanoutTo(child.task.name()), random.nextDouble());
                 outstanding[p.request] += copies;
                 for (int i = 0; i < copies; i++) {
                     enqueue(child, new Piece(p.request, accuracy), t);

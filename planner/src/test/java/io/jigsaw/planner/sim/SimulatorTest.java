@@ -76,7 +76,8 @@ class SimulatorTest {
 
         SimulationResult r = new Simulator(oneQueue(), SOLVER::solve, fixedPlan()).run(trace, f -> { });
 
-        assertThat(r.sloViolationPct()).isGreaterThan(10);
+        // 20 s × 50/s more than it serves, less the 500 pieces the 5 s SLO lets queue: about 500 of 5 000 requests.
+        assertThat(r.sloViolationPct()).isCloseTo(10, within(3.0));
         assertThat(r.dropped()).isPositive();
         long[] violations = r.timeline().violations();
         long before = 0;
