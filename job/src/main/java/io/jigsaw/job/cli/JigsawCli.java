@@ -15,7 +15,7 @@ import java.util.Arrays;
 /** {@code bin/jigsaw}: one launcher, a subcommand per job (DESIGN.md); each has a true {@code --help}. */
 @Command(name = "jigsaw", mixinStandardHelpOptions = true, version = "jigsaw 0.1.0",
         description = "Serving system for compound inference: Kafka -> one Flink operator per task running DJL TensorFlow variants.",
-        subcommands = {DemoCommand.class, ModelsCommand.class, ProfileCommand.class, PlanCommand.class, CapacityCommand.class, SimulateCommand.class, ReplayCommand.class, SendCommand.class, ResultsCommand.class, ReportCommand.class, PlannerCommand.class, JobCommand.class, ClusterCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, ModelsCommand.class, ProfileCommand.class, PlanCommand.class, CapacityCommand.class, SimulateCommand.class, ReplayCommand.class, TraceCommand.class, SendCommand.class, ResultsCommand.class, ReportCommand.class, PlannerCommand.class, JobCommand.class, ClusterCommand.class, CommandLine.HelpCommand.class})
 public final class JigsawCli {
 
     static final String DEBUG = "--debug";

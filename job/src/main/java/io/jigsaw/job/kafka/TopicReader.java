@@ -6,6 +6,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -14,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -96,14 +98,40 @@ public final class TopicReader<T extends SpecificRecord> implements AutoCloseabl
 
     /** Whatever arrived within {@code wait}, decoded; records that are not a {@code T} are skipped and said. */
     public List<T> poll(Duration wait) {
-        List<T> out = new ArrayList<>();
+        return pollTimed(wait).stream().map(Timestamped::value).toList();
+    }
+
+    /** A decoded record with its Kafka timestamp (the producer's create time, or the broker's log-append time). */
+    public record Timestamped<T>(long timestampMs, T value) {
+    }
+
+    /** {@link #poll}, each record with its timestamp. */
+    public List<Timestamped<T>> pollTimed(Duration wait) {
+        List<Timestamped<T>> out = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : consumer.poll(wait)) {
             T value = decode(r);
             if (value != null) {
-                out.add(value);
+                out.add(new Timestamped<>(r.timestamp(), value));
             }
         }
         return out;
+    }
+
+    /** Moves every partition to its first record with a timestamp at or after {@code epochMs} (to its end where there is none). */
+    public void seekToTime(long epochMs) {
+        Map<TopicPartition, Long> query = new HashMap<>();
+        partitions.forEach(p -> query.put(p, epochMs));
+        Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query);
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+        for (TopicPartition p : partitions) {
+            OffsetAndTimestamp at = found.get(p);
+            consumer.seek(p, at != null ? at.offset() : end.get(p));
+        }
+    }
+
+    /** How many records lie between the reader's positions and {@code end} (from {@link #endOffsets}): work left, for progress. */
+    public long behind(Map<TopicPartition, Long> end) {
+        return partitions.stream().mapToLong(p -> Math.max(0, end.getOrDefault(p, 0L) - consumer.position(p))).sum();
     }
 
     /** Where a skipped record is said (one line: which record, and why); replaces the log warning. */
