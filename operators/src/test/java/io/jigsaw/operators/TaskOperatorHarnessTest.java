@@ -14,6 +14,7 @@ import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.util.InstantiationUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,7 +44,9 @@ class TaskOperatorHarnessTest {
 
     @AfterEach
     void close() throws Exception {
-        harness.close();
+        if (harness != null) {
+            harness.close();
+        }
     }
 
     static Plan plan(long version, String detectVariant, int batch, double timeoutMs, int classifyReplicas) {
@@ -87,6 +90,14 @@ class TaskOperatorHarnessTest {
     List<Piece> toChild(String child) {
         Queue<StreamRecord<Piece>> q = harness.getSideOutput(Tags.toChild(child));
         return q == null ? List.of() : q.stream().map(StreamRecord::getValue).toList();
+    }
+
+    @Test
+    void theOperatorTravelsToItsTaskManagerWhole() throws Exception {
+        // Flink serialises every function into the job graph: one field that is not Serializable fails the submission.
+        TaskOperator op = new TaskOperator(GRAPH, "detect", RecordingRunner.factory(), LaneKeys.of(2, 128), TELEMETRY_MS, 4);
+
+        assertThat(InstantiationUtil.clone(op)).isInstanceOf(TaskOperator.class);
     }
 
     @Test

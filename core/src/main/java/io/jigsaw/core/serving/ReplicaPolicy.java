@@ -3,6 +3,7 @@ package io.jigsaw.core.serving;
 import io.jigsaw.core.plan.Adaptation;
 import io.jigsaw.core.plan.Slack;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
@@ -26,7 +27,9 @@ import java.util.function.ToDoubleFunction;
  * A rung's (and the second stage's) estimate is the larger of its profiled batch time and what its last
  * batch took on this replica.
  */
-public final class ReplicaPolicy {
+public final class ReplicaPolicy implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private final boolean earlyDrop;
 

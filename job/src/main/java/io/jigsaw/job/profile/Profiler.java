@@ -5,10 +5,10 @@ import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.Task;
 import io.jigsaw.core.graph.TensorSpec;
 import io.jigsaw.core.graph.Variant;
+import io.jigsaw.core.serving.CpuShares;
 import io.jigsaw.core.stats.Percentiles;
 import io.jigsaw.job.client.Frames;
 import io.jigsaw.planner.profile.ProfileRow;
-import io.jigsaw.runtime.CpuShares;
 import io.jigsaw.runtime.SavedModelSignatures;
 import io.jigsaw.runtime.VariantRunner;
 
