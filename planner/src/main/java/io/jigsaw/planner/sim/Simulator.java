@@ -8,6 +8,7 @@ import io.jigsaw.core.plan.Partition;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.Slack;
 import io.jigsaw.core.plan.TaskPlan;
+import io.jigsaw.core.serving.CpuShares;
 import io.jigsaw.core.serving.Draws;
 import io.jigsaw.core.serving.ReplicaPace;
 import io.jigsaw.core.serving.ReplicaPolicy;
@@ -58,22 +59,23 @@ public final class Simulator {
      * @param commitInterval results are visible at the next multiple of it (exactly-once commits); zero: at once
      */
     public record Settings(Duration telemetryInterval, Duration smoothing, ReplanRule rule, Duration planChangeDelay, boolean earlyDrop,
-            boolean replan, long seed, Duration commitInterval) {
+            boolean replan, long seed, Duration commitInterval, JobTerms terms) {
 
         public static Settings defaults() {
-            return new Settings(Duration.ofSeconds(1), Duration.ofSeconds(3), ReplanRule.defaults(), Duration.ofMillis(500), true, true, 1, Duration.ZERO);
+            return new Settings(Duration.ofSeconds(1), Duration.ofSeconds(3), ReplanRule.defaults(), Duration.ofMillis(500), true, true, 1, Duration.ZERO,
+                    JobTerms.NONE);
         }
 
         public Settings withSeed(long newSeed) {
-            return new Settings(telemetryInterval, smoothing, rule, planChangeDelay, earlyDrop, replan, newSeed, commitInterval);
+            return new Settings(telemetryInterval, smoothing, rule, planChangeDelay, earlyDrop, replan, newSeed, commitInterval, terms);
         }
 
         public Settings withReplan(boolean on) {
-            return new Settings(telemetryInterval, smoothing, rule, planChangeDelay, earlyDrop, on, seed, commitInterval);
+            return new Settings(telemetryInterval, smoothing, rule, planChangeDelay, earlyDrop, on, seed, commitInterval, terms);
         }
 
         public Settings withEarlyDrop(boolean on) {
-            return new Settings(telemetryInterval, smoothing, rule, planChangeDelay, on, replan, seed, commitInterval);
+            return new Settings(telemetryInterval, smoothing, rule, planChangeDelay, on, replan, seed, commitInterval, terms);
         }
 
         /**
@@ -81,11 +83,16 @@ public final class Simulator {
          * delivery: the checkpoint that commits them); zero: the moment they are assembled.
          */
         public Settings withCommitInterval(Duration every) {
-            return new Settings(telemetryInterval, smoothing, rule, planChangeDelay, earlyDrop, replan, seed, every);
+            return new Settings(telemetryInterval, smoothing, rule, planChangeDelay, earlyDrop, replan, seed, every, terms);
+        }
+
+        /** What the real job adds to the models' times ({@link JobTerms}); none by default. */
+        public Settings withJobTerms(JobTerms newTerms) {
+            return new Settings(telemetryInterval, smoothing, rule, planChangeDelay, earlyDrop, replan, seed, commitInterval, newTerms);
         }
 
         public Settings withPlanChangeDelay(Duration delay) {
-            return new Settings(telemetryInterval, smoothing, rule, delay, earlyDrop, replan, seed, commitInterval);
+            return new Settings(telemetryInterval, smoothing, rule, delay, earlyDrop, replan, seed, commitInterval, terms);
         }
     }
 
@@ -94,6 +101,11 @@ public final class Simulator {
     private static final int DONE = 2;
     private static final int TELEMETRY = 3;
     private static final int APPLY = 4;
+    /** A piece reaches its next task after a hop ({@link JobTerms#hopMs}). */
+    private static final int HOP = 5;
+
+    private record Hop(TaskState task, Piece piece) {
+    }
 
     private record Event(double t, long seq, int type, Object ref) implements Comparable<Event> {
         @Override
@@ -131,6 +143,8 @@ public final class Simulator {
 
         /** What the running batch takes (sampled from the profile); the replica's pace once it has run. */
         double runningMs;
+        /** Its threads on a CPU device (0 otherwise). */
+        int runningThreads;
         /** When the replica last finished a batch: the job sees no piece while it runs one, so a timeout counts from then. */
         double freeSinceMs;
         final ReplicaPace pace = new ReplicaPace();
@@ -206,6 +220,9 @@ public final class Simulator {
         final double sloMs = graph.latencySloMs();
         /** Results are visible at multiples of it (exactly-once commits); 0: when assembled. */
         final double commitMs = settings.commitInterval().toNanos() / 1e6;
+        final JobTerms terms = settings.terms();
+        /** Threads of the batches running now, on a CPU device: what the framework and the next batch share the cores with. */
+        int busyThreads;
         final PriorityQueue<Event> events = new PriorityQueue<>();
         final SplittableRandom random = new SplittableRandom(settings.seed());
         final LatencyModel latency = new LatencyModel(template.profile(), settings.seed() + 1);
@@ -256,8 +273,9 @@ public final class Simulator {
                 graph.children(t.task.name()).forEach(c -> t.children.add(tasks.get(template.taskIndex(c.name()))));
             }
             // As the job's sidecar does: plan to what is left of the SLO once a result waits for its commit.
-            PlanningInstance planned = commitMs <= 0 ? template
-                    : template.withGraph(graph.withLatencySlo(Math.max(1, sloMs - commitMs)));
+            double keptBack = commitMs + terms.deliveryMs();
+            PlanningInstance planned = keptBack <= 0 ? template
+                    : template.withGraph(graph.withLatencySlo(Math.max(1, sloMs - keptBack)));
             replanner = new Replanner(planned, this::timedSolve, settings.rule(),
                     DemandEstimator.forTelemetry(settings.telemetryInterval(), settings.smoothing()));
         }
@@ -323,6 +341,10 @@ public final class Simulator {
                         }
                     }
                     case APPLY -> apply((Plan) e.ref(), e.t());
+                    case HOP -> {
+                        Hop h = (Hop) e.ref();
+                        enqueue(h.task(), h.piece(), e.t());
+                    }
                     default -> throw new IllegalStateException("event " + e.type());
                 }
                 if ((++handled & 0xFFFFF) == 0) {
@@ -343,7 +365,16 @@ public final class Simulator {
             perSecondArrivals[second(t)]++;
             TaskState root = tasks.get(0);
             outstanding[r] = 1;
-            enqueue(root, new Piece(r, 1.0), t);
+            hop(root, new Piece(r, 1.0), t);
+        }
+
+        /** A piece moves on to {@code task}: at once, or after a hop when the job's hops are modelled. */
+        void hop(TaskState task, Piece p, double t) {
+            if (terms.hopMs() > 0) {
+                push(t + terms.hopMs(), HOP, new Hop(task, p));
+            } else {
+                enqueue(task, p, t);
+            }
         }
 
         void enqueue(TaskState task, Piece p, double t) {
@@ -415,12 +446,38 @@ public final class Simulator {
             rep.escalatedBy = escalatedBy;
             rep.task.batches++;
             rep.task.rungBatches.merge(v.name(), 1L, Long::sum);
-            rep.runningMs = latency.sampleMs(v.name(), rep.share, batch.size());
+            rep.runningMs = batchMs(rep, v, batch.size(), t);
             push(t + rep.runningMs, DONE, rep);
+        }
+
+        /**
+         * A batch's time: a sample of the profile's row for the replica's share; on a CPU device with the
+         * job's terms, the row of the whole threads it gets, slowed by how many threads want the cores.
+         */
+        double batchMs(Replica rep, Variant v, int size, double t) {
+            if (terms.cpuThreads() == 0) {
+                return latency.sampleMs(v.name(), rep.share, size);
+            }
+            int threads = CpuShares.threads(rep.share, terms.cpuThreads());
+            double threadShare = 100.0 * threads / terms.cpuThreads();
+            double share = template.profile().row(v.name(), threadShare, template.profile().batches(v.name()).iterator().next()).isPresent()
+                    ? threadShare : rep.share;
+            rep.runningThreads = threads;
+            busyThreads += threads;
+            double wanted = busyThreads + terms.frameworkIdleCores() + terms.frameworkCpuMsPerRequest() * recentRateRps(t) / 1000;
+            return latency.sampleMs(v.name(), share, size) * Math.max(1, wanted / terms.cpuThreads());
+        }
+
+        /** Requests per second arriving lately: the last whole second's, what the framework's CPU follows. */
+        double recentRateRps(double t) {
+            int s = second(t);
+            return s == 0 ? perSecondArrivals[0] / Math.max(0.001, t / 1000) : perSecondArrivals[s - 1];
         }
 
         void done(Replica rep, double t) {
             TaskState task = rep.task;
+            busyThreads -= rep.runningThreads;
+            rep.runningThreads = 0;
             rep.pace.ran(rep.runningVariant.name(), rep.runningMs);
             Adaptation.Cascade cascade = task.adaptation.cascade();
             Confidence.Outcome outcome = null;
@@ -487,7 +544,7 @@ public final class Simulator {
                 int copies = Draws.copies(ran.fanoutTo(child.task.name()), random.nextDouble());
                 outstanding[p.request] += copies;
                 for (int i = 0; i < copies; i++) {
-                    enqueue(child, new Piece(p.request, accuracy), t);
+                    hop(child, new Piece(p.request, accuracy), t);
                 }
             }
             if (--outstanding[p.request] == 0) {
@@ -513,7 +570,8 @@ public final class Simulator {
             }
             completed++;
             // The client's latency: until the result can be read (under a commit interval, at the next commit).
-            double visible = commitMs > 0 ? Math.ceil(t / commitMs) * commitMs : t;
+            double assembled = t + terms.hopMs();
+            double visible = (commitMs > 0 ? Math.ceil(assembled / commitMs) * commitMs : assembled) + terms.deliveryMs();
             double ms = visible - trace.atMs()[r];
             latencies.add(ms);
             if (ms > sloMs) {

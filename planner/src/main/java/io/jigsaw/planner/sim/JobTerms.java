@@ -1,0 +1,57 @@
+package io.jigsaw.planner.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What the real job adds on top of the models' profiled batch times, for the simulator to model; each
+ * term is off at zero, and {@link #label()} says which are on wherever a simulation is reported.
+ *
+ * @param cpuThreads on a CPU device (a profile measured on N threads, {@code cpu-Nt}): N, and two terms
+ *        with it. <b>Thread budget</b>: a partition is a whole number of threads ({@code CpuShares}), so a
+ *        batch runs at the measured row of the threads it gets, not at a row derived for its share.
+ *        <b>Shared cores</b>: the models' running batches, the framework's CPU per request and its idle
+ *        cores share the N cores; a batch that starts when more threads want them than there are runs that
+ *        much slower. 0: not a CPU device, or both terms off
+ * @param frameworkCpuMsPerRequest CPU milliseconds the framework spends per request (Kafka, Avro, Flink's
+ *        hops and state), on the models' cores; with {@code cpuThreads} only
+ * @param frameworkIdleCores cores the framework keeps busy with no request at all; with {@code cpuThreads} only
+ * @param hopMs what each move of a piece costs in time: into the graph's first task, from a task to the
+ *        next, and from a leaf to the result (Flink's network stack, serialisation)
+ * @param deliveryMs from a result's assembly to the client's read (the results sink's write, the
+ *        consumer's fetch); the planner keeps as much of the SLO back, as the job's sidecar does
+ */
+public record JobTerms(int cpuThreads, double frameworkCpuMsPerRequest, double frameworkIdleCores, double hopMs, double deliveryMs) {
+
+    /** The models' profiled times alone. */
+    public static final JobTerms NONE = new JobTerms(0, 0, 0, 0, 0);
+
+    public JobTerms {
+        if (cpuThreads < 0 || !(frameworkCpuMsPerRequest >= 0) || !(frameworkIdleCores >= 0) || !(hopMs >= 0) || !(deliveryMs >= 0)) {
+            throw new IllegalArgumentException("the job's terms must be >= 0, found " + cpuThreads + " threads, "
+                    + frameworkCpuMsPerRequest + " CPU ms per request, " + frameworkIdleCores + " idle cores, " + hopMs + " ms per hop, "
+                    + deliveryMs + " ms delivery");
+        }
+    }
+
+    public boolean none() {
+        return cpuThreads == 0 && hopMs == 0 && deliveryMs == 0;
+    }
+
+    /** Which terms are on, with their figures: printed beside every simulation. */
+    public String label() {
+        List<String> on = new ArrayList<>();
+        if (cpuThreads > 0) {
+            on.add(String.format(Locale.ROOT, "thread budget and %d shared cores (framework %.1f CPU ms/request, %.2f idle cores)", cpuThreads,
+                    frameworkCpuMsPerRequest, frameworkIdleCores));
+        }
+        if (hopMs > 0) {
+            on.add(String.format(Locale.ROOT, "%.2f ms per hop", hopMs));
+        }
+        if (deliveryMs > 0) {
+            on.add(String.format(Locale.ROOT, "%.1f ms delivery", deliveryMs));
+        }
+        return on.isEmpty() ? "models' profiled times only" : String.join(", ", on);
+    }
+}
