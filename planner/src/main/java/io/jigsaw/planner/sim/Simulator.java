@@ -103,6 +103,8 @@ public final class Simulator {
     private static final int APPLY = 4;
     /** A piece reaches its next task after a hop ({@link JobTerms#hopMs}). */
     private static final int HOP = 5;
+    /** A request's framework CPU is done: it enters the graph. */
+    private static final int FRAMEWORK = 6;
 
     private record Hop(TaskState task, Piece piece) {
     }
@@ -223,6 +225,9 @@ public final class Simulator {
         final JobTerms terms = settings.terms();
         /** Threads of the batches running now, on a CPU device: what the framework and the next batch share the cores with. */
         int busyThreads;
+        /** The framework's CPU on a CPU device: a core per request being handled, the rest waiting in order. */
+        int frameworkBusy;
+        final ArrayDeque<Integer> frameworkWaiting = new ArrayDeque<>();
         final PriorityQueue<Event> events = new PriorityQueue<>();
         final SplittableRandom random = new SplittableRandom(settings.seed());
         final LatencyModel latency = new LatencyModel(template.profile(), settings.seed() + 1);
@@ -341,6 +346,16 @@ public final class Simulator {
                         }
                     }
                     case APPLY -> apply((Plan) e.ref(), e.t());
+                    case FRAMEWORK -> {
+                        int r = (Integer) e.ref();
+                        hop(tasks.get(0), new Piece(r, 1.0), e.t());
+                        Integer next = frameworkWaiting.poll();
+                        if (next != null) {
+                            push(e.t() + terms.frameworkCpuMsPerRequest(), FRAMEWORK, next);
+                        } else {
+                            frameworkBusy--;
+                        }
+                    }
                     case HOP -> {
                         Hop h = (Hop) e.ref();
                         enqueue(h.task(), h.piece(), e.t());
@@ -365,6 +380,16 @@ public final class Simulator {
             perSecondArrivals[second(t)]++;
             TaskState root = tasks.get(0);
             outstanding[r] = 1;
+            if (terms.cpuThreads() > 0 && terms.frameworkCpuMsPerRequest() > 0) {
+                // Its framework CPU (decode, hops, state, delivery) is work on the same cores: it waits for one when all are busy.
+                if (frameworkBusy < terms.cpuThreads()) {
+                    frameworkBusy++;
+                    push(t + terms.frameworkCpuMsPerRequest(), FRAMEWORK, r);
+                } else {
+                    frameworkWaiting.add(r);
+                }
+                return;
+            }
             hop(root, new Piece(r, 1.0), t);
         }
 
@@ -464,14 +489,8 @@ public final class Simulator {
                     ? threadShare : rep.share;
             rep.runningThreads = threads;
             busyThreads += threads;
-            double wanted = busyThreads + terms.frameworkIdleCores() + terms.frameworkCpuMsPerRequest() * recentRateRps(t) / 1000;
+            double wanted = busyThreads + frameworkBusy + terms.frameworkIdleCores();
             return latency.sampleMs(v.name(), share, size) * Math.max(1, wanted / terms.cpuThreads());
-        }
-
-        /** Requests per second arriving lately: the last whole second's, what the framework's CPU follows. */
-        double recentRateRps(double t) {
-            int s = second(t);
-            return s == 0 ? perSecondArrivals[0] / Math.max(0.001, t / 1000) : perSecondArrivals[s - 1];
         }
 
         void done(Replica rep, double t) {
