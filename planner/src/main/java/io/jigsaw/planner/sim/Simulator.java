@@ -145,8 +145,9 @@ public final class Simulator {
 
         /** What the running batch takes (sampled from the profile); the replica's pace once it has run. */
         double runningMs;
-        /** Its threads on a CPU device (0 otherwise). */
-        int runningThreads;
+        /** Its threads while it runs a batch, on a CPU device with the job's terms (0 otherwise); its share as that many threads. */
+        final int threads;
+        final double threadShare;
         /** When the replica last finished a batch: the job sees no piece while it runs one, so a timeout counts from then. */
         double freeSinceMs;
         final ReplicaPace pace = new ReplicaPace();
@@ -154,15 +155,14 @@ public final class Simulator {
         /** What this replica runs: the task's variant and batch, or its own under a traffic split. */
         final Variant variant;
         final int batch;
-        /** Planned fraction of the task's pieces. */
-        final double weight;
 
-        Replica(TaskState task, double share, Variant variant, int batch, double weight) {
+        Replica(TaskState task, double share, Variant variant, int batch, int cpuThreads) {
             this.task = task;
             this.share = share;
             this.variant = variant;
             this.batch = batch;
-            this.weight = weight;
+            this.threads = cpuThreads == 0 ? 0 : CpuShares.threads(share, cpuThreads);
+            this.threadShare = cpuThreads == 0 ? share : 100.0 * threads / cpuThreads;
         }
     }
 
@@ -172,6 +172,8 @@ public final class Simulator {
         Variant variant;
         double timeoutMs;
         List<Replica> replicas = List.of();
+        /** The plan's fraction of the task's pieces per replica. */
+        double[] weights;
         Adaptation adaptation = Adaptation.NONE;
         /** The planned budget the tasks below need (a ladder's and a cascade's slack is the deadline less it). */
         double belowMs;
@@ -421,11 +423,7 @@ public final class Simulator {
 
         /** The replica the next piece goes to, drawn by the plan's weights as the job's lane keys draw it. */
         Replica next(TaskState task) {
-            double[] weights = new double[task.replicas.size()];
-            for (int i = 0; i < weights.length; i++) {
-                weights[i] = task.replicas.get(i).weight;
-            }
-            return task.replicas.get(Draws.replica(weights, random.nextDouble()));
+            return task.replicas.get(Draws.replica(task.weights, random.nextDouble()));
         }
 
         /** The job's batch cut and early drop ({@link ReplicaPolicy}), when the replica is free. */
@@ -471,7 +469,7 @@ public final class Simulator {
             rep.escalatedBy = escalatedBy;
             rep.task.batches++;
             rep.task.rungBatches.merge(v.name(), 1L, Long::sum);
-            rep.runningMs = batchMs(rep, v, batch.size(), t);
+            rep.runningMs = batchMs(rep, v, batch.size());
             push(t + rep.runningMs, DONE, rep);
         }
 
@@ -479,24 +477,20 @@ public final class Simulator {
          * A batch's time: a sample of the profile's row for the replica's share; on a CPU device with the
          * job's terms, the row of the whole threads it gets, slowed by how many threads want the cores.
          */
-        double batchMs(Replica rep, Variant v, int size, double t) {
-            if (terms.cpuThreads() == 0) {
+        double batchMs(Replica rep, Variant v, int size) {
+            if (rep.threads == 0) {
                 return latency.sampleMs(v.name(), rep.share, size);
             }
-            int threads = CpuShares.threads(rep.share, terms.cpuThreads());
-            double threadShare = 100.0 * threads / terms.cpuThreads();
-            double share = template.profile().row(v.name(), threadShare, template.profile().batches(v.name()).iterator().next()).isPresent()
-                    ? threadShare : rep.share;
-            rep.runningThreads = threads;
-            busyThreads += threads;
+            double share = template.profile().row(v.name(), rep.threadShare, template.profile().batches(v.name()).iterator().next())
+                    .isPresent() ? rep.threadShare : rep.share;
+            busyThreads += rep.threads;
             double wanted = busyThreads + frameworkBusy + terms.frameworkIdleCores();
             return latency.sampleMs(v.name(), share, size) * Math.max(1, wanted / terms.cpuThreads());
         }
 
         void done(Replica rep, double t) {
             TaskState task = rep.task;
-            busyThreads -= rep.runningThreads;
-            rep.runningThreads = 0;
+            busyThreads -= rep.threads;
             rep.pace.ran(rep.runningVariant.name(), rep.runningMs);
             Adaptation.Cascade cascade = task.adaptation.cascade();
             Confidence.Outcome outcome = null;
@@ -620,10 +614,11 @@ public final class Simulator {
                 task.adaptation = tp.adaptation();
                 task.belowMs = below.getOrDefault(task.task.name(), 0.0);
                 List<Replica> fresh = new ArrayList<>();
-                double[] weights = tp.routingWeights();
+                task.weights = tp.routingWeights();
                 for (int i = 0; i < tp.partitions().size(); i++) {
                     Partition part = tp.partitions().get(i);
-                    fresh.add(new Replica(task, part.share(), task.task.variant(tp.variantOf(i)).orElseThrow(), tp.batchSizeOf(i), weights[i]));
+                    fresh.add(new Replica(task, part.share(), task.task.variant(tp.variantOf(i)).orElseThrow(), tp.batchSizeOf(i),
+                            terms.cpuThreads()));
                     share += part.share();
                 }
                 task.replicas = fresh;
