@@ -11,12 +11,13 @@ import java.util.Locale;
  * @param cpuThreads on a CPU device (a profile measured on N threads, {@code cpu-Nt}): N, and two terms
  *        with it. <b>Thread budget</b>: a partition is a whole number of threads ({@code CpuShares}), so a
  *        batch runs at the measured row of the threads it gets, not at a row derived for its share.
- *        <b>Shared cores</b>: each request's framework CPU is work for one of the N cores before it enters
- *        the graph (all of it there: an approximation of work the job spreads over its hops), waiting in
- *        order when all are busy; a batch that starts when more threads (the models', the framework's, its
+ *        <b>Shared cores</b>: each request's framework CPU is work for the N cores, spread over the hops it
+ *        makes (into the graph, between tasks; the way in counts twice, for the result's way out too): a hop
+ *        takes a core for its share, waiting in order when all are busy, so a request dropped early has paid
+ *        only for the hops it made; a batch that starts when more threads (the models', the framework's, its
  *        idle load) want the cores than there are runs that much slower. 0: not a CPU device, or both terms off
- * @param frameworkCpuMsPerRequest CPU milliseconds the framework spends per request (Kafka, Avro, Flink's
- *        hops and state), on the models' cores; with {@code cpuThreads} only
+ * @param frameworkCpuMsPerRequest CPU milliseconds the job spends per request beside the models (Kafka, Avro,
+ *        Flink's hops and state, the crops), on the models' cores; with {@code cpuThreads} only
  * @param frameworkIdleCores cores the framework keeps busy with no request at all; with {@code cpuThreads} only
  * @param hopMs what each move of a piece costs in time: into the graph's first task, from a task to the
  *        next, and from a leaf to the result (Flink's network stack, serialisation)

@@ -9,11 +9,14 @@ import java.util.List;
  * @param gpuShareUsedPct time-mean of the GPU share the plans in force hold, in percent of all GPUs
  * @param accuracy mean end-to-end accuracy of completed requests (traffic-weighted over each request's paths)
  * @param timeline per simulated second, for plots
+ * @param modelCpuMsPerRequest on a CPU device with the job's terms: the models' CPU time (batch time × the
+ *        threads it ran on) per request of the trace; 0 otherwise. A calibration subtracts it from the job's
+ *        measured CPU per request to find what the framework adds.
  */
 public record SimulationResult(String policy, int gpus, long requests, long completed, long dropped, long late,
         double sloViolationPct, double p50Ms, double p99Ms, double gpuShareUsedPct, double accuracy, int plansApplied,
         int infeasibleDecisions, List<TaskStats> tasks, Timeline timeline, double wallSeconds,
-        double planningSeconds) {
+        double planningSeconds, double modelCpuMsPerRequest) {
 
     /** Simulated requests per minute of event-loop time (planning excluded: it is the planner's cost, not the simulator's). */
     public double requestsPerMinute() {

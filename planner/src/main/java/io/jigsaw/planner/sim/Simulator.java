@@ -103,10 +103,11 @@ public final class Simulator {
     private static final int APPLY = 4;
     /** A piece reaches its next task after a hop ({@link JobTerms#hopMs}). */
     private static final int HOP = 5;
-    /** A request's framework CPU is done: it enters the graph. */
-    private static final int FRAMEWORK = 6;
+    /** The next piece of work on a CPU device's shared cores may be done ({@link Cores}). */
+    private static final int CPU = 6;
 
-    private record Hop(TaskState task, Piece piece) {
+    /** A piece on its way to {@code task}; first {@code cpuMs} of a core for the framework's work on it (0: none). */
+    private record Hop(TaskState task, Piece piece, double cpuMs) {
     }
 
     private record Event(double t, long seq, int type, Object ref) implements Comparable<Event> {
@@ -121,11 +122,18 @@ public final class Simulator {
     private static final class Piece {
         final int request;
         final double accuracy;
+        /** The one piece a join passes on for its request (not one of the pieces it waits for). */
+        final boolean joined;
         double enqueuedMs;
 
         Piece(int request, double accuracy) {
+            this(request, accuracy, false);
+        }
+
+        Piece(int request, double accuracy, boolean joined) {
             this.request = request;
             this.accuracy = accuracy;
+            this.joined = joined;
         }
     }
 
@@ -143,8 +151,9 @@ public final class Simulator {
         /** In a cascade's second stage: what its first stage did (the escalated pieces' accuracy); null otherwise. */
         Confidence.Outcome escalatedBy;
 
-        /** What the running batch takes (sampled from the profile); the replica's pace once it has run. */
+        /** What the running batch takes (sampled from the profile, or as it ran on shared cores); the replica's pace once it has run. */
         double runningMs;
+        double runningSince;
         /** Its threads while it runs a batch, on a CPU device with the job's terms (0 otherwise); its share as that many threads. */
         final int threads;
         final double threadShare;
@@ -180,6 +189,10 @@ public final class Simulator {
         long pieces;
         long batches;
         final java.util.Map<String, Long> rungBatches = new java.util.TreeMap<>();
+        /** A task with several parents: its {@link Join}, which runs it once per request; null otherwise. */
+        Join join;
+        /** The joins below this task (it feeds them, directly or further up): each waits for its pieces here too. */
+        final List<Join> feeds = new ArrayList<>();
         long cascadeInputs;
         long escalated;
         long droppedPieces;
@@ -188,6 +201,31 @@ public final class Simulator {
 
         TaskState(Task task) {
             this.task = task;
+        }
+    }
+
+    /**
+     * A task with several parents runs once per request, as the job's {@code JoinBranches} does: it waits
+     * until no piece of the request is left above it (none queued, running or on its way in any task it is
+     * below) and then passes on one piece; a piece dropped above it means it never runs for that request.
+     * A parent that sent it nothing (no object found) is waited for all the same, as the job's skip piece is.
+     */
+    private static final class Join {
+        final TaskState task;
+        /** Per request: pieces above the join, or on their way into it. */
+        final int[] pending;
+        final boolean[] blocked;
+        final boolean[] fired;
+        final double[] accuracySum;
+        final int[] arrived;
+
+        Join(TaskState task, int requests) {
+            this.task = task;
+            pending = new int[requests];
+            blocked = new boolean[requests];
+            fired = new boolean[requests];
+            accuracySum = new double[requests];
+            arrived = new int[requests];
         }
     }
 
@@ -213,23 +251,41 @@ public final class Simulator {
 
     /** @param progress told the fraction of the trace simulated, now and then */
     public SimulationResult run(Trace trace, DoubleConsumer progress) {
-        return new Run(trace, progress).go();
+        return new Run(trace, null, progress).go();
+    }
+
+    /**
+     * Serves {@code plan} throughout, as the job does a static plan file: no re-planning, its own
+     * per-request adaptation (the adapter is not applied to it).
+     *
+     * @param progress told the fraction of the trace simulated, now and then
+     */
+    public SimulationResult run(Trace trace, Plan plan, DoubleConsumer progress) {
+        return new Run(trace, java.util.Objects.requireNonNull(plan, "plan"), progress).go();
     }
 
     /** One run's state: a simulator may run several traces. */
     private final class Run {
         final Trace trace;
+        /** A plan served throughout; null: the sidecar's plans. */
+        final Plan fixed;
         final DoubleConsumer progress;
         final Graph graph = template.graph();
         final double sloMs = graph.latencySloMs();
         /** Results are visible at multiples of it (exactly-once commits); 0: when assembled. */
         final double commitMs = settings.commitInterval().toNanos() / 1e6;
         final JobTerms terms = settings.terms();
-        /** Threads of the batches running now, on a CPU device: what the framework and the next batch share the cores with. */
-        int busyThreads;
+        /** A CPU device's cores with the job's terms: the models' batches and the framework's hops share them. */
+        final Cores cores = new Cores();
         /** The framework's CPU on a CPU device: a core per request being handled, the rest waiting in order. */
         int frameworkBusy;
-        final ArrayDeque<Integer> frameworkWaiting = new ArrayDeque<>();
+        final ArrayDeque<Hop> frameworkWaiting = new ArrayDeque<>();
+        /**
+         * The framework's CPU per hop under the plan in force: its CPU per request spread over the hops a
+         * request makes under the plan's fan-outs, the way into the graph counting twice (it also stands for
+         * the result's way out, which the simulation does not queue).
+         */
+        double cpuPerHopMs;
         final PriorityQueue<Event> events = new PriorityQueue<>();
         final SplittableRandom random = new SplittableRandom(settings.seed());
         final LatencyModel latency = new LatencyModel(template.profile(), settings.seed() + 1);
@@ -239,6 +295,8 @@ public final class Simulator {
         final Replanner replanner;
         long seq;
         long planningNanos;
+        /** The models' CPU time on a CPU device: batch time × threads, summed. */
+        double modelCpuMs;
         // Per request.
         final int[] outstanding;
         final boolean[] dropped;
@@ -261,8 +319,9 @@ public final class Simulator {
         final long[] perSecondViolations;
         final double[] perSecondShare;
 
-        Run(Trace trace, DoubleConsumer progress) {
+        Run(Trace trace, Plan fixed, DoubleConsumer progress) {
             this.trace = trace;
+            this.fixed = fixed;
             this.progress = progress;
             int n = trace.size();
             outstanding = new int[n];
@@ -279,12 +338,29 @@ public final class Simulator {
             for (TaskState t : tasks) {
                 graph.children(t.task.name()).forEach(c -> t.children.add(tasks.get(template.taskIndex(c.name()))));
             }
+            for (TaskState t : tasks) {
+                if (t.task.after().size() > 1) {
+                    t.join = new Join(t, n);
+                    above(t, t.join);
+                }
+            }
             // As the job's sidecar does: plan to what is left of the SLO once a result waits for its commit.
             double keptBack = commitMs + terms.deliveryMs();
             PlanningInstance planned = keptBack <= 0 ? template
                     : template.withGraph(graph.withLatencySlo(Math.max(1, sloMs - keptBack)));
             replanner = new Replanner(planned, this::timedSolve, settings.rule(),
                     DemandEstimator.forTelemetry(settings.telemetryInterval(), settings.smoothing()));
+        }
+
+        /** Every task above {@code task} feeds {@code join}. */
+        void above(TaskState task, Join join) {
+            for (String parent : task.task.after()) {
+                TaskState p = tasks.get(template.taskIndex(parent));
+                if (!p.feeds.contains(join)) {
+                    p.feeds.add(join);
+                    above(p, join);
+                }
+            }
         }
 
         SolvedPlan timedSolve(PlanningInstance instance) {
@@ -298,17 +374,21 @@ public final class Simulator {
 
         SimulationResult go() {
             long wallStart = System.nanoTime();
-            Replanner.Decision first = replanner.start(Math.max(1, trace.openingRateRps()), 0);
-            if (first.hasPlan()) {
-                apply(adapter.adapt(first.solved().toPlan(1, "simulation"), first.solved()), 0);
+            if (fixed != null) {
+                apply(fixed, 0);
             } else {
-                infeasible++;
+                Replanner.Decision first = replanner.start(Math.max(1, trace.openingRateRps()), 0);
+                if (first.hasPlan()) {
+                    apply(adapter.adapt(first.solved().toPlan(1, "simulation"), first.solved()), 0);
+                } else {
+                    infeasible++;
+                }
             }
             if (trace.size() > 0) {
                 push(trace.atMs()[0], ARRIVAL, 0);
             }
             double intervalMs = settings.telemetryInterval().toMillis();
-            if (settings.replan()) {
+            if (settings.replan() && fixed == null) {
                 push(intervalMs, TELEMETRY, null);
             }
             int nextArrival = 1;
@@ -348,16 +428,7 @@ public final class Simulator {
                         }
                     }
                     case APPLY -> apply((Plan) e.ref(), e.t());
-                    case FRAMEWORK -> {
-                        int r = (Integer) e.ref();
-                        hop(tasks.get(0), new Piece(r, 1.0), e.t());
-                        Integer next = frameworkWaiting.poll();
-                        if (next != null) {
-                            push(e.t() + terms.frameworkCpuMsPerRequest(), FRAMEWORK, next);
-                        } else {
-                            frameworkBusy--;
-                        }
-                    }
+                    case CPU -> cores.due((Long) e.ref(), e.t());
                     case HOP -> {
                         Hop h = (Hop) e.ref();
                         enqueue(h.task(), h.piece(), e.t());
@@ -382,30 +453,81 @@ public final class Simulator {
             perSecondArrivals[second(t)]++;
             TaskState root = tasks.get(0);
             outstanding[r] = 1;
-            if (terms.cpuThreads() > 0 && terms.frameworkCpuMsPerRequest() > 0) {
-                // Its framework CPU (decode, hops, state, delivery) is work on the same cores: it waits for one when all are busy.
-                if (frameworkBusy < terms.cpuThreads()) {
-                    frameworkBusy++;
-                    push(t + terms.frameworkCpuMsPerRequest(), FRAMEWORK, r);
-                } else {
-                    frameworkWaiting.add(r);
-                }
-                return;
-            }
-            hop(root, new Piece(r, 1.0), t);
+            sent(root, r);
+            hop(root, new Piece(r, 1.0), 2 * cpuPerHopMs, t);
         }
 
-        /** A piece moves on to {@code task}: at once, or after a hop when the job's hops are modelled. */
-        void hop(TaskState task, Piece p, double t) {
+        /**
+         * A piece moves on to {@code task}: on a CPU device with the job's terms, after the framework's CPU for
+         * the hop, on a core when one is free (in order, dropped or not: the job decodes and routes a piece
+         * before any task can judge it late); then the hop's time.
+         */
+        void hop(TaskState task, Piece p, double cpuMs, double t) {
+            if (terms.cpuThreads() == 0 || !(cpuMs > 0)) {
+                move(task, p, t);
+            } else if (frameworkBusy < terms.cpuThreads()) {
+                frameworkBusy++;
+                cores.add(new Work(cpuMs, 1, null, new Hop(task, p, cpuMs)), t);
+            } else {
+                frameworkWaiting.add(new Hop(task, p, cpuMs));
+            }
+        }
+
+        /** The hop's time, when the job's hops are modelled. */
+        void move(TaskState task, Piece p, double t) {
             if (terms.hopMs() > 0) {
-                push(t + terms.hopMs(), HOP, new Hop(task, p));
+                push(t + terms.hopMs(), HOP, new Hop(task, p, 0));
             } else {
                 enqueue(task, p, t);
             }
         }
 
+        /** A piece of request {@code r} is on its way to {@code task}: the joins below wait for it. */
+        void sent(TaskState task, int r) {
+            for (Join j : task.feeds) {
+                j.pending[r]++;
+            }
+            if (task.join != null) {
+                task.join.pending[r]++;
+            }
+        }
+
+        /** A piece of request {@code r} has left {@code task} (done, or dropped): a join below may now run. */
+        void left(TaskState task, int r, boolean droppedHere, double accuracy, double t) {
+            for (Join j : task.feeds) {
+                j.blocked[r] |= droppedHere;
+                j.pending[r]--;
+                if (j.arrived[r] == 0 && j.pending[r] == 0 && !j.blocked[r]) {
+                    // Nothing came down to it (no object found): the job's skip pieces carry the request on.
+                    j.accuracySum[r] = accuracy;
+                    j.arrived[r] = 1;
+                }
+                fire(j, r, t);
+            }
+        }
+
+        /** The join's last piece is in: one piece for the request enters its queue. */
+        void fire(Join j, int r, double t) {
+            if (j.pending[r] == 0 && !j.blocked[r] && !j.fired[r]) {
+                j.fired[r] = true;
+                outstanding[r]++;
+                enqueue(j.task, new Piece(r, j.accuracySum[r] / j.arrived[r], true), t);
+            }
+        }
+
         void enqueue(TaskState task, Piece p, double t) {
             p.enqueuedMs = t;
+            if (task.join != null && !p.joined) {
+                Join j = task.join;
+                j.pending[p.request]--;
+                j.accuracySum[p.request] += p.accuracy;
+                j.arrived[p.request]++;
+                fire(j, p.request, t);
+                if (--outstanding[p.request] == 0) {
+                    complete(p.request, t);
+                }
+                return;
+            }
             if (task.task.pseudo() && task.variant != null) {
                 // A pseudo task (Loki's 'source' or 'sink') runs nothing: pass on at once.
                 finishPiece(task, p, task.variant, t);
@@ -469,28 +591,123 @@ public final class Simulator {
             rep.escalatedBy = escalatedBy;
             rep.task.batches++;
             rep.task.rungBatches.merge(v.name(), 1L, Long::sum);
-            rep.runningMs = batchMs(rep, v, batch.size());
-            push(t + rep.runningMs, DONE, rep);
+            rep.runningSince = t;
+            if (rep.threads == 0) {
+                rep.runningMs = latency.sampleMs(v.name(), rep.share, batch.size());
+                push(t + rep.runningMs, DONE, rep);
+            } else {
+                double ms = cpuBatchMs(rep, v, batch.size());
+                modelCpuMs += ms * rep.threads;
+                cores.add(new Work(ms, rep.threads, rep, null), t);
+            }
         }
 
         /**
-         * A batch's time: a sample of the profile's row for the replica's share; on a CPU device with the
-         * job's terms, the row of the whole threads it gets, slowed by how many threads want the cores.
+         * On a CPU device with the job's terms: a sample of the profile's row for the whole threads the
+         * replica gets, its time with the cores to itself ({@link Cores} slows it by what else runs).
          */
-        double batchMs(Replica rep, Variant v, int size) {
-            if (rep.threads == 0) {
-                return latency.sampleMs(v.name(), rep.share, size);
-            }
+        double cpuBatchMs(Replica rep, Variant v, int size) {
             double share = template.profile().row(v.name(), rep.threadShare, template.profile().batches(v.name()).iterator().next())
                     .isPresent() ? rep.threadShare : rep.share;
-            busyThreads += rep.threads;
-            double wanted = busyThreads + frameworkBusy + terms.frameworkIdleCores();
-            return latency.sampleMs(v.name(), share, size) * Math.max(1, wanted / terms.cpuThreads());
+            return latency.sampleMs(v.name(), share, size);
+        }
+
+        /** A piece of work on the cores: a replica's batch on its threads, or a hop's framework CPU on one thread. */
+        final class Work {
+            double remainingMs;
+            final int threads;
+            final Replica batchOf;
+            final Hop hop;
+
+            Work(double ms, int threads, Replica batchOf, Hop hop) {
+                this.remainingMs = ms;
+                this.threads = threads;
+                this.batchOf = batchOf;
+                this.hop = hop;
+            }
+        }
+
+        /**
+         * A CPU device's cores shared by what runs on them (processor sharing): while more threads want them
+         * than there are — the batches' threads, the hops' and the framework's idle load — each piece of work
+         * advances that much slower; its time is what it would take with the cores to itself.
+         */
+        final class Cores {
+            final List<Work> running = new ArrayList<>();
+            int threads;
+            double since;
+            /** Bumped on every change: a CPU event of an older version is stale. */
+            long version;
+
+            double speed() {
+                return Math.min(1, terms.cpuThreads() / (threads + terms.frameworkIdleCores()));
+            }
+
+            void add(Work w, double t) {
+                advance(t);
+                running.add(w);
+                threads += w.threads;
+                schedule(t);
+            }
+
+            void advance(double t) {
+                double done = (t - since) * speed();
+                for (Work w : running) {
+                    w.remainingMs -= done;
+                }
+                since = t;
+            }
+
+            void schedule(double t) {
+                version++;
+                if (!running.isEmpty()) {
+                    double least = Double.MAX_VALUE;
+                    for (Work w : running) {
+                        least = Math.min(least, w.remainingMs);
+                    }
+                    push(t + Math.max(0, least) / speed(), CPU, version);
+                }
+            }
+
+            void due(long v, double t) {
+                if (v != version) {
+                    return;
+                }
+                advance(t);
+                List<Work> finished = new ArrayList<>();
+                for (java.util.Iterator<Work> it = running.iterator(); it.hasNext(); ) {
+                    Work w = it.next();
+                    if (w.remainingMs <= 1e-9) {
+                        it.remove();
+                        threads -= w.threads;
+                        finished.add(w);
+                    }
+                }
+                for (Work w : finished) {
+                    if (w.batchOf != null) {
+                        w.batchOf.runningMs = t - w.batchOf.runningSince;
+                        done(w.batchOf, t);
+                    } else {
+                        hopDone(w.hop, t);
+                    }
+                }
+                schedule(t);
+            }
+        }
+
+        /** A hop's framework CPU is done: the piece moves on, and the next hop waiting for a core takes it. */
+        void hopDone(Hop h, double t) {
+            move(h.task(), h.piece(), t);
+            Hop next = frameworkWaiting.poll();
+            if (next != null) {
+                cores.add(new Work(next.cpuMs(), 1, null, next), t);
+            } else {
+                frameworkBusy--;
+            }
         }
 
         void done(Replica rep, double t) {
             TaskState task = rep.task;
-            busyThreads -= rep.threads;
             rep.pace.ran(rep.runningVariant.name(), rep.runningMs);
             Adaptation.Cascade cascade = task.adaptation.cascade();
             Confidence.Outcome outcome = null;
@@ -557,9 +774,11 @@ public final class Simulator {
                 int copies = Draws.copies(ran.fanoutTo(child.task.name()), random.nextDouble());
                 outstanding[p.request] += copies;
                 for (int i = 0; i < copies; i++) {
-                    hop(child, new Piece(p.request, accuracy), t);
+                    sent(child, p.request);
+                    hop(child, new Piece(p.request, accuracy), cpuPerHopMs, t);
                 }
             }
+            left(task, p.request, false, accuracy, t);
             if (--outstanding[p.request] == 0) {
                 complete(p.request, t);
             }
@@ -572,6 +791,7 @@ public final class Simulator {
                 droppedRequests++;
                 perSecondViolations[second(trace.atMs()[p.request])]++;
             }
+            left(task, p.request, true, p.accuracy, t);
             if (--outstanding[p.request] == 0) {
                 complete(p.request, t);
             }
@@ -629,6 +849,25 @@ public final class Simulator {
             }
             holdShare(t);
             shareHeld = share / template.gpus();
+            cpuPerHopMs = terms.frameworkCpuMsPerRequest() / hopsPerRequest();
+        }
+
+        /** The hops a request makes under the variants in force (their declared fan-outs), its way in counted twice. */
+        double hopsPerRequest() {
+            double[] pieces = new double[tasks.size()];
+            double hops = 2;
+            // A parent is listed before its children (the graph checker's topological order).
+            for (int i = 0; i < tasks.size(); i++) {
+                TaskState t = tasks.get(i);
+                double in = 0;
+                for (String parent : t.task.after()) {
+                    TaskState p = tasks.get(template.taskIndex(parent));
+                    in += pieces[template.taskIndex(parent)] * p.variant.fanoutTo(t.task.name());
+                }
+                hops += in;
+                pieces[i] = t.task.after().isEmpty() || t.join != null ? 1 : in;
+            }
+            return hops;
         }
 
         /** Integrates the share held up to {@code t} (percent of all GPUs) into the mean and the per-second series. */
@@ -669,7 +908,7 @@ public final class Simulator {
                     shareIntegral / duration, accuracyCount == 0 ? 0 : accuracyTotal / accuracyCount, plansApplied, infeasible, stats,
                     new SimulationResult.Timeline(Arrays.copyOf(perSecondArrivals, seconds), Arrays.copyOf(perSecondViolations, seconds),
                             Arrays.copyOf(perSecondShare, seconds)),
-                    wallSeconds, planningSeconds);
+                    wallSeconds, planningSeconds, n == 0 ? 0 : modelCpuMs / n);
         }
     }
 }

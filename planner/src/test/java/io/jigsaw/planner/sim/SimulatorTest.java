@@ -28,9 +28,13 @@ class SimulatorTest {
 
     /** One task, one variant, batch 1 only, a deterministic 10 ms on a whole GPU: an M/D/1 queue at one replica. */
     private static PlanningInstance oneQueue() {
+        return oneQueueOn("gpu");
+    }
+
+    private static PlanningInstance oneQueueOn(String device) {
         Task solo = new Task("solo", List.of(), List.of(new Variant("v", 1.0, null, Map.of(), null, false)));
         Graph graph = new Graph("one", 5_000, 0.9, null, List.of(solo), null, List.of());
-        Profile profile = new Profile("gpu", List.of(new ProfileRow("v", "gpu", 100, 1, 10, 10, ProfileRow.Source.MEASURED)), List.of());
+        Profile profile = new Profile(device, List.of(new ProfileRow("v", device, 100, 1, 10, 10, ProfileRow.Source.MEASURED)), List.of());
         return new PlanningInstance(graph, profile, 1, 1, ShareGrid.wholeGpus(), Policy.JIGSAW, 0.9,
                 PlanningInstance.AccuracyRule.TRAFFIC_WEIGHTED_MEAN);
     }
@@ -101,6 +105,52 @@ class SimulatorTest {
         assertThat(classify.pieces() + classify.droppedPieces()).as("2 pieces per detected frame").isEqualTo(2 * detect.pieces());
         assertThat(r.completed() + r.dropped()).isEqualTo(trace.size());
         assertThat(r.accuracy()).isGreaterThanOrEqualTo(0.9 - 1e-9);
+    }
+
+    @Test
+    void aJoinRunsOncePerRequestWhateverItsParentsSent() {
+        // detect finds 0 or 1 object per frame (fan-out 0.3 to each branch); fuse waits for both branches,
+        // as the job's JoinBranches does, and runs once per request — also when no object was found.
+        Trace trace = TraceFiles.open("poisson:rate=20,duration=30,seed=4");
+
+        SimulationResult r = new Simulator(diamond(), SOLVER::solve, fixedPlan()).run(trace, f -> { });
+
+        SimulationResult.TaskStats left = r.tasks().get(1);
+        SimulationResult.TaskStats fuse = r.tasks().get(3);
+        assertThat(r.dropped()).isZero();
+        assertThat(left.pieces()).as("about 30 % of the frames send a piece each way").isBetween(trace.size() / 5L, 2L * trace.size() / 5);
+        assertThat(fuse.pieces()).as("once per request").isEqualTo(trace.size());
+        assertThat(r.completed()).isEqualTo(trace.size());
+    }
+
+    @Test
+    void onACpuDeviceTheFrameworksCpuSharesTheCoresWithTheModels() {
+        // One core; the model takes 10 ms of it per request, the framework 10 ms more (spread over the request's
+        // hops): about 50 req/s fit where the models alone would serve 100. Offered 80 req/s.
+        PlanningInstance oneCore = oneQueueOn("cpu-1t");
+        Trace trace = TraceFiles.open("poisson:rate=80,duration=20,seed=3");
+        Simulator.Settings settings = fixedPlan();
+
+        SimulationResult models = new Simulator(oneCore, SOLVER::solve, settings).run(trace, f -> { });
+        SimulationResult job = new Simulator(oneCore, SOLVER::solve, settings.withJobTerms(new JobTerms(1, 10, 0, 0, 0))).run(trace, f -> { });
+
+        assertThat(models.sloViolationPct()).as("the models alone keep up").isZero();
+        double goodput = (job.completed() - job.late()) / 20.0;
+        assertThat(goodput).as("answers on time per second, with the framework's CPU").isBetween(40.0, 55.0);
+        assertThat(job.modelCpuMsPerRequest()).as("the model's CPU, only for the requests it ran").isLessThan(10.0).isGreaterThan(4.0);
+    }
+
+    /** detect → {left, right} → fuse, 5 ms per batch of 1 on a whole GPU each, SLO 2 s, 20 req/s on 4 GPUs. */
+    private static PlanningInstance diamond() {
+        Task detect = new Task("detect", List.of(), List.of(new Variant("d", 1.0, null, Map.of("left", 0.3, "right", 0.3), null, false)));
+        Task left = new Task("left", List.of("detect"), List.of(new Variant("l", 1.0, null, Map.of(), null, false)));
+        Task right = new Task("right", List.of("detect"), List.of(new Variant("r", 1.0, null, Map.of(), null, false)));
+        Task fuse = new Task("fuse", List.of("left", "right"), List.of(new Variant("f", 1.0, null, Map.of(), null, false)));
+        Graph graph = new Graph("diamond", 2_000, 0.5, null, List.of(detect, left, right, fuse), null, List.of());
+        Profile profile = new Profile("gpu", List.of("d", "l", "r", "f").stream()
+                .map(v -> new ProfileRow(v, "gpu", 100, 1, 5, 5, ProfileRow.Source.MEASURED)).toList(), List.of());
+        return new PlanningInstance(graph, profile, 20, 4, ShareGrid.wholeGpus(), Policy.JIGSAW, 0.5,
+                PlanningInstance.AccuracyRule.TRAFFIC_WEIGHTED_MEAN);
     }
 
     @Test
