@@ -1,6 +1,9 @@
 package io.jigsaw.job.cli;
 
 import io.jigsaw.core.graph.Graph;
+import io.jigsaw.core.plan.Plan;
+import io.jigsaw.core.plan.PlanFile;
+import io.jigsaw.core.plan.PlanValidator;
 import io.jigsaw.core.trace.Trace;
 import io.jigsaw.core.trace.TraceFiles;
 import io.jigsaw.planner.model.PlanningInstance;
@@ -46,6 +49,11 @@ final class SimulateCommand implements Callable<Integer> {
             + " or a synthetic spec, e.g. poisson:rate=200,duration=600,seed=1 or gamma:rate=200,cv2=4,duration=600,seed=1.")
     String trace;
 
+    @Option(names = "--plan", paramLabel = "FILE", description = "Serve this plan file throughout (a candidate plan, e.g. "
+            + "examples/xr-scene/plan.json), with its own batch sizes, partitions and adaptation, as `demo --plan` serves it: no "
+            + "re-planning, --policy and --adapt do not apply.")
+    java.nio.file.Path planFile;
+
     @Option(names = "--no-replan", description = "Serve the whole trace with the first plan (made for the trace's first 5 s).")
     boolean noReplan;
 
@@ -71,8 +79,9 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Bounds(min = 0)
     @Option(names = "--job-cpu-ms", paramLabel = "MS", defaultValue = "" + DEFAULT_JOB_CPU_MS, description = "On a CPU profile: "
-            + "CPU ms the job spends per request beside the models, sharing the device's cores with them; `demo --json` "
-            + "measures it as cpu_ms_per_request (default: ${DEFAULT-VALUE}, the planner's calibrated framework-cpu-ms).")
+            + "CPU ms the job spends per request beside the models, sharing the device's cores with them: `demo --json`'s "
+            + "cpu_ms_per_request less the models' share of it (`simulate --json`'s model_cpu_ms_per_request on the same trace); "
+            + "the fidelity benchmark fits it at two rates (default: ${DEFAULT-VALUE}, the planner's calibrated framework-cpu-ms).")
     double jobCpuMs;
 
     @Bounds(min = 0)
@@ -100,7 +109,8 @@ final class SimulateCommand implements Callable<Integer> {
         Graph graph = options.loadGraph();
         Profile profile = options.loadProfile(graph);
         Trace t = TraceFiles.open(trace);
-        System.err.println("[simulate] " + t);
+        Plan fixed = planFile == null ? null : PlanValidator.requireValid(PlanFile.read(planFile), graph, planFile);
+        System.err.println("[simulate] " + t + (fixed == null ? "" : "; static plan v" + fixed.version() + " from " + planFile));
         PlanningInstance template = options.instance(graph, profile, 1, policy.policy());
         Simulator.Settings settings = Simulator.Settings.defaults().withPlanChangeDelay(planDelay).withEarlyDrop(!noEarlyDrop)
                 .withReplan(!noReplan).withSeed(seed).withCommitInterval(Duration.ofMillis(commitIntervalMs))
@@ -109,13 +119,19 @@ final class SimulateCommand implements Callable<Integer> {
         PlanCache plans = new PlanCache(new PlanSolver(options.solverSettings())::solve, 0.025);
         SimulationResult r;
         try (ProgressBar bar = Progress.bar("simulate %", 100)) {
-            r = new Simulator(template, plans, settings, adapt.adapter(graph)).run(t, f -> bar.stepTo(Math.round(f * 100)));
+            Simulator simulator = new Simulator(template, plans, settings, adapt.adapter(graph));
+            r = fixed == null ? simulator.run(t, f -> bar.stepTo(Math.round(f * 100)))
+                    : simulator.run(t, fixed, f -> bar.stepTo(Math.round(f * 100)));
         }
         print(r, graph, profile, plans.solves(), System.out);
         System.out.println("job terms simulated: " + settings.terms().label());
+        if (fixed != null) {
+            System.out.println("plan: static v" + fixed.version() + " from " + planFile + " throughout (no re-planning; --policy and --adapt do not apply)");
+        }
         Map<String, Object> summary = summary(r, profile, t);
         summary.put("job_terms", settings.terms().label());
-        summary.put("adapt", adapt.mode().cliName);
+        summary.put("adapt", fixed == null ? adapt.mode().cliName : "as the plan file says");
+        summary.put("planner", fixed == null ? "sidecar, policy " + r.policy() : "static " + planFile);
         json.print(summary);
         return 0;
     }
@@ -172,6 +188,10 @@ final class SimulateCommand implements Callable<Integer> {
         m.put("simulated_requests_per_minute", Math.round(r.requestsPerMinute()));
         m.put("wall_s", r.wallSeconds());
         m.put("planning_s", r.planningSeconds());
+        if (r.modelCpuMsPerRequest() > 0) {
+            // SIMULATED: the profile's batch times × the threads they ran on, per request.
+            m.put("model_cpu_ms_per_request", r.modelCpuMsPerRequest());
+        }
         Map<String, Object> tasks = new LinkedHashMap<>();
         for (SimulationResult.TaskStats s : r.tasks()) {
             if (!s.rungBatches().isEmpty() || s.cascadeInputs() > 0) {
