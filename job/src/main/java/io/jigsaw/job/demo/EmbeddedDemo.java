@@ -322,6 +322,8 @@ public final class EmbeddedDemo {
         // Others may use the same broker and topics: only this run's requests count (a late warm-up result is not foreign).
         AtomicLong foreign = new AtomicLong();
         List<Long> droppedAt = new java.util.ArrayList<>();
+        // Per plan version: when the first answer served under it (any of its tasks) was assembled.
+        Map<Long, Long> firstServedMs = new java.util.TreeMap<>();
         java.util.function.Consumer<Result> take = r -> {
             if (!r.getRequestId().startsWith(ownIds)) {
                 if (!r.getRequestId().startsWith("warmup-")) {
@@ -331,6 +333,9 @@ public final class EmbeddedDemo {
             }
             long readAt = System.currentTimeMillis();
             visibleAfter.add(readAt - r.getCompletedMs());
+            if (!r.getDropped()) {
+                firstServedMs.merge(r.getPlanVersion(), r.getCompletedMs(), Math::min);
+            }
             if (stats.add(r, readAt)) {
                 if (r.getDropped()) {
                     droppedAt.add(r.getEventTimeMs());
@@ -402,6 +407,7 @@ public final class EmbeddedDemo {
                         e.getValue()[1] * 1000.0 / TIMELINE_BIN_MS)).toList(),
                 chaos == null ? null : chaos.injected(), chaos == null ? null : chaos.droppedAround(droppedAt),
                 chaos == null ? null : s.kafkaBrokers(), graph.latencySloMs(), current.get().version() - firstVersion + 1,
+                planSwitches(firstVersion, current.get().version(), firstServedMs),
                 sidecar != null ? "sidecar, policy " + s.planning().policy().cliName() : "static " + s.planFile(),
                 s.warmup(), graph.tasks().stream().map(t -> t.name()).toList(), dashboard, objects.sample(),
                 "planned accuracy: the variants' " + sources + " accuracies (measured: on the synthetic scenes' test split, "
@@ -413,6 +419,24 @@ public final class EmbeddedDemo {
             out.println(summary.toJson());
         }
         return summary;
+    }
+
+    /**
+     * Per plan the sidecar decided during the run: from its decision to the first answer assembled under it or a later
+     * plan (a result carries the newest version any of its tasks ran under). Absent with a static plan.
+     */
+    private List<Long> planSwitches(long firstVersion, long lastVersion, Map<Long, Long> firstServedMs) {
+        if (sidecar == null) {
+            return null;
+        }
+        List<Long> out = new java.util.ArrayList<>();
+        for (long v = firstVersion + 1; v <= lastVersion; v++) {
+            java.util.OptionalLong decided = sidecar.decidedAtMs(v);
+            long version = v;
+            firstServedMs.entrySet().stream().filter(e -> e.getKey() >= version).mapToLong(Map.Entry::getValue).min()
+                    .ifPresent(served -> decided.ifPresent(d -> out.add(Math.max(0, served - d))));
+        }
+        return out;
     }
 
     /** CPU time of this JVM (job, sidecar, replayer, reader) and the broker's process: what serving the trace costs. */

@@ -73,6 +73,8 @@ public record DemoSummary(
         Integer kafkaBrokers,
         double latencySloMs,
         long plansInRun,
+        /* Per re-plan during the run: from the sidecar's decision (the tick, before the solve) to the first answer served under it. */
+        List<Long> planSwitchMs,
         String planner,
         long warmupRequests,
         List<String> tasks,

@@ -56,6 +56,8 @@ public final class PlannerSidecar implements Runnable, AutoCloseable {
     private final PlanAdapter adapter;
     private volatile Plan inForce;
     private long version;
+    /** Per version this sidecar published: when the tick that decided it began (wall ms). */
+    private final java.util.Map<Long, Long> decidedAtMs = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param template what to plan on (graph, profile, GPUs, policy); its demand is replaced
@@ -101,6 +103,15 @@ public final class PlannerSidecar implements Runnable, AutoCloseable {
         return inForce;
     }
 
+    /**
+     * When the decision to publish {@code version} was taken (wall ms: the tick whose demand estimate asked for it,
+     * before the solve); empty for a version this sidecar did not publish. A plan switch's delay is measured from here.
+     */
+    public java.util.OptionalLong decidedAtMs(long version) {
+        Long at = decidedAtMs.get(version);
+        return at == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(at);
+    }
+
     @Override
     public void run() {
         try (AvroProducer producer = new AvroProducer(kafka);
@@ -130,7 +141,8 @@ public final class PlannerSidecar implements Runnable, AutoCloseable {
                 }
             }
             if (inForce == null) {
-                apply(replanner.start(conf.get(JigsawOptions.PLANNER_INITIAL_DEMAND), System.currentTimeMillis()), producer);
+                long now = System.currentTimeMillis();
+                apply(replanner.start(conf.get(JigsawOptions.PLANNER_INITIAL_DEMAND), now), producer, now);
             } else {
                 version = inForce.version();
                 say("plan v" + version + " (" + inForce.createdBy() + ") in force; re-planning from the first telemetry");
@@ -154,7 +166,7 @@ public final class PlannerSidecar implements Runnable, AutoCloseable {
                 long now = System.currentTimeMillis();
                 if (now >= nextTick) {
                     nextTick = now + tickMs;
-                    replanner.tick(now).ifPresent(d -> apply(d, producer));
+                    replanner.tick(now).ifPresent(d -> apply(d, producer, now));
                 }
             }
         } catch (org.apache.kafka.common.errors.InterruptException e) {
@@ -167,7 +179,7 @@ public final class PlannerSidecar implements Runnable, AutoCloseable {
         }
     }
 
-    private void apply(Replanner.Decision d, AvroProducer producer) {
+    private void apply(Replanner.Decision d, AvroProducer producer, long decidedMs) {
         Plan next;
         if (d.hasPlan()) {
             Plan p = adapter.adapt(d.solved().toPlan(version + 1, BY), d.solved());
@@ -190,6 +202,7 @@ public final class PlannerSidecar implements Runnable, AutoCloseable {
             return;
         }
         version = next.version();
+        decidedAtMs.put(version, decidedMs);
         inForce = next;
         say("published plan v" + next.version() + " — " + d.reason() + " — " + describe(next));
         String beyond = replicasBeyondSlots(next, conf.get(JigsawOptions.REPLICA_SLOTS));

@@ -160,9 +160,12 @@ public final class PlanEvaluator {
                 instance.graph().accuracySlo() * bestAccuracy, total, packing.overflowShare(), packing);
     }
 
-    /** The rate into task t, given the loads of the tasks before it: each group's rate × its variant's fan-out. */
+    /**
+     * The rate into task t, given the loads of the tasks before it: each group's rate × its variant's fan-out; a
+     * task with several parents (a join) runs once per request, as the job's join waits for all of a request's pieces.
+     */
     public double rateInto(int t, TaskLoad[] loads) {
-        if (parents[t].length == 0) {
+        if (parents[t].length != 1) {
             return instance.demandRps();
         }
         String child = tasks.get(t).name();
@@ -288,9 +291,11 @@ public final class PlanEvaluator {
         int n = tasks.size();
         double[][] out = new double[2][n];
         for (int t = 0; t < n; t++) {
-            if (parents[t].length == 0) {
+            if (parents[t].length != 1) {
+                // The root, or a join: once per request.
                 out[0][t] = instance.demandRps();
                 out[1][t] = instance.demandRps();
+                continue;
             }
             for (int p : parents[t]) {
                 double least = Double.POSITIVE_INFINITY;

@@ -12,15 +12,17 @@ import java.util.Locale;
  *        with it. <b>Thread budget</b>: a partition is a whole number of threads ({@code CpuShares}), so a
  *        batch runs at the measured row of the threads it gets, not at a row derived for its share.
  *        <b>Shared cores</b>: each request's framework CPU is work for the N cores, spread over the hops it
- *        makes (into the graph, between tasks; the way in counts twice, for the result's way out too): a hop
- *        takes a core for its share, waiting in order when all are busy, so a request dropped early has paid
- *        only for the hops it made; a batch that starts when more threads (the models', the framework's, its
- *        idle load) want the cores than there are runs that much slower. 0: not a CPU device, or both terms off
+ *        makes (into the graph, between tasks; the way in counts twice, for the result's way out too) and done by
+ *        the framework's threads, at most one per core, the other hops waiting in order; a hop's CPU and a batch
+ *        run slower while more threads (the models', the framework's, its idle load) want the cores than there are
+ *        (processor sharing). A request dropped early has cost only the hops it made. 0: not a CPU device, or
+ *        both terms off
  * @param frameworkCpuMsPerRequest CPU milliseconds the job spends per request beside the models (Kafka, Avro,
  *        Flink's hops and state, the crops), on the models' cores; with {@code cpuThreads} only
  * @param frameworkIdleCores cores the framework keeps busy with no request at all; with {@code cpuThreads} only
  * @param hopMs what each move of a piece costs in time: into the graph's first task, from a task to the
- *        next, and from a leaf to the result (Flink's network stack, serialisation)
+ *        next, and from a leaf to the result (Flink's network stack, serialisation), as measured with the cores
+ *        free; on a CPU device it includes the hop's framework CPU, which takes longer when the cores are busy
  * @param deliveryMs from a result's assembly to the client's read (the results sink's write, the
  *        consumer's fetch); the planner keeps as much of the SLO back, as the job's sidecar does
  */

@@ -106,7 +106,7 @@ public final class Simulator {
     /** The next piece of work on a CPU device's shared cores may be done ({@link Cores}). */
     private static final int CPU = 6;
 
-    /** A piece on its way to {@code task}; first {@code cpuMs} of a core for the framework's work on it (0: none). */
+    /** A piece on its way to {@code task}, with the framework's CPU for the hop (0: none, or done). */
     private record Hop(TaskState task, Piece piece, double cpuMs) {
     }
 
@@ -279,11 +279,12 @@ public final class Simulator {
         final Cores cores = new Cores();
         /** The framework's CPU on a CPU device: a core per request being handled, the rest waiting in order. */
         int frameworkBusy;
+        /** Hops waiting for one of the framework's threads. */
         final ArrayDeque<Hop> frameworkWaiting = new ArrayDeque<>();
         /**
          * The framework's CPU per hop under the plan in force: its CPU per request spread over the hops a
          * request makes under the plan's fan-outs, the way into the graph counting twice (it also stands for
-         * the result's way out, which the simulation does not queue).
+         * the result's way out).
          */
         double cpuPerHopMs;
         final PriorityQueue<Event> events = new PriorityQueue<>();
@@ -458,13 +459,14 @@ public final class Simulator {
         }
 
         /**
-         * A piece moves on to {@code task}: on a CPU device with the job's terms, after the framework's CPU for
-         * the hop, on a core when one is free (in order, dropped or not: the job decodes and routes a piece
-         * before any task can judge it late); then the hop's time.
+         * A piece moves on to {@code task}. On a CPU device with the job's terms, the framework's CPU for the hop
+         * comes first: work for the cores beside the models, done by the framework's threads (at most one per core,
+         * the others waiting in order), slowed while more threads want the cores than there are — and slowing the
+         * batches running meanwhile. Then what is left of the hop's measured time (that time includes its CPU).
          */
         void hop(TaskState task, Piece p, double cpuMs, double t) {
             if (terms.cpuThreads() == 0 || !(cpuMs > 0)) {
-                move(task, p, t);
+                move(task, p, terms.hopMs(), t);
             } else if (frameworkBusy < terms.cpuThreads()) {
                 frameworkBusy++;
                 cores.add(new Work(cpuMs, 1, null, new Hop(task, p, cpuMs)), t);
@@ -473,10 +475,10 @@ public final class Simulator {
             }
         }
 
-        /** The hop's time, when the job's hops are modelled. */
-        void move(TaskState task, Piece p, double t) {
-            if (terms.hopMs() > 0) {
-                push(t + terms.hopMs(), HOP, new Hop(task, p, 0));
+        /** The hop's time on the path, when the job's hops are modelled. */
+        void move(TaskState task, Piece p, double ms, double t) {
+            if (ms > 0) {
+                push(t + ms, HOP, new Hop(task, p, 0));
             } else {
                 enqueue(task, p, t);
             }
@@ -612,10 +614,11 @@ public final class Simulator {
             return latency.sampleMs(v.name(), share, size);
         }
 
-        /** A piece of work on the cores: a replica's batch on its threads, or a hop's framework CPU on one thread. */
+        /** A piece of work on the cores: a replica's batch on its threads, or the framework's CPU for a hop on one thread. */
         final class Work {
             double remainingMs;
             final int threads;
+            /** The replica whose batch this is; null: a hop's. */
             final Replica batchOf;
             final Hop hop;
 
@@ -695,9 +698,9 @@ public final class Simulator {
             }
         }
 
-        /** A hop's framework CPU is done: the piece moves on, and the next hop waiting for a core takes it. */
+        /** A hop's framework CPU is done: the piece goes on for the rest of the hop's time; the next hop waiting takes the thread. */
         void hopDone(Hop h, double t) {
-            move(h.task(), h.piece(), t);
+            move(h.task(), h.piece(), Math.max(0, terms.hopMs() - h.cpuMs()), t);
             Hop next = frameworkWaiting.poll();
             if (next != null) {
                 cores.add(new Work(next.cpuMs(), 1, null, next), t);

@@ -31,6 +31,33 @@ class PlanEvaluatorTest {
     }
 
     @Test
+    void aJoinRunsOncePerRequestWhateverItsBranchesSent() {
+        // detect → {classify, depth} → fuse, 1.6 objects per frame to each branch: 160 pieces/s each at 100 req/s,
+        // and fuse, waiting for all of a request's pieces, 100 runs/s.
+        io.jigsaw.core.graph.Task detect = new io.jigsaw.core.graph.Task("detect", List.of(), List.of(
+                new io.jigsaw.core.graph.Variant("d", 1.0, null, Map.of("classify", 1.6, "depth", 1.6), null, false)));
+        io.jigsaw.core.graph.Task classify = new io.jigsaw.core.graph.Task("classify", List.of("detect"), List.of(
+                new io.jigsaw.core.graph.Variant("c", 1.0, null, Map.of(), null, false)));
+        io.jigsaw.core.graph.Task depth = new io.jigsaw.core.graph.Task("depth", List.of("detect"), List.of(
+                new io.jigsaw.core.graph.Variant("z", 1.0, null, Map.of(), null, false)));
+        io.jigsaw.core.graph.Task fuse = new io.jigsaw.core.graph.Task("fuse", List.of("classify", "depth"), List.of(
+                new io.jigsaw.core.graph.Variant("f", 1.0, null, Map.of(), null, false)));
+        Graph g = new Graph("scene", 1000, 0.5, null, List.of(detect, classify, depth, fuse), null, List.of());
+        Profile profile = new Profile("gpu", List.of("d", "c", "z", "f").stream()
+                .map(v -> new ProfileRow(v, "gpu", 100, 1, 1, 1, ProfileRow.Source.MEASURED)).toList(), List.of());
+        PlanEvaluator ev = new PlanEvaluator(new PlanningInstance(g, profile, 100, 4, ShareGrid.wholeGpus(), Policy.JIGSAW, 0.5,
+                PlanningInstance.AccuracyRule.TRAFFIC_WEIGHTED_MEAN));
+
+        Evaluation e = ev.evaluate(new TaskOption[] {new TaskOption("d", 1, 100), new TaskOption("c", 1, 100), new TaskOption("z", 1, 100),
+            new TaskOption("f", 1, 100)}, false);
+
+        assertThat(e.tasks().get(1).rateRps()).isCloseTo(160, within(1e-9));
+        assertThat(e.tasks().get(2).rateRps()).isCloseTo(160, within(1e-9));
+        assertThat(e.tasks().get(3).rateRps()).as("fuse").isCloseTo(100, within(1e-9));
+        assertThat(ev.rateBounds()[1][3]).isCloseTo(100, within(1e-9));
+    }
+
+    @Test
     void boundIsNexusDutyCycleWithFillWait() {
         // One task, batch 4 at 20 ms (p50 = p99): 200/s per replica. At 50/s one replica fills a batch in 3/50 s = 60 ms.
         PlanningInstance in = single(List.of(new ProfileRow("v", "gpu", 100, 4, 20, 20, ProfileRow.Source.MEASURED),
