@@ -58,6 +58,7 @@ public final class FidelityBench {
         double[] frameworkMs = new double[2];
         double[] modelMs = new double[2];
         JsonNode low = null;
+        JsonNode lowSim = null;
         List<Double> switches = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             String trace = String.format(Locale.ROOT, "poisson:rate=%.0f,duration=20,seed=7", rates[i]);
@@ -71,7 +72,10 @@ public final class FidelityBench {
             wallMs[i] = cpuMs / job.path("cpu_cores_used").asDouble();
             modelMs[i] = sim.path("model_cpu_ms_per_request").asDouble();
             frameworkMs[i] = cpuMs - modelMs[i] * sent[i];
-            low = low == null ? job : low;
+            if (low == null) {
+                low = job;
+                lowSim = sim;
+            }
             job.path("plan_switch_ms").forEach(n -> switches.add(n.asDouble()));
             System.out.printf(Locale.ROOT, "calibration %s: the job used %.2f cores, %.1f CPU ms per request; the models %.2f CPU ms per "
                     + "request (SIMULATED from the profile); the rest, the framework's: %.0f CPU ms over %.1f s%n", trace,
@@ -81,6 +85,15 @@ public final class FidelityBench {
         double det = sent[0] * wallMs[1] - sent[1] * wallMs[0];
         double cpuMs = Math.max(0, (frameworkMs[0] * wallMs[1] - frameworkMs[1] * wallMs[0]) / det);
         double idleCores = Math.max(0, (sent[0] * frameworkMs[1] - sent[1] * frameworkMs[0]) / det);
+        // The job's batches take longer than the profile says (in isolation, the same runner): the slowest branch's time in
+        // batches, the job's less the simulation's, per task on it, at the lower rate.
+        int tasksOnPath = io.jigsaw.core.graph.GraphLoader.load(home.resolve("examples/xr-scene/graph.yaml")).paths().stream()
+                .mapToInt(List::size).max().orElse(1);
+        double jobPathModel = low.path("path_p50_ms").path("model").asDouble();
+        double simPathModel = lowSim.path("path_model_p50_ms").asDouble();
+        double overheadMs = Math.max(0, (jobPathModel - simPathModel) / tasksOnPath);
+        System.out.printf(Locale.ROOT, "time in batches along the slowest branch (p50): the job %.2f ms, the simulation %.2f ms from the "
+                + "profile: %.2f ms more per batch on its %d tasks%n", jobPathModel, simPathModel, overheadMs, tasksOnPath);
         // With the cores free: at the higher rate a hop's time includes waiting for them, which the simulation adds itself.
         double hopMs = low.path("framework_per_hop_p50_ms").asDouble();
         double deliveryMs = low.path("result_visible_p50_ms").asDouble();
@@ -95,7 +108,7 @@ public final class FidelityBench {
                 + "%.2f ms per hop (p50), %.0f ms delivery (p50) at the lower rate; capacity DERIVED from them: (%d − %.2f) cores / (%.1f + %.1f) ms = %.0f "
                 + "req/s%n", cpuMs, idleCores, hopMs, deliveryMs, cores, idleCores, cpuMs, modelMs[1], capacity);
         List<String> terms = List.of("--job-cpu-ms", fmt(cpuMs), "--job-idle-cores", fmt(idleCores), "--hop-ms", fmt(hopMs),
-                "--delivery-ms", fmt(deliveryMs), "--plan-delay", String.format(Locale.ROOT, "PT%.3fS", planDelayMs / 1000));
+                "--delivery-ms", fmt(deliveryMs), "--batch-overhead-ms", fmt(overheadMs), "--plan-delay", String.format(Locale.ROOT, "PT%.3fS", planDelayMs / 1000));
 
         List<String[]> traces = List.of(
                 new String[] {"steady 50 %", String.format(Locale.ROOT, "poisson:rate=%.0f,duration=%d,seed=1", 0.5 * capacity, seconds)},

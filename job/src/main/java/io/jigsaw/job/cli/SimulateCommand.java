@@ -101,6 +101,13 @@ final class SimulateCommand implements Callable<Integer> {
             + "seven demo runs at 60 req/s on the 2-core dev machine, 2026-12-06).")
     double deliveryMs;
 
+    @Bounds(min = 0)
+    @Option(names = "--batch-overhead-ms", paramLabel = "MS", defaultValue = "0", description = "What each batch takes in the job beyond "
+            + "its profiled time (dispatch, conversions, caches cold from the rest of the machine): `demo --json`'s path_p50_ms.model "
+            + "less `simulate --json`'s path_model_p50_ms, per task on the slowest branch; the fidelity benchmark measures it "
+            + "(default: ${DEFAULT-VALUE}).")
+    double batchOverheadMs;
+
     static final double DEFAULT_JOB_CPU_MS = 3.3;
     static final double DEFAULT_JOB_IDLE_CORES = 0.09;
 
@@ -115,7 +122,7 @@ final class SimulateCommand implements Callable<Integer> {
         Simulator.Settings settings = Simulator.Settings.defaults().withPlanChangeDelay(planDelay).withEarlyDrop(!noEarlyDrop)
                 .withReplan(!noReplan).withSeed(seed).withCommitInterval(Duration.ofMillis(commitIntervalMs))
                 .withJobTerms(modelsOnly ? JobTerms.NONE
-                        : new JobTerms(profile.cpuThreads().orElse(0), jobCpuMs, jobIdleCores, hopMs, deliveryMs));
+                        : new JobTerms(profile.cpuThreads().orElse(0), jobCpuMs, jobIdleCores, hopMs, deliveryMs, batchOverheadMs));
         PlanCache plans = new PlanCache(new PlanSolver(options.solverSettings())::solve, 0.025);
         SimulationResult r;
         try (ProgressBar bar = Progress.bar("simulate %", 100)) {
@@ -182,6 +189,7 @@ final class SimulateCommand implements Callable<Integer> {
         m.put("accuracy", r.accuracy());
         m.put("p50_ms", r.p50Ms());
         m.put("p99_ms", r.p99Ms());
+        m.put("path_model_p50_ms", r.pathModelP50Ms());
         m.put("plans_applied", r.plansApplied());
         m.put("infeasible_decisions", r.infeasibleDecisions());
         m.put("derived_rows", profile.derivedRows());

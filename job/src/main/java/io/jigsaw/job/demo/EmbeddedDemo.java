@@ -395,7 +395,7 @@ public final class EmbeddedDemo {
                 round(stats.sloAttainment()), stats.percentile(0.5), stats.percentile(0.99), round(stats.meanAccuracy()),
                 scored ? round(accuracy.measured()) : null, scored ? round(accuracy.fromTaskMeans()) : null, accuracy.scored(),
                 accuracy.perPlan(), accuracy.taskScores(), objects.objectsFound(), s.adapt().cliName, objects.servedByVariant(),
-                objects.droppedAfterVariant(), objects.fanout(), round(perHop[0]), round(perHop[1]),
+                objects.droppedAfterVariant(), objects.fanout(), round(perHop[0]), round(perHop[1]), objects.pathP50Ms(),
                 s.delivery().name().toLowerCase(Locale.ROOT), s.checkpointInterval().toMillis(),
                 // A local cluster's TaskManagers are other processes: their CPU is not counted here, so none is claimed.
                 s.localCluster() ? null : round(cores),

@@ -31,6 +31,10 @@ final class ObjectStats {
     private Result sample;
     /** The framework's time per operator hop (transfer_ms / hops) along each answered request's slowest branch. */
     private final io.jigsaw.core.stats.DoubleSeries perHopMs = new io.jigsaw.core.stats.DoubleSeries();
+    /** Along each answered request's slowest branch: time in batches, waiting for them, moving between operators. */
+    private final io.jigsaw.core.stats.DoubleSeries modelMs = new io.jigsaw.core.stats.DoubleSeries();
+    private final io.jigsaw.core.stats.DoubleSeries queueMs = new io.jigsaw.core.stats.DoubleSeries();
+    private final io.jigsaw.core.stats.DoubleSeries transferMs = new io.jigsaw.core.stats.DoubleSeries();
 
     ObjectStats(Graph graph) {
         this.graph = graph;
@@ -61,6 +65,9 @@ final class ObjectStats {
         if (r.getHops() > 0) {
             perHopMs.add(r.getTransferMs() / r.getHops());
         }
+        modelMs.add(r.getModelMs());
+        queueMs.add(r.getQueueMs());
+        transferMs.add(r.getTransferMs());
         if (sample == null || sample.getObjects().isEmpty() && !r.getObjects().isEmpty()) {
             sample = r;
         }
@@ -108,6 +115,20 @@ final class ObjectStats {
     double[] perHop() {
         double[] v = perHopMs.toArray();
         return new double[] {io.jigsaw.core.stats.Percentiles.of(v, v.length, 0.5), io.jigsaw.core.stats.Percentiles.of(v, v.length, 0.99)};
+    }
+
+    /** p50 of the slowest branch's time in batches ("model"), waiting for them ("queue") and between operators ("transfer"), ms. */
+    Map<String, Double> pathP50Ms() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        out.put("model", p50(modelMs));
+        out.put("queue", p50(queueMs));
+        out.put("transfer", p50(transferMs));
+        return out;
+    }
+
+    private static double p50(io.jigsaw.core.stats.DoubleSeries s) {
+        double[] v = s.toArray();
+        return Math.round(100 * io.jigsaw.core.stats.Percentiles.of(v, v.length, 0.5)) / 100.0;
     }
 
     Map<String, Object> sample() {

@@ -53,6 +53,8 @@ public record DemoSummary(
         Map<String, Object> fanoutObserved,
         double frameworkPerHopP50Ms,
         double frameworkPerHopP99Ms,
+        /* p50 along each answer's slowest branch: in batches (model), waiting for them (queue), between operators (transfer). */
+        Map<String, Double> pathP50Ms,
         String delivery,
         long checkpointIntervalMs,
         Double cpuCoresUsed,

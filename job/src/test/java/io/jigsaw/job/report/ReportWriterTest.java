@@ -25,7 +25,7 @@ class ReportWriterTest {
         java.util.Arrays.fill(shares, share);
         return new SimulationResult(policy, 4, 250, 245, 3, 2, 2.0, 40, 180, share, 0.93, 3, 0,
                 List.of(new SimulationResult.TaskStats("detect", 250, 120, 2.08, 3, 4.5, 60)),
-                new SimulationResult.Timeline(arrivals, violations, shares), 0.5, 0.4, 0);
+                new SimulationResult.Timeline(arrivals, violations, shares), 0.5, 0.4, 0, 0);
     }
 
     @Test

@@ -25,22 +25,27 @@ import java.util.Locale;
  *        free; on a CPU device it includes the hop's framework CPU, which takes longer when the cores are busy
  * @param deliveryMs from a result's assembly to the client's read (the results sink's write, the
  *        consumer's fetch); the planner keeps as much of the SLO back, as the job's sidecar does
+ * @param batchOverheadMs what a batch takes in the job beyond its profiled time (the operator's dispatch, the
+ *        tensors' conversions, caches cold from everything else on the machine), measured as the time in
+ *        batches along a request's slowest branch in the job less the simulation's, per task on it
  */
-public record JobTerms(int cpuThreads, double frameworkCpuMsPerRequest, double frameworkIdleCores, double hopMs, double deliveryMs) {
+public record JobTerms(int cpuThreads, double frameworkCpuMsPerRequest, double frameworkIdleCores, double hopMs, double deliveryMs,
+        double batchOverheadMs) {
 
     /** The models' profiled times alone. */
-    public static final JobTerms NONE = new JobTerms(0, 0, 0, 0, 0);
+    public static final JobTerms NONE = new JobTerms(0, 0, 0, 0, 0, 0);
 
     public JobTerms {
-        if (cpuThreads < 0 || !(frameworkCpuMsPerRequest >= 0) || !(frameworkIdleCores >= 0) || !(hopMs >= 0) || !(deliveryMs >= 0)) {
+        if (cpuThreads < 0 || !(frameworkCpuMsPerRequest >= 0) || !(frameworkIdleCores >= 0) || !(hopMs >= 0) || !(deliveryMs >= 0)
+                || !(batchOverheadMs >= 0)) {
             throw new IllegalArgumentException("the job's terms must be >= 0, found " + cpuThreads + " threads, "
                     + frameworkCpuMsPerRequest + " CPU ms per request, " + frameworkIdleCores + " idle cores, " + hopMs + " ms per hop, "
-                    + deliveryMs + " ms delivery");
+                    + deliveryMs + " ms delivery, " + batchOverheadMs + " ms per batch");
         }
     }
 
     public boolean none() {
-        return cpuThreads == 0 && hopMs == 0 && deliveryMs == 0;
+        return cpuThreads == 0 && hopMs == 0 && deliveryMs == 0 && batchOverheadMs == 0;
     }
 
     /** Which terms are on, with their figures: printed beside every simulation. */
@@ -55,6 +60,9 @@ public record JobTerms(int cpuThreads, double frameworkCpuMsPerRequest, double f
         }
         if (deliveryMs > 0) {
             on.add(String.format(Locale.ROOT, "%.1f ms delivery", deliveryMs));
+        }
+        if (batchOverheadMs > 0) {
+            on.add(String.format(Locale.ROOT, "%.2f ms per batch beyond the profile", batchOverheadMs));
         }
         return on.isEmpty() ? "models' profiled times only" : String.join(", ", on);
     }

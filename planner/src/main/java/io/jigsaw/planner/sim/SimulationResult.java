@@ -12,11 +12,13 @@ import java.util.List;
  * @param modelCpuMsPerRequest on a CPU device with the job's terms: the models' CPU time (batch time × the
  *        threads it ran on) per request of the trace; 0 otherwise. A calibration subtracts it from the job's
  *        measured CPU per request to find what the framework adds.
+ * @param pathModelP50Ms p50 over answered requests of the time in batches along the slowest branch (the job's
+ *        breakdown "model")
  */
 public record SimulationResult(String policy, int gpus, long requests, long completed, long dropped, long late,
         double sloViolationPct, double p50Ms, double p99Ms, double gpuShareUsedPct, double accuracy, int plansApplied,
         int infeasibleDecisions, List<TaskStats> tasks, Timeline timeline, double wallSeconds,
-        double planningSeconds, double modelCpuMsPerRequest) {
+        double planningSeconds, double modelCpuMsPerRequest, double pathModelP50Ms) {
 
     /** Simulated requests per minute of event-loop time (planning excluded: it is the planner's cost, not the simulator's). */
     public double requestsPerMinute() {

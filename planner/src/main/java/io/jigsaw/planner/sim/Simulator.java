@@ -122,6 +122,8 @@ public final class Simulator {
     private static final class Piece {
         final int request;
         final double accuracy;
+        /** Time in batches along the path that brought it here, as the job's breakdown counts it ("model"). */
+        double pathModelMs;
         /** The one piece a join passes on for its request (not one of the pieces it waits for). */
         final boolean joined;
         double enqueuedMs;
@@ -218,6 +220,8 @@ public final class Simulator {
         final boolean[] fired;
         final double[] accuracySum;
         final int[] arrived;
+        /** The slowest branch's time in batches so far. */
+        final double[] pathModelMs;
 
         Join(TaskState task, int requests) {
             this.task = task;
@@ -226,6 +230,7 @@ public final class Simulator {
             fired = new boolean[requests];
             accuracySum = new double[requests];
             arrived = new int[requests];
+            pathModelMs = new double[requests];
         }
     }
 
@@ -303,7 +308,10 @@ public final class Simulator {
         final boolean[] dropped;
         final double[] accuracySum;
         final int[] leafPieces;
+        /** The slowest branch's time in batches, per request. */
+        final double[] pathModelMs;
         final DoubleSeries latencies = new DoubleSeries();
+        final DoubleSeries pathModel = new DoubleSeries();
         long completed;
         long droppedRequests;
         long late;
@@ -329,6 +337,7 @@ public final class Simulator {
             dropped = new boolean[n];
             accuracySum = new double[n];
             leafPieces = new int[n];
+            pathModelMs = new double[n];
             int seconds = (int) Math.ceil((trace.durationMs() + sloMs) / 1000) + 2;
             perSecondArrivals = new long[seconds];
             perSecondViolations = new long[seconds];
@@ -412,7 +421,13 @@ public final class Simulator {
                             tryStart(rep, e.t());
                         }
                     }
-                    case DONE -> done((Replica) e.ref(), e.t());
+                    case DONE -> {
+                        Replica rep = (Replica) e.ref();
+                        if (rep.threads > 0) {
+                            rep.runningMs = e.t() - rep.runningSince;
+                        }
+                        done(rep, e.t());
+                    }
                     case TELEMETRY -> {
                         replanner.observe(0, (long) e.t(), (long) intervalMs, rootArrivalsInWindow);
                         rootArrivalsInWindow = 0;
@@ -495,7 +510,7 @@ public final class Simulator {
         }
 
         /** A piece of request {@code r} has left {@code task} (done, or dropped): a join below may now run. */
-        void left(TaskState task, int r, boolean droppedHere, double accuracy, double t) {
+        void left(TaskState task, int r, boolean droppedHere, double accuracy, double pathMs, double t) {
             for (Join j : task.feeds) {
                 j.blocked[r] |= droppedHere;
                 j.pending[r]--;
@@ -503,6 +518,7 @@ public final class Simulator {
                     // Nothing came down to it (no object found): the job's skip pieces carry the request on.
                     j.accuracySum[r] = accuracy;
                     j.arrived[r] = 1;
+                    j.pathModelMs[r] = pathMs;
                 }
                 fire(j, r, t);
             }
@@ -513,7 +529,9 @@ public final class Simulator {
             if (j.pending[r] == 0 && !j.blocked[r] && !j.fired[r]) {
                 j.fired[r] = true;
                 outstanding[r]++;
-                enqueue(j.task, new Piece(r, j.accuracySum[r] / j.arrived[r], true), t);
+                Piece joined = new Piece(r, j.accuracySum[r] / j.arrived[r], true);
+                joined.pathModelMs = j.pathModelMs[r];
+                enqueue(j.task, joined, t);
             }
         }
 
@@ -524,6 +542,7 @@ public final class Simulator {
                 j.pending[p.request]--;
                 j.accuracySum[p.request] += p.accuracy;
                 j.arrived[p.request]++;
+                j.pathModelMs[p.request] = Math.max(j.pathModelMs[p.request], p.pathModelMs);
                 fire(j, p.request, t);
                 if (--outstanding[p.request] == 0) {
                     complete(p.request, t);
@@ -532,7 +551,7 @@ public final class Simulator {
             }
             if (task.task.pseudo() && task.variant != null) {
                 // A pseudo task (Loki's 'source' or 'sink') runs nothing: pass on at once.
-                finishPiece(task, p, task.variant, t);
+                finishPiece(task, p, task.variant, 1.0, 0, t);
                 return;
             }
             if (task.replicas.isEmpty()) {
@@ -595,7 +614,7 @@ public final class Simulator {
             rep.task.rungBatches.merge(v.name(), 1L, Long::sum);
             rep.runningSince = t;
             if (rep.threads == 0) {
-                rep.runningMs = latency.sampleMs(v.name(), rep.share, batch.size());
+                rep.runningMs = latency.sampleMs(v.name(), rep.share, batch.size()) + terms.batchOverheadMs();
                 push(t + rep.runningMs, DONE, rep);
             } else {
                 double ms = cpuBatchMs(rep, v, batch.size());
@@ -688,8 +707,8 @@ public final class Simulator {
                 }
                 for (Work w : finished) {
                     if (w.batchOf != null) {
-                        w.batchOf.runningMs = t - w.batchOf.runningSince;
-                        done(w.batchOf, t);
+                        // Its CPU is done; the rest of what a batch takes in the job (dispatch, conversions) is time, not CPU here.
+                        push(t + terms.batchOverheadMs(), DONE, w.batchOf);
                     } else {
                         hopDone(w.hop, t);
                     }
@@ -730,7 +749,7 @@ public final class Simulator {
                 }
                 task.waitSumMs += rep.startedMs - p.enqueuedMs;
                 task.inTaskMs.add(t - p.enqueuedMs);
-                finishPiece(task, p, rep.runningVariant, factor, t);
+                finishPiece(task, p, rep.runningVariant, factor, rep.runningMs, t);
             }
             if (outcome != null) {
                 task.cascadeInputs += rep.running.size();
@@ -762,26 +781,27 @@ public final class Simulator {
             return alone == null || Double.isNaN(accuracyOnThese) || !(alone.accuracy() > 0) ? 1.0 : accuracyOnThese / alone.accuracy();
         }
 
-        void finishPiece(TaskState task, Piece p, Variant ran, double t) {
-            finishPiece(task, p, ran, 1.0, t);
-        }
-
-        void finishPiece(TaskState task, Piece p, Variant ran, double factor, double t) {
+        /** @param batchMs what the batch that answered it took (0: a task without a model) */
+        void finishPiece(TaskState task, Piece p, Variant ran, double factor, double batchMs, double t) {
             task.pieces++;
             double accuracy = p.accuracy * (task.task.pseudo() ? 1.0 : ran.accuracy() * factor);
+            double pathMs = p.pathModelMs + batchMs;
             if (task.children.isEmpty()) {
                 accuracySum[p.request] += accuracy;
                 leafPieces[p.request]++;
+                pathModelMs[p.request] = Math.max(pathModelMs[p.request], pathMs);
             }
             for (TaskState child : task.children) {
                 int copies = Draws.copies(ran.fanoutTo(child.task.name()), random.nextDouble());
                 outstanding[p.request] += copies;
                 for (int i = 0; i < copies; i++) {
                     sent(child, p.request);
-                    hop(child, new Piece(p.request, accuracy), cpuPerHopMs, t);
+                    Piece next = new Piece(p.request, accuracy);
+                    next.pathModelMs = pathMs;
+                    hop(child, next, cpuPerHopMs, t);
                 }
             }
-            left(task, p.request, false, accuracy, t);
+            left(task, p.request, false, accuracy, pathMs, t);
             if (--outstanding[p.request] == 0) {
                 complete(p.request, t);
             }
@@ -794,7 +814,7 @@ public final class Simulator {
                 droppedRequests++;
                 perSecondViolations[second(trace.atMs()[p.request])]++;
             }
-            left(task, p.request, true, p.accuracy, t);
+            left(task, p.request, true, p.accuracy, p.pathModelMs, t);
             if (--outstanding[p.request] == 0) {
                 complete(p.request, t);
             }
@@ -810,6 +830,7 @@ public final class Simulator {
             double visible = (commitMs > 0 ? Math.ceil(assembled / commitMs) * commitMs : assembled) + terms.deliveryMs();
             double ms = visible - trace.atMs()[r];
             latencies.add(ms);
+            pathModel.add(pathModelMs[r]);
             if (ms > sloMs) {
                 late++;
                 perSecondViolations[second(trace.atMs()[r])]++;
@@ -911,7 +932,7 @@ public final class Simulator {
                     shareIntegral / duration, accuracyCount == 0 ? 0 : accuracyTotal / accuracyCount, plansApplied, infeasible, stats,
                     new SimulationResult.Timeline(Arrays.copyOf(perSecondArrivals, seconds), Arrays.copyOf(perSecondViolations, seconds),
                             Arrays.copyOf(perSecondShare, seconds)),
-                    wallSeconds, planningSeconds, n == 0 ? 0 : modelCpuMs / n);
+                    wallSeconds, planningSeconds, n == 0 ? 0 : modelCpuMs / n, Percentiles.of(pathModel.toArray(), pathModel.size(), 0.5));
         }
     }
 }
