@@ -47,56 +47,60 @@ public final class FidelityBench {
         int cores = Runtime.getRuntime().availableProcessors();
 
         System.out.println("# Simulator vs the real job (demo graph, 1 \"GPU\" = this machine's " + cores + " cores)");
-        // Calibration: what the job adds to the models, as a line in the request rate. The demo measures the CPU of its
-        // whole process tree (job, sidecar, broker, load generator, reader); the simulator says what the models took of it
-        // on the same trace; the rest is the framework's: idle cores plus a cost per request.
-        // Two rates far apart, the higher where the traces below go: the framework's CPU per request falls as the rate rises
-        // (Kafka and Flink batch more), so a line through two low rates overstates it at high ones.
-        double[] rates = {30, 120};
+        // Calibration: the job at two rates far apart, the higher near where the traces below go (the framework's CPU per
+        // request falls as the rate rises, Kafka and Flink batching more, so a line through two low rates overstates it).
+        double[] rates = {30, 90};
+        String[] calibrationTraces = new String[2];
+        JsonNode[] jobs = new JsonNode[2];
+        List<Double> switches = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            calibrationTraces[i] = String.format(Locale.ROOT, "poisson:rate=%.0f,duration=20,seed=7", rates[i]);
+            jobs[i] = run(home, work.resolve("calibration-" + i), timeoutS, "demo", "--web-port", "0", "--json", "--warmup", warmup,
+                    "--trace", calibrationTraces[i]);
+            jobs[i].path("plan_switch_ms").forEach(n -> switches.add(n.asDouble()));
+        }
+        JsonNode low = jobs[0];
+        // The job's batches take longer than the profile says (measured in isolation, with the same runner): the slowest
+        // branch's time in batches, the job's less the simulation's, per task on it, at the lower rate.
+        int tasksOnPath = io.jigsaw.core.graph.GraphLoader.load(home.resolve("examples/xr-scene/graph.yaml")).paths().stream()
+                .mapToInt(List::size).max().orElse(1);
+        JsonNode lowSim = run(home, work.resolve("calibration-0-sim-profile"), timeoutS, "simulate", "--gpus", "1", "--json", "--trace",
+                calibrationTraces[0], "--job-cpu-ms", "0", "--job-idle-cores", "0", "--batch-overhead-ms", "0");
+        double jobPathModel = low.path("path_p50_ms").path("model").asDouble();
+        double simPathModel = lowSim.path("path_model_p50_ms").asDouble();
+        double overheadMs = Math.max(0, (jobPathModel - simPathModel) / tasksOnPath);
+        System.out.printf(Locale.ROOT, "time in batches along the slowest branch (p50) at %s: the job %.2f ms, the simulation %.2f ms from "
+                + "the profile: %.2f ms more per batch on its %d tasks%n", calibrationTraces[0], jobPathModel, simPathModel, overheadMs,
+                tasksOnPath);
+        // The CPU: the demo measures its whole process tree (job, sidecar, broker, load generator, reader); the simulator says
+        // what the batches took of it on the same trace (profile and overhead); the rest is the framework's, a line in the rate.
         double[] sent = new double[2];
         double[] wallMs = new double[2];
         double[] frameworkMs = new double[2];
         double[] modelMs = new double[2];
-        JsonNode low = null;
-        JsonNode lowSim = null;
-        List<Double> switches = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            String trace = String.format(Locale.ROOT, "poisson:rate=%.0f,duration=20,seed=7", rates[i]);
-            JsonNode job = run(home, work.resolve("calibration-" + i), timeoutS, "demo", "--web-port", "0", "--json", "--warmup", warmup,
-                    "--trace", trace);
-            JsonNode sim = run(home, work.resolve("calibration-" + i + "-sim"), timeoutS, "simulate", "--gpus", "1", "--json", "--trace", trace,
-                    "--job-cpu-ms", "0", "--job-idle-cores", "0");
-            sent[i] = job.path("requests_sent").asDouble();
-            double cpuMs = job.path("cpu_ms_per_request").asDouble() * sent[i];
+            JsonNode sim = run(home, work.resolve("calibration-" + i + "-sim"), timeoutS, "simulate", "--gpus", "1", "--json", "--trace",
+                    calibrationTraces[i], "--job-cpu-ms", "0", "--job-idle-cores", "0", "--batch-overhead-ms", fmt(overheadMs));
+            sent[i] = jobs[i].path("requests_sent").asDouble();
+            double cpuMs = jobs[i].path("cpu_ms_per_request").asDouble() * sent[i];
             // The demo's CPU figures cover its replay and the wait for the last answers: its wall time is CPU / cores.
-            wallMs[i] = cpuMs / job.path("cpu_cores_used").asDouble();
+            wallMs[i] = cpuMs / jobs[i].path("cpu_cores_used").asDouble();
             modelMs[i] = sim.path("model_cpu_ms_per_request").asDouble();
             frameworkMs[i] = cpuMs - modelMs[i] * sent[i];
-            if (low == null) {
-                low = job;
-                lowSim = sim;
-            }
-            job.path("plan_switch_ms").forEach(n -> switches.add(n.asDouble()));
-            System.out.printf(Locale.ROOT, "calibration %s: the job used %.2f cores, %.1f CPU ms per request; the models %.2f CPU ms per "
-                    + "request (SIMULATED from the profile); the rest, the framework's: %.0f CPU ms over %.1f s%n", trace,
-                    job.path("cpu_cores_used").asDouble(), job.path("cpu_ms_per_request").asDouble(), modelMs[i], frameworkMs[i], wallMs[i] / 1000);
+            System.out.printf(Locale.ROOT, "calibration %s: the job used %.2f cores, %.1f CPU ms per request; its batches %.2f CPU ms per "
+                    + "request (SIMULATED: the profile and the overhead); the rest, the framework's: %.0f CPU ms over %.1f s%n",
+                    calibrationTraces[i], jobs[i].path("cpu_cores_used").asDouble(), jobs[i].path("cpu_ms_per_request").asDouble(), modelMs[i],
+                    frameworkMs[i], wallMs[i] / 1000);
         }
         // framework CPU = idle cores × wall + CPU per request × requests, through both runs.
         double det = sent[0] * wallMs[1] - sent[1] * wallMs[0];
         double cpuMs = Math.max(0, (frameworkMs[0] * wallMs[1] - frameworkMs[1] * wallMs[0]) / det);
         double idleCores = Math.max(0, (sent[0] * frameworkMs[1] - sent[1] * frameworkMs[0]) / det);
-        // The job's batches take longer than the profile says (in isolation, the same runner): the slowest branch's time in
-        // batches, the job's less the simulation's, per task on it, at the lower rate.
-        int tasksOnPath = io.jigsaw.core.graph.GraphLoader.load(home.resolve("examples/xr-scene/graph.yaml")).paths().stream()
-                .mapToInt(List::size).max().orElse(1);
-        double jobPathModel = low.path("path_p50_ms").path("model").asDouble();
-        double simPathModel = lowSim.path("path_model_p50_ms").asDouble();
-        double overheadMs = Math.max(0, (jobPathModel - simPathModel) / tasksOnPath);
-        System.out.printf(Locale.ROOT, "time in batches along the slowest branch (p50): the job %.2f ms, the simulation %.2f ms from the "
-                + "profile: %.2f ms more per batch on its %d tasks%n", jobPathModel, simPathModel, overheadMs, tasksOnPath);
         // With the cores free: at the higher rate a hop's time includes waiting for them, which the simulation adds itself.
         double hopMs = low.path("framework_per_hop_p50_ms").asDouble();
+        double hopP99Ms = Math.max(hopMs, low.path("framework_per_hop_p99_ms").asDouble());
         double deliveryMs = low.path("result_visible_p50_ms").asDouble();
+        double deliveryP99Ms = Math.max(deliveryMs, low.path("result_visible_p99_ms").asDouble());
         // From the sidecar's decision to the first answer under the new plan, in both runs (the warm-up's burst makes one).
         double planDelayMs = switches.isEmpty() ? 500 : io.jigsaw.core.stats.Percentiles.of(
                 switches.stream().mapToDouble(Double::doubleValue).toArray(), switches.size(), 0.5);
@@ -105,10 +109,10 @@ public final class FidelityBench {
         // DERIVED: the request rate at which the framework and the models fill the machine's cores.
         double capacity = (cores - idleCores) * 1000 / (cpuMs + modelMs[1]);
         System.out.printf(Locale.ROOT, "calibrated (a line through both): the framework %.1f CPU ms per request + %.2f idle cores; "
-                + "%.2f ms per hop (p50), %.0f ms delivery (p50) at the lower rate; capacity DERIVED from them: (%d − %.2f) cores / (%.1f + %.1f) ms = %.0f "
-                + "req/s%n", cpuMs, idleCores, hopMs, deliveryMs, cores, idleCores, cpuMs, modelMs[1], capacity);
+                + "%.2f ms per hop (p50; p99 %.2f), %.0f ms delivery (p50; p99 %.0f) at the lower rate; capacity DERIVED from them: "
+                + "(%d − %.2f) cores / (%.1f + %.1f) ms = %.0f req/s%n", cpuMs, idleCores, hopMs, hopP99Ms, deliveryMs, deliveryP99Ms, cores, idleCores, cpuMs, modelMs[1], capacity);
         List<String> terms = List.of("--job-cpu-ms", fmt(cpuMs), "--job-idle-cores", fmt(idleCores), "--hop-ms", fmt(hopMs),
-                "--delivery-ms", fmt(deliveryMs), "--batch-overhead-ms", fmt(overheadMs), "--plan-delay", String.format(Locale.ROOT, "PT%.3fS", planDelayMs / 1000));
+                "--hop-p99-ms", fmt(hopP99Ms), "--delivery-ms", fmt(deliveryMs), "--delivery-p99-ms", fmt(deliveryP99Ms), "--batch-overhead-ms", fmt(overheadMs), "--plan-delay", String.format(Locale.ROOT, "PT%.3fS", planDelayMs / 1000));
 
         List<String[]> traces = List.of(
                 new String[] {"steady 50 %", String.format(Locale.ROOT, "poisson:rate=%.0f,duration=%d,seed=1", 0.5 * capacity, seconds)},

@@ -12,6 +12,7 @@ import io.jigsaw.planner.sim.JobTerms;
 import io.jigsaw.planner.sim.PlanCache;
 import io.jigsaw.planner.sim.SimulationResult;
 import io.jigsaw.planner.sim.Simulator;
+import io.jigsaw.planner.sim.Spread;
 import io.jigsaw.planner.solver.PlanSolver;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
@@ -32,6 +33,9 @@ import java.util.concurrent.Callable;
                 + "plan-change delays, early drop. Prints SLO violations, drops, GPU share held and accuracy, overall and per task "
                 + "(--json: one JSON object on the last line). Every figure is simulated, not measured serving.")
 final class SimulateCommand implements Callable<Integer> {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin
     PlanningOptions options;
@@ -90,16 +94,26 @@ final class SimulateCommand implements Callable<Integer> {
     double jobIdleCores;
 
     @Bounds(min = 0)
-    @Option(names = "--hop-ms", paramLabel = "MS", defaultValue = "3.0", description = "Time of each move of a piece into, between "
-            + "and out of the tasks; `demo --json` measures it as framework_per_hop_p50_ms (default: ${DEFAULT-VALUE}, measured "
-            + "2.0-8.0 ms, median 3.1, in seven demo runs at 60 req/s on the 2-core dev machine, 2026-12-06).")
+    @Option(names = "--hop-ms", paramLabel = "MS", defaultValue = "0.80", description = "Median time of each move of a piece into, "
+            + "between and out of the tasks, with the cores free; `demo --json` measures it as framework_per_hop_p50_ms (default: "
+            + "${DEFAULT-VALUE}, measured at 30 req/s on the 2-core dev machine by the fidelity benchmark, 2026-12-06).")
     double hopMs;
 
     @Bounds(min = 0)
-    @Option(names = "--delivery-ms", paramLabel = "MS", defaultValue = "7", description = "From a result's assembly to the "
-            + "client's read; `demo --json` measures it as result_visible_p50_ms (default: ${DEFAULT-VALUE}, measured 5-8 ms in "
-            + "seven demo runs at 60 req/s on the 2-core dev machine, 2026-12-06).")
+    @Option(names = "--hop-p99-ms", paramLabel = "MS", defaultValue = "8.54", description = "Its 99th percentile (at least --hop-ms): "
+            + "hops are drawn log-normal through both; framework_per_hop_p99_ms (default: ${DEFAULT-VALUE}, measured with it).")
+    double hopP99Ms;
+
+    @Bounds(min = 0)
+    @Option(names = "--delivery-ms", paramLabel = "MS", defaultValue = "4", description = "Median time from a result's assembly to "
+            + "the client's read; `demo --json` measures it as result_visible_p50_ms (default: ${DEFAULT-VALUE}, measured with "
+            + "--hop-ms).")
     double deliveryMs;
+
+    @Bounds(min = 0)
+    @Option(names = "--delivery-p99-ms", paramLabel = "MS", defaultValue = "14", description = "Its 99th percentile (at least "
+            + "--delivery-ms); result_visible_p99_ms (default: ${DEFAULT-VALUE}, measured with --hop-ms).")
+    double deliveryP99Ms;
 
     @Bounds(min = 0)
     @Option(names = "--batch-overhead-ms", paramLabel = "MS", defaultValue = "0", description = "What each batch takes in the job beyond "
@@ -122,7 +136,8 @@ final class SimulateCommand implements Callable<Integer> {
         Simulator.Settings settings = Simulator.Settings.defaults().withPlanChangeDelay(planDelay).withEarlyDrop(!noEarlyDrop)
                 .withReplan(!noReplan).withSeed(seed).withCommitInterval(Duration.ofMillis(commitIntervalMs))
                 .withJobTerms(modelsOnly ? JobTerms.NONE
-                        : new JobTerms(profile.cpuThreads().orElse(0), jobCpuMs, jobIdleCores, hopMs, deliveryMs, batchOverheadMs));
+                        : new JobTerms(profile.cpuThreads().orElse(0), jobCpuMs, jobIdleCores, spread("--hop", hopMs, hopP99Ms),
+                                spread("--delivery", deliveryMs, deliveryP99Ms), batchOverheadMs));
         PlanCache plans = new PlanCache(new PlanSolver(options.solverSettings())::solve, 0.025);
         SimulationResult r;
         try (ProgressBar bar = Progress.bar("simulate %", 100)) {
@@ -141,6 +156,14 @@ final class SimulateCommand implements Callable<Integer> {
         summary.put("planner", fixed == null ? "sidecar, policy " + r.policy() : "static " + planFile);
         json.print(summary);
         return 0;
+    }
+
+    private Spread spread(String option, double p50Ms, double p99Ms) {
+        if (p99Ms < p50Ms || p50Ms == 0 && p99Ms > 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), option + "-p99-ms (" + p99Ms + ") must be at least "
+                    + option + "-ms (" + p50Ms + "), and " + option + "-ms above 0 if it is");
+        }
+        return new Spread(p50Ms, p99Ms);
     }
 
     static void print(SimulationResult r, Graph graph, Profile profile, int solves, PrintStream o) {

@@ -12,40 +12,43 @@ import java.util.Locale;
  *        with it. <b>Thread budget</b>: a partition is a whole number of threads ({@code CpuShares}), so a
  *        batch runs at the measured row of the threads it gets, not at a row derived for its share.
  *        <b>Shared cores</b>: each request's framework CPU is work for the N cores, spread over the hops it
- *        makes (into the graph, between tasks; the way in counts twice, for the result's way out too) and done by
- *        the framework's threads, at most one per core, the other hops waiting in order; a hop's CPU and a batch
- *        run slower while more threads (the models', the framework's, its idle load) want the cores than there are
- *        (processor sharing). A request dropped early has cost only the hops it made. 0: not a CPU device, or
- *        both terms off
+ *        makes (the way in counts twice, for the result's way out too): the way in on the source's threads (at
+ *        most one per core, the others waiting in order), every other hop as part of its receiving task's batch
+ *        (a Flink operator's own thread takes its input in before it runs the model). Everything on the cores —
+ *        batches, the source, the framework's idle load — runs slower while more threads want them than there
+ *        are (processor sharing). A request dropped early has cost only the hops it made. 0: not a CPU device,
+ *        or both terms off
  * @param frameworkCpuMsPerRequest CPU milliseconds the job spends per request beside the models (Kafka, Avro,
  *        Flink's hops and state, the crops), on the models' cores; with {@code cpuThreads} only
  * @param frameworkIdleCores cores the framework keeps busy with no request at all; with {@code cpuThreads} only
- * @param hopMs what each move of a piece costs in time: into the graph's first task, from a task to the
+ * @param hop what each move of a piece costs in time: into the graph's first task, from a task to the
  *        next, and from a leaf to the result (Flink's network stack, serialisation), as measured with the cores
  *        free; on a CPU device it includes the hop's framework CPU, which takes longer when the cores are busy
- * @param deliveryMs from a result's assembly to the client's read (the results sink's write, the
+ * @param delivery from a result's assembly to the client's read (the results sink's write, the
  *        consumer's fetch); the planner keeps as much of the SLO back, as the job's sidecar does
  * @param batchOverheadMs what a batch takes in the job beyond its profiled time (the operator's dispatch, the
  *        tensors' conversions, caches cold from everything else on the machine), measured as the time in
- *        batches along a request's slowest branch in the job less the simulation's, per task on it
+ *        batches along a request's slowest branch in the job less the simulation's, per task on it; on a CPU
+ *        device it is CPU on the batch's threads
  */
-public record JobTerms(int cpuThreads, double frameworkCpuMsPerRequest, double frameworkIdleCores, double hopMs, double deliveryMs,
+public record JobTerms(int cpuThreads, double frameworkCpuMsPerRequest, double frameworkIdleCores, Spread hop, Spread delivery,
         double batchOverheadMs) {
 
     /** The models' profiled times alone. */
-    public static final JobTerms NONE = new JobTerms(0, 0, 0, 0, 0, 0);
+    public static final JobTerms NONE = new JobTerms(0, 0, 0, Spread.ZERO, Spread.ZERO, 0);
 
     public JobTerms {
-        if (cpuThreads < 0 || !(frameworkCpuMsPerRequest >= 0) || !(frameworkIdleCores >= 0) || !(hopMs >= 0) || !(deliveryMs >= 0)
-                || !(batchOverheadMs >= 0)) {
+        java.util.Objects.requireNonNull(hop, "hop");
+        java.util.Objects.requireNonNull(delivery, "delivery");
+        if (cpuThreads < 0 || !(frameworkCpuMsPerRequest >= 0) || !(frameworkIdleCores >= 0) || !(batchOverheadMs >= 0)) {
             throw new IllegalArgumentException("the job's terms must be >= 0, found " + cpuThreads + " threads, "
-                    + frameworkCpuMsPerRequest + " CPU ms per request, " + frameworkIdleCores + " idle cores, " + hopMs + " ms per hop, "
-                    + deliveryMs + " ms delivery, " + batchOverheadMs + " ms per batch");
+                    + frameworkCpuMsPerRequest + " CPU ms per request, " + frameworkIdleCores + " idle cores, " + batchOverheadMs
+                    + " ms per batch");
         }
     }
 
     public boolean none() {
-        return cpuThreads == 0 && hopMs == 0 && deliveryMs == 0 && batchOverheadMs == 0;
+        return cpuThreads == 0 && hop.equals(Spread.ZERO) && delivery.equals(Spread.ZERO) && batchOverheadMs == 0;
     }
 
     /** Which terms are on, with their figures: printed beside every simulation. */
@@ -55,11 +58,11 @@ public record JobTerms(int cpuThreads, double frameworkCpuMsPerRequest, double f
             on.add(String.format(Locale.ROOT, "thread budget and %d shared cores (framework %.1f CPU ms/request, %.2f idle cores)", cpuThreads,
                     frameworkCpuMsPerRequest, frameworkIdleCores));
         }
-        if (hopMs > 0) {
-            on.add(String.format(Locale.ROOT, "%.2f ms per hop", hopMs));
+        if (hop.p99Ms() > 0) {
+            on.add(String.format(Locale.ROOT, "%.2f ms per hop (p99 %.2f)", hop.p50Ms(), hop.p99Ms()));
         }
-        if (deliveryMs > 0) {
-            on.add(String.format(Locale.ROOT, "%.1f ms delivery", deliveryMs));
+        if (delivery.p99Ms() > 0) {
+            on.add(String.format(Locale.ROOT, "%.1f ms delivery (p99 %.1f)", delivery.p50Ms(), delivery.p99Ms()));
         }
         if (batchOverheadMs > 0) {
             on.add(String.format(Locale.ROOT, "%.2f ms per batch beyond the profile", batchOverheadMs));

@@ -8,23 +8,18 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * How long one batch takes in the simulation: log-normal with the profile row's p50 as median and its
- * p99 as 99th percentile (σ = ln(p99/p50) / z₀.₉₉), so the simulated tail is the profiled tail. A
- * partial batch (a timeout fired) takes the row of the smallest profiled batch that holds it.
+ * How long one batch takes in the simulation: the profile row's {@link Spread} (its p50 and p99), so the
+ * simulated tail is the profiled tail. A partial batch (a timeout fired) takes the row of the smallest
+ * profiled batch that holds it.
  */
 final class LatencyModel {
-
-    private static final double Z99 = 2.3263478740408408;
 
     private record Key(String variant, double share, int size) {
     }
 
-    private record Fit(double medianMs, double sigma) {
-    }
-
     private final Profile profile;
     private final SplittableRandom random;
-    private final Map<Key, Fit> fits = new HashMap<>();
+    private final Map<Key, Spread> fits = new HashMap<>();
 
     LatencyModel(Profile profile, long seed) {
         this.profile = profile;
@@ -32,33 +27,30 @@ final class LatencyModel {
     }
 
     double sampleMs(String variant, double share, int size) {
-        Fit f = fits.computeIfAbsent(new Key(variant, share, size), this::fit);
-        return f.sigma() == 0 ? f.medianMs() : f.medianMs() * Math.exp(f.sigma() * gaussian());
+        return fits.computeIfAbsent(new Key(variant, share, size), this::fit).sample(random);
     }
 
-    private Fit fit(Key k) {
+    private Spread fit(Key k) {
         int largest = 0;
         for (int b : profile.batches(k.variant())) {
             largest = b;
             if (b >= k.size()) {
                 ProfileRow r = row(k.variant(), k.share(), b);
-                return new Fit(r.p50Ms(), Math.log(r.p99Ms() / r.p50Ms()) / Z99);
+                return spread(r);
             }
         }
         // Bigger than any profiled batch: scale the largest linearly (no plan asks for this; a safety net).
         ProfileRow r = row(k.variant(), k.share(), largest);
-        double scale = (double) k.size() / largest;
-        return new Fit(r.p50Ms() * scale, Math.log(r.p99Ms() / r.p50Ms()) / Z99);
+        return spread(r).times((double) k.size() / largest);
+    }
+
+    /** A row's p99 below its p50 (a rounding in a hand-made file) counts as no spread. */
+    private static Spread spread(ProfileRow r) {
+        return new Spread(r.p50Ms(), Math.max(r.p50Ms(), r.p99Ms()));
     }
 
     private ProfileRow row(String variant, double share, int batch) {
         return profile.row(variant, share, batch).orElseThrow(() -> new IllegalStateException(
                 "no profile row for " + variant + " at " + share + " % batch " + batch + "; plans only use profiled rows"));
-    }
-
-    private double gaussian() {
-        double u1 = 1 - random.nextDouble();
-        double u2 = random.nextDouble();
-        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
     }
 }

@@ -101,13 +101,13 @@ public final class Simulator {
     private static final int DONE = 2;
     private static final int TELEMETRY = 3;
     private static final int APPLY = 4;
-    /** A piece reaches its next task after a hop ({@link JobTerms#hopMs}). */
+    /** A piece reaches its next task after a hop ({@link JobTerms#hop}). */
     private static final int HOP = 5;
     /** The next piece of work on a CPU device's shared cores may be done ({@link Cores}). */
     private static final int CPU = 6;
 
-    /** A piece on its way to {@code task}, with the framework's CPU for the hop (0: none, or done). */
-    private record Hop(TaskState task, Piece piece, double cpuMs) {
+    /** A piece on its way to {@code task}: the hop's time and the framework's CPU within it (0: none, or done). */
+    private record Hop(TaskState task, Piece piece, double ms, double cpuMs) {
     }
 
     private record Event(double t, long seq, int type, Object ref) implements Comparable<Event> {
@@ -289,11 +289,13 @@ public final class Simulator {
         /**
          * The framework's CPU per hop under the plan in force: its CPU per request spread over the hops a
          * request makes under the plan's fan-outs, the way into the graph counting twice (it also stands for
-         * the result's way out).
+         * the result's way out). The way in is the source's; every other hop's is its receiving task's.
          */
         double cpuPerHopMs;
         final PriorityQueue<Event> events = new PriorityQueue<>();
         final SplittableRandom random = new SplittableRandom(settings.seed());
+        /** The job's hop and delivery times: drawn apart from the rest, so turning them on changes no other draw. */
+        final SplittableRandom jitter = new SplittableRandom(settings.seed() + 2);
         final LatencyModel latency = new LatencyModel(template.profile(), settings.seed() + 1);
         /** Cascade outcomes by (task, small, large, threshold): each is a pass over the validation samples. */
         final java.util.Map<List<Object>, java.util.Optional<Confidence.Outcome>> outcomes = new java.util.HashMap<>();
@@ -355,7 +357,7 @@ public final class Simulator {
                 }
             }
             // As the job's sidecar does: plan to what is left of the SLO once a result waits for its commit.
-            double keptBack = commitMs + terms.deliveryMs();
+            double keptBack = commitMs + terms.delivery().p50Ms();
             PlanningInstance planned = keptBack <= 0 ? template
                     : template.withGraph(graph.withLatencySlo(Math.max(1, sloMs - keptBack)));
             replanner = new Replanner(planned, this::timedSolve, settings.rule(),
@@ -474,26 +476,28 @@ public final class Simulator {
         }
 
         /**
-         * A piece moves on to {@code task}. On a CPU device with the job's terms, the framework's CPU for the hop
-         * comes first: work for the cores beside the models, done by the framework's threads (at most one per core,
-         * the others waiting in order), slowed while more threads want the cores than there are — and slowing the
-         * batches running meanwhile. Then what is left of the hop's measured time (that time includes its CPU).
+         * A piece moves on to {@code task} in a hop's time (drawn from the measured one). With {@code cpuMs} (a request's
+         * way in: the source's fetch and decode, on a CPU device with the job's terms) that CPU comes first: work for
+         * the cores beside the models, on the framework's threads (at most one per core, the others waiting in order),
+         * slowed while more threads want the cores than there are, and slowing the batches meanwhile; the hop's time
+         * includes it. A task's own share of a piece's CPU is part of its batch ({@link #run}).
          */
         void hop(TaskState task, Piece p, double cpuMs, double t) {
+            double ms = terms.hop().sample(jitter);
             if (terms.cpuThreads() == 0 || !(cpuMs > 0)) {
-                move(task, p, terms.hopMs(), t);
+                move(task, p, ms, t);
             } else if (frameworkBusy < terms.cpuThreads()) {
                 frameworkBusy++;
-                cores.add(new Work(cpuMs, 1, null, new Hop(task, p, cpuMs)), t);
+                cores.add(new Work(cpuMs, 1, null, new Hop(task, p, ms, cpuMs)), t);
             } else {
-                frameworkWaiting.add(new Hop(task, p, cpuMs));
+                frameworkWaiting.add(new Hop(task, p, ms, cpuMs));
             }
         }
 
         /** The hop's time on the path, when the job's hops are modelled. */
         void move(TaskState task, Piece p, double ms, double t) {
             if (ms > 0) {
-                push(t + ms, HOP, new Hop(task, p, 0));
+                push(t + ms, HOP, new Hop(task, p, ms, 0));
             } else {
                 enqueue(task, p, t);
             }
@@ -617,9 +621,11 @@ public final class Simulator {
                 rep.runningMs = latency.sampleMs(v.name(), rep.share, batch.size()) + terms.batchOverheadMs();
                 push(t + rep.runningMs, DONE, rep);
             } else {
-                double ms = cpuBatchMs(rep, v, batch.size());
+                // In the job the operator's own thread also takes each piece in (the framework's share of it) before the
+                // batch, and the batch takes longer than profiled in isolation (the overhead): all of it CPU on the cores.
+                double ms = cpuBatchMs(rep, v, batch.size()) + terms.batchOverheadMs();
                 modelCpuMs += ms * rep.threads;
-                cores.add(new Work(ms, rep.threads, rep, null), t);
+                cores.add(new Work(ms + batch.size() * cpuPerHopMs, rep.threads, rep, null), t);
             }
         }
 
@@ -707,8 +713,7 @@ public final class Simulator {
                 }
                 for (Work w : finished) {
                     if (w.batchOf != null) {
-                        // Its CPU is done; the rest of what a batch takes in the job (dispatch, conversions) is time, not CPU here.
-                        push(t + terms.batchOverheadMs(), DONE, w.batchOf);
+                        push(t, DONE, w.batchOf);
                     } else {
                         hopDone(w.hop, t);
                     }
@@ -719,7 +724,7 @@ public final class Simulator {
 
         /** A hop's framework CPU is done: the piece goes on for the rest of the hop's time; the next hop waiting takes the thread. */
         void hopDone(Hop h, double t) {
-            move(h.task(), h.piece(), Math.max(0, terms.hopMs() - h.cpuMs()), t);
+            move(h.task(), h.piece(), Math.max(0, h.ms() - h.cpuMs()), t);
             Hop next = frameworkWaiting.poll();
             if (next != null) {
                 cores.add(new Work(next.cpuMs(), 1, null, next), t);
@@ -798,7 +803,7 @@ public final class Simulator {
                     sent(child, p.request);
                     Piece next = new Piece(p.request, accuracy);
                     next.pathModelMs = pathMs;
-                    hop(child, next, cpuPerHopMs, t);
+                    hop(child, next, 0, t);
                 }
             }
             left(task, p.request, false, accuracy, pathMs, t);
@@ -826,8 +831,8 @@ public final class Simulator {
             }
             completed++;
             // The client's latency: until the result can be read (under a commit interval, at the next commit).
-            double assembled = t + terms.hopMs();
-            double visible = (commitMs > 0 ? Math.ceil(assembled / commitMs) * commitMs : assembled) + terms.deliveryMs();
+            double assembled = t + terms.hop().sample(jitter);
+            double visible = (commitMs > 0 ? Math.ceil(assembled / commitMs) * commitMs : assembled) + terms.delivery().sample(jitter);
             double ms = visible - trace.atMs()[r];
             latencies.add(ms);
             pathModel.add(pathModelMs[r]);

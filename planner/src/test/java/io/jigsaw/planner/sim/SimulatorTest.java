@@ -132,7 +132,7 @@ class SimulatorTest {
         Simulator.Settings settings = fixedPlan();
 
         SimulationResult models = new Simulator(oneCore, SOLVER::solve, settings).run(trace, f -> { });
-        SimulationResult job = new Simulator(oneCore, SOLVER::solve, settings.withJobTerms(new JobTerms(1, 10, 0, 0, 0, 0))).run(trace, f -> { });
+        SimulationResult job = new Simulator(oneCore, SOLVER::solve, settings.withJobTerms(new JobTerms(1, 10, 0, Spread.ZERO, Spread.ZERO, 0))).run(trace, f -> { });
 
         assertThat(models.sloViolationPct()).as("the models alone keep up").isZero();
         double goodput = (job.completed() - job.late()) / 20.0;
