@@ -124,6 +124,8 @@ public final class Simulator {
         final double accuracy;
         /** Time in batches along the path that brought it here, as the job's breakdown counts it ("model"). */
         double pathModelMs;
+        /** The framework's CPU to take it in at its task (the hops that brought it there; 0 for the root's). */
+        double inCpuMs;
         /** The one piece a join passes on for its request (not one of the pieces it waits for). */
         final boolean joined;
         double enqueuedMs;
@@ -535,6 +537,7 @@ public final class Simulator {
                 outstanding[r]++;
                 Piece joined = new Piece(r, j.accuracySum[r] / j.arrived[r], true);
                 joined.pathModelMs = j.pathModelMs[r];
+                joined.inCpuMs = j.arrived[r] * cpuPerHopMs;
                 enqueue(j.task, joined, t);
             }
         }
@@ -625,7 +628,12 @@ public final class Simulator {
                 // batch, and the batch takes longer than profiled in isolation (the overhead): all of it CPU on the cores.
                 double ms = cpuBatchMs(rep, v, batch.size()) + terms.batchOverheadMs();
                 modelCpuMs += ms * rep.threads;
-                cores.add(new Work(ms + batch.size() * cpuPerHopMs, rep.threads, rep, null), t);
+                double in = 0;
+                for (Piece p : escalatedBy == null ? batch : List.<Piece>of()) {
+                    // A cascade's second stage took its pieces in already.
+                    in += p.inCpuMs;
+                }
+                cores.add(new Work(ms + in, rep.threads, rep, null), t);
             }
         }
 
@@ -803,6 +811,7 @@ public final class Simulator {
                     sent(child, p.request);
                     Piece next = new Piece(p.request, accuracy);
                     next.pathModelMs = pathMs;
+                    next.inCpuMs = cpuPerHopMs;
                     hop(child, next, 0, t);
                 }
             }
