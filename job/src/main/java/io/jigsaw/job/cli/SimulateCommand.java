@@ -62,7 +62,8 @@ final class SimulateCommand implements Callable<Integer> {
     boolean noReplan;
 
     @Bounds(min = 0)
-    @Option(names = "--plan-delay", defaultValue = "PT0.5S", description = "From a re-plan decision to the plan serving (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--plan-delay", defaultValue = "PT0.39S", description = "From a re-plan decision to the plan serving; `demo "
+            + "--json` measures it as plan_switch_ms (default: ${DEFAULT-VALUE}, the median of 0.37-0.44 s measured in the fidelity benchmark's calibration on the 2-core dev machine, 2026-12-06).")
     Duration planDelay;
 
     @Option(names = "--no-early-drop", description = "Run pieces whose request is past its deadline instead of dropping them.")
@@ -85,45 +86,46 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--job-cpu-ms", paramLabel = "MS", defaultValue = "" + DEFAULT_JOB_CPU_MS, description = "On a CPU profile: "
             + "CPU ms the job spends per request beside the models, sharing the device's cores with them: `demo --json`'s "
             + "cpu_ms_per_request less the models' share of it (`simulate --json`'s model_cpu_ms_per_request on the same trace); "
-            + "the fidelity benchmark fits it at two rates (default: ${DEFAULT-VALUE}, the planner's calibrated framework-cpu-ms).")
+            + "the fidelity benchmark fits it at two rates (default: ${DEFAULT-VALUE}, the fidelity benchmark's calibration on the 2-core dev machine, 2026-12-06; the planner's own "
+            + "--framework-cpu-ms is another calibration's).")
     double jobCpuMs;
 
     @Bounds(min = 0)
     @Option(names = "--job-idle-cores", paramLabel = "CORES", defaultValue = "" + DEFAULT_JOB_IDLE_CORES, description = "On a CPU "
-            + "profile: cores the job keeps busy with no request (default: ${DEFAULT-VALUE}, the planner's calibrated figure).")
+            + "profile: cores the job keeps busy with no request, fitted with --job-cpu-ms (default: ${DEFAULT-VALUE}, the fidelity benchmark's calibration on the 2-core dev machine, 2026-12-06).")
     double jobIdleCores;
 
     @Bounds(min = 0)
-    @Option(names = "--hop-ms", paramLabel = "MS", defaultValue = "0.80", description = "Median time of each move of a piece into, "
+    @Option(names = "--hop-ms", paramLabel = "MS", defaultValue = "0.59", description = "Median time of each move of a piece into, "
             + "between and out of the tasks, with the cores free; `demo --json` measures it as framework_per_hop_p50_ms (default: "
-            + "${DEFAULT-VALUE}, measured at 30 req/s on the 2-core dev machine by the fidelity benchmark, 2026-12-06).")
+            + "${DEFAULT-VALUE}, measured at 30 req/s in the fidelity benchmark's calibration on the 2-core dev machine, 2026-12-06).")
     double hopMs;
 
     @Bounds(min = 0)
-    @Option(names = "--hop-p99-ms", paramLabel = "MS", defaultValue = "8.54", description = "Its 99th percentile (at least --hop-ms): "
+    @Option(names = "--hop-p99-ms", paramLabel = "MS", defaultValue = "6.78", description = "Its 99th percentile (at least --hop-ms): "
             + "hops are drawn log-normal through both; framework_per_hop_p99_ms (default: ${DEFAULT-VALUE}, measured with it).")
     double hopP99Ms;
 
     @Bounds(min = 0)
-    @Option(names = "--delivery-ms", paramLabel = "MS", defaultValue = "4", description = "Median time from a result's assembly to "
+    @Option(names = "--delivery-ms", paramLabel = "MS", defaultValue = "3", description = "Median time from a result's assembly to "
             + "the client's read; `demo --json` measures it as result_visible_p50_ms (default: ${DEFAULT-VALUE}, measured with "
             + "--hop-ms).")
     double deliveryMs;
 
     @Bounds(min = 0)
-    @Option(names = "--delivery-p99-ms", paramLabel = "MS", defaultValue = "14", description = "Its 99th percentile (at least "
+    @Option(names = "--delivery-p99-ms", paramLabel = "MS", defaultValue = "16", description = "Its 99th percentile (at least "
             + "--delivery-ms); result_visible_p99_ms (default: ${DEFAULT-VALUE}, measured with --hop-ms).")
     double deliveryP99Ms;
 
     @Bounds(min = 0)
-    @Option(names = "--batch-overhead-ms", paramLabel = "MS", defaultValue = "0", description = "What each batch takes in the job beyond "
+    @Option(names = "--batch-overhead-ms", paramLabel = "MS", defaultValue = "1.24", description = "What each batch takes in the job beyond "
             + "its profiled time (dispatch, conversions, caches cold from the rest of the machine): `demo --json`'s path_p50_ms.model "
             + "less `simulate --json`'s path_model_p50_ms, per task on the slowest branch; the fidelity benchmark measures it "
-            + "(default: ${DEFAULT-VALUE}).")
+            + "(default on a CPU profile: ${DEFAULT-VALUE}, measured at 30 req/s in the fidelity benchmark's calibration on the 2-core dev machine, 2026-12-06; on a GPU profile 0 unless given).")
     double batchOverheadMs;
 
-    static final double DEFAULT_JOB_CPU_MS = 3.3;
-    static final double DEFAULT_JOB_IDLE_CORES = 0.09;
+    static final double DEFAULT_JOB_CPU_MS = 5.5;
+    static final double DEFAULT_JOB_IDLE_CORES = 0.58;
 
     @Override
     public Integer call() throws Exception {
@@ -137,7 +139,8 @@ final class SimulateCommand implements Callable<Integer> {
                 .withReplan(!noReplan).withSeed(seed).withCommitInterval(Duration.ofMillis(commitIntervalMs))
                 .withJobTerms(modelsOnly ? JobTerms.NONE
                         : new JobTerms(profile.cpuThreads().orElse(0), jobCpuMs, jobIdleCores, spread("--hop", hopMs, hopP99Ms),
-                                spread("--delivery", deliveryMs, deliveryP99Ms), batchOverheadMs));
+                                spread("--delivery", deliveryMs, deliveryP99Ms), profile.cpuThreads().isPresent()
+                                || spec.commandLine().getParseResult().hasMatchedOption("--batch-overhead-ms") ? batchOverheadMs : 0));
         PlanCache plans = new PlanCache(new PlanSolver(options.solverSettings())::solve, 0.025);
         SimulationResult r;
         try (ProgressBar bar = Progress.bar("simulate %", 100)) {

@@ -41,10 +41,13 @@ import java.util.function.Function;
  * runs a batch when its queue holds the plan's batch size or the first piece it has seen since its last
  * batch has waited the plan's timeout; a piece whose batch would end after its deadline at the replica's
  * pace (its last batch here) is dropped, and so is its request; a batch takes a profile-sampled time; a
- * finished piece fans out to each child with the variant's multiplicity; a request ends when its last
- * piece ends. The plans come from the sidecar's own {@link Replanner} fed with simulated root telemetry;
- * a new plan takes effect after the plan-change delay, and the pieces queued under the old one move to
- * the new replicas (nothing is lost). A plan's per-request adaptation ({@link PlanAdapter}) runs as in the
+ * finished piece fans out to each child with the variant's multiplicity; a task with several parents (a join)
+ * runs once per request, when all of the request's pieces above it are in; a request ends when its last
+ * piece ends. What the job adds to the models ({@link JobTerms}: hops, delivery, the framework's CPU and
+ * the batches' overhead on a CPU device's shared cores) is modelled when the settings say so. The plans
+ * come from the sidecar's own {@link Replanner} fed with simulated root telemetry, or one plan serves
+ * throughout ({@link #run(Trace, Plan, DoubleConsumer)}); a new plan takes effect after the plan-change
+ * delay, and the pieces queued under the old one move to the new replicas (nothing is lost). A plan's per-request adaptation ({@link PlanAdapter}) runs as in the
  * job: a ladder picks each batch's rung by its tightest piece's slack after the planned budgets below; a
  * cascade's first stage marks a piece of low confidence with the validation split's escalation
  * probability, and the job's rule decides whether it runs again (kept and escalated pieces at their
