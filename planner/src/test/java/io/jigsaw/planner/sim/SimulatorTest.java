@@ -154,6 +154,22 @@ class SimulatorTest {
     }
 
     @Test
+    void aCandidatePlanServesTheWholeTraceAsWritten() {
+        // The plan made for 20 req/s, tried on a trace that quadruples: no re-planning, so it holds the same share
+        // throughout, where the sidecar's plans grow with the step (the next test).
+        PlanningInstance fourGpus = tinyOn(4);
+        io.jigsaw.core.plan.Plan candidate = SOLVER.solve(fourGpus).toPlan(7, "a candidate");
+        Trace trace = TraceFiles.open("step:rate=20,factor=4,at=30,until=60,duration=90,seed=3");
+
+        SimulationResult r = new Simulator(fourGpus, SOLVER::solve, Simulator.Settings.defaults()).run(trace, candidate, f -> { });
+
+        double[] share = r.timeline().gpuSharePct();
+        assertThat(r.plansApplied()).isEqualTo(1);
+        assertThat(share[50]).isEqualTo(share[10]);
+        assertThat(r.completed() + r.dropped()).isEqualTo(trace.size());
+    }
+
+    @Test
     void rePlanningFollowsAStepUpAndHoldsMoreGpuDuringIt() {
         PlanningInstance fourGpus = tinyOn(4);
         Trace trace = TraceFiles.open("step:rate=20,factor=4,at=30,until=60,duration=90,seed=3");
