@@ -18,4 +18,12 @@ final class JsonLine {
             System.out.println(JSON.writeValueAsString(summary));
         }
     }
+
+    /** The same on the command's own output (picocli's, which a caller may have redirected). */
+    void print(Object summary, java.io.PrintWriter out) throws JsonProcessingException {
+        if (on) {
+            out.println(JSON.writeValueAsString(summary));
+            out.flush();
+        }
+    }
 }

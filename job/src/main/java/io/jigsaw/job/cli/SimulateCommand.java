@@ -19,7 +19,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.PrintStream;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -129,6 +128,8 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Spread hop = spread("--hop", hopMs, hopP99Ms);
+        Spread delivery = spread("--delivery", deliveryMs, deliveryP99Ms);
         Graph graph = options.loadGraph();
         Profile profile = options.loadProfile(graph);
         Trace t = TraceFiles.open(trace);
@@ -138,8 +139,7 @@ final class SimulateCommand implements Callable<Integer> {
         Simulator.Settings settings = Simulator.Settings.defaults().withPlanChangeDelay(planDelay).withEarlyDrop(!noEarlyDrop)
                 .withReplan(!noReplan).withSeed(seed).withCommitInterval(Duration.ofMillis(commitIntervalMs))
                 .withJobTerms(modelsOnly ? JobTerms.NONE
-                        : new JobTerms(profile.cpuThreads().orElse(0), jobCpuMs, jobIdleCores, spread("--hop", hopMs, hopP99Ms),
-                                spread("--delivery", deliveryMs, deliveryP99Ms), profile.cpuThreads().isPresent()
+                        : new JobTerms(profile.cpuThreads().orElse(0), jobCpuMs, jobIdleCores, hop, delivery, profile.cpuThreads().isPresent()
                                 || spec.commandLine().getParseResult().hasMatchedOption("--batch-overhead-ms") ? batchOverheadMs : 0));
         PlanCache plans = new PlanCache(new PlanSolver(options.solverSettings())::solve, 0.025);
         SimulationResult r;
@@ -148,16 +148,18 @@ final class SimulateCommand implements Callable<Integer> {
             r = fixed == null ? simulator.run(t, f -> bar.stepTo(Math.round(f * 100)))
                     : simulator.run(t, fixed, f -> bar.stepTo(Math.round(f * 100)));
         }
-        print(r, graph, profile, plans.solves(), System.out);
-        System.out.println("job terms simulated: " + settings.terms().label());
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        print(r, graph, profile, plans.solves(), out);
+        out.println("job terms simulated: " + settings.terms().label());
         if (fixed != null) {
-            System.out.println("plan: static v" + fixed.version() + " from " + planFile + " throughout (no re-planning; --policy and --adapt do not apply)");
+            out.println("plan: static v" + fixed.version() + " from " + planFile + " throughout (no re-planning; --policy and --adapt do not apply)");
         }
         Map<String, Object> summary = summary(r, profile, t);
         summary.put("job_terms", settings.terms().label());
         summary.put("adapt", fixed == null ? adapt.mode().cliName : "as the plan file says");
         summary.put("planner", fixed == null ? "sidecar, policy " + r.policy() : "static " + planFile);
-        json.print(summary);
+        out.flush();
+        json.print(summary, out);
         return 0;
     }
 
@@ -169,7 +171,7 @@ final class SimulateCommand implements Callable<Integer> {
         return new Spread(p50Ms, p99Ms);
     }
 
-    static void print(SimulationResult r, Graph graph, Profile profile, int solves, PrintStream o) {
+    static void print(SimulationResult r, Graph graph, Profile profile, int solves, java.io.PrintWriter o) {
         o.printf(Locale.ROOT, "SIMULATION of %s, policy %s on %d GPU(s), device %s, latency SLO %.0f ms%s%n", graph.name(), r.policy(),
                 r.gpus(), profile.device(), graph.latencySloMs(), profile.derivedRows() > 0 ? " (profile has DERIVED partition rows)" : "");
         o.printf(Locale.ROOT, "requests %d: completed %d (late %d), dropped %d -> SLO violations %.3f %%%n", r.requests(), r.completed(),

@@ -122,6 +122,31 @@ public class JigsawCliTest {
         assertThat(run.out).isEmpty();
     }
 
+    @Test
+    void aCandidatePlanIsSimulatedAsWrittenWithTheJobsTerms(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path graph = demoGraphWithBuiltModels(dir);
+        Path plan = Path.of(System.getProperty("jigsaw.examples.dir", "../examples"), "xr-scene/plan.json");
+
+        Run run = run("simulate", "--graph", graph.toString(), "--gpus", "1", "--plan", plan.toString(), "--json", "--trace",
+                "poisson:rate=20,duration=5,seed=1");
+
+        assertThat(run.code).as(run.err).isZero();
+        String json = run.out.lines().reduce((a, b) -> b).orElseThrow();
+        assertThat(json).contains("\"plans_applied\":1", "\"planner\":\"static " + plan, "\"simulation\":true");
+        assertThat(run.out).contains("job terms simulated: thread budget and 2 shared cores", "ms per batch beyond the profile",
+                "plan: static v1 from " + plan);
+    }
+
+    @Test
+    void aTimesP99BelowItsMedianIsOneErrorLine(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Run run = run("simulate", "--graph", demoGraphWithBuiltModels(dir).toString(), "--trace", "poisson:rate=5,duration=2,seed=1",
+                "--hop-ms", "5", "--hop-p99-ms", "2");
+
+        assertThat(run.code).isEqualTo(2);
+        assertThat(run.err.lines().toList()).as("stderr").hasSize(1).first().asString()
+                .startsWith("error: ").contains("--hop-p99-ms (2.0) must be at least --hop-ms (5.0)");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("commandsWithOptions")
     void everyCommandAnswersHelpAtOnceWhateverItsDefaults(CommandLine cmd) {

@@ -72,19 +72,10 @@ class TraceRecordIntegrationTest {
         // Sent every 20 ms: the recorded span is the replay's, to the producer's scheduling.
         assertThat(trace.durationMs()).isCloseTo(980, within(150.0));
 
-        // simulate prints its report on the process's stdout.
-        java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream was = System.out;
-        JigsawCliTest.Run simulated;
-        System.setOut(new java.io.PrintStream(stdout, true, java.nio.charset.StandardCharsets.UTF_8));
-        try {
-            simulated = JigsawCliTest.run("simulate", "--graph", examples.resolve("graph.yaml").toString(), "--profile",
-                    examples.resolve("profile-cpu-2t.csv").toString(), "--gpus", "1", "--no-replan", "--trace", recorded.toString(), "--json");
-        } finally {
-            System.setOut(was);
-        }
+        JigsawCliTest.Run simulated = JigsawCliTest.run("simulate", "--graph", examples.resolve("graph.yaml").toString(), "--profile",
+                examples.resolve("profile-cpu-2t.csv").toString(), "--gpus", "1", "--no-replan", "--trace", recorded.toString(), "--json");
         assertThat(simulated.code()).as(simulated.err()).isZero();
-        assertThat(stdout.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("\"requests\":50");
+        assertThat(simulated.out()).contains("\"requests\":50");
 
         createTopic("replayed", 1);
         long sent;
