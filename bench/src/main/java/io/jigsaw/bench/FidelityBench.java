@@ -110,9 +110,11 @@ public final class FidelityBench {
         double capacity = (cores - idleCores) * 1000 / (cpuMs + modelMs[1]);
         System.out.printf(Locale.ROOT, "calibrated (a line through both): the framework %.1f CPU ms per request + %.2f idle cores; "
                 + "%.2f ms per hop (p50; p99 %.2f), %.0f ms delivery (p50; p99 %.0f) at the lower rate; capacity DERIVED from them: "
-                + "(%d − %.2f) cores / (%.1f + %.1f) ms = %.0f req/s%n", cpuMs, idleCores, hopMs, hopP99Ms, deliveryMs, deliveryP99Ms, cores, idleCores, cpuMs, modelMs[1], capacity);
+                + "(%d − %.2f) cores / (%.1f + %.1f) ms = %.0f req/s%n", cpuMs, idleCores, hopMs, hopP99Ms, deliveryMs, deliveryP99Ms, cores,
+                idleCores, cpuMs, modelMs[1], capacity);
         List<String> terms = List.of("--job-cpu-ms", fmt(cpuMs), "--job-idle-cores", fmt(idleCores), "--hop-ms", fmt(hopMs),
-                "--hop-p99-ms", fmt(hopP99Ms), "--delivery-ms", fmt(deliveryMs), "--delivery-p99-ms", fmt(deliveryP99Ms), "--batch-overhead-ms", fmt(overheadMs), "--plan-delay", String.format(Locale.ROOT, "PT%.3fS", planDelayMs / 1000));
+                "--hop-p99-ms", fmt(hopP99Ms), "--delivery-ms", fmt(deliveryMs), "--delivery-p99-ms", fmt(deliveryP99Ms),
+                "--batch-overhead-ms", fmt(overheadMs), "--plan-delay", String.format(Locale.ROOT, "PT%.3fS", planDelayMs / 1000));
 
         List<String[]> traces = List.of(
                 new String[] {"steady 50 %", String.format(Locale.ROOT, "poisson:rate=%.0f,duration=%d,seed=1", 0.5 * capacity, seconds)},

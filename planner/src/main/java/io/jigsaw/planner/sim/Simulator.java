@@ -47,8 +47,8 @@ import java.util.function.Function;
  * the batches' overhead on a CPU device's shared cores) is modelled when the settings say so. The plans
  * come from the sidecar's own {@link Replanner} fed with simulated root telemetry, or one plan serves
  * throughout ({@link #run(Trace, Plan, DoubleConsumer)}); a new plan takes effect after the plan-change
- * delay, and the pieces queued under the old one move to the new replicas (nothing is lost). A plan's per-request adaptation ({@link PlanAdapter}) runs as in the
- * job: a ladder picks each batch's rung by its tightest piece's slack after the planned budgets below; a
+ * delay, and the pieces queued under the old one move to the new replicas (nothing is lost). A plan's
+ * per-request adaptation ({@link PlanAdapter}) runs as in the job: a ladder picks each batch's rung by its tightest piece's slack after the planned budgets below; a
  * cascade's first stage marks a piece of low confidence with the validation split's escalation
  * probability, and the job's rule decides whether it runs again (kept and escalated pieces at their
  * validation accuracies).
@@ -428,13 +428,7 @@ public final class Simulator {
                             tryStart(rep, e.t());
                         }
                     }
-                    case DONE -> {
-                        Replica rep = (Replica) e.ref();
-                        if (rep.threads > 0) {
-                            rep.runningMs = e.t() - rep.runningSince;
-                        }
-                        done(rep, e.t());
-                    }
+                    case DONE -> done((Replica) e.ref(), e.t());
                     case TELEMETRY -> {
                         replanner.observe(0, (long) e.t(), (long) intervalMs, rootArrivalsInWindow);
                         rootArrivalsInWindow = 0;
@@ -724,7 +718,9 @@ public final class Simulator {
                 }
                 for (Work w : finished) {
                     if (w.batchOf != null) {
-                        push(t, DONE, w.batchOf);
+                        // Its time is what it took on the shared cores: the replica's pace.
+                        w.batchOf.runningMs = t - w.batchOf.runningSince;
+                        done(w.batchOf, t);
                     } else {
                         hopDone(w.hop, t);
                     }
@@ -902,8 +898,8 @@ public final class Simulator {
                 TaskState t = tasks.get(i);
                 double in = 0;
                 for (String parent : t.task.after()) {
-                    TaskState p = tasks.get(template.taskIndex(parent));
-                    in += pieces[template.taskIndex(parent)] * p.variant.fanoutTo(t.task.name());
+                    int p = template.taskIndex(parent);
+                    in += pieces[p] * tasks.get(p).variant.fanoutTo(t.task.name());
                 }
                 hops += in;
                 pieces[i] = t.task.after().isEmpty() || t.join != null ? 1 : in;
