@@ -6,7 +6,7 @@ import io.jigsaw.core.trace.TraceFiles;
 import io.jigsaw.job.report.Report;
 import io.jigsaw.job.report.ReportWriter;
 import io.jigsaw.job.report.ServedRun;
-import io.jigsaw.planner.capacity.CapacitySearch;
+import io.jigsaw.planner.capacity.PolicyCapacity;
 import io.jigsaw.planner.model.Policy;
 import io.jigsaw.planner.model.SolvedPlan;
 import io.jigsaw.planner.profile.Profile;
@@ -80,14 +80,13 @@ final class ReportCommand implements Callable<Integer> {
         List<Report.CapacityPoint> capacity = new ArrayList<>();
         for (double slo : accuracySweep) {
             eachCapacity(graph.withAccuracySlo(slo), profile, (gpus, p, r) -> capacity.add(new Report.CapacityPoint(slo, gpus,
-                    p.cliName(), r.capacityRps(), r.reason(), r.plan().map(s -> s.evaluation().usesDerivedRows()).orElse(false))));
+                    p.cliName(), r.capacityRps(), r.limitedBy(), r.usesDerivedRows())));
         }
         List<Report.LatencyPoint> latency = new ArrayList<>();
         for (double ms : latencySweep) {
             Graph g = graph.withLatencySlo(ms);
             eachCapacity(g, profile, (gpus, p, r) -> latency.add(new Report.LatencyPoint(ms, g.accuracySlo(), gpus, p.cliName(),
-                    r.capacityRps(), r.plan().map(SolvedPlan::splitTasks).orElse(0L),
-                    r.plan().map(s -> s.evaluation().usesDerivedRows()).orElse(false))));
+                    r.capacityRps(), r.splitTasks(), r.usesDerivedRows())));
         }
         List<SimulationResult> simulations = new ArrayList<>();
         String traceName = "";
@@ -113,7 +112,7 @@ final class ReportCommand implements Callable<Integer> {
 
     /** What one capacity search of the sweep found. */
     private interface CapacityFound {
-        void accept(int gpus, Policy policy, CapacitySearch.Result result);
+        void accept(int gpus, Policy policy, PolicyCapacity.Figure result);
     }
 
     /** The capacity of every policy at every GPU count of the sweep, on one version of the graph. */

@@ -315,6 +315,11 @@ public final class PlanEvaluator {
         return parents[t];
     }
 
+    /** Path p's weight in a frame's accuracy under the traffic-weighted rule (the class comment says how it is fixed). */
+    public double pathWeight(int p) {
+        return pathWeight[p];
+    }
+
     /** Root-to-leaf paths as task indices, in {@code Graph.paths()} order. */
     public int[][] paths() {
         return paths;

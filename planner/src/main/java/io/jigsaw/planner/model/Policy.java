@@ -12,8 +12,10 @@ import java.util.Locale;
  * from {1, 2, 4, …, 64}, accuracy scaling, a path's summed batch latencies at most half the SLO (its
  * queueing allowance), worker throughput = batch / batch latency, and its objective — the most
  * accurate plan that fits the GPUs, then the fewest GPUs (its "hardware scaling first, accuracy
- * scaling when the cluster is full"), and its traffic split across variants ({@link Spill}; its ILP
- * routes per variant path, we split per task). {@code loki} plans with our tail latency and utilisation
+ * scaling when the cluster is full"), and its traffic split across variants. Its capacity is solved as Loki
+ * solves it, routing per variant path ({@link io.jigsaw.planner.loki.PathRoutingIlp}); a plan the job serves
+ * (plan, simulate, the sidecar) is this model's per-task split ({@link Spill}), which the job can route.
+ * {@code loki} plans with our tail latency and utilisation
  * cap, as every other policy does, so that the comparison is of mechanisms; {@code loki-published}
  * keeps Loki's own settings (median batch latency, no utilisation cap), to show the published system's
  * own figures beside it.

@@ -21,7 +21,7 @@ import java.util.Set;
  */
 final class OptionShortlist {
 
-    private static final int RATE_SAMPLES = 8;
+    private static final int RATE_SAMPLES = 12;
 
     private OptionShortlist() {
     }
@@ -30,19 +30,63 @@ final class OptionShortlist {
         double[][] rates = evaluator.rateBounds();
         List<List<TaskOption>> out = new ArrayList<>();
         for (int t = 0; t < rates[0].length; t++) {
-            out.add(shortlist(evaluator, t, rates[0][t], rates[1][t]));
+            // With a split, the main group serves what the spill leaves: any part of the task's rate.
+            double low = evaluator.instance().splits() ? Math.min(rates[0][t], rates[1][t] / PlanEvaluator.MAX_SPILL_REPLICAS) : rates[0][t];
+            out.add(shortlist(evaluator, t, low, rates[1][t]));
         }
         return out;
     }
 
-    /** Per task, the traffic splits worth a move: {@link PlanEvaluator#spills} over its shortlist at the highest rate it can see. */
-    static List<List<Spill>> spills(PlanEvaluator evaluator, List<List<TaskOption>> shortlist) {
+    /**
+     * Per task, the traffic splits worth a move: {@link PlanEvaluator#spills} at the highest rate it can see,
+     * over the options worth running full ({@link #fullLoadFront}).
+     */
+    static List<List<Spill>> spills(PlanEvaluator evaluator) {
         double[][] rates = evaluator.rateBounds();
         List<List<Spill>> out = new ArrayList<>();
-        for (int t = 0; t < shortlist.size(); t++) {
-            out.add(List.copyOf(evaluator.spills(t, shortlist.get(t), rates[1][t])));
+        for (int t = 0; t < rates[1].length; t++) {
+            out.add(List.copyOf(evaluator.spills(t, fullLoadFront(evaluator, t), rates[1][t])));
         }
         return out;
+    }
+
+    /**
+     * A split's second group runs its replicas full, whatever the task's rate: its batch fill, bound and share per
+     * piece are the option's own. So the options worth a spill are, per variant, those on the front of bound vs
+     * share per piece served; an option that is never the cheapest way to serve a task's whole rate (the shortlist's
+     * test) can be the cheapest way to serve a few replicas' worth of it.
+     */
+    static List<TaskOption> fullLoadFront(PlanEvaluator evaluator, int t) {
+        List<TaskOption> all = evaluator.options(t);
+        if (evaluator.instance().tasks().get(t).pseudo()) {
+            return List.of();
+        }
+        Set<TaskOption> keep = new LinkedHashSet<>();
+        for (Variant v : evaluator.instance().profiled(evaluator.instance().tasks().get(t))) {
+            List<TaskLoad> loads = new ArrayList<>();
+            for (TaskOption o : all) {
+                if (o.variant().equals(v.name())) {
+                    loads.add(evaluator.load(t, o, fullReplicaRate(evaluator, o)));
+                }
+            }
+            loads.sort(Comparator.comparingDouble(TaskLoad::latencyMs).thenComparingDouble(OptionShortlist::sharePerPiece));
+            double cheapest = Double.POSITIVE_INFINITY;
+            for (TaskLoad l : loads) {
+                if (sharePerPiece(l) < cheapest - 1e-12) {
+                    keep.add(l.option());
+                    cheapest = sharePerPiece(l);
+                }
+            }
+        }
+        return List.copyOf(keep);
+    }
+
+    private static double fullReplicaRate(PlanEvaluator evaluator, TaskOption o) {
+        return evaluator.instance().utilisation() * evaluator.instance().row(o).throughputPerSecond();
+    }
+
+    private static double sharePerPiece(TaskLoad l) {
+        return l.option().share() / l.rateRps();
     }
 
     private static List<TaskOption> shortlist(PlanEvaluator evaluator, int t, double low, double high) {

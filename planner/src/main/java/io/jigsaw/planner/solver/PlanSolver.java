@@ -48,7 +48,7 @@ public final class PlanSolver {
         long start = System.nanoTime();
         PlanEvaluator evaluator = new PlanEvaluator(instance);
         List<List<TaskOption>> shortlist = OptionShortlist.of(evaluator);
-        List<List<Spill>> spills = OptionShortlist.spills(evaluator, shortlist);
+        List<List<Spill>> spills = OptionShortlist.spills(evaluator);
         List<TaskAssignment> assignments = new ArrayList<>();
         for (int t = 0; t < instance.tasks().size(); t++) {
             List<TaskOption> options = shortlist.get(t);
