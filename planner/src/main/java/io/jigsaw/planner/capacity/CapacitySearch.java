@@ -6,6 +6,7 @@ import io.jigsaw.planner.model.SolvedPlan;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -20,11 +21,24 @@ public final class CapacitySearch {
     private static final double START_RPS = 1.0;
     private static final double CEILING_RPS = 1e7;
 
-    private final Function<PlanningInstance, SolvedPlan> solver;
+    private final BiFunction<PlanningInstance, SolvedPlan, SolvedPlan> solver;
     private final double tolerance;
 
     /** @param solver answers one demand with its best plan (feasible or not) */
     public CapacitySearch(Function<PlanningInstance, SolvedPlan> solver, double tolerance) {
+        this.solver = (instance, near) -> solver.apply(instance);
+        this.tolerance = tolerance;
+    }
+
+    /**
+     * @param solver answers one demand with its best plan (feasible or not), given the feasible plan for the highest demand probed so
+     *     far (null before the first): each probe above it is near it, so a solver may start there
+     */
+    public static CapacitySearch startingNear(BiFunction<PlanningInstance, SolvedPlan, SolvedPlan> solver, double tolerance) {
+        return new CapacitySearch(solver, tolerance, true);
+    }
+
+    private CapacitySearch(BiFunction<PlanningInstance, SolvedPlan, SolvedPlan> solver, double tolerance, boolean near) {
         this.solver = solver;
         this.tolerance = tolerance;
     }
@@ -49,7 +63,7 @@ public final class CapacitySearch {
         double hi = START_RPS;
         SolvedPlan failed = null;
         while (hi <= CEILING_RPS) {
-            SolvedPlan p = solver.apply(instance.withDemand(hi));
+            SolvedPlan p = solver.apply(instance.withDemand(hi), best);
             probes++;
             progress.accept(new Probe(hi, p.feasible()));
             if (!p.feasible()) {
@@ -63,7 +77,7 @@ public final class CapacitySearch {
         if (failed != null && best != null) {
             while ((hi - lo) / lo > tolerance) {
                 double mid = (lo + hi) / 2;
-                SolvedPlan p = solver.apply(instance.withDemand(mid));
+                SolvedPlan p = solver.apply(instance.withDemand(mid), best);
                 probes++;
                 progress.accept(new Probe(mid, p.feasible()));
                 if (p.feasible()) {

@@ -1,7 +1,7 @@
 package io.jigsaw.planner.capacity;
 
-import io.jigsaw.planner.loki.PathPlan;
-import io.jigsaw.planner.loki.PathRoutingIlp;
+import io.jigsaw.planner.exact.PathPlan;
+import io.jigsaw.planner.exact.PathRoutingIlp;
 import io.jigsaw.planner.model.PlanEvaluator;
 import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.planner.model.Policy;
@@ -63,9 +63,11 @@ public final class PolicyCapacity {
             PathPlan p = new PathRoutingIlp(ilpLimit).capacity(template);
             return new Figure(template.policy(), p.demandRps(), p.optimal() ? p.demandRps() : p.bound(), "Loki's per-path ILP (SCIP)",
                     p.splitTasks(), p.groups().stream().anyMatch(g -> template.row(new TaskOption(g.variant(),
-                            g.batch(), 100)).derived()), limits(template, p), p.time());
+                            g.batch(), g.share())).derived()), limits(template, p), p.time());
         }
-        CapacitySearch.Result r = new CapacitySearch(new PlanSolver(settings.firstFeasible())::solve, tolerance).search(template, progress);
+        PlanSolver solver = new PlanSolver(settings.firstFeasible());
+        CapacitySearch.Result r = CapacitySearch.startingNear(solver::solve, tolerance)
+                .search(template, progress);
         return new Figure(template.policy(), r.capacityRps(), Double.NaN, String.format(Locale.ROOT,
                 "search (bisection to %.0f %%, OptaPlanner per probe)", 100 * tolerance), r.plan().map(SolvedPlan::splitTasks).orElse(0L),
                 r.plan().map(s -> s.evaluation().usesDerivedRows()).orElse(false), r.reason(), r.time());

@@ -13,7 +13,7 @@ import java.util.Locale;
  * queueing allowance), worker throughput = batch / batch latency, and its objective — the most
  * accurate plan that fits the GPUs, then the fewest GPUs (its "hardware scaling first, accuracy
  * scaling when the cluster is full"), and its traffic split across variants. Its capacity is solved as Loki
- * solves it, routing per variant path ({@link io.jigsaw.planner.loki.PathRoutingIlp}); a plan the job serves
+ * solves it, routing per variant path ({@link io.jigsaw.planner.exact.PathRoutingIlp}); a plan the job serves
  * (plan, simulate, the sidecar) is this model's per-task split ({@link Spill}), which the job can route.
  * {@code loki} plans with our tail latency and utilisation
  * cap, as every other policy does, so that the comparison is of mechanisms; {@code loki-published}

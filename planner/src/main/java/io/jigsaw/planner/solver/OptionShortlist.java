@@ -52,33 +52,48 @@ final class OptionShortlist {
 
     /**
      * A split's second group runs its replicas full, whatever the task's rate: its batch fill, bound and share per
-     * piece are the option's own. So the options worth a spill are, per variant, those on the front of bound vs
-     * share per piece served; an option that is never the cheapest way to serve a task's whole rate (the shortlist's
-     * test) can be the cheapest way to serve a few replicas' worth of it.
+     * piece are the option's own. So the options worth a spill are, per variant, those that no other option beats on
+     * bound, share per piece served and share per replica (a spill of one or two replicas is as fine-grained as its
+     * share: at Loki's app's capacity the classifier's best second group is one replica at 20 %, though a 30 %
+     * replica serves a piece for less). An option that is never the cheapest way to serve a task's whole rate (the
+     * shortlist's test) can be the cheapest way to serve a few replicas' worth of it.
      */
     static List<TaskOption> fullLoadFront(PlanEvaluator evaluator, int t) {
-        List<TaskOption> all = evaluator.options(t);
         if (evaluator.instance().tasks().get(t).pseudo()) {
             return List.of();
         }
-        Set<TaskOption> keep = new LinkedHashSet<>();
-        for (Variant v : evaluator.instance().profiled(evaluator.instance().tasks().get(t))) {
-            List<TaskLoad> loads = new ArrayList<>();
-            for (TaskOption o : all) {
-                if (o.variant().equals(v.name())) {
-                    loads.add(evaluator.load(t, o, fullReplicaRate(evaluator, o)));
+        List<TaskLoad> loads = new ArrayList<>();
+        for (TaskOption o : evaluator.options(t)) {
+            loads.add(evaluator.load(t, o, fullReplicaRate(evaluator, o)));
+        }
+        List<TaskOption> keep = new ArrayList<>();
+        for (TaskLoad l : loads) {
+            boolean beaten = false;
+            for (TaskLoad m : loads) {
+                if (m != l && m.option().variant().equals(l.option().variant()) && beats(m, l)) {
+                    beaten = true;
+                    break;
                 }
             }
-            loads.sort(Comparator.comparingDouble(TaskLoad::latencyMs).thenComparingDouble(OptionShortlist::sharePerPiece));
-            double cheapest = Double.POSITIVE_INFINITY;
-            for (TaskLoad l : loads) {
-                if (sharePerPiece(l) < cheapest - 1e-12) {
-                    keep.add(l.option());
-                    cheapest = sharePerPiece(l);
-                }
+            if (!beaten) {
+                keep.add(l.option());
             }
         }
         return List.copyOf(keep);
+    }
+
+    /** No worse on bound, share per piece and share per replica, and better on one (ties: the first listed stays). */
+    private static boolean beats(TaskLoad m, TaskLoad l) {
+        double[] a = {m.latencyMs(), sharePerPiece(m), m.option().share()};
+        double[] b = {l.latencyMs(), sharePerPiece(l), l.option().share()};
+        boolean better = false;
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] > b[i] + 1e-12) {
+                return false;
+            }
+            better |= a[i] < b[i] - 1e-12;
+        }
+        return better;
     }
 
     private static double fullReplicaRate(PlanEvaluator evaluator, TaskOption o) {

@@ -1,4 +1,4 @@
-package io.jigsaw.planner.loki;
+package io.jigsaw.planner.exact;
 
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.Task;
@@ -94,7 +94,7 @@ class PathRoutingIlpTest {
                     .isCloseTo(detectorSplit.getOrDefault("facial_recognition|" + v, 0.0), within(1e-4));
         }
         for (PathPlan.Group g : p.groups()) {
-            double capacity = g.replicas() * 0.9 * instance.row(new TaskOption(g.variant(), g.batch(), 100)).throughputPerSecond();
+            double capacity = g.replicas() * 0.9 * instance.row(new TaskOption(g.variant(), g.batch(), g.share())).throughputPerSecond();
             assertThat(load.getOrDefault(g.task() + "|" + g.variant(), 0.0)).isLessThanOrEqualTo(capacity + 1e-4);
         }
         load.forEach((key, rate) -> assertThat(rate <= 1e-6 || p.groups().stream()

@@ -1,4 +1,4 @@
-package io.jigsaw.planner.loki;
+package io.jigsaw.planner.exact;
 
 import com.google.ortools.Loader;
 import com.google.ortools.linearsolver.MPConstraint;
@@ -18,9 +18,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Loki's planner as its ILP states it (HPDC'24; artifact UMass-LIDS/Loki, {@code
- * src/simulator/algorithms/pipeline_ilp.py}), on this project's profiles, accuracy rule and settings, solved
- * exactly with OR-Tools' SCIP:
+ * Planning with traffic routed per variant path, as a MILP solved with OR-Tools' SCIP. Two uses:
+ *
+ * <p><b>Loki's own planner</b> (its policies): Loki's ILP as it states it (HPDC'24; artifact UMass-LIDS/Loki,
+ * {@code src/simulator/algorithms/pipeline_ilp.py}), on this project's profiles, accuracy rule and settings:
  * <ul>
  *   <li>every variant of a task may run at once on its own whole GPUs ({@code x[task, variant]}, integer),
  *       with one batch size from the policy's (powers of two) per variant ({@code y}, binary);</li>
@@ -37,11 +38,21 @@ import java.util.Map;
  * splits (the artifact plans the car branch alone and gives the face branch one server outside the ILP);
  * accuracy is this project's per-frame rule (path weights fixed by the most accurate variants,
  * {@link PlanEvaluator}) instead of the sum of path accuracies; a batch's time is the policy's (our tail,
- * or the median for Loki's own settings). Flows are in requests per second rather than fractions, so the
- * demand itself can be the objective: a capacity solve is one MILP, not a search.
+ * or the median for Loki's own settings).
  *
- * <p>Trees only, as Loki: a real task with two parents (a join) is refused; a pseudo-task (Loki's sink)
- * costs nothing and is left out.
+ * <p><b>A bound for every other policy</b>: the same routes over the policy's options (partitions, every
+ * profiled batch), which relax the planner's per-task model — its plans route every frame's pieces by the
+ * product of the tasks' splits, a task may run any number of groups rather than two, a route counts only
+ * the groups it passes rather than the slowest group of each task, a group's Nexus bound is taken at its
+ * least (the batch fill at full utilisation: ℓ + max(ℓ, (b − 1)/(ρ·throughput))), and shares need only sum to
+ * the GPUs' rather than pack first-fit. Any plan of the planner's model is a plan here, so the optimum here is
+ * an upper bound on the planner's: what the capacity search finds is within (bound − found)/bound of the
+ * model's optimum. An option another option of its variant beats on bound, throughput and share is left out
+ * (its replicas could be swapped one for one at no loss).
+ *
+ * <p>Flows are in requests per second rather than fractions, so the demand itself can be the objective: a
+ * capacity is one MILP, not a search. Trees only, as Loki: a real task with two parents (a join) is refused;
+ * a pseudo-task (Loki's sink) costs nothing and is left out.
  */
 public final class PathRoutingIlp {
 
@@ -89,6 +100,10 @@ public final class PathRoutingIlp {
         final MPVariable demand;
         final double accuracyFloor;
         final int gpus;
+        /** Percent of one GPU the replicas may hold in all. */
+        double shareAvailable() {
+            return instance.policy().partitioning() ? gpus * (100 - instance.frameworkReservePct()) : gpus * 100.0;
+        }
 
         @SuppressWarnings("unchecked")
         Model(PlanningInstance instance, boolean capacity) {
@@ -110,14 +125,19 @@ public final class PathRoutingIlp {
                 Map<String, List<TaskOption>> byVariant = new LinkedHashMap<>();
                 if (!task.pseudo()) {
                     for (TaskOption o : evaluator.options(t)) {
-                        byVariant.computeIfAbsent(o.variant(), k -> new ArrayList<>()).add(o);
+                        if (usable(t, o)) {
+                            byVariant.computeIfAbsent(o.variant(), k -> new ArrayList<>()).add(o);
+                        }
+                    }
+                    if (!instance.policy().loki()) {
+                        byVariant.replaceAll((v, os) -> undominated(os));
                     }
                 }
                 options.add(byVariant);
                 variants.add(List.copyOf(byVariant.keySet()));
             }
             // A whole-device replica needs the whole device: none fits where the framework keeps a share of each free.
-            gpus = instance.frameworkReservePct() > 1e-6 ? 0 : instance.gpus();
+            gpus = !instance.policy().partitioning() && instance.frameworkReservePct() > 1e-6 ? 0 : instance.gpus();
             accuracyFloor = instance.graph().accuracySlo() * evaluator.bestAccuracy();
             double most = mostRootRate();
             demand = capacity ? solver.makeNumVar(0, most, "demand")
@@ -155,28 +175,76 @@ public final class PathRoutingIlp {
             return instance.utilisation() * instance.row(o).throughputPerSecond();
         }
 
+        /**
+         * The least bound a group of this option can have under the policy's rule: Loki's is its batch time; the
+         * planner's Nexus bound waits at least the fill of a replica at full utilisation.
+         */
+        double groupBoundMs(TaskOption o) {
+            double l = batchMs(o);
+            if (instance.policy().loki()) {
+                return l;
+            }
+            return l + Math.max(l, (o.batch() - 1) * 1000.0 / perReplica(o));
+        }
+
+        /** Options that can be on a route at all: within the latency limit (and the task's even budget under that rule). */
+        boolean usable(int t, TaskOption o) {
+            double b = groupBoundMs(o);
+            if (instance.policy().latencyRule() == io.jigsaw.planner.model.Policy.LatencyRule.EVEN_BUDGETS && b > evaluator.evenBudgetMs(t)) {
+                return false;
+            }
+            return b <= evaluator.latencyLimitMs() + 1e-9;
+        }
+
+        /** Leaves out an option another beats on bound, throughput per replica and share (all no worse, one better). */
+        List<TaskOption> undominated(List<TaskOption> os) {
+            List<TaskOption> keep = new ArrayList<>();
+            for (TaskOption o : os) {
+                boolean beaten = false;
+                for (TaskOption p : os) {
+                    if (p == o) {
+                        continue;
+                    }
+                    boolean noWorse = groupBoundMs(p) <= groupBoundMs(o) && perReplica(p) >= perReplica(o) && p.share() <= o.share();
+                    boolean better = groupBoundMs(p) < groupBoundMs(o) || perReplica(p) > perReplica(o) || p.share() < o.share();
+                    if (noWorse && (better || os.indexOf(p) < os.indexOf(o))) {
+                        beaten = true;
+                        break;
+                    }
+                }
+                if (!beaten) {
+                    keep.add(o);
+                }
+            }
+            return keep;
+        }
+
         double batchMs(TaskOption o) {
             ProfileRow row = instance.row(o);
             return instance.policy().tailLatency() ? row.p99Ms() : row.p50Ms();
         }
 
         void servers() {
-            MPConstraint total = solver.makeConstraint(0, gpus, "gpus");
+            MPConstraint total = solver.makeConstraint(0, shareAvailable(), "share");
             for (int t = 0; t < n; t++) {
                 replicas[t] = new LinkedHashMap<>();
                 batchChosen[t] = new LinkedHashMap<>();
                 for (String v : variants.get(t)) {
-                    MPConstraint oneBatch = solver.makeConstraint(0, 1, "batch_" + t + "_" + v);
+                    // Loki runs one batch size per variant; the planner's model any number of groups.
+                    MPConstraint oneBatch = instance.policy().loki() ? solver.makeConstraint(0, 1, "batch_" + t + "_" + v) : null;
                     for (TaskOption o : options.get(t).get(v)) {
-                        MPVariable x = solver.makeIntVar(0, gpus, "x_" + t + "_" + o);
+                        int most = (int) (gpus * Math.floor(100 / o.share() + 1e-9));
+                        MPVariable x = solver.makeIntVar(0, most, "x_" + t + "_" + o);
                         MPVariable y = solver.makeBoolVar("y_" + t + "_" + o);
                         replicas[t].put(o, x);
                         batchChosen[t].put(o, y);
-                        total.setCoefficient(x, 1);
-                        oneBatch.setCoefficient(y, 1);
+                        total.setCoefficient(x, o.share());
+                        if (oneBatch != null) {
+                            oneBatch.setCoefficient(y, 1);
+                        }
                         MPConstraint onlyChosen = solver.makeConstraint(Double.NEGATIVE_INFINITY, 0);
                         onlyChosen.setCoefficient(x, 1);
-                        onlyChosen.setCoefficient(y, -gpus);
+                        onlyChosen.setCoefficient(y, -most);
                     }
                 }
             }
@@ -314,23 +382,38 @@ public final class PathRoutingIlp {
             return pieces;
         }
 
-        /** A route that carries traffic sums its variants' batch times (of the batch each runs) to at most the policy's limit. */
+        /**
+         * A route that carries traffic sums, over its tasks, the bound of its variant there (the slowest group of
+         * that variant in use) to at most the policy's limit.
+         */
         void latencies() {
             double limitMs = evaluator.latencyLimitMs();
+            Map<String, MPVariable> bound = new LinkedHashMap<>();
+            Map<String, Double> worst = new LinkedHashMap<>();
+            for (int t = 0; t < n; t++) {
+                for (String v : variants.get(t)) {
+                    double most = 0;
+                    for (TaskOption o : options.get(t).get(v)) {
+                        most = Math.max(most, groupBoundMs(o));
+                    }
+                    MPVariable l = solver.makeNumVar(0, most, "l_" + t + "_" + v);
+                    for (TaskOption o : options.get(t).get(v)) {
+                        MPConstraint atLeast = solver.makeConstraint(0, Double.POSITIVE_INFINITY);
+                        atLeast.setCoefficient(l, 1);
+                        atLeast.setCoefficient(batchChosen[t].get(o), -groupBoundMs(o));
+                    }
+                    bound.put(t + "|" + v, l);
+                    worst.put(t + "|" + v, most);
+                }
+            }
             for (int p = 0; p < routes.size(); p++) {
                 int[] real = realTasks.get(p);
-                double bigM = 0;
-                for (int t : real) {
-                    double worst = 0;
-                    for (List<TaskOption> os : options.get(t).values()) {
-                        for (TaskOption o : os) {
-                            worst = Math.max(worst, batchMs(o));
-                        }
-                    }
-                    bigM += worst;
-                }
                 List<int[]> combos = routes.get(p);
                 for (int c = 0; c < combos.size(); c++) {
+                    double bigM = 0;
+                    for (int j = 0; j < real.length; j++) {
+                        bigM += worst.get(real[j] + "|" + variants.get(real[j]).get(combos.get(c)[j]));
+                    }
                     MPVariable used = solver.makeBoolVar("ind_" + p + "_" + c);
                     MPConstraint carries = solver.makeConstraint(Double.NEGATIVE_INFINITY, 0);
                     carries.setCoefficient(flows.get(p).get(c), 1);
@@ -338,10 +421,7 @@ public final class PathRoutingIlp {
                     MPConstraint fits = solver.makeConstraint(Double.NEGATIVE_INFINITY, limitMs + bigM, "latency_" + p + "_" + c);
                     fits.setCoefficient(used, bigM);
                     for (int j = 0; j < real.length; j++) {
-                        int t = real[j];
-                        for (TaskOption o : options.get(t).get(variants.get(t).get(combos.get(c)[j]))) {
-                            fits.setCoefficient(batchChosen[t].get(o), batchMs(o));
-                        }
+                        fits.setCoefficient(bound.get(real[j] + "|" + variants.get(real[j]).get(combos.get(c)[j])), 1);
                     }
                 }
             }
@@ -443,14 +523,14 @@ public final class PathRoutingIlp {
         PathPlan read(boolean optimal, double bound, Duration took) {
             double d = demand.solutionValue();
             List<PathPlan.Group> groups = new ArrayList<>();
-            int used = 0;
+            double share = 0;
             for (int t = 0; t < n; t++) {
                 for (Map.Entry<TaskOption, MPVariable> e : replicas[t].entrySet()) {
                     int x = (int) Math.round(e.getValue().solutionValue());
                     if (x > 0) {
-                        used += x;
-                        groups.add(new PathPlan.Group(instance.tasks().get(t).name(), e.getKey().variant(), e.getKey().batch(), x,
-                                load(t, e.getKey().variant()), batchMs(e.getKey())));
+                        share += x * e.getKey().share();
+                        groups.add(new PathPlan.Group(instance.tasks().get(t).name(), e.getKey().variant(), e.getKey().batch(),
+                                e.getKey().share(), x, load(t, e.getKey().variant()), groupBoundMs(e.getKey())));
                     }
                 }
             }
@@ -474,7 +554,7 @@ public final class PathRoutingIlp {
                         names.add(instance.tasks().get(t).name());
                         chosen.add(v);
                         latency += groups.stream().filter(g -> g.task().equals(instance.tasks().get(t).name()) && g.variant().equals(v))
-                                .mapToDouble(PathPlan.Group::batchMs).findFirst().orElse(Double.NaN);
+                                .mapToDouble(PathPlan.Group::boundMs).max().orElse(Double.NaN);
                     }
                     out.add(new PathPlan.Route(names, chosen, f, latency));
                     pathAccuracy += f * routeAccuracy(p, combo);
@@ -484,7 +564,7 @@ public final class PathRoutingIlp {
                 minAccuracy = Math.min(minAccuracy, pathAccuracy);
             }
             double a = instance.accuracyRule() == PlanningInstance.AccuracyRule.MIN ? minAccuracy : accuracy;
-            return new PathPlan(instance.withDemand(d), d, groups, out, a, used, optimal, bound, took);
+            return new PathPlan(instance.withDemand(d), d, groups, out, a, (int) Math.ceil(share / 100 - 1e-9), optimal, bound, took);
         }
 
         /** Pieces per second the solution sends to one variant of task t (on the first path through it, as {@link #loads}). */

@@ -1,4 +1,4 @@
-package io.jigsaw.planner.loki;
+package io.jigsaw.planner.exact;
 
 import io.jigsaw.planner.model.PlanningInstance;
 
@@ -23,11 +23,14 @@ import java.util.stream.Collectors;
 public record PathPlan(PlanningInstance instance, double demandRps, List<Group> groups, List<Route> routes, double accuracy, int gpus,
         boolean optimal, double bound, Duration time) {
 
-    /** One variant of one task: {@code replicas} whole GPUs running it at {@code batch}, taking {@code rateRps} pieces per second. */
-    public record Group(String task, String variant, int batch, int replicas, double rateRps, double batchMs) {
+    /**
+     * One option of one task: {@code replicas} partitions of {@code share} % running a variant at {@code batch}, taking
+     * {@code rateRps} pieces per second (that variant's, over its groups), within {@code boundMs} (Loki: its batch time).
+     */
+    public record Group(String task, String variant, int batch, double share, int replicas, double rateRps, double boundMs) {
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%s b%d x%d (%.1f/s)", variant, batch, replicas, rateRps);
+            return String.format(Locale.ROOT, "%s b%d @%.0f%% x%d (%.1f/s)", variant, batch, share, replicas, rateRps);
         }
     }
 
@@ -41,7 +44,7 @@ public record PathPlan(PlanningInstance instance, double demandRps, List<Group> 
                 .filter(c -> c > 1).count();
     }
 
-    /** The slowest route's summed batch times, the figure Loki's rule holds to half the SLO. */
+    /** The slowest route's summed bounds (Loki: batch times, held to half the SLO). */
     public double worstRouteMs() {
         return routes.stream().mapToDouble(Route::latencyMs).max().orElse(0);
     }
