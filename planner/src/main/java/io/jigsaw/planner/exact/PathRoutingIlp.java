@@ -6,8 +6,11 @@ import com.google.ortools.linearsolver.MPObjective;
 import com.google.ortools.linearsolver.MPSolver;
 import com.google.ortools.linearsolver.MPVariable;
 import io.jigsaw.core.graph.Task;
+import io.jigsaw.planner.model.Evaluation;
 import io.jigsaw.planner.model.PlanEvaluator;
 import io.jigsaw.planner.model.PlanningInstance;
+import io.jigsaw.planner.model.SolvedPlan;
+import io.jigsaw.planner.model.Spill;
 import io.jigsaw.planner.model.TaskOption;
 import io.jigsaw.planner.profile.ProfileRow;
 
@@ -16,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Planning with traffic routed per variant path, as a MILP solved with OR-Tools' SCIP. Two uses:
@@ -41,14 +45,14 @@ import java.util.Map;
  * or the median for Loki's own settings).
  *
  * <p><b>A bound for every other policy</b>: the same routes over the policy's options (partitions, every
- * profiled batch), which relax the planner's per-task model — its plans route every frame's pieces by the
- * product of the tasks' splits, a task may run any number of groups rather than two, a route counts only
- * the groups it passes rather than the slowest group of each task, a group's Nexus bound is taken at its
- * least (the batch fill at full utilisation: ℓ + max(ℓ, (b − 1)/(ρ·throughput))), and shares need only sum to
- * the GPUs' rather than pack first-fit. Any plan of the planner's model is a plan here, so the optimum here is
- * an upper bound on the planner's: what the capacity search finds is within (bound − found)/bound of the
- * model's optimum. An option another option of its variant beats on bound, throughput and share is left out
- * (its replicas could be swapped one for one at no loss).
+ * profiled batch), with the planner's own rules where they are linear — at most two groups per task (a main option
+ * and a split), every path within the limit with each task's slowest group — and relaxed where they are not: its
+ * plans route every frame's pieces by the product of the tasks' splits (here any routing), a split's second group
+ * runs full (here any rate), a group's Nexus bound is taken at its least (the batch fill at full utilisation:
+ * ℓ + max(ℓ, (b − 1)/(ρ·throughput))), and shares need only sum to the GPUs' rather than pack first-fit. Any plan
+ * of the planner's model is a plan here, so the optimum here is an upper bound on the planner's: what the capacity
+ * search finds is within (bound − found)/bound of the model's optimum. An option another option of its variant
+ * beats on bound, throughput and share is left out (its replicas could be swapped one for one at no loss).
  *
  * <p>Flows are in requests per second rather than fractions, so the demand itself can be the objective: a
  * capacity is one MILP, not a search. Trees only, as Loki: a real task with two parents (a join) is refused;
@@ -80,6 +84,74 @@ public final class PathRoutingIlp {
      */
     public PathPlan plan(PlanningInstance instance) {
         return new Model(instance, false).solve();
+    }
+
+    /**
+     * The relaxation's plan as a plan of the planner's own model, where it is one: each task's one or two groups as a
+     * main option and a split (either group may be the split; every way is tried), evaluated by {@link PlanEvaluator} at
+     * the plan's demand less a millionth (the MILP's solution sits on its constraints; the evaluator rounds replicas up).
+     * Feasible there, it meets the bound: the planner's optimum, proven. Empty when no way is feasible, or for Loki's
+     * policies, whose plans route per path.
+     */
+    public static Optional<SolvedPlan> asPlannerPlan(PathPlan relaxed) {
+        return closestPlannerPlan(relaxed).filter(SolvedPlan::feasible);
+    }
+
+    /**
+     * The same, feasible or not: of the ways to read the groups as main options and splits, the feasible one, else the one
+     * the planner's rules score best (a start for its search near the relaxation's plan). Empty for Loki's policies, for a
+     * plan with no routes, or where a task runs more than two groups.
+     */
+    public static Optional<SolvedPlan> closestPlannerPlan(PathPlan relaxed) {
+        PlanningInstance instance = relaxed.instance().withDemand(relaxed.demandRps() * (1 - 1e-6));
+        if (instance.policy().loki() || relaxed.routes().isEmpty()) {
+            return Optional.empty();
+        }
+        PlanEvaluator evaluator = new PlanEvaluator(instance);
+        int n = instance.tasks().size();
+        List<List<PathPlan.Group>> byTask = new ArrayList<>();
+        for (int t = 0; t < n; t++) {
+            String name = instance.tasks().get(t).name();
+            byTask.add(relaxed.groups().stream().filter(g -> g.task().equals(name)).toList());
+            if (byTask.get(t).size() > 2) {
+                return Optional.empty();
+            }
+        }
+        long start = System.nanoTime();
+        SolvedPlan best = null;
+        for (int flips = 0; flips < 1 << n; flips++) {
+            TaskOption[] choice = new TaskOption[n];
+            Spill[] spills = new Spill[n];
+            for (int t = 0; t < n; t++) {
+                List<PathPlan.Group> gs = byTask.get(t);
+                spills[t] = Spill.NONE;
+                if (gs.isEmpty()) {
+                    choice[t] = evaluator.options(t).get(0);
+                    continue;
+                }
+                PathPlan.Group main = gs.get(gs.size() == 2 && (flips >> t & 1) == 1 ? 1 : 0);
+                choice[t] = new TaskOption(main.variant(), main.batch(), main.share());
+                if (gs.size() == 2) {
+                    PathPlan.Group other = gs.get(gs.get(0) == main ? 1 : 0);
+                    spills[t] = new Spill(new TaskOption(other.variant(), other.batch(), other.share()), other.replicas());
+                }
+            }
+            Evaluation e = evaluator.evaluate(choice, spills, true);
+            Duration took = Duration.ofNanos(System.nanoTime() - start).plus(relaxed.time());
+            SolvedPlan candidate = new SolvedPlan(instance, List.of(choice), List.of(spills), e, "path-routing relaxation", took, took);
+            if (e.feasible()) {
+                return Optional.of(candidate);
+            }
+            if (best == null || hardExcess(e) < hardExcess(best.evaluation())) {
+                best = candidate;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** How far a plan is from the rules, in the planner's hard units summed (share overflow, latency, accuracy). */
+    private static double hardExcess(Evaluation e) {
+        return e.overflowShare() * 100 + (e.latencyExcessMs() + e.budgetExcessMs()) * 1000 + e.accuracyShortfall() * 1e6;
     }
 
     private final class Model {
@@ -280,6 +352,10 @@ public final class PathRoutingIlp {
         List<int[]> combinations(int[] real) {
             long count = 1;
             for (int t : real) {
+                if (variants.get(t).isEmpty()) {
+                    // No option of this task fits the latency rule: no route, so no demand can be served.
+                    return List.of();
+                }
                 count *= variants.get(t).size();
                 if (count > MAX_ROUTES_PER_PATH) {
                     throw new IllegalArgumentException("a path of graph " + instance.graph().name() + " has more than "
@@ -387,6 +463,10 @@ public final class PathRoutingIlp {
          * that variant in use) to at most the policy's limit.
          */
         void latencies() {
+            if (!instance.policy().loki()) {
+                taskLatencies();
+                return;
+            }
             double limitMs = evaluator.latencyLimitMs();
             Map<String, MPVariable> bound = new LinkedHashMap<>();
             Map<String, Double> worst = new LinkedHashMap<>();
@@ -423,6 +503,33 @@ public final class PathRoutingIlp {
                     for (int j = 0; j < real.length; j++) {
                         fits.setCoefficient(bound.get(real[j] + "|" + variants.get(real[j]).get(combos.get(c)[j])), 1);
                     }
+                }
+            }
+        }
+
+        /**
+         * The planner's model holds every path to the limit with each task's slowest group, whatever route a piece takes,
+         * and runs at most two groups per task (a main option and a split): both hold of the relaxation too, and make it
+         * far tighter than per-route latencies.
+         */
+        void taskLatencies() {
+            MPVariable[] bound = new MPVariable[n];
+            for (int t = 0; t < n; t++) {
+                bound[t] = solver.makeNumVar(0, evaluator.latencyLimitMs(), "l_" + t);
+                MPConstraint twoGroups = solver.makeConstraint(0, instance.splits() ? 2 : 1, "groups_" + t);
+                for (String v : variants.get(t)) {
+                    for (TaskOption o : options.get(t).get(v)) {
+                        MPConstraint atLeast = solver.makeConstraint(0, Double.POSITIVE_INFINITY);
+                        atLeast.setCoefficient(bound[t], 1);
+                        atLeast.setCoefficient(batchChosen[t].get(o), -groupBoundMs(o));
+                        twoGroups.setCoefficient(batchChosen[t].get(o), 1);
+                    }
+                }
+            }
+            for (int[] real : realTasks) {
+                MPConstraint fits = solver.makeConstraint(0, evaluator.latencyLimitMs(), "path_latency");
+                for (int t : real) {
+                    fits.setCoefficient(bound[t], 1);
                 }
             }
         }
