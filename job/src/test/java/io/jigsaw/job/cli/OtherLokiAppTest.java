@@ -42,6 +42,16 @@ class OtherLokiAppTest {
         }
     }
 
+    /** With --bound every figure carries a gap: Loki's from its own ILP (0 %), the others' from the per-path relaxation. */
+    @Test
+    void withABoundEveryFigureCarriesItsGap() throws Exception {
+        String out = stdout(() -> assertThat(JigsawCliTest.run("capacity", "--graph", app().toString(), "--gpus", "2", "--policy", "all",
+                "--time-limit", "PT1S", "--bound", "PT20S", "--json").code()).isZero());
+        assertThat(out).containsPattern("(?m)^loki +[0-9.]+ +\\S+ +\\d+ +0\\.0 %");
+        assertThat(out).containsPattern("(?m)^jigsaw +[0-9.]+ +\\S+ +\\d+ +[0-9.]+ %");
+        assertThat(out).contains("\"bound_rps\":{\"jigsaw\":");
+    }
+
     interface Body {
         void run() throws Exception;
     }

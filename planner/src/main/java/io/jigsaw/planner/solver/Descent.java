@@ -6,6 +6,7 @@ import io.jigsaw.planner.model.TaskOption;
 import org.optaplanner.core.api.score.buildin.hardmediumsoftlong.HardMediumSoftLongScore;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Steepest descent over one task's option or split at a time, every value of its lists tried, until no change
@@ -23,34 +24,39 @@ final class Descent {
 
     /** Improves {@code choice} and {@code split} in place. */
     static void polish(PlanEvaluator evaluator, List<List<TaskOption>> options, List<List<Spill>> spills, TaskOption[] choice, Spill[] split) {
-        HardMediumSoftLongScore score = PlanConstraints.scoreOf(evaluator.evaluate(choice, split, false));
+        Supplier<HardMediumSoftLongScore> scoring = () -> PlanConstraints.scoreOf(evaluator.evaluate(choice, split, false));
+        HardMediumSoftLongScore score = scoring.get();
         for (int sweep = 0; sweep < MAX_SWEEPS; sweep++) {
             HardMediumSoftLongScore before = score;
             for (int t = 0; t < choice.length; t++) {
-                TaskOption keptOption = choice[t];
-                for (TaskOption o : options.get(t)) {
-                    choice[t] = o;
-                    HardMediumSoftLongScore s = PlanConstraints.scoreOf(evaluator.evaluate(choice, split, false));
-                    if (s.compareTo(score) > 0) {
-                        score = s;
-                        keptOption = o;
-                    }
-                }
-                choice[t] = keptOption;
-                Spill keptSpill = split[t];
-                for (Spill sp : spills.get(t)) {
-                    split[t] = sp;
-                    HardMediumSoftLongScore s = PlanConstraints.scoreOf(evaluator.evaluate(choice, split, false));
-                    if (s.compareTo(score) > 0) {
-                        score = s;
-                        keptSpill = sp;
-                    }
-                }
-                split[t] = keptSpill;
+                score = bestInSlot(choice, t, options.get(t), score, scoring);
+                score = bestInSlot(split, t, spills.get(t), score, scoring);
             }
             if (score.compareTo(before) <= 0) {
                 return;
             }
         }
+    }
+
+    /**
+     * Tries each value in {@code slot[t]} and leaves there the one that scores best, if it beats {@code score}
+     * (else the value it held); returns the score of what it left.
+     */
+    static <T> HardMediumSoftLongScore bestInSlot(T[] slot, int t, List<T> values, HardMediumSoftLongScore score,
+            Supplier<HardMediumSoftLongScore> scoring) {
+        T kept = slot[t];
+        for (T v : values) {
+            if (v.equals(kept)) {
+                continue;
+            }
+            slot[t] = v;
+            HardMediumSoftLongScore s = scoring.get();
+            if (s.compareTo(score) > 0) {
+                score = s;
+                kept = v;
+            }
+        }
+        slot[t] = kept;
+        return score;
     }
 }

@@ -84,20 +84,8 @@ public final class RefitMoveFactory implements MoveIteratorFactory<GraphPlan, Re
             if (t == pick.getIndex() || !movable(byIndex[t])) {
                 continue;
             }
-            TaskOption current = choice[t];
-            TaskOption best = current;
-            for (TaskOption o : byIndex[t].getOptions()) {
-                if (o.equals(current)) {
-                    continue;
-                }
-                choice[t] = o;
-                HardMediumSoftLongScore score = PlanConstraints.scoreOf(evaluator.evaluate(choice, spills, false));
-                if (score.compareTo(bestScore) > 0) {
-                    best = o;
-                    bestScore = score;
-                }
-            }
-            choice[t] = best;
+            bestScore = Descent.bestInSlot(choice, t, byIndex[t].getOptions(), bestScore,
+                    () -> PlanConstraints.scoreOf(evaluator.evaluate(choice, spills, false)));
         }
         List<TaskAssignment> changed = new ArrayList<>();
         List<TaskOption> options = new ArrayList<>();

@@ -113,6 +113,21 @@ class PathRoutingIlpTest {
         assertThat(ILP.capacity(instance).demandRps()).isGreaterThanOrEqualTo(perTask);
     }
 
+    /**
+     * TinyGraph under the planner's own rules: one route fits the SLO at the accuracy floor, so the relaxation's plan
+     * routes per task and is the planner's own plan, feasible where the planner's evaluator checks it: the optimum.
+     */
+    @Test
+    void whereTheRelaxationsPlanRoutesPerTaskItIsAPlanOfThePlannersModel() {
+        PathPlan relaxed = ILP.capacity(TinyGraph.instance(Policy.JIGSAW).withGpus(2));
+
+        assertThat(relaxed.optimal()).isTrue();
+        assertThat(PathRoutingIlp.asPlannerPlan(relaxed)).hasValueSatisfying(p -> {
+            assertThat(p.feasible()).isTrue();
+            assertThat(p.instance().demandRps()).isCloseTo(relaxed.demandRps(), within(1e-3));
+        });
+    }
+
     @Test
     void aGraphWithAJoinIsRefusedByName() {
         Graph g = new Graph("joined", 100, 0.9, null, List.of(
