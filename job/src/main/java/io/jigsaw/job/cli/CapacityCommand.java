@@ -34,7 +34,7 @@ final class CapacityCommand implements Callable<Integer> {
     PlanningOptions options;
 
     @Option(names = "--policy", defaultValue = "all",
-            description = "A policy (jigsaw, no-accuracy-scaling, no-partitioning, even-budget, loki) or all (default: ${DEFAULT-VALUE}).")
+            description = "A policy (jigsaw, no-accuracy-scaling, no-partitioning, even-budget, loki, loki-published, loki-literal) or all (default: ${DEFAULT-VALUE}).")
     String policy;
 
     @Bounds(min = 0, minExclusive = true, max = 1)

@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 final class PolicyOption {
 
     @Option(names = "--policy", defaultValue = "jigsaw",
-            description = "jigsaw, no-accuracy-scaling, no-partitioning, even-budget or loki (default: ${DEFAULT-VALUE}).")
+            description = "jigsaw, no-accuracy-scaling, no-partitioning, even-budget, loki, loki-published or loki-literal (default: ${DEFAULT-VALUE}).")
     String name;
 
     Policy policy() {

@@ -150,8 +150,9 @@ public final class PolicyCapacity {
         if (p.routes().isEmpty()) {
             return p.optimal() ? "no plan meets the SLOs at any demand" : "the ILP found no plan in its time limit";
         }
-        return String.format(Locale.ROOT, "%s optimum: %d of %d GPUs, accuracy %.4f (floor %.4f), slowest route %.1f of %.1f ms",
-                p.optimal() ? "proven" : "best found, not proven,", p.gpus(), template.gpus(), p.accuracy(),
+        return String.format(Locale.ROOT, "%s optimum: %d of %d GPUs%s, accuracy %.4f (floor %.4f), slowest route %.1f of %.1f ms",
+                p.optimal() ? "proven" : "best found, not proven,", p.gpus(), template.gpus(),
+                template.policy().literal() ? " (one more kept for the sink, as the artifact does)" : "", p.accuracy(),
                 template.graph().accuracySlo() * new PlanEvaluator(template).bestAccuracy(), p.worstRouteMs(),
                 template.graph().latencySloMs() / 2);
     }

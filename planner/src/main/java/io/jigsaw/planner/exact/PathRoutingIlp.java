@@ -7,6 +7,7 @@ import com.google.ortools.linearsolver.MPSolver;
 import com.google.ortools.linearsolver.MPVariable;
 import io.jigsaw.core.graph.Task;
 import io.jigsaw.planner.model.Evaluation;
+import io.jigsaw.planner.model.LokiArtifact;
 import io.jigsaw.planner.model.PlanEvaluator;
 import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.planner.model.SolvedPlan;
@@ -42,7 +43,10 @@ import java.util.Optional;
  * splits (the artifact plans the car branch alone and gives the face branch one server outside the ILP);
  * accuracy is this project's per-frame rule (path weights fixed by the most accurate variants,
  * {@link PlanEvaluator}) instead of the sum of path accuracies; a batch's time is the policy's (our tail,
- * or the median for Loki's own settings).
+ * or the median for Loki's own settings). {@code loki-literal} does what the artifact does by name
+ * ({@link LokiArtifact}): {@code yolov5s} and {@code efficientnet-b7} left out, the face branch on one server of
+ * {@code genderNet_16} at batch 1 (counted, and its routes still held to the SLO, so a capacity is one the face
+ * branch keeps up with), one server kept for the sink.
  *
  * <p><b>A bound for every other policy</b>: the same routes over the policy's options (partitions, every
  * profiled batch), with the planner's own rules where they are linear — at most two groups per task (a main option
@@ -170,6 +174,8 @@ public final class PathRoutingIlp {
         final List<List<int[]>> routes = new ArrayList<>();
         final List<List<MPVariable>> flows = new ArrayList<>();
         final MPVariable demand;
+        /** Options held at exactly one replica (what Loki's artifact runs outside its ILP). */
+        final java.util.Set<TaskOption> fixedOne = new java.util.HashSet<>();
         final double accuracyFloor;
         final int gpus;
         /** Percent of one GPU the replicas may hold in all. */
@@ -204,12 +210,25 @@ public final class PathRoutingIlp {
                     if (!instance.policy().loki()) {
                         byVariant.replaceAll((v, os) -> undominated(os));
                     }
+                    Optional<String> outside = instance.policy().literal()
+                            ? LokiArtifact.outsideVariant(instance.graph().name(), task.name()) : Optional.empty();
+                    if (outside.isPresent()) {
+                        // The artifact serves this branch outside its ILP: one whole GPU of this variant at its smallest batch.
+                        TaskOption one = byVariant.getOrDefault(outside.get(), List.of()).stream()
+                                .min(java.util.Comparator.comparingInt(TaskOption::batch)).orElseThrow(() -> new IllegalArgumentException(
+                                        "Loki's artifact serves task " + task.name() + " with " + outside.get() + ", which has no usable row"));
+                        byVariant.clear();
+                        byVariant.put(one.variant(), List.of(one));
+                        fixedOne.add(one);
+                    }
                 }
                 options.add(byVariant);
                 variants.add(List.copyOf(byVariant.keySet()));
             }
             // A whole-device replica needs the whole device: none fits where the framework keeps a share of each free.
-            gpus = !instance.policy().partitioning() && instance.frameworkReservePct() > 1e-6 ? 0 : instance.gpus();
+            int kept = instance.policy().literal() && instance.tasks().stream().anyMatch(t -> t.pseudo() && t.name().equals(LokiArtifact.SINK))
+                    ? 1 : 0; // the artifact keeps a server for the sink whatever the plan
+            gpus = !instance.policy().partitioning() && instance.frameworkReservePct() > 1e-6 ? 0 : Math.max(0, instance.gpus() - kept);
             accuracyFloor = instance.graph().accuracySlo() * evaluator.bestAccuracy();
             double most = mostRootRate();
             demand = capacity ? solver.makeNumVar(0, most, "demand")
@@ -306,8 +325,9 @@ public final class PathRoutingIlp {
                     MPConstraint oneBatch = instance.policy().loki() ? solver.makeConstraint(0, 1, "batch_" + t + "_" + v) : null;
                     for (TaskOption o : options.get(t).get(v)) {
                         int most = (int) (gpus * Math.floor(100 / o.share() + 1e-9));
-                        MPVariable x = solver.makeIntVar(0, most, "x_" + t + "_" + o);
-                        MPVariable y = solver.makeBoolVar("y_" + t + "_" + o);
+                        boolean fixed = fixedOne.contains(o);
+                        MPVariable x = solver.makeIntVar(fixed ? 1 : 0, fixed ? 1 : most, "x_" + t + "_" + o);
+                        MPVariable y = fixed ? solver.makeIntVar(1, 1, "y_" + t + "_" + o) : solver.makeBoolVar("y_" + t + "_" + o);
                         replicas[t].put(o, x);
                         batchChosen[t].put(o, y);
                         total.setCoefficient(x, o.share());

@@ -183,6 +183,9 @@ public record PlanningInstance(Graph graph, Profile profile, double demandRps, i
             return List.of(new TaskOption(task.variants().get(0).name(), 1, 0));
         }
         List<Variant> variants = profiled(task);
+        if (policy.literal()) {
+            variants = variants.stream().filter(v -> !LokiArtifact.DROPPED_VARIANTS.contains(v.name())).toList();
+        }
         if (!policy.accuracyScaling()) {
             variants = List.of(mostAccurateProfiled(task));
         }

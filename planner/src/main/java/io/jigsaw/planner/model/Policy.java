@@ -18,7 +18,7 @@ import java.util.Locale;
  * {@code loki} plans with our tail latency and utilisation
  * cap, as every other policy does, so that the comparison is of mechanisms; {@code loki-published}
  * keeps Loki's own settings (median batch latency, no utilisation cap), to show the published system's
- * own figures beside it.
+ * own figures beside it; {@code loki-literal} adds what its artifact does by name ({@link LokiArtifact}).
  */
 public enum Policy {
     JIGSAW(true, true, LatencyRule.GRAPH_BUDGETS, Objective.LEAST_SHARE_THEN_ACCURACY, true),
@@ -26,7 +26,9 @@ public enum Policy {
     NO_PARTITIONING(true, false, LatencyRule.GRAPH_BUDGETS, Objective.LEAST_SHARE_THEN_ACCURACY, true),
     EVEN_BUDGET(true, true, LatencyRule.EVEN_BUDGETS, Objective.LEAST_SHARE_THEN_ACCURACY, true),
     LOKI(true, false, LatencyRule.HALF_SLO_EXECUTION, Objective.ACCURACY_THEN_LEAST_SHARE, true),
-    LOKI_PUBLISHED(true, false, LatencyRule.HALF_SLO_EXECUTION, Objective.ACCURACY_THEN_LEAST_SHARE, false);
+    LOKI_PUBLISHED(true, false, LatencyRule.HALF_SLO_EXECUTION, Objective.ACCURACY_THEN_LEAST_SHARE, false),
+    /** Loki's own settings and what its artifact does by name ({@link LokiArtifact}): variants dropped, a branch served outside its ILP. */
+    LOKI_LITERAL(true, false, LatencyRule.HALF_SLO_EXECUTION, Objective.ACCURACY_THEN_LEAST_SHARE, false);
 
     /** How a task's latency is bounded and checked against the graph's SLO. */
     public enum LatencyRule {
@@ -62,6 +64,11 @@ public enum Policy {
     /** Whether a batch's latency is its tail (p99, or Loki's p95) rather than its median (Loki's own settings). */
     public boolean tailLatency() {
         return ourSettings;
+    }
+
+    /** Whether the policy also does what Loki's artifact does by name ({@link LokiArtifact}). */
+    public boolean literal() {
+        return this == LOKI_LITERAL;
     }
 
     /** Loki's mechanisms, with either settings. */

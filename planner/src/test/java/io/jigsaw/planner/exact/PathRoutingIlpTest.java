@@ -128,6 +128,19 @@ class PathRoutingIlpTest {
         });
     }
 
+    /** loki-literal as the artifact runs: no yolov5s, the face branch on one genderNet_16 server at batch 1, one GPU kept for the sink. */
+    @Test
+    void theLiteralPolicyDoesWhatTheArtifactDoesByName() {
+        PathPlan p = ILP.capacity(loki(Policy.LOKI_LITERAL, 250, 8));
+
+        assertThat(p.optimal()).isTrue();
+        assertThat(p.demandRps()).isPositive();
+        assertThat(p.groups()).noneMatch(g -> g.variant().equals("yolov5s"));
+        assertThat(p.groups()).filteredOn(g -> g.task().equals("facial_recognition")).singleElement()
+                .satisfies(g -> assertThat(List.of(g.variant(), g.batch(), g.replicas())).containsExactly("genderNet_16", 1, 1));
+        assertThat(p.gpus()).isLessThanOrEqualTo(7);
+    }
+
     @Test
     void aGraphWithAJoinIsRefusedByName() {
         Graph g = new Graph("joined", 100, 0.9, null, List.of(
