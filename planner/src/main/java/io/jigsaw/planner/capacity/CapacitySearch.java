@@ -35,10 +35,10 @@ public final class CapacitySearch {
      *     far (null before the first): each probe above it is near it, so a solver may start there
      */
     public static CapacitySearch startingNear(BiFunction<PlanningInstance, SolvedPlan, SolvedPlan> solver, double tolerance) {
-        return new CapacitySearch(solver, tolerance, true);
+        return new CapacitySearch(solver, tolerance);
     }
 
-    private CapacitySearch(BiFunction<PlanningInstance, SolvedPlan, SolvedPlan> solver, double tolerance, boolean near) {
+    private CapacitySearch(BiFunction<PlanningInstance, SolvedPlan, SolvedPlan> solver, double tolerance) {
         this.solver = solver;
         this.tolerance = tolerance;
     }
@@ -74,14 +74,55 @@ public final class CapacitySearch {
             lo = hi;
             hi *= 2;
         }
+        Bisection b = new Bisection(lo, hi, best, best, failed, probes);
         if (failed != null && best != null) {
+            b.run(instance, progress);
+        }
+        String reason = b.failed == null ? "feasible up to the search ceiling of " + CEILING_RPS + " req/s" : reason(b.failed);
+        return new Result(b.lo, Optional.ofNullable(b.best), reason, b.probes, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /**
+     * Bisects between a demand known to be served and one above it, to the tolerance: each probe starts from {@code start}
+     * until one is served, then from the last plan served.
+     *
+     * @return the highest demand served ({@code lo} when no probe above it is), with the plan of the probe that served it, if any
+     */
+    public Result between(PlanningInstance instance, double lo, double hi, SolvedPlan start, Consumer<Probe> progress) {
+        long begin = System.nanoTime();
+        Bisection b = new Bisection(lo, hi, start, null, null, 0);
+        b.run(instance, progress);
+        String reason = b.failed == null ? String.format(java.util.Locale.ROOT, "every probe up to %.2f req/s served", b.hi) : reason(b.failed);
+        return new Result(b.lo, Optional.ofNullable(b.best), reason, b.probes, Duration.ofNanos(System.nanoTime() - begin));
+    }
+
+    /** The halving of [lo, hi], and what it found: the last plan served ({@code best}), the last not ({@code failed}). */
+    private final class Bisection {
+        double lo;
+        double hi;
+        SolvedPlan near;
+        SolvedPlan best;
+        SolvedPlan failed;
+        int probes;
+
+        Bisection(double lo, double hi, SolvedPlan near, SolvedPlan best, SolvedPlan failed, int probes) {
+            this.lo = lo;
+            this.hi = hi;
+            this.near = near;
+            this.best = best;
+            this.failed = failed;
+            this.probes = probes;
+        }
+
+        void run(PlanningInstance instance, Consumer<Probe> progress) {
             while ((hi - lo) / lo > tolerance) {
                 double mid = (lo + hi) / 2;
-                SolvedPlan p = solver.apply(instance.withDemand(mid), best);
+                SolvedPlan p = solver.apply(instance.withDemand(mid), near);
                 probes++;
                 progress.accept(new Probe(mid, p.feasible()));
                 if (p.feasible()) {
                     best = p;
+                    near = p;
                     lo = mid;
                 } else {
                     failed = p;
@@ -89,10 +130,10 @@ public final class CapacitySearch {
                 }
             }
         }
-        String reason = failed == null ? "feasible up to the search ceiling of " + CEILING_RPS + " req/s"
-                : String.format(java.util.Locale.ROOT, "at %.2f req/s: %s", failed.instance().demandRps(),
-                        String.join("; ", reasons(failed)));
-        return new Result(lo, Optional.ofNullable(best), reason, probes, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    private static String reason(SolvedPlan failed) {
+        return String.format(java.util.Locale.ROOT, "at %.2f req/s: %s", failed.instance().demandRps(), String.join("; ", reasons(failed)));
     }
 
     private static List<String> reasons(SolvedPlan failed) {

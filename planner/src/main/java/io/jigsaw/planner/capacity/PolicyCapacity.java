@@ -109,25 +109,14 @@ public final class PolicyCapacity {
                 limitedBy = relaxed.optimal() ? "proven optimum of the planner's model (the per-path relaxation's plan routes per task)"
                         : "the relaxation's best plan, a plan of the planner's model; its bound is the gap";
             } else if (closest.isPresent() && closest.get().instance().demandRps() > found * (1 + tolerance)) {
-                double lo = found;
-                double hi = closest.get().instance().demandRps();
-                SolvedPlan near = closest.get();
-                while ((hi - lo) / lo > tolerance) {
-                    double mid = (lo + hi) / 2;
-                    SolvedPlan p = solver.solve(template.withDemand(mid), near);
-                    time = time.plus(p.time());
-                    if (p.feasible()) {
-                        lo = mid;
-                        near = p;
-                        plan = Optional.of(p);
-                    } else {
-                        hi = mid;
-                    }
-                }
-                if (lo > found) {
+                CapacitySearch.Result above = CapacitySearch.startingNear(solver::solve, tolerance)
+                        .between(template, found, closest.get().instance().demandRps(), closest.get(), probe -> { });
+                time = time.plus(above.time());
+                if (above.capacityRps() > found) {
                     method += "; then the search from the relaxation's plan";
-                    limitedBy = String.format(Locale.ROOT, "searched from the relaxation's closest plan: none found at %.2f req/s", hi);
-                    found = lo;
+                    limitedBy = "searched from the relaxation's closest plan: " + above.reason();
+                    found = above.capacityRps();
+                    plan = above.plan();
                 }
             }
         }

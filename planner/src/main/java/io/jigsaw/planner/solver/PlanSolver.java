@@ -26,6 +26,7 @@ import org.optaplanner.core.config.solver.termination.TerminationConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Jointly chooses every task's variant, batch and partition share with OptaPlanner: a first-fit
@@ -66,9 +67,7 @@ public final class PlanSolver {
         PlanEvaluator searched = relax ? new PlanEvaluator(instance.withGpus(instance.gpus() * ROOM)) : evaluator;
         List<List<TaskOption>> shortlist = withStart(OptionShortlist.of(searched), near == null ? null : near.choice());
         List<List<Spill>> spills = withStart(OptionShortlist.spills(searched), near == null ? null : near.spills());
-        // The limit is the caller's for the whole solve: the shortlist before the search and the final
-        // packing after it come out of it (a fiftieth held back for the packing).
-        Duration total = Duration.ofMillis(settings.limit().minusNanos(System.nanoTime() - start).minus(settings.limit().dividedBy(50)).toMillis());
+        Duration total = timeLeft(start);
         long[] bestAt = {System.nanoTime()};
         List<TaskAssignment> first = assignments(instance, searched, shortlist, spills);
         if (near != null) {
@@ -79,7 +78,7 @@ public final class PlanSolver {
         Spill[] split = spillsOf(best);
         Descent.polish(searched, shortlist, spills, choice, split);
         if (relax && !evaluator.evaluate(choice, split, false).feasible()) {
-            Duration left = Duration.ofMillis(settings.limit().minusNanos(System.nanoTime() - start).minus(settings.limit().dividedBy(50)).toMillis());
+            Duration left = timeLeft(start);
             List<TaskAssignment> second = assignments(instance, evaluator, shortlist, spills);
             startAt(second, choice, split);
             GraphPlan onGpus = search(second, left, null, bestAt);
@@ -91,11 +90,19 @@ public final class PlanSolver {
                 Duration.ofNanos(System.nanoTime() - start), Duration.ofNanos(bestAt[0] - start));
     }
 
+    /**
+     * What is left of the caller's limit for the whole solve, begun at {@code start}: the shortlist before the search and
+     * the final packing after it come out of it (a fiftieth held back for the packing).
+     */
+    private Duration timeLeft(long start) {
+        return Duration.ofMillis(settings.limit().minusNanos(System.nanoTime() - start).minus(settings.limit().dividedBy(50)).toMillis());
+    }
+
     /** Searches with each GPU of the instance this many times over, in the first phase (a plan above it is far from any that packs). */
     private static final int ROOM = 4;
 
     /** For a feasibility question: the first-phase plan that meets every rule and fits the GPUs' total share ends the search. */
-    private java.util.function.Predicate<HardMediumSoftLongScore> capacityReached(PlanningInstance instance) {
+    private Predicate<HardMediumSoftLongScore> capacityReached(PlanningInstance instance) {
         if (!settings.stopAtFirstFeasible()) {
             return null;
         }
@@ -140,7 +147,7 @@ public final class PlanSolver {
     }
 
     /** One local search from these assignments (the construction fills what is unset); {@code stopWhen} may end it early. */
-    private GraphPlan search(List<TaskAssignment> assignments, Duration limit, java.util.function.Predicate<HardMediumSoftLongScore> stopWhen,
+    private GraphPlan search(List<TaskAssignment> assignments, Duration limit, Predicate<HardMediumSoftLongScore> stopWhen,
             long[] bestAt) {
         Solver<GraphPlan> solver = SolverFactory.<GraphPlan>create(config(limit.compareTo(MIN_SEARCH) < 0 ? MIN_SEARCH : limit, stopWhen == null))
                 .buildSolver();
