@@ -1,6 +1,7 @@
 package io.jigsaw.models;
 
 import io.jigsaw.core.graph.AccuracyCsv;
+import io.jigsaw.core.graph.Combinations;
 import io.jigsaw.core.graph.BuiltModel;
 import io.jigsaw.core.graph.ConfidenceCsv;
 import io.jigsaw.core.graph.Dataflow;
@@ -57,6 +58,10 @@ public final class ModelsMain implements Callable<Integer> {
     @Option(names = "--cache", description = "A cache of built models by recipe and input (trained ones with their measured "
             + "accuracy): a model found there is copied instead of built again, a model built is stored there.")
     Path cache;
+
+    @Option(names = "--combination-scenes", description = "Validation scenes every combination of variants is measured on, end to "
+            + "end, for combinations.csv (default: ${DEFAULT-VALUE}).")
+    int combinationScenes = CombinationScores.SCENES;
 
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new ModelsMain());
@@ -174,6 +179,23 @@ public final class ModelsMain implements Callable<Integer> {
         if (built > 0 || !Files.exists(dir.resolve(ConfidenceCsv.FILE))) {
             Confidences.write(graph, flow, dir).ifPresent(f -> System.err.printf(
                     "models: confidences of the classifiers on %d validation crops in %s%n", Confidences.SAMPLES, f.toAbsolutePath()));
+        }
+        // The accuracy the planner plans with: every combination of variants end to end, measured again whenever a model changed.
+        if (built > 0 || !Files.exists(dir.resolve(Combinations.FILE))) {
+            Optional<String> why = CombinationScores.unsupported(graph, dir);
+            if (why.isPresent()) {
+                System.err.printf("models: no %s (the planner keeps the path product of the variants' accuracies): %s%n", Combinations.FILE,
+                        why.get());
+            } else {
+                long start = System.nanoTime();
+                Path file = CombinationScores.write(graph, flow, dir, combinationScenes);
+                System.err.printf("models: every combination of variants measured end to end on %d validation scenes in %.1f s: %s%n",
+                        combinationScenes, (System.nanoTime() - start) / 1e9, file.toAbsolutePath());
+                if (Files.exists(csv)) {
+                    System.err.println("models: " + CombinationScores.pathProductError(graph, Combinations.read(file, graph),
+                            AccuracyCsv.read(csv)));
+                }
+            }
         }
         System.err.printf("models: %d built, %d up to date, in %s%n", built, kept, dir.toAbsolutePath());
         return 0;

@@ -1,6 +1,7 @@
 package io.jigsaw.operators;
 
 import io.jigsaw.core.graph.Credit;
+import io.jigsaw.core.graph.Combinations;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.schemas.Result;
 import io.jigsaw.schemas.Telemetry;
@@ -39,13 +40,18 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
 
     private final Graph graph;
     private final Scorer scorer;
+    /** The planned accuracy in the graph's units where its variant combinations were measured; null: the path product. */
+    private final PlannedAccuracy planned;
     private final long cleanupAfterDeadlineMs;
     private final long telemetryIntervalMs;
     private final boolean replaysPossible;
 
     private transient GraphMetrics metrics;
     private transient CleanupTimer cleanup;
-    /** (task, variant) → {scored, score sum} since the last telemetry record: best effort, not checkpointed. */
+    /**
+     * (task, variant) → {scored, score sum} since the last telemetry record, and ({@link Combinations#TELEMETRY_TASK},
+     * combination) → the same of end-to-end scores: best effort, not checkpointed.
+     */
     private transient Map<List<String>, double[]> windowScores;
     private transient long windowStart;
 
@@ -67,6 +73,7 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
         this.replaysPossible = replaysPossible;
         this.graph = graph;
         this.scorer = new Scorer(graph);
+        this.planned = graph.measuredCombinations().isPresent() ? new PlannedAccuracy(graph) : null;
         this.cleanupAfterDeadlineMs = cleanupAfterDeadlineMs;
         this.telemetryIntervalMs = telemetryIntervalMs;
     }
@@ -81,7 +88,15 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
     private void emit(Piece merged, long now, Collector<Result> out, Context ctx) {
         // Scored per variant too, object by object (under a ladder or a cascade one request's pieces of a task ran on
         // several), in the same pass, straight into this window's sums.
-        Result r = result(graph, scorer, merged, now, windowScores);
+        Result r = result(graph, scorer, planned, merged, now, windowScores);
+        if (planned != null && r.getAccuracyMeasured() != null) {
+            // The sidecar's live accuracy per combination of variants (--accuracy-source measured) comes from these sums.
+            planned.combination(merged.reports, merged.variantMap()).ifPresent(c -> {
+                double[] s = windowScores.computeIfAbsent(List.of(Combinations.TELEMETRY_TASK, Combinations.key(c)), k -> new double[2]);
+                s[0]++;
+                s[1] += r.getAccuracyMeasured();
+            });
+        }
         metrics.result(r);
         out.collect(r);
         if (windowStart == 0) {
@@ -154,11 +169,14 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
     }
 
     static Result result(Graph graph, Scorer scorer, Piece p, long now) {
-        return result(graph, scorer, p, now, null);
+        return result(graph, scorer, graph.measuredCombinations().isPresent() ? new PlannedAccuracy(graph) : null, p, now, null);
     }
 
-    /** @param byVariant where to add the per-variant scores of a scored request; null: not wanted */
-    static Result result(Graph graph, Scorer scorer, Piece p, long now, Map<List<String>, double[]> byVariant) {
+    /**
+     * @param planned the planned accuracy from measured combinations; null: the path product the pieces carry
+     * @param byVariant where to add the per-variant scores of a scored request; null: not wanted
+     */
+    static Result result(Graph graph, Scorer scorer, PlannedAccuracy planned, Piece p, long now, Map<List<String>, double[]> byVariant) {
         Answers answers = Answers.of(graph, p.reports);
         Map<String, Double> scores = Map.of();
         Double measured = null;
@@ -174,7 +192,7 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
                 .setLatencyMs(now - p.eventTimeMs)
                 .setSloMet(!p.dropped && now <= p.deadlineMs)
                 .setVariants(p.variantMap())
-                .setAccuracy(p.dropped ? 0 : p.accuracy)
+                .setAccuracy(p.dropped ? 0 : planned != null ? planned.of(p.reports, p.variantMap()) : p.accuracy)
                 .setTaskRuns(p.taskRuns)
                 .setDropped(p.dropped)
                 .setDropReason(p.dropReason)

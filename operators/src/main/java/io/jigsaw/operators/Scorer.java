@@ -2,29 +2,22 @@ package io.jigsaw.operators;
 
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.Task;
-import io.jigsaw.core.graph.TaskInput;
+import io.jigsaw.core.scene.SceneScoring;
 import io.jigsaw.core.scene.Scoring;
 import io.jigsaw.schemas.DetectedObject;
 import io.jigsaw.schemas.TaskOutput;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Scores an answered request against its truth with the metrics `models` measures variants with
- * offline, task by task — so measured and planned accuracy mean the same thing. A task's role comes
- * from the graph's shape:
- * <ul>
- * <li>a detector (a task whose boxes a child crops): F1 of its objects' boxes at IoU 0.5;</li>
- * <li>a crop-fed task with labels (a classifier): top-1 over the objects that matched a true one;</li>
- * <li>a crop-fed task without labels giving {@code value} (a depth): share of matched objects within 0.5 m;</li>
- * <li>a join with labels (the scene): top-1 against the nearest true object's label, or {@code none}.</li>
- * </ul>
- * Other tasks are not scored. A task that had nothing to be scored on in a request (no object
- * matched) is left out of that request's scores.
+ * Scores an answered request against its truth: the job's Avro answers read as {@link SceneScoring}
+ * reads them, so the live figure and the offline measurement of variant combinations (`models`) are
+ * one function of the same answers. Also checks a request's truth before it is carried along.
  */
 public final class Scorer implements Serializable {
 
@@ -80,93 +73,44 @@ public final class Scorer implements Serializable {
      */
     public Map<String, Double> score(List<DetectedObject> objects, List<TaskOutput> frame, List<GroundTruth> truth,
             Map<String, String> variants, Map<List<String>, double[]> byVariant) {
-        Map<String, Double> scores = new LinkedHashMap<>();
-        List<float[]> trueBoxes = truth.stream().map(t -> t.box).toList();
+        Map<String, List<SceneScoring.Found>> found = new LinkedHashMap<>();
         for (Task detector : detectors) {
-            List<DetectedObject> mine = objects.stream().filter(o -> o.getId().startsWith(detector.name() + ":")).toList();
-            List<float[]> boxes = mine.stream().map(o -> floats(o.getBox())).toList();
-            Scoring.Matching m = Scoring.match(boxes, trueBoxes);
-            scores.put(detector.name(), m.f1());
-            add(byVariant, detector.name(), variants.getOrDefault(detector.name(), ""), m.f1());
-            for (Task kid : graph.children(detector.name())) {
-                if (!kid.takesCrops()) {
+            List<SceneScoring.Found> mine = new ArrayList<>();
+            for (DetectedObject o : objects) {
+                if (!o.getId().startsWith(detector.name() + ":")) {
                     continue;
                 }
-                int scored = 0;
-                int right = 0;
-                for (int p = 0; p < mine.size(); p++) {
-                    int t = m.truthOf()[p];
-                    Optional<TaskOutput> out = output(mine.get(p).getOutputs(), kid.name());
-                    if (t < 0 || out.isEmpty()) {
-                        continue;
-                    }
-                    int hit;
-                    if (kid.labels().isPresent()) {
-                        hit = label(kid, out.get()).equals(truth.get(t).label) ? 1 : 0;
-                    } else if (out.get().getTensors().containsKey("value")) {
-                        hit = Scoring.within(out.get().getTensors().get("value").get(0), truth.get(t).distance) ? 1 : 0;
-                    } else {
-                        continue;
-                    }
-                    scored++;
-                    right += hit;
-                    add(byVariant, kid.name(), out.get().getVariant(), hit);
+                Map<String, SceneScoring.Answer> answers = new LinkedHashMap<>();
+                for (TaskOutput out : o.getOutputs()) {
+                    graph.task(out.getTask()).ifPresent(t -> answers.putIfAbsent(t.name(), answer(t, out)));
                 }
-                if (scored > 0) {
-                    scores.put(kid.name(), right / (double) scored);
-                }
+                mine.add(new SceneScoring.Found(floats(o.getBox()), answers));
             }
+            found.put(detector.name(), mine);
         }
-        for (Task t : graph.tasks()) {
-            if (t.input() instanceof TaskInput.Join && t.labels().isPresent()) {
-                output(frame, t.name()).ifPresent(out -> {
-                    double hit = label(t, out).equals(nearest(truth)) ? 1.0 : 0.0;
-                    scores.put(t.name(), hit);
-                    add(byVariant, t.name(), out.getVariant(), hit);
-                });
-            }
+        Map<String, SceneScoring.Answer> joins = new LinkedHashMap<>();
+        for (TaskOutput out : frame) {
+            graph.task(out.getTask()).ifPresent(t -> joins.putIfAbsent(t.name(), answer(t, out)));
         }
-        return scores;
-    }
-
-    private static void add(Map<List<String>, double[]> byVariant, String task, String variant, double score) {
-        if (byVariant != null) {
-            double[] s = byVariant.computeIfAbsent(List.of(task, variant), k -> new double[2]);
-            s[0]++;
-            s[1] += score;
-        }
+        List<SceneScoring.Truth> truths = truth.stream().map(t -> new SceneScoring.Truth(t.label, t.box, t.distance)).toList();
+        return SceneScoring.score(graph, found, joins, truths, variants, byVariant);
     }
 
     /**
-     * The measured counterpart of the planned path accuracy: per root-to-leaf path the product of its
-     * tasks' scores, each over the best variant's offline accuracy (as planned accuracies are
-     * normalised), averaged over paths weighted by the share of the request that takes each; a task
-     * without a score on this request counts as 1.
+     * A request's end-to-end accuracy in its metrics' own units (absolute: what `models` measures a
+     * combination of variants with, {@link SceneScoring#endToEnd}).
      */
     public double accuracy(Map<String, Double> scores) {
-        double sum = 0;
-        double weights = 0;
-        for (List<String> path : graph.paths()) {
-            double product = 1;
-            double weight = 1;
-            for (int i = 0; i < path.size(); i++) {
-                Task t = graph.task(path.get(i)).orElseThrow();
-                Double s = scores.get(t.name());
-                if (s != null) {
-                    product *= s / t.bestAccuracy();
-                }
-                if (i > 0) {
-                    weight /= graph.children(path.get(i - 1)).size();
-                }
-            }
-            sum += weight * product;
-            weights += weight;
-        }
-        return weights == 0 ? 0 : sum / weights;
+        return SceneScoring.endToEnd(graph, scores);
     }
 
-    private static Optional<TaskOutput> output(List<TaskOutput> outputs, String task) {
-        return outputs.stream().filter(o -> o.getTask().equals(task)).findFirst();
+    /** A task's answer as scoring reads it: its top label ("" when the labelled tensor is missing), else its value. */
+    private static SceneScoring.Answer answer(Task t, TaskOutput out) {
+        if (t.labels().isPresent()) {
+            return new SceneScoring.Answer(out.getVariant(), label(t, out), null);
+        }
+        List<Float> v = out.getTensors().get("value");
+        return new SceneScoring.Answer(out.getVariant(), null, v == null || v.isEmpty() ? null : v.get(0));
     }
 
     private static String label(Task t, TaskOutput out) {
@@ -177,16 +121,6 @@ public final class Scorer implements Serializable {
         int best = Scoring.argmax(floats(p));
         List<String> names = t.labels().get().names();
         return best < names.size() ? names.get(best) : "";
-    }
-
-    private static String nearest(List<GroundTruth> truth) {
-        GroundTruth best = null;
-        for (GroundTruth t : truth) {
-            if (best == null || t.distance < best.distance) {
-                best = t;
-            }
-        }
-        return best == null ? "none" : best.label;
     }
 
     private static float[] floats(List<Float> v) {

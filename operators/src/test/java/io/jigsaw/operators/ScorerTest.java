@@ -1,7 +1,6 @@
 package io.jigsaw.operators;
 
 import io.jigsaw.core.graph.Graph;
-import io.jigsaw.core.graph.Task;
 import io.jigsaw.schemas.DetectedObject;
 import io.jigsaw.schemas.TaskOutput;
 import org.junit.jupiter.api.Test;
@@ -83,14 +82,19 @@ class ScorerTest {
     }
 
     @Test
-    void measuredAccuracyIsThePathProductOfScoresOverTheBestOfflineAccuracies() {
+    void measuredAccuracyIsThePathProductOfTheScoresInTheirOwnUnits() {
         Map<String, Double> scores = Map.of("detect", 0.5, "classify", 1.0, "depth", 0.5, "fuse", 1.0);
-        double d = 0.5 / best("detect");
-        double f = 1.0 / best("fuse");
 
-        // Two paths with half the request each: detect-classify-fuse and detect-depth-fuse.
-        double expected = 0.5 * d * (1.0 / best("classify")) * f + 0.5 * d * (0.5 / best("depth")) * f;
+        // Two paths with half the request each: detect-classify-fuse and detect-depth-fuse; no task's offline accuracy enters.
+        double expected = 0.5 * 0.5 * 1.0 * 1.0 + 0.5 * 0.5 * 0.5 * 1.0;
         assertThat(SCORER.accuracy(scores)).isCloseTo(expected, within(1e-12));
+    }
+
+    @Test
+    void aTaskWithNothingToScoreOnCountsAsOne() {
+        // No object matched: classify and depth have no score, the path is the detector's F1 and the scene's answer.
+        assertThat(SCORER.accuracy(Map.of("detect", 0.0, "fuse", 1.0))).isZero();
+        assertThat(SCORER.accuracy(Map.of("detect", 1.0, "fuse", 1.0))).isEqualTo(1.0);
     }
 
     @Test
@@ -102,7 +106,4 @@ class ScorerTest {
         assertThat(SCORER.problem(List.of(new GroundTruth("cup", new float[] {0, 0, 0.1f, 0.1f}, 1)))).isNull();
     }
 
-    private static double best(String task) {
-        return GRAPH.task(task).map(Task::bestAccuracy).orElseThrow();
-    }
 }

@@ -13,13 +13,19 @@ import java.util.Optional;
  * One XR application: a DAG of tasks with a single root, its SLOs and input spec.
  * Built only by {@link GraphLoader}, which checks it; tasks are kept in topological order.
  *
- * @param accuracySlo end-to-end accuracy as a fraction of the best achievable (Loki's apps carry none)
+ * @param accuracySlo end-to-end accuracy as a fraction of the best achievable (Loki's apps carry none), or in
+ *     the graph's own units where {@code accuracySloAbsolute}
  * @param warnings fallbacks the loader applied (missing side-file rows); shown to the user, never silent
  * @param outputTasks the tasks whose outputs a result carries ({@code outputs:}); empty: the leaves
  * @param sourceFile the file it was read from, for errors found after loading (e.g. against the models); may be null
+ * @param combinations the end-to-end accuracy measured for every combination of its variants ({@code combinations.csv}),
+ *     or null: the planner then takes the path product of its variants' accuracies
+ * @param accuracySloAbsolute whether {@code accuracySlo} is an end-to-end accuracy in the graph's own units (needs
+ *     combinations), not a fraction of the best
  */
 public record Graph(String name, double latencySloMs, double accuracySlo, TensorSpec inputSpec, List<Task> tasks,
-        String modelsDirectory, List<String> warnings, List<String> outputTasks, String sourceFile) implements Serializable {
+        String modelsDirectory, List<String> warnings, List<String> outputTasks, String sourceFile, Combinations combinations,
+        boolean accuracySloAbsolute) implements Serializable {
 
     /** inputSpec and modelsDirectory may be null (Loki apps have neither): read them through the Optionals. */
     public Graph {
@@ -31,7 +37,20 @@ public record Graph(String name, double latencySloMs, double accuracySlo, Tensor
     /** A graph whose results carry its leaves' outputs, not read from a file (tests, generated instances). */
     public Graph(String name, double latencySloMs, double accuracySlo, TensorSpec inputSpec, List<Task> tasks,
             String modelsDirectory, List<String> warnings) {
-        this(name, latencySloMs, accuracySlo, inputSpec, tasks, modelsDirectory, warnings, List.of(), null);
+        this(name, latencySloMs, accuracySlo, inputSpec, tasks, modelsDirectory, warnings, List.of(), null, null, false);
+    }
+
+    /** The measured accuracy of its variant combinations, when `models` measured them for exactly these variants. */
+    public Optional<Combinations> measuredCombinations() {
+        return Optional.ofNullable(combinations);
+    }
+
+    /**
+     * The least end-to-end accuracy a plan must reach: the SLO itself where it is stated in the graph's
+     * units, else that fraction of {@code best} (the most accurate plan's accuracy under the model in use).
+     */
+    public double accuracyFloor(double best) {
+        return accuracySloAbsolute ? accuracySlo : accuracySlo * best;
     }
 
     public Optional<TensorSpec> input() {
@@ -45,11 +64,32 @@ public record Graph(String name, double latencySloMs, double accuracySlo, Tensor
 
     /** The same graph with another accuracy SLO (the CLI's {@code --accuracy-slo}). */
     public Graph withLatencySlo(double ms) {
-        return new Graph(name, ms, accuracySlo, inputSpec, tasks, modelsDirectory, warnings, outputTasks, sourceFile);
+        return new Graph(name, ms, accuracySlo, inputSpec, tasks, modelsDirectory, warnings, outputTasks, sourceFile, combinations, accuracySloAbsolute);
     }
 
     public Graph withAccuracySlo(double slo) {
-        return new Graph(name, latencySloMs, slo, inputSpec, tasks, modelsDirectory, warnings, outputTasks, sourceFile);
+        return new Graph(name, latencySloMs, slo, inputSpec, tasks, modelsDirectory, warnings, outputTasks, sourceFile, combinations, false);
+    }
+
+    /** The same graph with other measured combinations of the same variants (e.g. some re-measured live). */
+    public Graph withCombinations(Combinations measured) {
+        return new Graph(name, latencySloMs, accuracySlo, inputSpec, tasks, modelsDirectory, warnings, outputTasks, sourceFile, measured,
+                accuracySloAbsolute);
+    }
+
+    /** The same graph with an accuracy SLO in its own units (end-to-end, needs measured combinations). */
+    public Graph withAbsoluteAccuracySlo(double endToEnd) {
+        if (combinations == null) {
+            throw new IllegalArgumentException("graph " + name + " has no measured combinations of its variants (" + Combinations.FILE
+                    + "): an accuracy SLO in its own units needs them; give a fraction of the best instead");
+        }
+        return new Graph(name, latencySloMs, endToEnd, inputSpec, tasks, modelsDirectory, warnings, outputTasks, sourceFile, combinations, true);
+    }
+
+    /** How the accuracy SLO reads, e.g. "end-to-end >= 0.700" or "0.90 x the best". */
+    public String accuracySloText() {
+        return accuracySloAbsolute ? String.format(java.util.Locale.ROOT, "end-to-end >= %.3f", accuracySlo)
+                : String.format(java.util.Locale.ROOT, "%.2f x the best", accuracySlo);
     }
 
     /** Where a variant's SavedModel is: its {@code model:} path, resolved against the models dir if relative. */
@@ -62,12 +102,16 @@ public record Graph(String name, double latencySloMs, double accuracySlo, Tensor
 
     /** The same graph serving SavedModels from another directory (the CLI's {@code --models-dir}, tests). */
     public Graph withModelsDir(String dir) {
-        return new Graph(name, latencySloMs, accuracySlo, inputSpec, tasks, dir, warnings, outputTasks, sourceFile);
+        return new Graph(name, latencySloMs, accuracySlo, inputSpec, tasks, dir, warnings, outputTasks, sourceFile, combinations, accuracySloAbsolute);
     }
 
     /** The same graph with other tasks (e.g. observed fan-outs in place of declared ones). */
     public Graph withTasks(List<Task> newTasks) {
-        return new Graph(name, latencySloMs, accuracySlo, inputSpec, newTasks, modelsDirectory, warnings, outputTasks, sourceFile);
+        // Measured combinations hold for exactly the variants they were measured on.
+        boolean same = combinations != null && combinations.variants().equals(
+                newTasks.stream().map(t -> t.variants().stream().map(Variant::name).toList()).toList());
+        return new Graph(name, latencySloMs, accuracySlo, inputSpec, newTasks, modelsDirectory, warnings, outputTasks, sourceFile,
+                same ? combinations : null, same && accuracySloAbsolute);
     }
 
     /**

@@ -32,9 +32,16 @@ final class YamlGraphReader {
         Fields root = TreeFiles.yaml(file).requireObject(GRAPH_KEYS);
         String name = root.field("name").text();
         double latencySlo = root.field("latency_slo_ms").positive();
-        double accuracySlo = root.field("accuracy_slo").present() ? root.field("accuracy_slo").positive() : DEFAULT_ACCURACY_SLO;
+        // accuracy_slo: a fraction of the best combination (0.9), or {end_to_end: 0.70} in the graph's own units.
+        Fields sloField = root.field("accuracy_slo");
+        boolean absolute = sloField.present() && sloField.node().isObject();
+        if (absolute) {
+            sloField = sloField.requireObject(Set.of("end_to_end")).field("end_to_end");
+        }
+        double accuracySlo = sloField.present() ? sloField.positive() : DEFAULT_ACCURACY_SLO;
         if (accuracySlo > 1) {
-            throw root.field("accuracy_slo").error("expected a fraction of the best achievable accuracy in (0, 1], found " + accuracySlo);
+            throw sloField.error((absolute ? "expected an end-to-end accuracy" : "expected a fraction of the best achievable accuracy")
+                    + " in (0, 1], found " + accuracySlo);
         }
         TensorSpec input = root.field("input").present() ? input(root.field("input")) : null;
         String modelsDir = root.field("models_dir").present() ? resolve(file, root.field("models_dir").text()).toString() : null;
@@ -44,8 +51,18 @@ final class YamlGraphReader {
             tasks.add(task(t, measured));
         }
         List<String> outputs = root.field("outputs").texts();
-        return new Graph(name, latencySlo, accuracySlo, input, GraphChecker.check(file, tasks, outputs), modelsDir, List.of(),
-                outputs, file.toString());
+        Graph graph = new Graph(name, latencySlo, accuracySlo, input, GraphChecker.check(file, tasks, outputs), modelsDir, List.of(),
+                outputs, file.toString(), null, false);
+        // Combinations are read from where the accuracies were: the two describe the same models.
+        Combinations combinations = recorded(file, modelsDir == null ? null : Path.of(modelsDir), AccuracyCsv.FILE)
+                .map(p -> p.resolveSibling(Combinations.FILE)).filter(java.nio.file.Files::exists)
+                .map(p -> Combinations.read(p, graph)).orElse(null);
+        if (absolute && combinations == null) {
+            throw root.field("accuracy_slo").error("an end-to-end accuracy SLO needs the measured accuracy of the graph's variant"
+                    + " combinations (" + Combinations.FILE + ", written by `bin/jigsaw models`); none was found beside accuracy.csv");
+        }
+        return new Graph(name, latencySlo, accuracySlo, input, graph.tasks(), modelsDir, List.of(), outputs, file.toString(),
+                combinations, absolute);
     }
 
     /**

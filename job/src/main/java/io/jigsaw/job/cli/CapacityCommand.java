@@ -2,6 +2,7 @@ package io.jigsaw.job.cli;
 
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.planner.capacity.PolicyCapacity;
+import io.jigsaw.planner.model.PlanEvaluator;
 import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.planner.model.Policy;
 import io.jigsaw.planner.profile.Profile;
@@ -57,8 +58,8 @@ final class CapacityCommand implements Callable<Integer> {
     }
 
     static PolicyCapacity.Figure search(PlanningOptions options, PlanningInstance instance, double tolerance, Duration bound) {
-        System.err.printf(Locale.ROOT, "[capacity] %s, %d GPU(s), accuracy SLO %.2f:", instance.policy().cliName(), instance.gpus(),
-                instance.graph().accuracySlo());
+        System.err.printf(Locale.ROOT, "[capacity] %s, %d GPU(s), accuracy SLO %s:", instance.policy().cliName(), instance.gpus(),
+                instance.graph().accuracySloText());
         PolicyCapacity.Figure r = new PolicyCapacity(options.solverSettings(), tolerance, ILP_LIMIT, bound).find(instance,
                 probe -> System.err.printf(Locale.ROOT, " %.1f%s", probe.demandRps(), probe.feasible() ? "+" : "-"));
         System.err.printf(Locale.ROOT, "  (%s, %.1f s)%n", r.method(), r.time().toMillis() / 1000.0);
@@ -84,9 +85,12 @@ final class CapacityCommand implements Callable<Integer> {
             gaps.put(p.cliName(), r);
         }
         Double loki = capacity.get(Policy.LOKI.cliName());
-        System.out.printf(Locale.ROOT, "%s on %d GPU(s), device %s, latency SLO %.0f ms, accuracy SLO %.2f of best, traffic split %s;"
-                + " %d derived profile rows%n", graph.name(), options.gpus(), profile.device(), graph.latencySloMs(), graph.accuracySlo(),
+        System.out.printf(Locale.ROOT, "%s on %d GPU(s), device %s, latency SLO %.0f ms, accuracy SLO %s, traffic split %s;"
+                + " %d derived profile rows%n", graph.name(), options.gpus(), profile.device(), graph.latencySloMs(), graph.accuracySloText(),
                 options.trafficSplit ? "on" : "off", profile.derivedRows());
+        String accuracyModel = new PlanEvaluator(options.instance(graph, profile, 0, Policy.JIGSAW)).accuracyModel();
+        System.out.println("accuracy: " + accuracyModel + (graph.measuredCombinations().isPresent()
+                ? " (Loki's ILP plans with its own path product, as Loki does)" : ""));
         if (profile.cpuThreads().isPresent() && (options.frameworkCpuMs > 0 || options.frameworkIdleCores > 0)) {
             PlanningInstance shared = options.instance(graph, profile, 0, Policy.JIGSAW);
             System.out.printf(Locale.ROOT, "the models share the CPU with the framework: %.2f idle cores and %.2f CPU ms per request kept "
@@ -105,6 +109,8 @@ final class CapacityCommand implements Callable<Integer> {
             m.put("device", profile.device());
             m.put("gpus", options.gpus());
             m.put("accuracy_slo", graph.accuracySlo());
+            m.put("accuracy_slo_end_to_end", graph.accuracySloAbsolute());
+            m.put("accuracy_model", accuracyModel);
             m.put("latency_slo_ms", graph.latencySloMs());
             m.put("traffic_split", options.trafficSplit);
             m.put("split_tasks_at_capacity", splitTasks);

@@ -5,6 +5,7 @@ import io.jigsaw.core.plan.AdaptationMode;
 import io.jigsaw.core.plan.PlanFile;
 import io.jigsaw.planner.adapt.PlanAdapter;
 import io.jigsaw.planner.model.Evaluation;
+import io.jigsaw.planner.model.PlanEvaluator;
 import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.planner.model.Policy;
 import io.jigsaw.planner.model.SolvedPlan;
@@ -90,9 +91,10 @@ final class PlanCommand implements Callable<Integer> {
     static void print(SolvedPlan s, PrintStream o) {
         Evaluation e = s.evaluation();
         PlanningInstance in = s.instance();
-        o.printf(Locale.ROOT, "%s: policy %s, %.2f req/s on %d GPU(s), device %s, latency SLO %.0f ms, accuracy SLO %.2f, traffic split %s: %s%n",
+        o.printf(Locale.ROOT, "%s: policy %s, %.2f req/s on %d GPU(s), device %s, latency SLO %.0f ms, accuracy SLO %s, traffic split %s: %s%n",
                 in.graph().name(), in.policy().cliName(), in.demandRps(), in.gpus(), in.profile().device(), in.graph().latencySloMs(),
-                in.graph().accuracySlo(), in.splits() ? "on" : "off", s.feasible() ? "FEASIBLE" : "NO FEASIBLE PLAN FOUND");
+                in.graph().accuracySloText(), in.splits() ? "on" : "off", s.feasible() ? "FEASIBLE" : "NO FEASIBLE PLAN FOUND");
+        o.println("accuracy: " + new PlanEvaluator(in).accuracyModel());
         o.printf(Locale.ROOT, "%-22s %-18s %5s %6s %8s %10s %9s %9s %9s  %s%n", "task", "variant", "batch", "share", "replicas",
                 "rate/s", "batch ms", "fill ms", "bound ms", "profile row");
         for (TaskLoad l : e.tasks()) {
@@ -130,6 +132,8 @@ final class PlanCommand implements Callable<Integer> {
         m.put("gpus", s.instance().gpus());
         m.put("latency_slo_ms", s.instance().graph().latencySloMs());
         m.put("accuracy_slo", s.instance().graph().accuracySlo());
+        m.put("accuracy_slo_end_to_end", s.instance().graph().accuracySloAbsolute());
+        m.put("accuracy_model", new PlanEvaluator(s.instance()).accuracyModel());
         m.put("traffic_split", s.instance().splits());
         m.put("feasible", s.feasible());
         m.put("gpu_share_percent", e.totalShare());

@@ -2,6 +2,7 @@ package io.jigsaw.job.cli;
 
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.GraphLoader;
+import io.jigsaw.core.input.InputException;
 import io.jigsaw.job.models.ModelCache;
 import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.planner.model.Policy;
@@ -10,6 +11,7 @@ import io.jigsaw.planner.profile.ProfileLoader;
 import io.jigsaw.planner.profile.ShareGrid;
 import io.jigsaw.planner.solver.SolverSettings;
 import io.jigsaw.runtime.SavedModelSignatures;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -46,9 +48,16 @@ final class PlanningOptions {
     }
 
     @Bounds(min = 0, minExclusive = true, max = 1)
-    @Option(names = "--accuracy-slo", description = "End-to-end accuracy as a fraction of the best achievable"
+    @Option(names = "--accuracy-slo", description = "End-to-end accuracy as a fraction of the best achievable: of the best"
+            + " combination of variants where they were measured (combinations.csv), else of the path product of every task's best"
             + " (default: the graph's, 0.9 for Loki apps).")
     Double accuracySlo;
+
+    @Bounds(min = 0, minExclusive = true, max = 1)
+    @Option(names = "--accuracy-slo-end-to-end", paramLabel = "FRACTION", description = "End-to-end accuracy in the graph's own units"
+            + " (e.g. 0.70: per path the product of its tasks' scores, as results' accuracy_measured), instead of --accuracy-slo;"
+            + " needs the variant combinations measured by `bin/jigsaw models`.")
+    Double accuracySloEndToEnd;
 
     @Bounds(min = 0, minExclusive = true)
     @Option(names = "--latency-slo", paramLabel = "MS", description = "End-to-end latency SLO in milliseconds, overriding the graph's"
@@ -116,7 +125,19 @@ final class PlanningOptions {
 
     /** The graph with the SLOs given on the command line in place of its own. */
     Graph withSlos(Graph g) {
+        if (accuracySlo != null && accuracySloEndToEnd != null) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "give --accuracy-slo (a fraction of the best) or"
+                    + " --accuracy-slo-end-to-end (in the graph's units), not both");
+        }
         Graph out = accuracySlo == null ? g : g.withAccuracySlo(accuracySlo);
+        if (accuracySloEndToEnd != null) {
+            if (g.measuredCombinations().isEmpty()) {
+                throw new InputException(g.source(), "--accuracy-slo-end-to-end", "graph " + g.name() + " has no measured combinations"
+                        + " of its variants (combinations.csv beside accuracy.csv, written by `bin/jigsaw models`): give --accuracy-slo,"
+                        + " a fraction of the best, instead");
+            }
+            out = g.withAbsoluteAccuracySlo(accuracySloEndToEnd);
+        }
         return latencySlo == null ? out : out.withLatencySlo(latencySlo);
     }
 

@@ -32,7 +32,11 @@ public final class Frames {
 
     /** A synthetic XR scene (deterministic per seed) and its truth: labels, boxes, distances. */
     public static Request scene(String id, String graph, TensorSpec spec, long eventTimeMs, long deadlineMs, long seed) {
-        Scene scene = new SceneGenerator(seed, SceneGenerator.Split.TEST).next();
+        return scene(id, graph, spec, eventTimeMs, deadlineMs, new SceneGenerator(seed, SceneGenerator.Split.TEST).next());
+    }
+
+    /** This scene's frame with its truth. */
+    public static Request scene(String id, String graph, TensorSpec spec, long eventTimeMs, long deadlineMs, Scene scene) {
         ByteBuffer data = ByteBuffer.allocate(scene.frame().length * 4).order(ByteOrder.LITTLE_ENDIAN);
         data.asFloatBuffer().put(scene.frame());
         List<TruthObject> objects = new ArrayList<>();

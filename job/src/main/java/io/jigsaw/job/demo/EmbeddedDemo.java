@@ -1,5 +1,6 @@
 package io.jigsaw.job.demo;
 
+import io.jigsaw.core.graph.Combinations;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.GraphLoader;
 import io.jigsaw.core.graph.TensorSpec;
@@ -10,6 +11,7 @@ import io.jigsaw.core.plan.PlanAvro;
 import io.jigsaw.core.plan.PlanFile;
 import io.jigsaw.core.plan.PlanValidator;
 import io.jigsaw.core.plan.TaskPlan;
+import io.jigsaw.core.scene.SceneScoring;
 import io.jigsaw.core.stats.DoubleSeries;
 import io.jigsaw.core.stats.Percentiles;
 import io.jigsaw.core.trace.Trace;
@@ -51,6 +53,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -283,6 +286,12 @@ public final class EmbeddedDemo {
         current.set(sidecar.inForce());
     }
 
+    /** The units of accuracy_planned and accuracy_measured, in words. */
+    private static String accuracyUnits(Graph graph) {
+        return "end-to-end accuracy, 0..1: " + SceneScoring.endToEndText(graph) + "; task scores in task_metrics' units"
+                + (graph.measuredCombinations().isPresent() ? "" : " (accuracy_planned: relative, see note)");
+    }
+
     private DemoSummary replay(Graph graph, TensorSpec spec, AtomicReference<Plan> current, AvroProducer producer,
             DistinctResults results, TopicReader<DeadLetter> deadLetters, Topics topics, String dashboard, boolean json)
             throws Exception {
@@ -386,15 +395,19 @@ public final class EmbeddedDemo {
         String sources = graph.tasks().stream().flatMap(t -> t.variants().stream()).filter(v -> !v.pseudo())
                 .map(Variant::accuracySource).distinct().sorted().collect(Collectors.joining(", "));
         boolean scored = accuracy.scored() > 0;
+        // Planned over the same requests as measured, where requests were scored.
+        double planned = scored ? accuracy.planned() : stats.meanAccuracy();
+        Optional<Combinations> combinations = graph.measuredCombinations();
         DemoSummary summary = new DemoSummary(
                 graph.name(), sent.get(), stats.completed(), stats.dropped(), stats.dropsByReason(),
                 Math.round(stats.visibleSloAttainment() * stats.answered() * 10_000.0 / s.trace().durationMs()) / 10.0,
                 Math.round(10 * shareIntegral / Math.max(1, shareSince - start)) / 10.0,
                 dead.get(), sent.get() - stats.completed() - stats.dropped(), stats.duplicates(), results.repeatsDropped(),
                 foreign.get(), round(stats.visibleSloAttainment()), stats.visiblePercentile(0.5), stats.visiblePercentile(0.99),
-                round(stats.sloAttainment()), stats.percentile(0.5), stats.percentile(0.99), round(stats.meanAccuracy()),
+                round(stats.sloAttainment()), stats.percentile(0.5), stats.percentile(0.99), round(planned),
                 scored ? round(accuracy.measured()) : null, scored ? round(accuracy.fromTaskMeans()) : null, accuracy.scored(),
-                accuracy.perPlan(), accuracy.taskScores(), objects.objectsFound(), s.adapt().cliName, objects.servedByVariant(),
+                accuracy.perPlan(), accuracy.taskScores(), SceneScoring.metrics(graph), accuracyUnits(graph),
+                combinations.map(c -> round(planned / c.best())).orElse(null), objects.objectsFound(), s.adapt().cliName, objects.servedByVariant(),
                 objects.droppedAfterVariant(), objects.fanout(), round(perHop[0]), round(perHop[1]), objects.pathP50Ms(),
                 s.delivery().name().toLowerCase(Locale.ROOT), s.checkpointInterval().toMillis(),
                 // A local cluster's TaskManagers are other processes: their CPU is not counted here, so none is claimed.
@@ -410,8 +423,13 @@ public final class EmbeddedDemo {
                 planSwitches(firstVersion, current.get().version(), firstServedMs),
                 sidecar != null ? "sidecar, policy " + s.planning().policy().cliName() : "static " + s.planFile(),
                 s.warmup(), graph.tasks().stream().map(t -> t.name()).toList(), dashboard, objects.sample(),
-                "planned accuracy: the variants' " + sources + " accuracies (measured: on the synthetic scenes' test split, "
-                        + "accuracy.csv); accuracy_measured: scored live on the replayed scenes' truth; on CPU, shares are thread budgets");
+                (combinations.isPresent()
+                        ? "accuracy_planned: the end-to-end accuracy MEASURED offline for the combination of variants that served each request"
+                        + " (combinations.csv, " + combinations.get().scenes() + " validation scenes); accuracy_planned_relative: that over the"
+                        + " best combination's (" + round(combinations.get().best()) + "), what the SLO is a fraction of"
+                        : "accuracy_planned: the path product of the variants' " + sources + " accuracies, each over its task's best"
+                        + " (relative: not comparable with accuracy_measured; run `bin/jigsaw models` to measure the combinations)")
+                        + "; accuracy_measured: scored live on the replayed scenes' truth; on CPU, shares are thread budgets");
 
         progress.println("[demo] summary (counted after warm-up):");
         summary.fields().forEach((k, v) -> out.printf("  %-22s %s%n", k, v));

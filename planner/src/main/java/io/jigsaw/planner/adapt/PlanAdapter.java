@@ -82,7 +82,7 @@ public final class PlanAdapter implements Serializable {
         List<TaskPlan> tasks = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         // The accuracy room the cascades may use: from the plan's accuracy down to the SLO, shared task after task.
-        double room = solved.evaluation().accuracy() > 0 ? instance.graph().accuracySlo() / solved.evaluation().accuracy() : 1;
+        double room = solved.evaluation().accuracy() > 0 ? solved.evaluation().accuracyFloor() / solved.evaluation().accuracy() : 1;
         for (TaskPlan tp : plan.tasks()) {
             Task task = instance.graph().task(tp.task()).orElseThrow();
             TaskOption option = solved.choice().get(instance.taskIndex(tp.task()));

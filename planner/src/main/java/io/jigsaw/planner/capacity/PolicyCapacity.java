@@ -92,7 +92,11 @@ public final class PolicyCapacity {
         Optional<SolvedPlan> plan = r.plan();
         String limitedBy = r.reason();
         Duration time = r.time();
-        if (!boundLimit.isZero() && lokiIlpApplies(template)) {
+        boolean combinations = new PlanEvaluator(template).measuredCombinations();
+        if (!boundLimit.isZero() && combinations) {
+            method += "; no bound: the per-path relaxation needs a path product, this graph's accuracy is its measured combinations'";
+        }
+        if (!boundLimit.isZero() && lokiIlpApplies(template) && !combinations) {
             PathPlan relaxed = new PathRoutingIlp(boundLimit).capacity(template);
             // The solver's proven bound holds whether or not it finished; a bound below the figure would mean the relaxation is wrong.
             bound = Math.max(relaxed.optimal() ? relaxed.demandRps() : relaxed.bound(), found);
@@ -142,7 +146,7 @@ public final class PolicyCapacity {
         return String.format(Locale.ROOT, "%s optimum: %d of %d GPUs%s, accuracy %.4f (floor %.4f), slowest route %.1f of %.1f ms",
                 p.optimal() ? "proven" : "best found, not proven,", p.gpus(), template.gpus(),
                 template.policy().literal() ? " (one more kept for the sink, as the artifact does)" : "", p.accuracy(),
-                template.graph().accuracySlo() * new PlanEvaluator(template).bestAccuracy(), p.worstRouteMs(),
+                template.graph().accuracyFloor(new PlanEvaluator(template).bestAccuracy()), p.worstRouteMs(),
                 template.graph().latencySloMs() / 2);
     }
 }

@@ -180,15 +180,16 @@ public final class ExhaustiveSearch {
                     return false;
                 }
             }
-            double accuracyCeiling = 0;
-            for (int[] path : evaluator.paths()) {
+            // Measured combinations: no per-task bound, the best combination's accuracy is the ceiling.
+            double accuracyCeiling = evaluator.measuredCombinations() ? evaluator.bestAccuracy() : 0;
+            for (int[] path : evaluator.measuredCombinations() ? new int[0][] : evaluator.paths()) {
                 double acc = 1;
                 for (int u : path) {
                     acc *= u <= t ? evaluator.taskAccuracy(u, loads[u]) : bestAccuracyOf[u];
                 }
                 accuracyCeiling = Math.max(accuracyCeiling, acc);
             }
-            if (accuracyCeiling < instance.graph().accuracySlo() * evaluator.bestAccuracy() - 1e-12) {
+            if (accuracyCeiling < instance.graph().accuracyFloor(evaluator.bestAccuracy()) - 1e-12) {
                 return false;
             }
             if (best == null) {

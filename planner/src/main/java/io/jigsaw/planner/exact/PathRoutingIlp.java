@@ -230,7 +230,15 @@ public final class PathRoutingIlp {
             int kept = instance.policy().literal() && instance.tasks().stream().anyMatch(t -> t.pseudo() && t.name().equals(LokiArtifact.SINK))
                     ? 1 : 0; // the artifact keeps a server for the sink whatever the plan
             gpus = !instance.policy().partitioning() && instance.frameworkReservePct() > 1e-6 ? 0 : Math.max(0, instance.gpus() - kept);
-            accuracyFloor = instance.graph().accuracySlo() * evaluator.bestAccuracy();
+            if (evaluator.measuredCombinations() && !instance.policy().loki()) {
+                // The relaxation's accuracy rule is linear per path; a combination's accuracy is a whole-graph figure.
+                throw new IllegalArgumentException("no per-path relaxation for graph " + instance.graph().name()
+                        + ": its accuracy is its variant combinations' (measured), not a path product");
+            }
+            // Loki's ILP assumes the path product (its mechanism); a combinations SLO is read as the same fraction of its best.
+            accuracyFloor = evaluator.measuredCombinations()
+                    ? instance.graph().accuracyFloor(evaluator.bestAccuracy()) / evaluator.bestAccuracy() * evaluator.bestPathProduct()
+                    : instance.graph().accuracySlo() * evaluator.bestAccuracy();
             double most = mostRootRate();
             demand = capacity ? solver.makeNumVar(0, most, "demand")
                     : solver.makeNumVar(instance.demandRps(), instance.demandRps(), "demand");

@@ -1,5 +1,6 @@
 package io.jigsaw.planner.model;
 
+import io.jigsaw.core.graph.Combinations;
 import io.jigsaw.core.graph.Task;
 import io.jigsaw.core.graph.Variant;
 import io.jigsaw.planner.profile.ProfileRow;
@@ -34,7 +35,10 @@ import java.util.Map;
  * <p>Accuracy, per root frame (Loki's definition): along a path, the product of each task's accuracy
  * (with a split, its groups' accuracies weighted by their traffic); over paths, the mean weighted by the
  * pieces a frame sends down each under the most accurate variants (fixed, so a plan's variants cannot
- * change how much a branch counts), or the minimum.
+ * change how much a branch counts), or the minimum. Where the graph carries the measured accuracy of
+ * its variant combinations ({@link Combinations}), the end-to-end accuracy is theirs instead, in the
+ * graph's own units: each combination's weighted by the product of the shares its variants take of
+ * their tasks' traffic (per-task splits choose a piece's variant task by task).
  */
 public final class PlanEvaluator {
 
@@ -50,7 +54,12 @@ public final class PlanEvaluator {
     private final double[] evenBudgetMs;
     private final double latencyLimitMs;
     private final double bestAccuracy;
+    private final double bestPathProduct;
     private final double[] pathWeight;
+    /** The graph's measured combinations, or null: the path product. */
+    private final Combinations combinations;
+    /** Per task, its variants' indices among the combinations' variants of that task. */
+    private final List<Map<String, Integer>> comboVariant = new ArrayList<>();
 
     public PlanEvaluator(PlanningInstance instance) {
         this.instance = instance;
@@ -80,7 +89,71 @@ public final class PlanEvaluator {
             bestOf[i] = v.accuracy();
         }
         pathWeight = pathWeights(best);
-        bestAccuracy = accuracy(bestOf);
+        bestPathProduct = accuracy(bestOf);
+        combinations = instance.graph().measuredCombinations().filter(c -> c.tasks().equals(tasks.stream().map(Task::name).toList()))
+                .orElse(null);
+        if (combinations != null) {
+            for (int i = 0; i < n; i++) {
+                Map<String, Integer> index = new HashMap<>();
+                List<String> names = combinations.variants().get(i);
+                for (int v = 0; v < names.size(); v++) {
+                    index.put(names.get(v), v);
+                }
+                comboVariant.add(index);
+            }
+            bestAccuracy = bestProfiledCombination();
+        } else {
+            bestAccuracy = bestPathProduct;
+        }
+    }
+
+    /** The path product with every task on its most accurate variant (what {@link #bestAccuracy} is without combinations). */
+    public double bestPathProduct() {
+        return bestPathProduct;
+    }
+
+    /** Whether accuracy is the measured combinations' (absolute), not the path product of per-task accuracies (relative). */
+    public boolean measuredCombinations() {
+        return combinations != null;
+    }
+
+    /** What the accuracy figures are, for output labels. */
+    public String accuracyModel() {
+        return combinations != null
+                ? "end-to-end accuracy of variant combinations, " + combinations.describe()
+                : "path product of each task's accuracy / its best variant's (relative; errors assumed independent)";
+    }
+
+    /** The most accurate combination of the variants the planner may use (those profiled). */
+    private double bestProfiledCombination() {
+        double best = 0;
+        for (int i = 0; i < combinations.size(); i++) {
+            List<String> c = combinations.combination(i);
+            boolean usable = true;
+            for (int t = 0; t < tasks.size() && usable; t++) {
+                String name = c.get(t);
+                usable = instance.profiled(tasks.get(t)).stream().anyMatch(v -> v.name().equals(name));
+            }
+            if (usable) {
+                best = Math.max(best, combinations.endToEnd()[i]);
+            }
+        }
+        return best;
+    }
+
+    /** The measured combinations' accuracy of these loads: each task's groups in proportion to their traffic. */
+    private double combinationAccuracy(TaskLoad[] loads) {
+        double[][] shares = new double[tasks.size()][];
+        for (int t = 0; t < tasks.size(); t++) {
+            shares[t] = new double[combinations.variants().get(t).size()];
+            TaskLoad load = loads[t];
+            double f = load.spill() == null || load.taskRateRps() <= 0 ? 0 : load.spillFraction();
+            shares[t][comboVariant.get(t).get(load.option().variant())] += 1 - f;
+            if (f > 0) {
+                shares[t][comboVariant.get(t).get(load.spill().option().variant())] += f;
+            }
+        }
+        return combinations.expected(shares);
     }
 
     public PlanningInstance instance() {
@@ -153,11 +226,11 @@ public final class PlanEvaluator {
         for (int t = 0; t < n; t++) {
             taskAccuracy[t] = taskAccuracy(t, loads[t]);
         }
-        double accuracy = accuracy(taskAccuracy);
+        double accuracy = combinations != null ? combinationAccuracy(loads) : accuracy(taskAccuracy);
         GpuPacker.Packing packing = byTask(GpuPacker.pack(shares, replicas, instance.gpus(), withPartitions,
                 instance.frameworkReservePct()), loads);
         return new Evaluation(instance.policy().objective(), List.of(loads), pathLatency, latencyLimitMs, excess, budgetExcess, accuracy,
-                instance.graph().accuracySlo() * bestAccuracy, total, packing.overflowShare(), packing);
+                instance.graph().accuracyFloor(bestAccuracy), total, packing.overflowShare(), packing);
     }
 
     /**

@@ -315,6 +315,12 @@ public final class Simulator {
         final boolean[] dropped;
         final double[] accuracySum;
         final int[] leafPieces;
+        /**
+         * Where the graph's accuracy is its measured combinations': per request, the pieces each (task, variant)
+         * served (at {@code variantAt[task] + variant}); null otherwise.
+         */
+        final int[][] served;
+        final int[] variantAt;
         /** The slowest branch's time in batches, per request. */
         final double[] pathModelMs;
         final DoubleSeries latencies = new DoubleSeries();
@@ -344,6 +350,11 @@ public final class Simulator {
             dropped = new boolean[n];
             accuracySum = new double[n];
             leafPieces = new int[n];
+            served = graph.measuredCombinations().isPresent() ? new int[n][] : null;
+            variantAt = new int[graph.tasks().size() + 1];
+            for (int i = 0; i < graph.tasks().size(); i++) {
+                variantAt[i + 1] = variantAt[i] + graph.tasks().get(i).variants().size();
+            }
             pathModelMs = new double[n];
             int seconds = (int) Math.ceil((trace.durationMs() + sloMs) / 1000) + 2;
             perSecondArrivals = new long[seconds];
@@ -797,6 +808,13 @@ public final class Simulator {
         void finishPiece(TaskState task, Piece p, Variant ran, double factor, double batchMs, double t) {
             task.pieces++;
             double accuracy = p.accuracy * (task.task.pseudo() ? 1.0 : ran.accuracy() * factor);
+            if (served != null && !task.task.pseudo()) {
+                int at = variantAt[tasks.indexOf(task)];
+                if (served[p.request] == null) {
+                    served[p.request] = new int[variantAt[tasks.size()]];
+                }
+                served[p.request][at + indexOf(task.task, ran)]++;
+            }
             double pathMs = p.pathModelMs + batchMs;
             if (task.children.isEmpty()) {
                 accuracySum[p.request] += accuracy;
@@ -849,9 +867,45 @@ public final class Simulator {
                 perSecondViolations[second(trace.atMs()[r])]++;
             }
             if (leafPieces[r] > 0) {
-                accuracyTotal += accuracySum[r] / leafPieces[r];
+                accuracyTotal += served != null ? combinationAccuracy(r) : accuracySum[r] / leafPieces[r];
                 accuracyCount++;
             }
+        }
+
+        /** The variant's place among its task's (by name: a plan's variant may carry a re-measured accuracy). */
+        int indexOf(Task task, Variant v) {
+            for (int i = 0; i < task.variants().size(); i++) {
+                if (task.variants().get(i).name().equals(v.name())) {
+                    return i;
+                }
+            }
+            return 0;
+        }
+
+        /**
+         * A request's accuracy from the measured combinations: each task's variants weighted by the pieces they
+         * served for it; a task that served none for it (no object found) counts with the plan's variant.
+         */
+        double combinationAccuracy(int r) {
+            double[][] shares = new double[tasks.size()][];
+            for (int t = 0; t < tasks.size(); t++) {
+                TaskState task = tasks.get(t);
+                shares[t] = new double[task.task.variants().size()];
+                double sum = 0;
+                for (int v = 0; v < shares[t].length; v++) {
+                    shares[t][v] = served[r] == null ? 0 : served[r][variantAt[t] + v];
+                    sum += shares[t][v];
+                }
+                if (sum == 0) {
+                    shares[t][Math.max(0, indexOf(task.task, task.variant))] = 1;
+                    continue;
+                }
+                for (int v = 0; v < shares[t].length; v++) {
+                    shares[t][v] /= sum;
+                }
+            }
+            served[r] = null;
+            return graph.measuredCombinations().orElseThrow().expected(shares);
         }
 
         void apply(Plan plan, double t) {

@@ -114,10 +114,10 @@ class PlanAdapterTest {
 
     @Test
     void belowItTheCascadeMayUseTheRoomBetweenThePlansAccuracyAndTheSloButNoMore() {
-        // Room 0.8: the cascade may fall to 0.8 x l's 0.9 = 0.72. s then m below 0.3 gives 0.8 at 1 + 0.5 x 2 = 2 ms a
+        // SLO 0.8 of the best (l's 0.9): room 0.8, the cascade may fall to 0.8 x 0.9 = 0.72. s then m below 0.3 gives 0.8 at 1 + 0.5 x 2 = 2 ms a
         // piece (s then l below 0.25: 0.8 at 2.6 ms); escalating less gives 0.7 or lower: too low. m alone (0.8) never
         // escalates: it is no cascade, the planner weighed it.
-        TaskPlan tp = adapted(AdaptationMode.CASCADE, 0.72);
+        TaskPlan tp = adapted(AdaptationMode.CASCADE, 0.8);
 
         assertThat(tp.variant()).isEqualTo("s");
         assertThat(tp.adaptation().cascade()).isEqualTo(new Adaptation.Cascade("m", 0.3, 2, 0.5));

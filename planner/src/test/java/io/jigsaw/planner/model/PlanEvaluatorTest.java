@@ -110,6 +110,29 @@ class PlanEvaluatorTest {
     }
 
     @Test
+    void withMeasuredCombinationsAPlansAccuracyIsTheirsMixedByEachTasksTrafficNotThePathProduct() {
+        // End to end, measured: d-s with c-l does better than the path product says (0.8 x 1.0), d-l with c-s worse.
+        Graph g = TinyGraph.graph();
+        io.jigsaw.core.graph.Combinations measured = new io.jigsaw.core.graph.Combinations(List.of("detect", "classify"),
+                List.of(List.of("d-s", "d-l"), List.of("c-s", "c-l")), new double[] {0.50, 0.75, 0.45, 0.80},
+                new double[4][2], 1000);
+        PlanningInstance in = TinyGraph.instance(Policy.JIGSAW).withDemand(80).withGpus(4).withGraph(g.withCombinations(measured));
+        PlanEvaluator ev = new PlanEvaluator(in);
+
+        assertThat(ev.measuredCombinations()).isTrue();
+        assertThat(ev.bestAccuracy()).as("the best combination's").isEqualTo(0.80);
+        assertThat(ev.evaluate(new TaskOption[] {TinyGraph.D_SMALL, TinyGraph.C_LARGE}, false).accuracy()).isCloseTo(0.75, within(1e-12));
+        // d-s takes 30 of the 80 frames/s and d-l 50 (the split test above); classify all on c-s.
+        Evaluation split = ev.evaluate(new TaskOption[] {TinyGraph.D_SMALL, TinyGraph.C_SMALL},
+                new Spill[] {new Spill(TinyGraph.D_LARGE, 1), Spill.NONE}, true);
+        assertThat(split.accuracy()).isCloseTo(30.0 / 80 * 0.50 + 50.0 / 80 * 0.45, within(1e-12));
+        assertThat(split.accuracyFloor()).as("0.9 of the best combination").isCloseTo(0.9 * 0.80, within(1e-12));
+        // The SLO in the graph's own units is the floor itself.
+        PlanEvaluator absolute = new PlanEvaluator(in.withGraph(in.graph().withAbsoluteAccuracySlo(0.6)));
+        assertThat(absolute.evaluate(new TaskOption[] {TinyGraph.D_SMALL, TinyGraph.C_SMALL}, false).accuracyFloor()).isEqualTo(0.6);
+    }
+
+    @Test
     void pseudoTasksCostNothingAndReplicasPackFirstFitDecreasing() {
         GpuPacker.Packing packing = GpuPacker.pack(new double[] {30, 60, 0}, new int[] {3, 2, 0}, 3, true, 0);
         // 60s first: GPU0 60, GPU1 60; then 30s: GPU0 +30 (90), GPU1 +30 (90), GPU2 30.
