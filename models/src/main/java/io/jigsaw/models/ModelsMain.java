@@ -39,7 +39,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "models", mixinStandardHelpOptions = true,
         description = {"Builds the SavedModels of a graph's variants from their recipes (TF Java, this JVM only); trains those "
-                + "with train: steps on the synthetic XR scenes and writes their measured accuracy to accuracy.csv.",
+                + "with train: steps on the synthetic XR scenes and writes their measured accuracy to accuracy.csv, then every "
+                + "combination of variants measured end to end to combinations.csv.",
                 "Point a graph's 'model:' at your own SavedModels (with an accuracy:) to serve them; the job serves both the same way."})
 public final class ModelsMain implements Callable<Integer> {
 

@@ -9,9 +9,11 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 /**
  * The graph's end-to-end figures as Flink metrics, from the results one assembler subtask emits:
  * results, within-SLO results and drops (counters, so a scraper can take rates), SLO attainment,
- * mean planned path accuracy ({@code meanAccuracy}) and, over the requests that carried their truth,
- * mean measured accuracy ({@code meanAccuracyMeasured}, with {@code scored}) and each task's mean
- * raw score ({@code score} in group {@code task=<name>}), and end-to-end latency percentiles.
+ * mean planned accuracy ({@code meanAccuracy}: end to end in the graph's own units where its variant
+ * combinations were measured, else the relative path product) and, over the requests that carried
+ * their truth, mean measured end-to-end accuracy in the graph's own units ({@code meanAccuracyMeasured},
+ * with {@code scored}) and each task's mean raw score in its metric ({@code score} in group
+ * {@code task=<name>}), and end-to-end latency percentiles.
  */
 final class GraphMetrics {
 

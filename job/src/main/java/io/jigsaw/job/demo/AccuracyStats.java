@@ -1,10 +1,13 @@
 package io.jigsaw.job.demo;
 
+import io.jigsaw.core.graph.Combinations;
 import io.jigsaw.job.report.DemoSummary;
 import io.jigsaw.operators.Scorer;
 import io.jigsaw.schemas.Result;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -24,22 +27,43 @@ final class AccuracyStats {
         double planned;
         double measured;
         final Map<String, double[]> tasks = new TreeMap<>();
+        /** Task → {requests, sum of the combination's offline mean score of the task}: planned per task. */
+        final Map<String, double[]> plannedTasks = new TreeMap<>();
     }
 
     private final Scorer scorer;
+    private final Combinations combinations;
+    /** Task → the variant a result named last: for a task that ran nothing for a request (no object found). */
+    private final Map<String, String> lastSeen = new java.util.HashMap<>();
     private final Sums all = new Sums();
     private final Map<Long, Sums> perPlan = new TreeMap<>();
 
-    AccuracyStats(Scorer scorer) {
+    /** @param combinations the graph's measured combinations, or null: no planned score per task */
+    AccuracyStats(Scorer scorer, Combinations combinations) {
         this.scorer = scorer;
+        this.combinations = combinations;
+        if (combinations != null) {
+            lastSeen.putAll(combinations.bestCombination());
+        }
     }
 
     synchronized void add(Result r) {
         if (r.getDropped() || r.getAccuracyMeasured() == null) {
             return;
         }
+        double[] plannedScores = plannedTaskScores(r);
         for (Sums s : new Sums[] {all, perPlan.computeIfAbsent(r.getPlanVersion(), v -> new Sums())}) {
             s.n++;
+            if (plannedScores != null) {
+                for (int t = 0; t < plannedScores.length; t++) {
+                    String task = combinations.tasks().get(t);
+                    if (r.getTaskScores().containsKey(task) && !Double.isNaN(plannedScores[t])) {
+                        double[] p = s.plannedTasks.computeIfAbsent(task, k -> new double[2]);
+                        p[0]++;
+                        p[1] += plannedScores[t];
+                    }
+                }
+            }
             s.planned += r.getAccuracy();
             s.measured += r.getAccuracyMeasured();
             r.getTaskScores().forEach((task, score) -> {
@@ -48,6 +72,29 @@ final class AccuracyStats {
                 t[1]++;
             });
         }
+    }
+
+    /** The offline mean score of each task for the combination that served the request (per task its variant as the result names it). */
+    private double[] plannedTaskScores(Result r) {
+        if (combinations == null) {
+            return null;
+        }
+        List<String> combination = new ArrayList<>();
+        for (String task : combinations.tasks()) {
+            String v = r.getVariants().get(task);
+            if (v != null && combinations.variants().get(combinations.tasks().indexOf(task)).contains(v)) {
+                lastSeen.put(task, v);
+            }
+            combination.add(lastSeen.get(task));
+        }
+        return combinations.taskScores()[combinations.index(combination)];
+    }
+
+    /** Task → its planned mean score in its metric (the served combinations' offline figures), over the requests it was scored on. */
+    synchronized Map<String, Double> plannedTaskScores() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        all.plannedTasks.forEach((task, p) -> out.put(task, round(p[1] / p[0])));
+        return out;
     }
 
     synchronized long scored() {

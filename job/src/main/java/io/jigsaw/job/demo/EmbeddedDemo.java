@@ -298,7 +298,7 @@ public final class EmbeddedDemo {
         progress.println("[demo] replaying " + s.trace());
         ResultStats stats = new ResultStats(graph.latencySloMs());
         ObjectStats objects = new ObjectStats(graph);
-        AccuracyStats accuracy = new AccuracyStats(new Scorer(graph));
+        AccuracyStats accuracy = new AccuracyStats(new Scorer(graph), graph.measuredCombinations().orElse(null));
         AtomicLong sent = new AtomicLong();
         AtomicLong dead = new AtomicLong();
         long firstVersion = current.get().version();
@@ -406,7 +406,7 @@ public final class EmbeddedDemo {
                 foreign.get(), round(stats.visibleSloAttainment()), stats.visiblePercentile(0.5), stats.visiblePercentile(0.99),
                 round(stats.sloAttainment()), stats.percentile(0.5), stats.percentile(0.99), round(planned),
                 scored ? round(accuracy.measured()) : null, scored ? round(accuracy.fromTaskMeans()) : null, accuracy.scored(),
-                accuracy.perPlan(), accuracy.taskScores(), SceneScoring.metrics(graph), accuracyUnits(graph),
+                accuracy.perPlan(), accuracy.taskScores(), accuracy.plannedTaskScores(), SceneScoring.metrics(graph), accuracyUnits(graph),
                 combinations.map(c -> round(planned / c.best())).orElse(null), objects.objectsFound(), s.adapt().cliName, objects.servedByVariant(),
                 objects.droppedAfterVariant(), objects.fanout(), round(perHop[0]), round(perHop[1]), objects.pathP50Ms(),
                 s.delivery().name().toLowerCase(Locale.ROOT), s.checkpointInterval().toMillis(),

@@ -46,6 +46,7 @@ public record DemoSummary(
         long accuracyScoredRequests,
         Map<String, PlanAccuracy> accuracyPerPlan,
         Map<String, Double> taskScoresMeasured,
+        Map<String, Double> taskScoresPlanned,
         Map<String, String> taskMetrics,
         String accuracyUnits,
         Double accuracyPlannedRelative,

@@ -213,12 +213,14 @@ public final class ReportWriter {
 
     /** Planned against measured accuracy of served runs: a table per run and one plot of both per plan version. */
     private static void servedSection(Report r, Path dir, StringBuilder html) throws IOException {
-        html.append("<h2>Served runs: accuracy planned vs MEASURED</h2><p>From `bin/jigsaw demo --json` summaries: the accuracy each "
-                + "plan promised (the path product of its variants' offline accuracies, normalised: 1 = every task's best) against "
-                + "the same product over the answers' scores on their ground truth. <i>from task means</i> is that product over the "
-                + "tasks' mean scores: what the measured accuracy would be if errors were independent along paths.</p>");
+        html.append("<h2>Served runs: accuracy planned vs MEASURED</h2><p>From `bin/jigsaw demo --json` summaries: the end-to-end accuracy "
+                + "each plan promised (where `models` measured the graph's variant combinations: what the combination that served each "
+                + "request scored end to end offline, in the graph's own units; a graph without them: the relative path product) against "
+                + "what the answers scored on their ground truth (per path the product of the tasks' scores, 0..1). <i>from task "
+                + "means</i> is that product over the tasks' mean scores: what the measured accuracy would be if errors were independent "
+                + "along paths.</p>");
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title("Accuracy per plan version (MEASURED on served requests)")
-                .xAxisTitle("plan version").yAxisTitle("accuracy (normalised)").build();
+                .xAxisTitle("plan version").yAxisTitle("end-to-end accuracy").build();
         for (ServedRun run : r.served()) {
             html.append(String.format(Locale.ROOT, "<h3>%s</h3><p>%d requests scored, accuracy source %s: planned %.4f, measured "
                     + "%.4f, from task means %.4f; task scores %s.</p>", esc(run.name()), run.scored(), esc(run.accuracySource()),

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,12 +36,20 @@ class AccuracyStatsTest {
                     after: [a]
                     variants: [{name: b1, accuracy: 1}]
                 """));
-        stats = new AccuracyStats(new Scorer(g));
+        stats = new AccuracyStats(new Scorer(g), null);
+        graph = g;
     }
 
+    Graph graph;
+
     private static Result result(long plan, double planned, Double measured, Map<String, Double> scores, boolean dropped) {
+        return result(plan, planned, measured, scores, dropped, Map.of());
+    }
+
+    private static Result result(long plan, double planned, Double measured, Map<String, Double> scores, boolean dropped,
+            Map<String, String> variants) {
         return Result.newBuilder().setRequestId("r").setGraph("chain").setEventTimeMs(1).setCompletedMs(2).setLatencyMs(1)
-                .setSloMet(true).setVariants(Map.of()).setAccuracy(planned).setTaskRuns(2).setDropped(dropped).setPlanVersion(plan)
+                .setSloMet(true).setVariants(variants).setAccuracy(planned).setTaskRuns(2).setDropped(dropped).setPlanVersion(plan)
                 .setAccuracyMeasured(measured).setTaskScores(scores).build();
     }
 
@@ -74,5 +83,18 @@ class AccuracyStatsTest {
             assertThat(v2.accuracyPlanned()).isEqualTo(0.7);
             assertThat(v2.absDifference()).isEqualTo(0.05);
         });
+    }
+
+    @Test
+    void eachTasksPlannedScoreIsTheOfflineScoreOfTheCombinationThatServedIt() {
+        io.jigsaw.core.graph.Combinations c = new io.jigsaw.core.graph.Combinations(List.of("a", "b"), List.of(List.of("a1"), List.of("b1")),
+                new double[] {0.6}, new double[][] {{0.9, 0.7}}, 100);
+        AccuracyStats withCombinations = new AccuracyStats(new Scorer(graph), c);
+        // The second request's b ran nothing (b not in its variants, no score): a's planned score still counts.
+        withCombinations.add(result(1, 0.6, 0.5, Map.of("a", 1.0, "b", 0.5), false, Map.of("a", "a1", "b", "b1")));
+        withCombinations.add(result(1, 0.6, 1.0, Map.of("a", 1.0), false, Map.of("a", "a1")));
+
+        assertThat(withCombinations.plannedTaskScores()).containsEntry("a", 0.9).containsEntry("b", 0.7);
+        assertThat(withCombinations.taskScores()).containsEntry("a", 1.0).containsEntry("b", 0.5);
     }
 }

@@ -79,16 +79,20 @@ public final class AccuracyEstimator {
         });
     }
 
-    /** The largest difference between the variants' accuracies, or the combinations', of two versions of a graph. */
+    /**
+     * The largest difference between the accuracies the planner plans with in two versions of a graph: the
+     * combinations' where the graph has them (a variant's own figure then enters no plan), else the variants'.
+     */
     static double largestChange(Graph before, Graph after) {
-        double change = VariantChanges.largest(before, after, (task, was, now) -> Math.abs(now.accuracy() - was.accuracy()));
         if (before.measuredCombinations().isPresent() && after.measuredCombinations().isPresent()) {
             double[] was = before.measuredCombinations().get().endToEnd();
             double[] now = after.measuredCombinations().get().endToEnd();
+            double change = 0;
             for (int i = 0; i < Math.min(was.length, now.length); i++) {
                 change = Math.max(change, Math.abs(now[i] - was[i]));
             }
+            return change;
         }
-        return change;
+        return VariantChanges.largest(before, after, (task, was, now) -> Math.abs(now.accuracy() - was.accuracy()));
     }
 }
