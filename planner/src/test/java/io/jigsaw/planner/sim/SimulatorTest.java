@@ -3,6 +3,8 @@ package io.jigsaw.planner.sim;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.Task;
 import io.jigsaw.core.graph.Variant;
+import io.jigsaw.core.plan.Plan;
+import io.jigsaw.core.plan.TaskPlan;
 import io.jigsaw.core.trace.Trace;
 import io.jigsaw.core.trace.TraceFiles;
 import io.jigsaw.planner.TinyGraph;
@@ -56,6 +58,28 @@ class SimulatorTest {
         assertThat(r.completed()).isEqualTo(trace.size());
         assertThat(r.sloViolationPct()).isZero();
         assertThat(r.gpuShareUsedPct()).isCloseTo(100, within(0.5));
+    }
+
+    @Test
+    void withMeasuredCombinationsASimulatedRequestScoresTheCombinationThatServedIt() {
+        // Two variants of one task measured end to end: the plan's v2 scores 0.6 whatever v2's own accuracy says.
+        Task solo = new Task("solo", List.of(), List.of(new Variant("v1", 1.0, null, Map.of(), null, false),
+                new Variant("v2", 0.5, null, Map.of(), null, false)));
+        Graph graph = new Graph("one", 5_000, 0.5, null, List.of(solo), null, List.of()).withCombinations(
+                new io.jigsaw.core.graph.Combinations(List.of("solo"), List.of(List.of("v1", "v2")), new double[] {0.9, 0.6},
+                        new double[2][1], 100));
+        Profile profile = new Profile("gpu", List.of(new ProfileRow("v1", "gpu", 100, 1, 10, 10, ProfileRow.Source.MEASURED),
+                new ProfileRow("v2", "gpu", 100, 1, 1, 1, ProfileRow.Source.MEASURED)), List.of());
+        PlanningInstance in = new PlanningInstance(graph, profile, 1, 1, ShareGrid.wholeGpus(), Policy.JIGSAW, 0.9,
+                PlanningInstance.AccuracyRule.TRAFFIC_WEIGHTED_MEAN);
+        Plan v2 = new Plan("one", 1, "test", "", List.of(new TaskPlan("solo", "v2", 1, 0, 5_000,
+                List.of(new io.jigsaw.core.plan.Partition(0, 100)))));
+
+        SimulationResult r = new Simulator(in, SOLVER::solve, fixedPlan()).run(TraceFiles.open("poisson:rate=20,duration=1000,seed=5"), v2,
+                f -> { });
+
+        assertThat(r.completed()).isPositive();
+        assertThat(r.accuracy()).isCloseTo(0.6, within(1e-12));
     }
 
     @Test
