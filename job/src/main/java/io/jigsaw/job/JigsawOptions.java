@@ -121,6 +121,17 @@ public final class JigsawOptions {
             .withDescription("What a request record may carry besides the graph's input frame (its ids, shape and truth): a larger "
                     + "record is dead-lettered unread, with a reference to it.");
 
+    public static final ConfigOption<MemorySize> REQUEST_MAX_IMAGE_BYTES = ConfigOptions.key("jigsaw.requests.max-image-bytes")
+            .memoryType().defaultValue(MemorySize.parse("960kb"))
+            .withDescription("The largest encoded picture (JPEG, PNG) a request may carry as its frame; a larger one is a dead letter,"
+                    + " unread. The default keeps a request within Kafka's default 1 MiB record (max.message.bytes, a producer's"
+                    + " max.request.size): raise those with it.");
+
+    public static final ConfigOption<Long> REQUEST_MAX_IMAGE_PIXELS = ConfigOptions.key("jigsaw.requests.max-image-pixels")
+            .longType().defaultValue(3840L * 2160)
+            .withDescription("The most pixels (width x height, read from the picture's header before any is decoded) an encoded"
+                    + " picture may have: a decompression bomb is a dead letter, not an OutOfMemoryError. Default: a 4K frame's.");
+
     public static final ConfigOption<Boolean> EARLY_DROP = ConfigOptions.key("jigsaw.early-drop")
             .booleanType().defaultValue(true)
             .withDescription("Drop a request at the first task that finds it cannot finish by its deadline (it gets a "

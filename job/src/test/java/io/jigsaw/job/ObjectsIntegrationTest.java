@@ -210,7 +210,7 @@ class ObjectsIntegrationTest {
                     "--topic", job.topics.requests(), png.toString(), notes.toString());
 
             assertThat(sent.code()).as("one file was no picture").isEqualTo(1);
-            assertThat(sent.err()).contains("notes.txt: not an image");
+            assertThat(sent.err()).contains("notes.txt: not a JPEG or PNG picture");
             String id = sent.out().strip().split(" ")[1];
             assertThat(sent.out().strip()).isEqualTo(png + " " + id);
 
@@ -229,5 +229,76 @@ class ObjectsIntegrationTest {
                     "--from-beginning", "--request-id", id);
             assertThat(readable.out()).startsWith(id + "  latency ").contains("4 object(s)").contains("find:0     box [0.00 0.00 0.25 0.25]");
         }
+    }
+
+    /** `send` sends the demo's pictures encoded by default: the job decodes them into the very frames `send --raw` sends. */
+    @Test
+    void theDemosPicturesSentEncodedGetTheAnswersTheirRawTensorsGet() throws Exception {
+        Configuration conf = DemoJob.isolated(kafka.bootstrap(), "encoded-pictures");
+        Path pictures = Path.of(System.getProperty("jigsaw.examples.dir"), "xr-scene", "pictures");
+        List<String> files;
+        try (var listed = Files.list(pictures)) {
+            files = listed.map(Path::toString).sorted().toList();
+        }
+        try (DemoJob job = DemoJob.start(conf, "jigsaw: encoded pictures");
+             AvroProducer producer = new AvroProducer(kafka.bootstrap())) {
+            producer.send(job.topics.plans(), job.graph.name(), PlanAvro.toAvro(DemoJob.staticPlan())).get(60, TimeUnit.SECONDS);
+            // Models loaded before the pictures go: `send` gives them the graph's 400 ms.
+            warmUp(job, producer);
+            Map<String, JsonNode> encoded = sendAndRead(job, files, false);
+            Map<String, JsonNode> raw = sendAndRead(job, files, true);
+
+            assertThat(encoded.keySet()).containsExactlyElementsOf(files);
+            for (String f : files) {
+                assertThat(encoded.get(f).path("dropped").asBoolean()).as(f).isFalse();
+                // The same frames: the same objects and answers, up to the last float bit a batch's other members can move.
+                assertSameAnswer(f + " objects", encoded.get(f).path("objects"), raw.get(f).path("objects"));
+                assertSameAnswer(f + " scene answer", encoded.get(f).path("outputs"), raw.get(f).path("outputs"));
+                assertThat(encoded.get(f).path("outputs").path("fuse").path("labels").get(0).path("label"))
+                        .isEqualTo(raw.get(f).path("outputs").path("fuse").path("labels").get(0).path("label"));
+            }
+        }
+    }
+
+    /** Equal JSON, numbers within 1e-5. */
+    private static void assertSameAnswer(String what, JsonNode a, JsonNode b) {
+        if (a.isNumber() && b.isNumber()) {
+            assertThat(a.asDouble()).as(what).isCloseTo(b.asDouble(), org.assertj.core.api.Assertions.within(1e-5));
+            return;
+        }
+        assertThat(a.getNodeType()).as(what).isEqualTo(b.getNodeType());
+        if (a.isContainerNode()) {
+            assertThat(a.size()).as(what).isEqualTo(b.size());
+            if (a.isArray()) {
+                for (int i = 0; i < a.size(); i++) {
+                    assertSameAnswer(what + "[" + i + "]", a.get(i), b.get(i));
+                }
+            } else {
+                a.fieldNames().forEachRemaining(n -> assertSameAnswer(what + "." + n, a.get(n), b.path(n)));
+            }
+        } else {
+            assertThat(a).as(what).isEqualTo(b);
+        }
+    }
+
+    /** Each file's answer, read back with `results --json` (generous deadlines: models may still be loading). */
+    private static Map<String, JsonNode> sendAndRead(DemoJob job, List<String> files, boolean raw) throws Exception {
+        List<String> args = new ArrayList<>(List.of("send", "--bootstrap", kafka.bootstrap(), "--topic", job.topics.requests(), "--graph",
+                Path.of(System.getProperty("jigsaw.examples.dir"), "xr-scene", "graph.yaml").toString()));
+        if (raw) {
+            args.add("--raw");
+        }
+        args.addAll(files);
+        JigsawCliTest.Run sent = JigsawCliTest.run(args.toArray(String[]::new));
+        assertThat(sent.code()).as(sent.err()).isZero();
+        Map<String, JsonNode> out = new java.util.LinkedHashMap<>();
+        for (String line : sent.out().strip().split("\n")) {
+            String[] fileAndId = line.split(" ");
+            JigsawCliTest.Run read = JigsawCliTest.run("results", "--bootstrap", kafka.bootstrap(), "--topic", job.topics.results(),
+                    "--from-beginning", "--request-id", fileAndId[1], "--json", "--idle", "90");
+            assertThat(read.code()).as(read.err()).isZero();
+            out.put(fileAndId[0], new ObjectMapper().readTree(read.out()));
+        }
+        return out;
     }
 }

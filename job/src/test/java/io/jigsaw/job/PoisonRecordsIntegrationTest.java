@@ -8,6 +8,7 @@ import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.DistinctResults;
 import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.job.kafka.Topics;
+import io.jigsaw.operators.PngBombs;
 import io.jigsaw.operators.RawRecords;
 import io.jigsaw.schemas.AvroBytes;
 import io.jigsaw.schemas.DeadLetter;
@@ -75,9 +76,12 @@ class PoisonRecordsIntegrationTest {
                 new Poison("tombstone on plans", topics.plans(), null, null),
                 new Poison("array count bomb (2e9 ints declared in payload.shape, 48 KB sent)", topics.requests(),
                         RawRecords.shapeCountBomb(now), "declares a length or count beyond its own end"),
-                new Poison("349 KB request whose shape lists 300 000 ones", topics.requests(),
-                        AvroBytes.encode(withShape(Frames.request("huge-shape", GRAPH, spec, now, deadline, 1), 300_000)),
-                        "is over the limit of"),
+                new Poison("349 KB request whose shape lists 300 000 ones (under the record limit pictures need: refused for its shape)",
+                        topics.requests(), AvroBytes.encode(withShape(Frames.request("huge-shape", GRAPH, spec, now, deadline, 1), 300_000)),
+                        "payload shape [1, 1"),
+                new Poison("a PNG declaring 100 000 x 100 000 pixels in a few hundred bytes (a decompression bomb)", topics.requests(),
+                        AvroBytes.encode(Frames.encoded("bomb", GRAPH, now, deadline, "image/png", PngBombs.declaring(100_000, 100_000))
+                                .build()), "pixels is over the limit"),
                 new Poison("a shape of 15 000 ones under the size limit (a reason too long to keep whole)", topics.requests(),
                         AvroBytes.encode(withShape(Frames.request("long-shape", GRAPH, spec, now, deadline, 1), 15_000)),
                         "more characters cut"),

@@ -2,8 +2,10 @@ package io.jigsaw.operators;
 
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.TensorSpec;
+import io.jigsaw.core.image.Pictures;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.schemas.AvroBytes;
+import io.jigsaw.schemas.EncodedImage;
 import io.jigsaw.schemas.Request;
 import io.jigsaw.schemas.Tensor;
 import io.jigsaw.schemas.Truth;
@@ -46,28 +48,36 @@ public class RequestDecoder extends BroadcastProcessFunction<SourceRecord, Plan,
     private final LaneKeys rootLanes;
     private final Scorer scorer;
     private final long maxRecordBytes;
+    private final Pictures.Limits imageLimits;
 
     private transient ClockSkew clocks;
-
-    /** With the default record limit: the graph's input frame and {@link #DEFAULT_EXTRA_BYTES} for the rest. */
-    public RequestDecoder(Graph graph, LaneKeys rootLanes) {
-        this(graph, rootLanes, maxRecordBytes(graph, DEFAULT_EXTRA_BYTES));
-    }
-
-    /** @param maxRecordBytes the largest record decoded; a larger one is dead-lettered unread */
-    public RequestDecoder(Graph graph, LaneKeys rootLanes, long maxRecordBytes) {
-        this.graph = graph;
-        this.rootLanes = rootLanes;
-        this.scorer = new Scorer(graph);
-        this.maxRecordBytes = maxRecordBytes;
-    }
 
     /** What a request may carry besides its frame by default: ids, shape, truth. */
     public static final long DEFAULT_EXTRA_BYTES = 64 * 1024;
 
-    /** The largest request record of {@code graph}: its input frame's bytes and {@code extraBytes}. */
-    public static long maxRecordBytes(Graph graph, long extraBytes) {
-        return graph.input().map(TensorSpec::bytes).orElse(0L) + extraBytes;
+    /** The default limits of an encoded picture: 960 KiB (within Kafka's default 1 MiB record), and a 4K frame's pixels. */
+    public static final Pictures.Limits DEFAULT_IMAGE_LIMITS = new Pictures.Limits(960L << 10, 3840L * 2160);
+
+    /** With the default limits: the graph's input frame (or the largest picture) and {@link #DEFAULT_EXTRA_BYTES} for the rest. */
+    public RequestDecoder(Graph graph, LaneKeys rootLanes) {
+        this(graph, rootLanes, maxRecordBytes(graph, DEFAULT_EXTRA_BYTES, DEFAULT_IMAGE_LIMITS), DEFAULT_IMAGE_LIMITS);
+    }
+
+    /**
+     * @param maxRecordBytes the largest record decoded; a larger one is dead-lettered unread
+     * @param imageLimits what an encoded picture may be, checked before its pixels are decoded
+     */
+    public RequestDecoder(Graph graph, LaneKeys rootLanes, long maxRecordBytes, Pictures.Limits imageLimits) {
+        this.graph = graph;
+        this.rootLanes = rootLanes;
+        this.scorer = new Scorer(graph);
+        this.maxRecordBytes = maxRecordBytes;
+        this.imageLimits = imageLimits;
+    }
+
+    /** The largest request record of {@code graph}: its input frame's bytes or the largest picture, and {@code extraBytes}. */
+    public static long maxRecordBytes(Graph graph, long extraBytes, Pictures.Limits imageLimits) {
+        return Math.max(graph.input().map(TensorSpec::bytes).orElse(0L), imageLimits.maxBytes()) + extraBytes;
     }
 
     @Override
@@ -96,8 +106,8 @@ public class RequestDecoder extends BroadcastProcessFunction<SourceRecord, Plan,
         byte[] bytes = record.value;
         if (bytes.length > maxRecordBytes) {
             ctx.output(Tags.DEAD_LETTERS, DeadLetters.of(record, STAGE, "record of " + bytes.length + " bytes is over the limit of "
-                    + maxRecordBytes + " for graph " + graph.name() + " (its input frame and " + (maxRecordBytes - graph.input()
-                    .map(TensorSpec::bytes).orElse(0L)) + " bytes for the rest: jigsaw.requests.max-extra-bytes)", "", now));
+                    + maxRecordBytes + " for graph " + graph.name() + " (its input frame or an encoded picture, jigsaw.requests.max-image-bytes,"
+                    + " and what else a request carries, jigsaw.requests.max-extra-bytes)", "", now));
             return null;
         }
         Request request;
@@ -122,10 +132,24 @@ public class RequestDecoder extends BroadcastProcessFunction<SourceRecord, Plan,
         clocks.observe(ahead);
         // A clock ahead of ours: the request's budget counts from its arrival, not from a time still to come.
         p.deadlineMs = ahead > CLOCK_AHEAD_TOLERANCE_MS ? now + (deadline - request.getEventTimeMs()) : deadline;
-        Tensor t = request.getPayload();
-        p.payload = bytes(t.getData());
-        p.shape = t.getShape().stream().mapToInt(Integer::intValue).toArray();
-        p.dtype = t.getDtype();
+        TensorSpec spec = graph.input().orElseThrow();
+        if (request.getImage() != null) {
+            // Bounds checked before a pixel is decoded (Pictures.decode): a picture over a limit is a dead letter.
+            EncodedImage image = request.getImage();
+            try {
+                p.payload = bytes(Pictures.decode(bytes(image.getData()), image.getContentType(), spec, imageLimits));
+            } catch (Pictures.Refused e) {
+                ctx.output(Tags.DEAD_LETTERS, DeadLetters.of(record, STAGE, "image: " + e.getMessage(), request.getRequestId(), now));
+                return null;
+            }
+            p.shape = spec.shape().stream().mapToInt(Integer::intValue).toArray();
+            p.dtype = spec.dtype();
+        } else {
+            Tensor t = request.getPayload();
+            p.payload = bytes(t.getData());
+            p.shape = t.getShape().stream().mapToInt(Integer::intValue).toArray();
+            p.dtype = t.getDtype();
+        }
         if (request.getTruth() != null) {
             truth(p, request.getTruth(), ctx, now, record);
         }
@@ -183,7 +207,17 @@ public class RequestDecoder extends BroadcastProcessFunction<SourceRecord, Plan,
         if (r.getDeadlineMs() > 0 && r.getDeadlineMs() < r.getEventTimeMs()) {
             return "deadline_ms " + r.getDeadlineMs() + " is before event_time_ms " + r.getEventTimeMs();
         }
+        if ((r.getPayload() == null) == (r.getImage() == null)) {
+            return r.getPayload() == null ? "no frame: a request carries payload (a tensor) or image (an encoded picture)"
+                    : "both payload and image: a request carries its frame one way";
+        }
         TensorSpec spec = graph.input().orElseThrow();
+        if (r.getImage() != null) {
+            if (!TensorSpec.FLOAT32.equals(spec.dtype()) || spec.shape().size() != 3) {
+                return "graph " + graph.name() + " takes " + spec.dtype() + " " + spec.shape() + ", not a picture (float32 [h, w, c])";
+            }
+            return null;
+        }
         Tensor t = r.getPayload();
         List<Integer> shape = t.getShape();
         if (!spec.shape().equals(shape)) {

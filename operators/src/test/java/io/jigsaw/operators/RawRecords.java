@@ -46,12 +46,13 @@ public final class RawRecords {
         }
     }
 
-    /** The head every request shares: its ids and times. */
+    /** The head every request shares: its ids and times, then the payload union's tensor branch (its fields follow). */
     static void head(BinaryEncoder e, String id, long now) throws IOException {
         e.writeString(id);
         e.writeString("xr-scene");
         e.writeLong(now);
         e.writeLong(now + 60_000);
+        e.writeIndex(1);
     }
 
     /** A valid head, then a shape array declaring two billion ints and carrying 16 000 (48 KB): once an OutOfMemoryError. */

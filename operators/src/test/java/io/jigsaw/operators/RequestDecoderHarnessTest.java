@@ -4,6 +4,8 @@ import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.schemas.AvroBytes;
 import io.jigsaw.schemas.DeadLetter;
+import io.jigsaw.schemas.EncodedImage;
+import io.jigsaw.core.image.Pictures;
 import io.jigsaw.schemas.Request;
 import io.jigsaw.schemas.Tensor;
 import io.jigsaw.schemas.Truth;
@@ -15,7 +17,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.ByteOrder;
 import java.util.Collections;
 import java.util.List;
@@ -74,6 +81,85 @@ class RequestDecoderHarnessTest {
         assertThat(deadLetters()).isEmpty();
     }
 
+    static Request picture(String id, String contentType, byte[] data) {
+        return Request.newBuilder().setRequestId(id).setGraph("xr-scene").setEventTimeMs(NOW).setDeadlineMs(0)
+                .setImage(EncodedImage.newBuilder().setContentType(contentType).setData(ByteBuffer.wrap(data)).build()).build();
+    }
+
+    static byte[] encode(BufferedImage image, String format) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(ImageIO.write(image, format, out)).isTrue();
+        return out.toByteArray();
+    }
+
+    @Test
+    void anEncodedPictureBecomesTheFrameTheClientWouldHaveSent() throws Exception {
+        Path png = Path.of(System.getProperty("jigsaw.examples.dir"), "xr-scene", "pictures", "scene-1.png");
+        harness.processElement(SourceRecord.of("requests", AvroBytes.encode(picture("p1", "image/png", Files.readAllBytes(png)))), 0);
+
+        byte[] clientSide = new byte[GRAPH.input().orElseThrow().bytes() > 0 ? (int) GRAPH.input().orElseThrow().bytes() : 0];
+        Pictures.read(png, GRAPH.input().orElseThrow()).get(clientSide);
+        assertThat(deadLetters()).isEmpty();
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(p -> {
+            assertThat(p.payload).as("the same bytes as `send --raw` makes of the file").isEqualTo(clientSide);
+            assertThat(p.shape).containsExactly(64, 64, 3);
+            assertThat(p.dtype).isEqualTo("float32");
+        });
+    }
+
+    @Test
+    void aFullHdJpegIsStretchedToTheGraphsFrame() throws Exception {
+        BufferedImage hd = new BufferedImage(1920, 1080, BufferedImage.TYPE_INT_RGB);
+        var g = hd.createGraphics();
+        g.setColor(java.awt.Color.WHITE);
+        g.fillRect(960, 0, 960, 1080);
+        g.dispose();
+        byte[] jpeg = encode(hd, "jpeg");
+
+        harness.processElement(SourceRecord.of("requests", AvroBytes.encode(picture("hd", "image/jpeg", jpeg))), 0);
+
+        assertThat(deadLetters()).isEmpty();
+        Piece p = harness.extractOutputValues().get(0);
+        ByteBuffer frame = ByteBuffer.wrap(p.payload).order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(frame.getFloat(0)).as("left half black").isLessThan(0.05f);
+        assertThat(frame.getFloat((63 * 64 + 63) * 3 * 4)).as("right half white").isGreaterThan(0.95f);
+    }
+
+    @Test
+    void aDecompressionBombIsADeadLetterRefusedBeforeDecoding() throws Exception {
+        byte[] bomb = PngBombs.declaring(100_000, 100_000);
+        assertThat(bomb.length).as("a few hundred bytes declaring ten gigapixels").isLessThan(1_000);
+
+        DeadLetter d = onlyDeadLetter(AvroBytes.encode(picture("bomb", "image/png", bomb)));
+
+        assertThat(d.getReason()).contains("100000 x 100000").contains("pixels is over the limit of " + 3840L * 2160)
+                .contains("checked before decoding");
+        assertThat(d.getRequestId()).isEqualTo("bomb");
+    }
+
+    @Test
+    void aPictureThatIsNotWhatItsContentTypeSaysOrNoFrameOrTwoAreDeadLetters() throws Exception {
+        BufferedImage small = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
+        Request png = picture("png-as-jpeg", "image/jpeg", encode(small, "png"));
+        Request gif = picture("gif", "image/gif", encode(small, "gif"));
+        Request garbage = picture("garbage", "image/png", new byte[] {1, 2, 3});
+        Request both = request("both", NOW);
+        both.setImage(png.getImage());
+        Request neither = request("neither", NOW);
+        neither.setPayload(null);
+        for (Request r : List.of(png, gif, garbage, both, neither)) {
+            harness.processElement(SourceRecord.of("requests", AvroBytes.encode(r)), 0);
+        }
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(deadLetters()).extracting(DeadLetter::getReason).satisfiesExactly(
+                r -> assertThat(r).contains("content type image/jpeg but the bytes are png"),
+                r -> assertThat(r).contains("content type 'image/gif' is not one of"),
+                r -> assertThat(r).contains("not an image ImageIO can read"),
+                r -> assertThat(r).contains("both payload and image"),
+                r -> assertThat(r).contains("no frame"));
+    }
+
     @Test
     void anArrayCountBombIsADeadLetterNotAnOutOfMemoryError() throws Exception {
         byte[] bomb = RawRecords.shapeCountBomb(NOW);
@@ -98,15 +184,16 @@ class RequestDecoderHarnessTest {
 
     @Test
     void aRecordOverTheGraphsLimitIsRefusedUnreadAndReferredTo() throws Exception {
-        byte[] huge = new byte[700_000];
+        // The limit: the largest picture a request may carry (960 KiB by default; the demo's frame is 48 KiB) and 64 KiB more.
+        byte[] huge = new byte[1_100_000];
         huge[0] = (byte) 0xC3;
 
         DeadLetter d = onlyDeadLetter(huge);
 
-        assertThat(d.getReason()).contains("record of 700000 bytes is over the limit of " + (64 * 64 * 3 * 4 + 64 * 1024))
-                .contains("original of 700000 bytes not kept").contains("requests partition 3 offset 77");
+        assertThat(d.getReason()).contains("record of 1100000 bytes is over the limit of " + (960 * 1024 + 64 * 1024))
+                .contains("original of 1100000 bytes not kept").contains("requests partition 3 offset 77");
         assertThat(d.getOriginal().remaining()).isZero();
-        assertThat(d.getOriginalSize()).isEqualTo(700_000);
+        assertThat(d.getOriginalSize()).isEqualTo(1_100_000);
         assertThat(AvroBytes.encode(d).length).isLessThan(16 * 1024);
     }
 

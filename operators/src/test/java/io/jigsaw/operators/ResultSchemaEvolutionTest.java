@@ -93,6 +93,37 @@ class ResultSchemaEvolutionTest {
         assertThat(read.get("plan_version")).isEqualTo(2L);
     }
 
+    /** Requests gained pictures in v3 (payload may be null, image may carry the frame): both ways stay readable for tensors. */
+    @Test
+    void aRequestOfVersion2IsReadTodayAndAVersion2ReaderReadsTodaysTensorRequests() throws Exception {
+        Schema v2 = SchemaVersions.of("Request").get(1);
+        Schema tensorSchema = v2.getField("payload").schema();
+        GenericRecord tensor = new GenericData.Record(tensorSchema);
+        tensor.put("data", java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3, 4}));
+        tensor.put("shape", List.of(1));
+        tensor.put("dtype", "float32");
+        GenericRecord old = new GenericData.Record(v2);
+        old.put("request_id", "old-producer");
+        old.put("graph", "xr-scene");
+        old.put("event_time_ms", 5L);
+        old.put("deadline_ms", 0L);
+        old.put("payload", tensor);
+        old.put("truth", null);
+        byte[] fromOldProducer = new org.apache.avro.message.BinaryMessageEncoder<GenericRecord>(GenericData.get(), v2).encode(old).array();
+
+        io.jigsaw.schemas.Request today = AvroBytes.decode(fromOldProducer, io.jigsaw.schemas.Request.class);
+        assertThat(today.getPayload().getShape()).containsExactly(1);
+        assertThat(today.getImage()).isNull();
+
+        io.jigsaw.schemas.Request tensorToday = RequestDecoderHarnessTest.request("new-producer", 7);
+        BinaryMessageDecoder<GenericRecord> oldReader = new BinaryMessageDecoder<>(GenericData.get(), v2);
+        SchemaVersions.of("Request").forEach(oldReader::addSchema);
+        GenericRecord read = oldReader.decode(AvroBytes.encode(tensorToday));
+        assertThat(read.get("request_id").toString()).isEqualTo("new-producer");
+        assertThat(((GenericRecord) read.get("payload")).get("shape")).isEqualTo(List.of(64, 64, 3));
+        assertThat(read.getSchema().getField("image")).as("a v2 reader does not see pictures").isNull();
+    }
+
     @Test
     void todaysReaderReadsResultsOfTheFirstSchemaWithNoObjects() throws Exception {
         GenericRecord v1 = new GenericData.Record(V1);

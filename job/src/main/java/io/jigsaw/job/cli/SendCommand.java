@@ -5,7 +5,7 @@ import io.jigsaw.core.graph.GraphLoader;
 import io.jigsaw.core.graph.TensorSpec;
 import io.jigsaw.job.JigsawOptions;
 import io.jigsaw.job.client.Frames;
-import io.jigsaw.job.client.ImageFrames;
+import io.jigsaw.core.image.Pictures;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.schemas.Request;
 import picocli.CommandLine.Command;
@@ -16,19 +16,20 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 @Command(name = "send", mixinStandardHelpOptions = true,
         header = "Publishes pictures as requests: one request id per picture.",
-        description = "Reads each picture (PNG, JPEG, BMP or GIF; a directory's pictures in name order), resizes it to the graph's "
-                + "input frame (float32 RGB in 0..1) and publishes it to the requests topic as one Request, printing "
+        description = "Publishes each picture (JPEG or PNG at any size; a directory's pictures in name order) to the requests topic "
+                + "as one Request carrying the encoded file, which the job decodes and stretches to the graph's input frame "
+                + "(float32 RGB in 0..1); with --raw it is decoded here and sent as that tensor (also BMP, GIF). Prints "
                 + "'<file> <request id>'. A file that is not a picture is reported and the others are still sent (exit 1 then). "
                 + "Read the answers with `bin/jigsaw results --request-id ID`.")
 final class SendCommand implements Callable<Integer> {
@@ -46,7 +47,11 @@ final class SendCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     String idPrefix;
 
-    @Parameters(arity = "1..*", paramLabel = "PICTURE|DIR", description = "Pictures, or directories of pictures.")
+    @Option(names = "--raw", description = "Send each picture decoded here, as the graph's input tensor (float32, stretched to its"
+            + " size, RGB in 0..1), instead of the encoded file for the job to decode; needed for BMP and GIF.")
+    boolean raw;
+
+    @Parameters(arity = "1..*", paramLabel = "PICTURE|DIR", description = "Pictures (JPEG, PNG; any size), or directories of pictures.")
     List<Path> inputs;
 
     @Spec
@@ -65,17 +70,21 @@ final class SendCommand implements Callable<Integer> {
             // A request's clock starts when it is sent: connect first, as a long-running producer would be.
             producer.connect(to);
             for (Path file : files(err)) {
-                ByteBuffer frame;
+                long now = System.currentTimeMillis();
+                String id = idPrefix + stem(file) + "-" + now;
+                Request request;
                 try {
-                    frame = ImageFrames.read(file, input);
+                    if (raw) {
+                        request = Frames.builder(id, graph.name(), input, now, 0, Pictures.read(file, input)).build();
+                    } else {
+                        Map.Entry<String, byte[]> picture = Pictures.encoded(file);
+                        request = Frames.encoded(id, graph.name(), now, 0, picture.getKey(), picture.getValue()).build();
+                    }
                 } catch (IOException e) {
                     err.println("error: " + e.getMessage());
                     failed++;
                     continue;
                 }
-                long now = System.currentTimeMillis();
-                String id = idPrefix + stem(file) + "-" + now;
-                Request request = Frames.builder(id, graph.name(), input, now, 0, frame).build();
                 producer.send(to, id, request).get(60, TimeUnit.SECONDS);
                 out.println(file + " " + id);
             }

@@ -57,6 +57,12 @@ public final class Frames {
         return builder(id, graph, spec, eventTimeMs, deadlineMs, data).build();
     }
 
+    /** A request carrying its frame as an encoded picture (JPEG, PNG) for the job to decode ({@code deadlineMs} 0: event time + the SLO). */
+    public static Request.Builder encoded(String id, String graph, long eventTimeMs, long deadlineMs, String contentType, byte[] data) {
+        return Request.newBuilder().setRequestId(id).setGraph(graph).setEventTimeMs(eventTimeMs).setDeadlineMs(deadlineMs)
+                .setImage(io.jigsaw.schemas.EncodedImage.newBuilder().setContentType(contentType).setData(ByteBuffer.wrap(data)).build());
+    }
+
     /** A request carrying {@code data} as the graph's input tensor ({@code deadlineMs} 0: event time + the graph's SLO). */
     public static Request.Builder builder(String id, String graph, TensorSpec spec, long eventTimeMs, long deadlineMs, ByteBuffer data) {
         return Request.newBuilder().setRequestId(id).setGraph(graph).setEventTimeMs(eventTimeMs).setDeadlineMs(deadlineMs)

@@ -102,7 +102,8 @@ public final class JigsawJob {
                 .fromSource(io.requests(), WatermarkStrategy.noWatermarks(), "requests").uid("requests")
                 .setParallelism(slots))
                 .connect(plans).process(new RequestDecoder(graph, lanes,
-                        RequestDecoder.maxRecordBytes(graph, conf.get(JigsawOptions.REQUEST_EXTRA_BYTES).getBytes())))
+                        RequestDecoder.maxRecordBytes(graph, conf.get(JigsawOptions.REQUEST_EXTRA_BYTES).getBytes(), imageLimits(conf)),
+                        imageLimits(conf)))
                 .name("decode-requests").uid("decode-requests")
                 .setParallelism(slots));
         SingleOutputStreamOperator<Piece> unique = on(group, decoded.keyBy(p -> p.requestId)
@@ -192,5 +193,11 @@ public final class JigsawJob {
         @SuppressWarnings("unchecked")
         DataStream<T>[] rest = streams.subList(1, streams.size()).toArray(new DataStream[0]);
         return first.union(rest);
+    }
+
+    /** What an encoded picture a request carries may be (jigsaw.requests.max-image-bytes, max-image-pixels). */
+    static io.jigsaw.core.image.Pictures.Limits imageLimits(Configuration conf) {
+        return new io.jigsaw.core.image.Pictures.Limits(conf.get(JigsawOptions.REQUEST_MAX_IMAGE_BYTES).getBytes(),
+                conf.get(JigsawOptions.REQUEST_MAX_IMAGE_PIXELS));
     }
 }
