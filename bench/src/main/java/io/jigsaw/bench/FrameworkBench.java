@@ -81,6 +81,12 @@ public final class FrameworkBench {
                 JigsawOptions.DELIVERY.defaultValue().name().toLowerCase(java.util.Locale.ROOT), checkpointMs,
                 Runtime.getRuntime().availableProcessors());
 
+        // A frame may travel encoded (JPEG, PNG) for the job to decode: what that costs in bytes and CPU per request.
+        PictureCost.print(graph.name(), spec, Integer.parseInt(a.get("--decodes", "2000")));
+        if (Boolean.parseBoolean(a.get("--decode-only", "false"))) {
+            return;
+        }
+
         // The same records for both sides: synthetic scenes with their truth, as the demo sends; made as they
         // are written (all of them would not fit the heap).
         long now = System.currentTimeMillis();
