@@ -8,10 +8,8 @@ import io.jigsaw.job.client.Frames;
 import io.jigsaw.operators.RequestDecoder;
 import io.jigsaw.schemas.AvroBytes;
 
-import javax.imageio.ImageIO;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -31,12 +29,12 @@ final class PictureCost {
 
     static void print(String graph, TensorSpec spec, int decodes) throws IOException, Pictures.Refused {
         Scene scene = new SceneGenerator(7, SceneGenerator.Split.TEST).next();
-        BufferedImage frame = image(scene);
+        BufferedImage frame = Frames.image(scene);
         Map<String, byte[]> pictures = new LinkedHashMap<>();
-        pictures.put("64x64 PNG", encode(frame, "png"));
-        pictures.put("64x64 JPEG", encode(frame, "jpeg"));
-        pictures.put("1920x1080 JPEG (the scene scaled up)", encode(scaled(frame, 1920, 1080), "jpeg"));
-        pictures.put("1920x1080 PNG (the scene scaled up)", encode(scaled(frame, 1920, 1080), "png"));
+        pictures.put("64x64 PNG", Frames.encode(frame, Frames.Encoding.PNG));
+        pictures.put("64x64 JPEG", Frames.encode(frame, Frames.Encoding.JPEG));
+        pictures.put("1920x1080 JPEG (the scene scaled up)", Frames.encode(scaled(frame, 1920, 1080), Frames.Encoding.JPEG));
+        pictures.put("1920x1080 PNG (the scene scaled up)", Frames.encode(scaled(frame, 1920, 1080), Frames.Encoding.PNG));
         long now = System.currentTimeMillis();
         int raw = AvroBytes.encode(Frames.scene("cost", graph, spec, now, 0, scene)).length;
         System.out.printf("request record with its frame as the graph's tensor (%s %s): %d bytes, nothing to decode%n", spec.dtype(),
@@ -66,18 +64,6 @@ final class PictureCost {
         }
     }
 
-    private static BufferedImage image(Scene scene) {
-        BufferedImage out = new BufferedImage(scene.size(), scene.size(), BufferedImage.TYPE_INT_RGB);
-        float[] f = scene.frame();
-        for (int y = 0; y < scene.size(); y++) {
-            for (int x = 0; x < scene.size(); x++) {
-                int i = (y * scene.size() + x) * 3;
-                out.setRGB(x, y, (Math.round(f[i] * 255) << 16) | (Math.round(f[i + 1] * 255) << 8) | Math.round(f[i + 2] * 255));
-            }
-        }
-        return out;
-    }
-
     private static BufferedImage scaled(BufferedImage in, int w, int h) {
         BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         var g = out.createGraphics();
@@ -85,11 +71,5 @@ final class PictureCost {
         g.drawImage(in, 0, 0, w, h, null);
         g.dispose();
         return out;
-    }
-
-    private static byte[] encode(BufferedImage image, String format) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, format, out);
-        return out.toByteArray();
     }
 }

@@ -94,6 +94,23 @@ final class DemoCommand implements Callable<Integer> {
                     + "scenes' truth) (default: ${DEFAULT-VALUE}).")
     JigsawOptions.AccuracySource accuracySource;
 
+    @Option(names = "--frames", defaultValue = "raw", converter = FramesConverter.class, description = "How the replayed scenes'"
+            + " frames travel: raw (the graph's float32 tensor), png or jpeg (a picture the job decodes; JPEG is lossy)"
+            + " (default: ${DEFAULT-VALUE}).")
+    io.jigsaw.job.client.Frames.Encoding frames;
+
+    /** raw, png or jpeg. */
+    static final class FramesConverter implements picocli.CommandLine.ITypeConverter<io.jigsaw.job.client.Frames.Encoding> {
+        @Override
+        public io.jigsaw.job.client.Frames.Encoding convert(String value) {
+            try {
+                return io.jigsaw.job.client.Frames.Encoding.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("expected raw, png or jpeg, found '" + value + "'");
+            }
+        }
+    }
+
     @Option(names = "--no-early-drop", description = "Run every request however late, instead of dropping it at the first "
             + "task that finds it cannot make its deadline: to compare overload behaviour.")
     boolean noEarlyDrop;
@@ -154,7 +171,7 @@ final class DemoCommand implements Callable<Integer> {
                     + "(bin/jigsaw plan --adapt " + adapt.mode().cliName + " --out FILE writes one)");
         }
         EmbeddedDemo.Settings settings = new EmbeddedDemo.Settings(planning.graphFile(), plan, sidecarPlans, planning.timeLimit, t, seed, replicaSlots.count, webPort, JigsawCli.home(), warmup, delivery,
-                java.time.Duration.ofMillis(checkpointMs), chaos, !noEarlyDrop, local, accuracySource, adapt.mode(), kafkaBrokers);
+                java.time.Duration.ofMillis(checkpointMs), chaos, !noEarlyDrop, local, accuracySource, adapt.mode(), kafkaBrokers, frames);
         if (chaos && replicaSlots.count < 2) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--chaos needs --replica-slots >= 2 (one TaskManager per slot, one of them is killed)");

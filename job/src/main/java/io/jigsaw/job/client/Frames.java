@@ -35,16 +35,65 @@ public final class Frames {
         return scene(id, graph, spec, eventTimeMs, deadlineMs, new SceneGenerator(seed, SceneGenerator.Split.TEST).next());
     }
 
-    /** This scene's frame with its truth. */
-    public static Request scene(String id, String graph, TensorSpec spec, long eventTimeMs, long deadlineMs, Scene scene) {
-        ByteBuffer data = ByteBuffer.allocate(scene.frame().length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        data.asFloatBuffer().put(scene.frame());
+    /** How a scene's frame travels: as the graph's tensor, or as a picture the job decodes. */
+    public enum Encoding {
+        RAW, PNG, JPEG;
+
+        /** The content type of its pictures (none for RAW). */
+        String contentType() {
+            return this == PNG ? "image/png" : "image/jpeg";
+        }
+    }
+
+    /** A synthetic scene (deterministic per seed) with its truth, its frame sent as {@code encoding} says. */
+    public static Request scene(String id, String graph, TensorSpec spec, long eventTimeMs, long deadlineMs, long seed, Encoding encoding) {
+        Scene scene = new SceneGenerator(seed, SceneGenerator.Split.TEST).next();
+        if (encoding == Encoding.RAW) {
+            return scene(id, graph, spec, eventTimeMs, deadlineMs, scene);
+        }
+        return encoded(id, graph, eventTimeMs, deadlineMs, encoding.contentType(), encode(image(scene), encoding))
+                .setTruth(truth(scene)).build();
+    }
+
+    /** A scene's frame as a picture (8 bits per channel: what a camera gives). */
+    public static java.awt.image.BufferedImage image(Scene scene) {
+        java.awt.image.BufferedImage out = new java.awt.image.BufferedImage(scene.size(), scene.size(),
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        float[] f = scene.frame();
+        for (int y = 0; y < scene.size(); y++) {
+            for (int x = 0; x < scene.size(); x++) {
+                int i = (y * scene.size() + x) * 3;
+                out.setRGB(x, y, (Math.round(f[i] * 255) << 16) | (Math.round(f[i + 1] * 255) << 8) | Math.round(f[i + 2] * 255));
+            }
+        }
+        return out;
+    }
+
+    /** A picture's file bytes in the encoding (PNG or JPEG at ImageIO's default quality). */
+    public static byte[] encode(java.awt.image.BufferedImage image, Encoding encoding) {
+        try {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            javax.imageio.ImageIO.write(image, encoding == Encoding.PNG ? "png" : "jpeg", out);
+            return out.toByteArray();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static Truth truth(Scene scene) {
         List<TruthObject> objects = new ArrayList<>();
         for (SceneObject o : scene.objects()) {
             List<Float> box = List.of(o.box()[0], o.box()[1], o.box()[2], o.box()[3]);
             objects.add(new TruthObject(SceneGenerator.LABELS.get(o.label()), box, o.distance()));
         }
-        return builder(id, graph, spec, eventTimeMs, deadlineMs, data).setTruth(new Truth(objects)).build();
+        return new Truth(objects);
+    }
+
+    /** This scene's frame with its truth. */
+    public static Request scene(String id, String graph, TensorSpec spec, long eventTimeMs, long deadlineMs, Scene scene) {
+        ByteBuffer data = ByteBuffer.allocate(scene.frame().length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        data.asFloatBuffer().put(scene.frame());
+        return builder(id, graph, spec, eventTimeMs, deadlineMs, data).setTruth(truth(scene)).build();
     }
 
     public static Request request(String id, String graph, TensorSpec spec, long eventTimeMs, long deadlineMs, long seed) {

@@ -85,7 +85,16 @@ public final class EmbeddedDemo {
     public record Settings(Path graphFile, Path planFile, PlanningInstance planning, Duration solveLimit, Trace trace, long seed,
             int replicaSlots, int webPort, Path home, int warmup, JigsawOptions.Delivery delivery, Duration checkpointInterval,
             boolean chaos, boolean earlyDrop, boolean localCluster, JigsawOptions.AccuracySource accuracySource,
-            io.jigsaw.core.plan.AdaptationMode adapt, int kafkaBrokers) {
+            io.jigsaw.core.plan.AdaptationMode adapt, int kafkaBrokers, io.jigsaw.job.client.Frames.Encoding frames) {
+
+        /** As before pictures: frames sent as the graph's tensors. */
+        public Settings(Path graphFile, Path planFile, PlanningInstance planning, Duration solveLimit, Trace trace, long seed,
+                int replicaSlots, int webPort, Path home, int warmup, JigsawOptions.Delivery delivery, Duration checkpointInterval,
+                boolean chaos, boolean earlyDrop, boolean localCluster, JigsawOptions.AccuracySource accuracySource,
+                io.jigsaw.core.plan.AdaptationMode adapt, int kafkaBrokers) {
+            this(graphFile, planFile, planning, solveLimit, trace, seed, replicaSlots, webPort, home, warmup, delivery, checkpointInterval,
+                    chaos, earlyDrop, localCluster, accuracySource, adapt, kafkaBrokers, io.jigsaw.job.client.Frames.Encoding.RAW);
+        }
     }
 
     private static final long TIMELINE_BIN_MS = 5_000;
@@ -307,7 +316,8 @@ public final class EmbeddedDemo {
         long startNanos = System.nanoTime();
         // Synthetic XR scenes with their truth where the graph takes them: every answer is scored.
         String ownIds = "demo-" + s.seed() + "-";
-        TraceReplayer replayer = new TraceReplayer(producer, topics.requests(), List.of(graph), new double[] {1}, ownIds, true);
+        TraceReplayer replayer = new TraceReplayer(producer, topics.requests(), List.of(graph), new double[] {1}, ownIds, true)
+                .withFrames(s.frames());
         Thread sender = new Thread(() -> {
             try {
                 sent.set(replayer.replay(s.trace(), 1, 1, s.seed(), stopped::get, (n, total) -> sent.set(n)));
@@ -429,7 +439,8 @@ public final class EmbeddedDemo {
                         + " best combination's (" + round(combinations.get().best()) + "), what the SLO is a fraction of"
                         : "accuracy_planned: the path product of the variants' " + sources + " accuracies, each over its task's best"
                         + " (relative: not comparable with accuracy_measured; run `bin/jigsaw models` to measure the combinations)")
-                        + "; accuracy_measured: scored live on the replayed scenes' truth; on CPU, shares are thread budgets");
+                        + "; accuracy_measured: scored live on the replayed scenes' truth; on CPU, shares are thread budgets; frames sent as "
+                        + (s.frames() == io.jigsaw.job.client.Frames.Encoding.RAW ? "the graph's tensors" : s.frames().name() + " pictures"));
 
         progress.println("[demo] summary (counted after warm-up):");
         summary.fields().forEach((k, v) -> out.printf("  %-22s %s%n", k, v));

@@ -33,6 +33,7 @@ public final class TraceReplayer {
     private final Map<String, Graph> byName = new HashMap<>();
     private final String idPrefix;
     private final boolean scenes;
+    private Frames.Encoding encoding = Frames.Encoding.RAW;
 
     /**
      * @param mix weight per graph (same order) for traces without a graph column
@@ -54,6 +55,12 @@ public final class TraceReplayer {
         this.mix = mix.clone();
         this.idPrefix = idPrefix;
         graphs.forEach(g -> byName.put(g.name(), g));
+    }
+
+    /** Scenes' frames sent as pictures for the job to decode (PNG, JPEG) instead of tensors (RAW, the default). */
+    public TraceReplayer withFrames(Frames.Encoding frames) {
+        this.encoding = frames;
+        return this;
     }
 
     /**
@@ -92,7 +99,7 @@ public final class TraceReplayer {
                 String id = idPrefix + sent;
                 long frameSeed = seed * 1_000_003 + sent;
                 producer.send(topic, id, scenes && Frames.scenesFit(spec)
-                        ? Frames.scene(id, g.name(), spec, now, now + (long) g.latencySloMs(), frameSeed)
+                        ? Frames.scene(id, g.name(), spec, now, now + (long) g.latencySloMs(), frameSeed, encoding)
                         : Frames.request(id, g.name(), spec, now, now + (long) g.latencySloMs(), frameSeed));
                 sent++;
                 // Every 64 requests at high rates, at least every 100 ms at low ones (a progress line must not lag).
