@@ -104,6 +104,11 @@ public final class FrameworkBench {
             conf.set(JigsawOptions.BOOTSTRAP, broker.bootstrap());
             conf.set(JigsawOptions.REPLICA_SLOTS, slots);
             conf.set(JigsawOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(checkpointMs));
+            if (Boolean.parseBoolean(a.get("--results-json", "false"))) {
+                // Every result mirrored as JSON too (jigsaw.topic.results-json): what that costs per request.
+                conf.set(JigsawOptions.TOPIC_RESULTS_JSON, "results-json");
+                System.out.println("results mirrored as JSON to topic results-json");
+            }
             Topics topics = Topics.from(conf);
             topics.create(broker.bootstrap(), slots);
             StreamExecutionEnvironment env = BenchJob.environment(slots, work);

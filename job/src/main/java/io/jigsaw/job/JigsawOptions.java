@@ -93,6 +93,10 @@ public final class JigsawOptions {
             .stringType().defaultValue("requests").withDescription("Topic of incoming requests (Avro Request).");
     public static final ConfigOption<String> TOPIC_RESULTS = ConfigOptions.key("jigsaw.topic.results")
             .stringType().defaultValue("results").withDescription("Topic of per-request results (Avro Result).");
+    public static final ConfigOption<String> TOPIC_RESULTS_JSON = ConfigOptions.key("jigsaw.topic.results-json")
+            .stringType().defaultValue("").withDescription("A topic the job mirrors every result to as one JSON object per record"
+                    + " (the fields of `bin/jigsaw results --json`, keyed like results), for tools that know no Avro (`kcat -C -t"
+                    + " results-json`); empty: no mirror. Written with the results' delivery guarantee.");
     public static final ConfigOption<String> TOPIC_PLANS = ConfigOptions.key("jigsaw.topic.plans")
             .stringType().defaultValue("plans").withDescription("Control topic of plans (Avro Plan), broadcast to every task.");
     public static final ConfigOption<String> TOPIC_TELEMETRY = ConfigOptions.key("jigsaw.topic.telemetry")

@@ -235,6 +235,7 @@ class ObjectsIntegrationTest {
     @Test
     void theDemosPicturesSentEncodedGetTheAnswersTheirRawTensorsGet() throws Exception {
         Configuration conf = DemoJob.isolated(kafka.bootstrap(), "encoded-pictures");
+        conf.set(io.jigsaw.job.JigsawOptions.TOPIC_RESULTS_JSON, "encoded-pictures-results-json");
         Path pictures = Path.of(System.getProperty("jigsaw.examples.dir"), "xr-scene", "pictures");
         List<String> files;
         try (var listed = Files.list(pictures)) {
@@ -257,7 +258,34 @@ class ObjectsIntegrationTest {
                 assertThat(encoded.get(f).path("outputs").path("fuse").path("labels").get(0).path("label"))
                         .isEqualTo(raw.get(f).path("outputs").path("fuse").path("labels").get(0).path("label"));
             }
+            // The JSON mirror (jigsaw.topic.results-json) holds each answer as `results --json` prints it, readable without Avro.
+            Map<String, JsonNode> mirrored = jsonMirror("encoded-pictures-results-json", encoded.size() + raw.size() + 1);
+            for (JsonNode answer : encoded.values()) {
+                assertThat(mirrored.get(answer.path("request_id").asText())).as("the JSON mirror's record").isEqualTo(answer);
+            }
         }
+    }
+
+    /** Request id → the JSON record, read with a plain string consumer until {@code expected} records came (60 s at most). */
+    private static Map<String, JsonNode> jsonMirror(String topic, int expected) throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", kafka.bootstrap());
+        p.put("group.id", "json-mirror-" + System.nanoTime());
+        p.put("auto.offset.reset", "earliest");
+        p.put("isolation.level", "read_committed");
+        Map<String, JsonNode> out = new java.util.LinkedHashMap<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(p,
+                new org.apache.kafka.common.serialization.StringDeserializer(), new org.apache.kafka.common.serialization.StringDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long until = System.currentTimeMillis() + 60_000;
+            while (out.size() < expected && System.currentTimeMillis() < until) {
+                for (var r : consumer.poll(java.time.Duration.ofMillis(500))) {
+                    JsonNode n = new ObjectMapper().readTree(r.value());
+                    out.put(n.path("request_id").asText(), n);
+                }
+            }
+        }
+        return out;
     }
 
     /** Equal JSON, numbers within 1e-5. */

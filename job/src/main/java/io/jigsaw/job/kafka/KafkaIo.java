@@ -60,6 +60,14 @@ public final class KafkaIo implements JobIo {
         return sink(topics.results(), Result.class, ResultKeys::of, delivery, group + "-results");
     }
 
+    @Override
+    public java.util.Optional<Sink<Result>> resultsJson() {
+        if (!topics.mirrorsResultsAsJson()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(sink(topics.resultsJson(), ResultKeys::of, new ResultJsonSchema(), delivery, group + "-results-json"));
+    }
+
     /** Telemetry is a rate signal for the planner: a repeated or lost window after a restore does no harm, and it
      * must not wait for a checkpoint, so it is never transactional. */
     @Override
@@ -88,13 +96,18 @@ public final class KafkaIo implements JobIo {
 
     private <T extends SpecificRecord> KafkaSink<T> sink(String topic, Class<T> type, SerializableKey<T> keyFn,
             JigsawOptions.Delivery guarantee, String transactionalIdPrefix) {
+        return sink(topic, keyFn, new AvroValueSchema<>(type), guarantee, transactionalIdPrefix);
+    }
+
+    private <T> KafkaSink<T> sink(String topic, SerializableKey<T> keyFn, org.apache.flink.api.common.serialization.SerializationSchema<T> value,
+            JigsawOptions.Delivery guarantee, String transactionalIdPrefix) {
         return KafkaSink.<T>builder()
                 .setKafkaProducerConfig(kafka.properties())
                 .setBootstrapServers(kafka.bootstrap())
                 .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder()
                         .setTopic(topic)
                         .setKeySerializationSchema(v -> keyFn.apply(v).getBytes(StandardCharsets.UTF_8))
-                        .setValueSerializationSchema(new AvroValueSchema<>(type))
+                        .setValueSerializationSchema(value)
                         .build())
                 .setDeliveryGuarantee(guarantee.transactional() ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)

@@ -15,12 +15,17 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 
 /** The five topics of DESIGN.md, named by the job's options, and creating them. */
-public record Topics(String requests, String results, String plans, String telemetry, String deadLetters) {
+public record Topics(String requests, String results, String plans, String telemetry, String deadLetters, String resultsJson) {
 
     public static Topics from(Configuration conf) {
         return new Topics(conf.get(JigsawOptions.TOPIC_REQUESTS), conf.get(JigsawOptions.TOPIC_RESULTS),
                 conf.get(JigsawOptions.TOPIC_PLANS), conf.get(JigsawOptions.TOPIC_TELEMETRY),
-                conf.get(JigsawOptions.TOPIC_DEAD_LETTERS));
+                conf.get(JigsawOptions.TOPIC_DEAD_LETTERS), conf.get(JigsawOptions.TOPIC_RESULTS_JSON));
+    }
+
+    /** Whether the job mirrors its results as JSON ({@link JigsawOptions#TOPIC_RESULTS_JSON}). */
+    public boolean mirrorsResultsAsJson() {
+        return !resultsJson.isBlank();
     }
 
     /**
@@ -51,10 +56,15 @@ public record Topics(String requests, String results, String plans, String telem
             short rf = (short) replicationFactor(brokers);
             String minIsr = String.valueOf(minInSyncReplicas(brokers));
             List<NewTopic> topics = new ArrayList<>();
-            Map.of(requests, requestPartitions, results, 1, plans, 1, telemetry, 1, deadLetters, 1).forEach((name, parts) -> {
+            Map<String, Integer> wanted = new java.util.HashMap<>(Map.of(requests, requestPartitions, results, 1, plans, 1, telemetry, 1,
+                    deadLetters, 1));
+            if (mirrorsResultsAsJson()) {
+                wanted.put(resultsJson, 1);
+            }
+            wanted.forEach((name, parts) -> {
                 if (!existing.contains(name)) {
                     Map<String, String> configs = new java.util.HashMap<>(Map.of("min.insync.replicas", minIsr));
-                    if (name.equals(results)) {
+                    if (name.equals(results) || name.equals(resultsJson)) {
                         configs.put("cleanup.policy", "compact");
                     }
                     topics.add(new NewTopic(name, parts, rf).configs(configs));

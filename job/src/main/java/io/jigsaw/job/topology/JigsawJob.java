@@ -138,8 +138,9 @@ public final class JigsawJob {
         // Every record the job writes carries the job's own time, never a client's: a broker refuses timestamps
         // more than an hour ahead of its clock (log.message.timestamp.after.max.ms), and a sink that fails on one
         // record fails the job.
-        on(group, jobTime(group, "results", results, Result::getCompletedMs, slots)
-                .sinkTo(io.results()).name("results").uid("results").setParallelism(slots));
+        DataStream<Result> stamped = jobTime(group, "results", results, Result::getCompletedMs, slots);
+        on(group, stamped.sinkTo(io.results()).name("results").uid("results").setParallelism(slots));
+        io.resultsJson().ifPresent(json -> on(group, stamped.sinkTo(json).name("results-json").uid("results-json").setParallelism(slots)));
         on(group, jobTime(group, "telemetry", union(telemetry), Telemetry::getWindowEndMs, 1)
                 .sinkTo(io.telemetry()).name("telemetry").uid("telemetry").setParallelism(1));
         on(group, jobTime(group, "dead-letters", decoded.getSideOutput(Tags.DEAD_LETTERS).union(

@@ -20,6 +20,11 @@ public interface JobIo {
 
     Sink<Result> results();
 
+    /** The results again as JSON, for tools without Avro; empty when not asked for. */
+    default java.util.Optional<Sink<Result>> resultsJson() {
+        return java.util.Optional.empty();
+    }
+
     Sink<Telemetry> telemetry();
 
     Sink<DeadLetter> deadLetters();
