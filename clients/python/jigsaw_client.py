@@ -16,6 +16,7 @@ import argparse
 import io
 import json
 import os
+import socket
 import sys
 import time
 
@@ -121,7 +122,8 @@ def send(bootstrap: str, graph: str, files, topic: str = "requests", deadline_sl
         now = int(time.time() * 1000)
         rid = "%s%s-%d" % (prefix, os.path.splitext(os.path.basename(f))[0], now)
         request = picture_request(rid, graph, data, deadline_ms=now + deadline_slack_ms if deadline_slack_ms else 0, event_time_ms=now)
-        p.produce(topic, key=rid.encode("utf-8"), value=codec.encode(request))
+        p.produce(topic, key=rid.encode("utf-8"), value=codec.encode(request),
+                  headers=[("jigsaw-producer", ("python@" + socket.gethostname()).encode("utf-8"))])
         sent.append((f, rid))
     if p.flush(60) != 0:
         raise RuntimeError("records not acknowledged within 60 s")

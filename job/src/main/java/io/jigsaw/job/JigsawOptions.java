@@ -136,6 +136,13 @@ public final class JigsawOptions {
             .withDescription("The most pixels (width x height, read from the picture's header before any is decoded) an encoded"
                     + " picture may have: a decompression bomb is a dead letter, not an OutOfMemoryError. Default: a 4K frame's.");
 
+    public static final ConfigOption<io.jigsaw.operators.RequestClock> REQUEST_CLOCK = ConfigOptions.key("jigsaw.requests.clock")
+            .enumType(io.jigsaw.operators.RequestClock.class).defaultValue(io.jigsaw.operators.RequestClock.EVENT_TIME)
+            .withDescription("Where a request's SLO clock starts: EVENT_TIME (the producer's event_time_ms: what its user waits,"
+                    + " but a client's clock), LOG_APPEND_TIME (the broker's clock: the requests topic is created with"
+                    + " message.timestamp.type=LogAppendTime; a record without it counts from its arrival), or INGESTION (when the"
+                    + " job decodes it). Its deadline is that start plus its budget (deadline_ms − event_time_ms, else the SLO).");
+
     public static final ConfigOption<Boolean> EARLY_DROP = ConfigOptions.key("jigsaw.early-drop")
             .booleanType().defaultValue(true)
             .withDescription("Drop a request at the first task that finds it cannot finish by its deadline (it gets a "

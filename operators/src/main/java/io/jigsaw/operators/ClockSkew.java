@@ -11,11 +11,18 @@ import org.apache.flink.metrics.MetricGroup;
  */
 final class ClockSkew {
 
+    /** Producers measured apart; more than these share the group {@code producer=other}. */
+    static final int MAX_PRODUCERS = 32;
+
+    private final MetricGroup group;
     private final Counter ahead;
     private volatile long lastMs;
     private volatile long maxAheadMs;
+    /** Per producer (its record header): the last skew seen, in group {@code producer=<name>}. */
+    private final java.util.Map<String, long[]> perProducer = new java.util.concurrent.ConcurrentHashMap<>();
 
     ClockSkew(MetricGroup group) {
+        this.group = group;
         ahead = group.counter("clockAheadRequests");
         group.gauge("clockSkewMs", () -> lastMs);
         group.gauge("clockAheadMaxMs", () -> maxAheadMs);
@@ -23,10 +30,26 @@ final class ClockSkew {
 
     /** @param aheadMs event time minus arrival of one request */
     void observe(long aheadMs) {
+        observe(null, aheadMs);
+    }
+
+    /**
+     * @param producer who sent it (its {@link SourceRecord#PRODUCER_HEADER} header), or null
+     * @param aheadMs event time minus arrival of one request
+     */
+    void observe(String producer, long aheadMs) {
         lastMs = aheadMs;
         if (aheadMs > RequestDecoder.CLOCK_AHEAD_TOLERANCE_MS) {
             ahead.inc();
             maxAheadMs = Math.max(maxAheadMs, aheadMs);
+        }
+        if (producer != null) {
+            String name = perProducer.containsKey(producer) || perProducer.size() < MAX_PRODUCERS ? producer : "other";
+            perProducer.computeIfAbsent(name, n -> {
+                long[] last = new long[1];
+                group.addGroup("producer", n).gauge("clockSkewMs", () -> last[0]);
+                return last;
+            })[0] = aheadMs;
         }
     }
 }

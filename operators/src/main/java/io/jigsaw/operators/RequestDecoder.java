@@ -31,10 +31,12 @@ import java.util.List;
  * to the plan broadcast to choose the root task's replica from the current plan. A request's truth,
  * if it has one, is checked and carried along to be scored ({@link Scorer}).
  *
- * <p>Clocks: a request's deadline is its producer's (event time + budget), but a producer whose clock
- * runs ahead of the job's would hold a request past any sensible time; a request whose event time is
- * more than {@link #CLOCK_AHEAD_TOLERANCE_MS} ahead of its arrival gets its budget from its arrival
- * instead. The skew is measured ({@code clockSkewMs}, {@code clockAheadRequests}, {@code clockAheadMaxMs}).
+ * <p>Clocks: a request's deadline is its budget (its producer's deadline − event time, else the SLO)
+ * from where {@link RequestClock} says its clock starts. By default its producer's event time — but a
+ * producer whose clock runs ahead of the job's would hold a request past any sensible time, so a
+ * request whose event time is more than {@link #CLOCK_AHEAD_TOLERANCE_MS} ahead of its arrival gets its
+ * budget from its arrival instead; where client clocks cannot be trusted at all, the broker's
+ * log-append time or the job's ingestion time. The skew is measured ({@code clockSkewMs}, {@code clockAheadRequests}, {@code clockAheadMaxMs}).
  */
 public class RequestDecoder extends BroadcastProcessFunction<SourceRecord, Plan, Piece> {
 
@@ -49,6 +51,7 @@ public class RequestDecoder extends BroadcastProcessFunction<SourceRecord, Plan,
     private final Scorer scorer;
     private final long maxRecordBytes;
     private final Pictures.Limits imageLimits;
+    private final RequestClock clock;
 
     private transient ClockSkew clocks;
 
@@ -68,6 +71,12 @@ public class RequestDecoder extends BroadcastProcessFunction<SourceRecord, Plan,
      * @param imageLimits what an encoded picture may be, checked before its pixels are decoded
      */
     public RequestDecoder(Graph graph, LaneKeys rootLanes, long maxRecordBytes, Pictures.Limits imageLimits) {
+        this(graph, rootLanes, maxRecordBytes, imageLimits, RequestClock.EVENT_TIME);
+    }
+
+    /** @param clock where a request's SLO clock starts */
+    public RequestDecoder(Graph graph, LaneKeys rootLanes, long maxRecordBytes, Pictures.Limits imageLimits, RequestClock clock) {
+        this.clock = clock;
         this.graph = graph;
         this.rootLanes = rootLanes;
         this.scorer = new Scorer(graph);
@@ -126,12 +135,18 @@ public class RequestDecoder extends BroadcastProcessFunction<SourceRecord, Plan,
         p.requestId = request.getRequestId();
         p.graph = request.getGraph();
         p.eventTimeMs = request.getEventTimeMs();
-        long deadline = request.getDeadlineMs() > 0 ? request.getDeadlineMs()
-                : request.getEventTimeMs() + (long) graph.latencySloMs();
+        // The request's budget: what its producer gave it (deadline − event time), else the graph's SLO.
+        long budget = request.getDeadlineMs() > 0 ? request.getDeadlineMs() - request.getEventTimeMs() : (long) graph.latencySloMs();
         long ahead = request.getEventTimeMs() - now;
-        clocks.observe(ahead);
-        // A clock ahead of ours: the request's budget counts from its arrival, not from a time still to come.
-        p.deadlineMs = ahead > CLOCK_AHEAD_TOLERANCE_MS ? now + (deadline - request.getEventTimeMs()) : deadline;
+        clocks.observe(record.producer, ahead);
+        long start = switch (clock) {
+            // A clock ahead of ours: the request's budget counts from its arrival, not from a time still to come.
+            case EVENT_TIME -> ahead > CLOCK_AHEAD_TOLERANCE_MS ? now : request.getEventTimeMs();
+            // The broker's clock where the topic keeps it; a record without it counts from its arrival here.
+            case LOG_APPEND_TIME -> record.logAppendTimeMs >= 0 ? Math.min(record.logAppendTimeMs, now) : now;
+            case INGESTION -> now;
+        };
+        p.deadlineMs = start + budget;
         TensorSpec spec = graph.input().orElseThrow();
         if (request.getImage() != null) {
             // Bounds checked before a pixel is decoded (Pictures.decode): a picture over a limit is a dead letter.

@@ -13,6 +13,13 @@ public class SourceRecord {
     public long offset;
     /** The value; never null (the sources skip and count tombstones). */
     public byte[] value;
+    /** The broker's log-append time of the record (epoch ms), or -1 when its topic keeps the producer's create time or it did not come from Kafka. */
+    public long logAppendTimeMs = -1;
+    /** Who produced it, from its {@value #PRODUCER_HEADER} header; null when it carries none. */
+    public String producer;
+
+    /** The record header naming its producer, for per-producer clock skew. */
+    public static final String PRODUCER_HEADER = "jigsaw-producer";
 
     public SourceRecord() {
     }
@@ -22,6 +29,18 @@ public class SourceRecord {
         this.partition = partition;
         this.offset = offset;
         this.value = value;
+    }
+
+    /** The same record, naming its producer. */
+    public SourceRecord from(String producer) {
+        this.producer = producer;
+        return this;
+    }
+
+    /** The same record with the broker's log-append time. */
+    public SourceRecord appendedAt(long logAppendTimeMs) {
+        this.logAppendTimeMs = logAppendTimeMs;
+        return this;
     }
 
     /** A record that did not come from Kafka (tests, replays): partition and offset unknown. */

@@ -160,6 +160,32 @@ class RequestDecoderHarnessTest {
                 r -> assertThat(r).contains("no frame"));
     }
 
+    /** The deadline the decoder gives a request under a clock, for a record the broker appended at {@code appendedAt} (-1: not kept). */
+    static long deadlineUnder(RequestClock clock, Request r, long appendedAt) throws Exception {
+        try (var h = ProcessFunctionTestHarnesses.forBroadcastProcessFunction(new RequestDecoder(GRAPH, LaneKeys.of(2, 128),
+                RequestDecoder.maxRecordBytes(GRAPH, RequestDecoder.DEFAULT_EXTRA_BYTES, RequestDecoder.DEFAULT_IMAGE_LIMITS),
+                RequestDecoder.DEFAULT_IMAGE_LIMITS, clock), PlanBroadcast.PLANS)) {
+            h.setProcessingTime(NOW);
+            h.processElement(new SourceRecord("requests", 0, 1, AvroBytes.encode(r)).appendedAt(appendedAt), 0);
+            return h.extractOutputValues().get(0).deadlineMs;
+        }
+    }
+
+    @Test
+    void whoseClockStartsTheSloIsTheJobsChoice() throws Exception {
+        long slo = (long) GRAPH.latencySloMs();
+        // A producer whose clock is two hours behind: by its event time the request is long late.
+        Request behind = request("behind", NOW - 7_200_000);
+        assertThat(deadlineUnder(RequestClock.EVENT_TIME, behind, NOW - 3)).isEqualTo(NOW - 7_200_000 + slo);
+        assertThat(deadlineUnder(RequestClock.LOG_APPEND_TIME, behind, NOW - 3)).as("the broker's clock").isEqualTo(NOW - 3 + slo);
+        assertThat(deadlineUnder(RequestClock.LOG_APPEND_TIME, behind, -1)).as("a topic without log-append time").isEqualTo(NOW + slo);
+        assertThat(deadlineUnder(RequestClock.INGESTION, behind, -1)).isEqualTo(NOW + slo);
+        // A producer's own budget travels with it: deadline 250 ms after its event time is 250 ms from the start.
+        Request budget = request("budget", NOW - 7_200_000);
+        budget.setDeadlineMs(NOW - 7_200_000 + 250);
+        assertThat(deadlineUnder(RequestClock.INGESTION, budget, -1)).isEqualTo(NOW + 250);
+    }
+
     @Test
     void anArrayCountBombIsADeadLetterNotAnOutOfMemoryError() throws Exception {
         byte[] bomb = RawRecords.shapeCountBomb(NOW);

@@ -66,7 +66,7 @@ final class SendCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         String to = topic.orJobs(JigsawOptions.TOPIC_REQUESTS);
         int failed = 0;
-        try (AvroProducer producer = new AvroProducer(kafka.connection())) {
+        try (AvroProducer producer = new AvroProducer(kafka.connection()).named("send@" + host())) {
             // A request's clock starts when it is sent: connect first, as a long-running producer would be.
             producer.connect(to);
             for (Path file : files(err)) {
@@ -90,6 +90,14 @@ final class SendCommand implements Callable<Integer> {
             }
         }
         return failed == 0 ? 0 : 1;
+    }
+
+    private static String host() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private List<Path> files(PrintWriter err) throws IOException {

@@ -187,7 +187,7 @@ public final class EmbeddedDemo {
             startMiniCluster(webPort);
         }
 
-        try (AvroProducer producer = new AvroProducer(broker.bootstrap());
+        try (AvroProducer producer = new AvroProducer(broker.bootstrap()).named("demo");
              DistinctResults results = new DistinctResults(new TopicReader<>(broker.bootstrap(), topics.results(), Result.class));
              TopicReader<DeadLetter> deadLetters = new TopicReader<>(broker.bootstrap(), topics.deadLetters(), DeadLetter.class)) {
             AtomicReference<Plan> current = new AtomicReference<>(fixed);

@@ -37,7 +37,14 @@ public final class SourceRecords implements KafkaRecordDeserializationSchema<Sou
             LOG.warn("skipped a tombstone (null value) at {} partition {} offset {}", record.topic(), record.partition(), record.offset());
             return;
         }
-        out.collect(new SourceRecord(record.topic(), record.partition(), record.offset(), record.value()));
+        SourceRecord r = new SourceRecord(record.topic(), record.partition(), record.offset(), record.value());
+        org.apache.kafka.common.header.Header producer = record.headers().lastHeader(SourceRecord.PRODUCER_HEADER);
+        if (producer != null && producer.value() != null) {
+            r.from(new String(producer.value(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        // Only a topic with message.timestamp.type=LogAppendTime gives the broker's clock; CreateTime is the producer's.
+        out.collect(record.timestampType() == org.apache.kafka.common.record.TimestampType.LOG_APPEND_TIME
+                ? r.appendedAt(record.timestamp()) : r);
     }
 
     @Override

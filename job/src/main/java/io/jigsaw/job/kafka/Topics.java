@@ -15,12 +15,14 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 
 /** The five topics of DESIGN.md, named by the job's options, and creating them. */
-public record Topics(String requests, String results, String plans, String telemetry, String deadLetters, String resultsJson) {
+public record Topics(String requests, String results, String plans, String telemetry, String deadLetters, String resultsJson,
+        boolean requestsLogAppendTime) {
 
     public static Topics from(Configuration conf) {
         return new Topics(conf.get(JigsawOptions.TOPIC_REQUESTS), conf.get(JigsawOptions.TOPIC_RESULTS),
                 conf.get(JigsawOptions.TOPIC_PLANS), conf.get(JigsawOptions.TOPIC_TELEMETRY),
-                conf.get(JigsawOptions.TOPIC_DEAD_LETTERS), conf.get(JigsawOptions.TOPIC_RESULTS_JSON));
+                conf.get(JigsawOptions.TOPIC_DEAD_LETTERS), conf.get(JigsawOptions.TOPIC_RESULTS_JSON),
+                conf.get(JigsawOptions.REQUEST_CLOCK) == io.jigsaw.operators.RequestClock.LOG_APPEND_TIME);
     }
 
     /** Whether the job mirrors its results as JSON ({@link JigsawOptions#TOPIC_RESULTS_JSON}). */
@@ -64,6 +66,10 @@ public record Topics(String requests, String results, String plans, String telem
             wanted.forEach((name, parts) -> {
                 if (!existing.contains(name)) {
                     Map<String, String> configs = new java.util.HashMap<>(Map.of("min.insync.replicas", minIsr));
+                    if (name.equals(requests) && requestsLogAppendTime) {
+                        // The broker stamps each request with its own clock (jigsaw.requests.clock=LOG_APPEND_TIME).
+                        configs.put("message.timestamp.type", "LogAppendTime");
+                    }
                     if (name.equals(results) || name.equals(resultsJson)) {
                         configs.put("cleanup.policy", "compact");
                     }

@@ -103,7 +103,7 @@ public final class JigsawJob {
                 .setParallelism(slots))
                 .connect(plans).process(new RequestDecoder(graph, lanes,
                         RequestDecoder.maxRecordBytes(graph, conf.get(JigsawOptions.REQUEST_EXTRA_BYTES).getBytes(), imageLimits(conf)),
-                        imageLimits(conf)))
+                        imageLimits(conf), conf.get(JigsawOptions.REQUEST_CLOCK)))
                 .name("decode-requests").uid("decode-requests")
                 .setParallelism(slots));
         SingleOutputStreamOperator<Piece> unique = on(group, decoded.keyBy(p -> p.requestId)
