@@ -231,16 +231,28 @@ class ObjectsIntegrationTest {
         }
     }
 
-    /** `send` sends the demo's pictures encoded by default: the job decodes them into the very frames `send --raw` sends. */
+    /**
+     * `send` sends the demo's pictures encoded by default — and a Full HD JPEG of one of them: the job decodes them
+     * into the very frames `send --raw` sends.
+     */
     @Test
-    void theDemosPicturesSentEncodedGetTheAnswersTheirRawTensorsGet() throws Exception {
+    void theDemosPicturesSentEncodedGetTheAnswersTheirRawTensorsGet(@TempDir Path dir) throws Exception {
         Configuration conf = DemoJob.isolated(kafka.bootstrap(), "encoded-pictures");
         conf.set(io.jigsaw.job.JigsawOptions.TOPIC_RESULTS_JSON, "encoded-pictures-results-json");
         Path pictures = Path.of(System.getProperty("jigsaw.examples.dir"), "xr-scene", "pictures");
-        List<String> files;
+        List<String> files = new ArrayList<>();
         try (var listed = Files.list(pictures)) {
-            files = listed.map(Path::toString).sorted().toList();
+            listed.map(Path::toString).sorted().forEach(files::add);
         }
+        BufferedImage scene = ImageIO.read(new java.io.File(files.get(0)));
+        BufferedImage hd = new BufferedImage(1920, 1080, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = hd.createGraphics();
+        g.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION, java.awt.RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.drawImage(scene, 0, 0, 1920, 1080, null);
+        g.dispose();
+        Path jpeg = dir.resolve("full-hd.jpg");
+        ImageIO.write(hd, "jpeg", jpeg.toFile());
+        files.add(jpeg.toString());
         try (DemoJob job = DemoJob.start(conf, "jigsaw: encoded pictures");
              AvroProducer producer = new AvroProducer(kafka.bootstrap())) {
             producer.send(job.topics.plans(), job.graph.name(), PlanAvro.toAvro(DemoJob.staticPlan())).get(60, TimeUnit.SECONDS);
@@ -250,6 +262,7 @@ class ObjectsIntegrationTest {
             Map<String, JsonNode> raw = sendAndRead(job, files, true);
 
             assertThat(encoded.keySet()).containsExactlyElementsOf(files);
+            assertThat(encoded.get(jpeg.toString()).path("outputs").path("fuse").path("labels")).as("the Full HD JPEG answered").isNotEmpty();
             for (String f : files) {
                 assertThat(encoded.get(f).path("dropped").asBoolean()).as(f).isFalse();
                 // The same frames: the same objects and answers, up to the last float bit a batch's other members can move.
