@@ -12,7 +12,6 @@ import io.jigsaw.core.image.CropBoxes;
 import io.jigsaw.core.scene.Scene;
 import io.jigsaw.core.scene.SceneGenerator;
 import io.jigsaw.core.scene.SceneScoring;
-import io.jigsaw.core.scene.Scoring;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.ndarray.Shape;
 
@@ -84,8 +83,8 @@ final class CombinationScores {
         return Optional.empty();
     }
 
-    /** Measures every combination and writes {@code combinations.csv} beside the models. */
-    static Path write(Graph graph, Dataflow flow, Path modelsDir, int scenes) {
+    /** Measures every combination and writes {@code combinations.csv} beside the models; returns what it wrote. */
+    static Combinations write(Graph graph, Dataflow flow, Path modelsDir, int scenes) {
         CombinationScores scores = new CombinationScores(graph, flow, modelsDir);
         Combinations c;
         try {
@@ -93,9 +92,8 @@ final class CombinationScores {
         } finally {
             scores.loaded.values().forEach(SavedModelBundle::close);
         }
-        Path file = modelsDir.resolve(Combinations.FILE);
-        c.write(file);
-        return file;
+        c.write(modelsDir.resolve(Combinations.FILE));
+        return c;
     }
 
     /**
@@ -307,7 +305,7 @@ final class CombinationScores {
             for (int o = 0; o < boxes.get(s).size(); o++, k++) {
                 float[] row = Arrays.copyOfRange(main, k * width, (k + 1) * width);
                 mine.add(t.labels().isPresent()
-                        ? new SceneScoring.Answer(v.name(), label(t.labels().get().names(), row), null)
+                        ? new SceneScoring.Answer(v.name(), SceneScoring.topLabel(t.labels().get().names(), row), null)
                         : new SceneScoring.Answer(v.name(), null, row.length == 0 ? null : row[0]));
                 slice.add(forJoin == null ? null : Arrays.copyOfRange(forJoin, k * joinWidth, (k + 1) * joinWidth));
             }
@@ -358,18 +356,10 @@ final class CombinationScores {
         float[] p = UpstreamJoins.run(model, vectors, Shape.of(scenes, width)).get(tensor);
         int classes = p.length / scenes;
         for (int s = 0; s < scenes; s++) {
-            String label = label(join.labels().get().names(), Arrays.copyOfRange(p, s * classes, (s + 1) * classes));
+            String label = SceneScoring.topLabel(join.labels().get().names(), Arrays.copyOfRange(p, s * classes, (s + 1) * classes));
             out.add(Map.of(join.name(), new SceneScoring.Answer(j.name(), label, null)));
         }
         return out;
-    }
-
-    private static String label(List<String> names, float[] probabilities) {
-        if (probabilities.length == 0) {
-            return "";
-        }
-        int best = Scoring.argmax(probabilities);
-        return best < names.size() ? names.get(best) : "";
     }
 
     private static float[] concat(float[] a, float[] b) {

@@ -189,12 +189,11 @@ public final class ModelsMain implements Callable<Integer> {
                         why.get());
             } else {
                 long start = System.nanoTime();
-                Path file = CombinationScores.write(graph, flow, dir, combinationScenes);
+                Combinations combinations = CombinationScores.write(graph, flow, dir, combinationScenes);
                 System.err.printf("models: every combination of variants measured end to end on %d validation scenes in %.1f s: %s%n",
-                        combinationScenes, (System.nanoTime() - start) / 1e9, file.toAbsolutePath());
+                        combinationScenes, (System.nanoTime() - start) / 1e9, dir.resolve(Combinations.FILE).toAbsolutePath());
                 if (Files.exists(csv)) {
-                    System.err.println("models: " + CombinationScores.pathProductError(graph, Combinations.read(file, graph),
-                            AccuracyCsv.read(csv)));
+                    System.err.println("models: " + CombinationScores.pathProductError(graph, combinations, AccuracyCsv.read(csv)));
                 }
             }
         }

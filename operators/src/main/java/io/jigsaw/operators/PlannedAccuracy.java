@@ -31,20 +31,16 @@ final class PlannedAccuracy implements Serializable {
         this.combinations = graph.measuredCombinations().orElseThrow();
     }
 
-    /**
-     * @param reports the request's output tasks' reports (per object or per frame, each naming its variant)
-     * @param variants task → the variant a piece of the request ran (the first, where several did)
-     */
-    double of(TaskReport[] reports, Map<String, String> variants) {
-        return combinations.expected(shares(reports, variants));
+    /** The planned end-to-end accuracy of a request whose tasks ran their variants in these {@link #shares}. */
+    double of(double[][] shares) {
+        return combinations.expected(shares);
     }
 
     /**
      * The one combination that served the request, when each task's pieces ran on a single variant (no split,
      * ladder or cascade mixed them): what its live end-to-end score is credited to.
      */
-    Optional<List<String>> combination(TaskReport[] reports, Map<String, String> variants) {
-        double[][] shares = shares(reports, variants);
+    Optional<List<String>> combination(double[][] shares) {
         List<String> out = new ArrayList<>();
         for (int t = 0; t < shares.length; t++) {
             int only = -1;
@@ -61,39 +57,38 @@ final class PlannedAccuracy implements Serializable {
         return Optional.of(out);
     }
 
-    private double[][] shares(TaskReport[] reports, Map<String, String> variants) {
+    /**
+     * Per task (graph order), per variant (the combinations' order), the share of the request's pieces it ran.
+     *
+     * @param reports the request's output tasks' reports (per object or per frame, each naming its variant)
+     * @param variants task → the variant a piece of the request ran (the first, where several did)
+     */
+    double[][] shares(TaskReport[] reports, Map<String, String> variants) {
         if (lastSeen == null) {
             lastSeen = new HashMap<>(combinations.bestCombination());
         }
         List<Task> tasks = graph.tasks();
-        double[][] shares = new double[tasks.size()][];
+        int[][] pieces = new int[tasks.size()][];
+        int[] current = new int[tasks.size()];
         for (int t = 0; t < tasks.size(); t++) {
             String task = tasks.get(t).name();
             List<String> names = combinations.variants().get(t);
-            shares[t] = new double[names.size()];
-            int counted = 0;
+            pieces[t] = new int[names.size()];
+            String ran = variants.get(task);
             if (reports != null) {
                 for (TaskReport r : reports) {
                     int v = r.task.equals(task) ? names.indexOf(r.variant) : -1;
                     if (v >= 0) {
-                        shares[t][v]++;
-                        counted++;
-                        lastSeen.put(task, r.variant);
+                        pieces[t][v]++;
+                        ran = r.variant;
                     }
                 }
             }
-            if (counted > 0) {
-                for (int v = 0; v < names.size(); v++) {
-                    shares[t][v] /= counted;
-                }
-                continue;
-            }
-            String ran = variants.get(task);
             if (ran != null && names.contains(ran)) {
                 lastSeen.put(task, ran);
             }
-            shares[t][Math.max(0, names.indexOf(lastSeen.get(task)))] = 1;
+            current[t] = Math.max(0, names.indexOf(lastSeen.get(task)));
         }
-        return shares;
+        return Combinations.shares(pieces, current);
     }
 }

@@ -228,10 +228,8 @@ public class RequestDecoder extends BroadcastProcessFunction<SourceRecord, Plan,
         }
         TensorSpec spec = graph.input().orElseThrow();
         if (r.getImage() != null) {
-            if (!TensorSpec.FLOAT32.equals(spec.dtype()) || spec.shape().size() != 3) {
-                return "graph " + graph.name() + " takes " + spec.dtype() + " " + spec.shape() + ", not a picture (float32 [h, w, c])";
-            }
-            return null;
+            String unfit = Pictures.unfit(spec);
+            return unfit == null ? null : "image: graph " + graph.name() + " takes no pictures: " + unfit;
         }
         Tensor t = r.getPayload();
         List<Integer> shape = t.getShape();

@@ -89,14 +89,6 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
         // Scored per variant too, object by object (under a ladder or a cascade one request's pieces of a task ran on
         // several), in the same pass, straight into this window's sums.
         Result r = result(graph, scorer, planned, merged, now, windowScores);
-        if (planned != null && r.getAccuracyMeasured() != null) {
-            // The sidecar's live accuracy per combination of variants (--accuracy-source measured) comes from these sums.
-            planned.combination(merged.reports, merged.variantMap()).ifPresent(c -> {
-                double[] s = windowScores.computeIfAbsent(List.of(Combinations.TELEMETRY_TASK, Combinations.key(c)), k -> new double[2]);
-                s[0]++;
-                s[1] += r.getAccuracyMeasured();
-            });
-        }
         metrics.result(r);
         out.collect(r);
         if (windowStart == 0) {
@@ -174,15 +166,28 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
 
     /**
      * @param planned the planned accuracy from measured combinations; null: the path product the pieces carry
-     * @param byVariant where to add the per-variant scores of a scored request; null: not wanted
+     * @param byVariant where to add the per-variant scores of a scored request, and its end-to-end score under the
+     *     combination that served it ({@link Combinations#TELEMETRY_TASK}); null: not wanted
      */
     static Result result(Graph graph, Scorer scorer, PlannedAccuracy planned, Piece p, long now, Map<List<String>, double[]> byVariant) {
         Answers answers = Answers.of(graph, p.reports);
+        Map<String, String> variants = p.variantMap();
+        // Each task's variants, weighted by the pieces they ran for this request: once, for the planned figure and the credit.
+        double[][] shares = planned == null || p.dropped ? null : planned.shares(p.reports, variants);
         Map<String, Double> scores = Map.of();
         Double measured = null;
         if (p.truth != null && !p.dropped) {
-            scores = scorer.score(answers.objects(), answers.frame(), Arrays.asList(p.truth), p.variantMap(), byVariant);
+            scores = scorer.score(answers.objects(), answers.frame(), Arrays.asList(p.truth), variants, byVariant);
             measured = scorer.accuracy(scores);
+            if (shares != null && byVariant != null) {
+                // The sidecar's live accuracy per combination of variants (--accuracy-source measured) comes from these sums.
+                double e2e = measured;
+                planned.combination(shares).ifPresent(c -> {
+                    double[] sum = byVariant.computeIfAbsent(List.of(Combinations.TELEMETRY_TASK, Combinations.key(c)), k -> new double[2]);
+                    sum[0]++;
+                    sum[1] += e2e;
+                });
+            }
         }
         return Result.newBuilder()
                 .setRequestId(p.requestId)
@@ -191,8 +196,8 @@ public class ResultAssembler extends KeyedProcessFunction<String, Piece, Result>
                 .setCompletedMs(now)
                 .setLatencyMs(now - p.eventTimeMs)
                 .setSloMet(!p.dropped && now <= p.deadlineMs)
-                .setVariants(p.variantMap())
-                .setAccuracy(p.dropped ? 0 : planned != null ? planned.of(p.reports, p.variantMap()) : p.accuracy)
+                .setVariants(variants)
+                .setAccuracy(p.dropped ? 0 : shares != null ? planned.of(shares) : p.accuracy)
                 .setTaskRuns(p.taskRuns)
                 .setDropped(p.dropped)
                 .setDropReason(p.dropReason)

@@ -3,7 +3,6 @@ package io.jigsaw.operators;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.Task;
 import io.jigsaw.core.scene.SceneScoring;
-import io.jigsaw.core.scene.Scoring;
 import io.jigsaw.schemas.DetectedObject;
 import io.jigsaw.schemas.TaskOutput;
 
@@ -115,12 +114,7 @@ public final class Scorer implements Serializable {
 
     private static String label(Task t, TaskOutput out) {
         List<Float> p = out.getTensors().get(t.labels().get().tensor());
-        if (p == null || p.isEmpty()) {
-            return "";
-        }
-        int best = Scoring.argmax(floats(p));
-        List<String> names = t.labels().get().names();
-        return best < names.size() ? names.get(best) : "";
+        return SceneScoring.topLabel(t.labels().get().names(), p == null ? new float[0] : floats(p));
     }
 
     private static float[] floats(List<Float> v) {

@@ -124,6 +124,33 @@ public record Combinations(List<String> tasks, List<List<String>> variants, doub
         return sum;
     }
 
+    /**
+     * What one request ran, as {@link #expected} takes it — the one rule the job's planned accuracy and the simulator
+     * share: per task, each variant's share of the pieces it served; a task that served none (no object found for a
+     * crop-fed task) counts whole with its current variant, since any of its variants answers that request the same.
+     *
+     * @param pieces per task (in order), per variant (in order), the pieces it served for the request
+     * @param current per task, the index of the variant in force
+     */
+    public static double[][] shares(int[][] pieces, int[] current) {
+        double[][] out = new double[pieces.length][];
+        for (int t = 0; t < pieces.length; t++) {
+            out[t] = new double[pieces[t].length];
+            int sum = 0;
+            for (int n : pieces[t]) {
+                sum += n;
+            }
+            if (sum == 0) {
+                out[t][current[t]] = 1;
+                continue;
+            }
+            for (int v = 0; v < pieces[t].length; v++) {
+                out[t][v] = pieces[t][v] / (double) sum;
+            }
+        }
+        return out;
+    }
+
     /** The file for a graph's tasks, or an error naming the column that does not fit. */
     public static Combinations read(Path file, Graph graph) {
         CsvFile csv = CsvFile.withHeader(file);
@@ -139,6 +166,8 @@ public record Combinations(List<String> tasks, List<List<String>> variants, doub
         }
         double[] e2e = new double[total];
         double[][] scores = new double[total][tasks.size()];
+        // Filled row by row; its index() and combination() place and name the rows.
+        Combinations read = new Combinations(tasks, variants, e2e, scores, 0);
         boolean[] seen = new boolean[total];
         int scenes = 0;
         for (CsvFile.NamedRow r : csv.rows(required.toArray(String[]::new))) {
@@ -151,8 +180,7 @@ public record Combinations(List<String> tasks, List<List<String>> variants, doub
                 }
                 combination.add(v);
             }
-            Combinations shape = new Combinations(tasks, variants, e2e, scores, 0);
-            int i = shape.index(combination);
+            int i = read.index(combination);
             double a = r.number(END_TO_END);
             if (!(a >= 0 && a <= 1)) {
                 throw r.error(END_TO_END + " must be a fraction in [0, 1], found " + a);
@@ -168,7 +196,7 @@ public record Combinations(List<String> tasks, List<List<String>> variants, doub
         for (int i = 0; i < total; i++) {
             if (!seen[i]) {
                 throw new io.jigsaw.core.input.InputException(file, "rows", "no row for the combination "
-                        + new Combinations(tasks, variants, e2e, scores, 0).combination(i) + " (" + total + " expected: every variant of every task)");
+                        + read.combination(i) + " (" + total + " expected: every variant of every task)");
             }
         }
         return new Combinations(tasks, variants, e2e, scores, scenes);

@@ -119,10 +119,18 @@ public final class Pictures {
         return Map.entry(type, bytes);
     }
 
-    public static ByteBuffer frame(BufferedImage image, TensorSpec spec) {
+    /** Why a graph with this input takes no pictures, or null when it takes them (float32 [height, width, 3 or 1]). */
+    public static String unfit(TensorSpec spec) {
         if (spec.shape().size() != 3 || !TensorSpec.FLOAT32.equals(spec.dtype()) || (spec.shape().get(2) != 3 && spec.shape().get(2) != 1)) {
-            throw new IllegalArgumentException("pictures become float32 [height, width, 3 or 1] frames; the graph takes "
-                    + spec.dtype() + " " + spec.shape());
+            return "pictures become float32 [height, width, 3 or 1] frames; the graph takes " + spec.dtype() + " " + spec.shape();
+        }
+        return null;
+    }
+
+    public static ByteBuffer frame(BufferedImage image, TensorSpec spec) {
+        String unfit = unfit(spec);
+        if (unfit != null) {
+            throw new IllegalArgumentException(unfit);
         }
         int h = spec.shape().get(0);
         int w = spec.shape().get(1);

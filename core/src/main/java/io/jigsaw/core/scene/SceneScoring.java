@@ -150,6 +150,18 @@ public final class SceneScoring {
         return "per root-to-leaf path the product of its tasks' scores, mean over paths (" + String.join("; ", paths) + ")";
     }
 
+    /**
+     * A labelled task's answer: the name of its highest score ("" for no scores, or a best index past the
+     * names) — read the same way from the job's tensors and from `models`' offline runs.
+     */
+    public static String topLabel(List<String> names, float[] scores) {
+        if (scores.length == 0) {
+            return "";
+        }
+        int best = Scoring.argmax(scores);
+        return best < names.size() ? names.get(best) : "";
+    }
+
     /** The scene's answer its truth gives: the nearest object's label, or {@link #NONE}. */
     public static String nearest(List<Truth> truth) {
         Truth best = null;

@@ -180,14 +180,18 @@ public final class ExhaustiveSearch {
                     return false;
                 }
             }
-            // Measured combinations: no per-task bound, the best combination's accuracy is the ceiling.
-            double accuracyCeiling = evaluator.measuredCombinations() ? evaluator.bestAccuracy() : 0;
-            for (int[] path : evaluator.measuredCombinations() ? new int[0][] : evaluator.paths()) {
-                double acc = 1;
-                for (int u : path) {
-                    acc *= u <= t ? evaluator.taskAccuracy(u, loads[u]) : bestAccuracyOf[u];
+            double accuracyCeiling = 0;
+            if (evaluator.measuredCombinations()) {
+                // No per-task bound on a combination's accuracy: the best combination's is the ceiling.
+                accuracyCeiling = evaluator.bestAccuracy();
+            } else {
+                for (int[] path : evaluator.paths()) {
+                    double acc = 1;
+                    for (int u : path) {
+                        acc *= u <= t ? evaluator.taskAccuracy(u, loads[u]) : bestAccuracyOf[u];
+                    }
+                    accuracyCeiling = Math.max(accuracyCeiling, acc);
                 }
-                accuracyCeiling = Math.max(accuracyCeiling, acc);
             }
             if (accuracyCeiling < instance.graph().accuracyFloor(evaluator.bestAccuracy()) - 1e-12) {
                 return false;

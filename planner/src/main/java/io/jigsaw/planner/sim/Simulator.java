@@ -1,5 +1,6 @@
 package io.jigsaw.planner.sim;
 
+import io.jigsaw.core.graph.Combinations;
 import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.Task;
 import io.jigsaw.core.graph.Variant;
@@ -887,25 +888,17 @@ public final class Simulator {
          * served for it; a task that served none for it (no object found) counts with the plan's variant.
          */
         double combinationAccuracy(int r) {
-            double[][] shares = new double[tasks.size()][];
+            int[][] pieces = new int[tasks.size()][];
+            int[] current = new int[tasks.size()];
             for (int t = 0; t < tasks.size(); t++) {
                 TaskState task = tasks.get(t);
-                shares[t] = new double[task.task.variants().size()];
-                double sum = 0;
-                for (int v = 0; v < shares[t].length; v++) {
-                    shares[t][v] = served[r] == null ? 0 : served[r][variantAt[t] + v];
-                    sum += shares[t][v];
-                }
-                if (sum == 0) {
-                    shares[t][Math.max(0, indexOf(task.task, task.variant))] = 1;
-                    continue;
-                }
-                for (int v = 0; v < shares[t].length; v++) {
-                    shares[t][v] /= sum;
-                }
+                pieces[t] = served[r] == null ? new int[task.task.variants().size()]
+                        : java.util.Arrays.copyOfRange(served[r], variantAt[t], variantAt[t + 1]);
+                current[t] = indexOf(task.task, task.variant);
             }
             served[r] = null;
-            return graph.measuredCombinations().orElseThrow().expected(shares);
+            Combinations c = graph.measuredCombinations().orElseThrow();
+            return c.expected(Combinations.shares(pieces, current));
         }
 
         void apply(Plan plan, double t) {
