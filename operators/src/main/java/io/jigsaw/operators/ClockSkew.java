@@ -13,6 +13,8 @@ final class ClockSkew {
 
     /** Producers measured apart; more than these share the group {@code producer=other}. */
     static final int MAX_PRODUCERS = 32;
+    /** A producer's name is cut to this many characters. */
+    static final int MAX_NAME_CHARS = 64;
 
     private final MetricGroup group;
     private final Counter ahead;
@@ -44,7 +46,10 @@ final class ClockSkew {
             maxAheadMs = Math.max(maxAheadMs, aheadMs);
         }
         if (producer != null) {
-            String name = perProducer.containsKey(producer) || perProducer.size() < MAX_PRODUCERS ? producer : "other";
+            // A header is whatever a client wrote: a metric group name of at most 64 plain characters.
+            String safe = producer.replaceAll("[^A-Za-z0-9._@-]", "_");
+            safe = safe.substring(0, Math.min(safe.length(), MAX_NAME_CHARS));
+            String name = perProducer.containsKey(safe) || perProducer.size() < MAX_PRODUCERS ? safe : "other";
             perProducer.computeIfAbsent(name, n -> {
                 long[] last = new long[1];
                 group.addGroup("producer", n).gauge("clockSkewMs", () -> last[0]);

@@ -23,6 +23,10 @@ class ClockSkewTest {
         assertThat(metrics.<Long>getGauge("clockAheadMaxMs")).get().extracting(Gauge::getValue).isEqualTo(7_200_000L);
         assertThat(metrics.<Long>getGauge("clockSkewMs")).get().extracting(Gauge::getValue).isEqualTo(-5L);
 
+        skew.observe("odd name/\n" + "x".repeat(500), 3);
+        assertThat(metrics.<Long>getGauge("producer", "odd_name__" + "x".repeat(ClockSkew.MAX_NAME_CHARS - 10), "clockSkewMs"))
+                .as("a header's name made plain and cut").isPresent();
+
         for (int i = 0; i < ClockSkew.MAX_PRODUCERS + 5; i++) {
             skew.observe("p" + i, i);
         }
