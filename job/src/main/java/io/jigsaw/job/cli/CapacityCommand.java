@@ -88,6 +88,7 @@ final class CapacityCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%s on %d GPU(s), device %s, latency SLO %.0f ms, accuracy SLO %s, traffic split %s;"
                 + " %d derived profile rows%n", graph.name(), options.gpus(), profile.device(), graph.latencySloMs(), graph.accuracySloText(),
                 options.trafficSplit ? "on" : "off", profile.derivedRows());
+        System.out.println("profile: " + profile.describe() + (options.mig ? "; partitions are MIG slices in valid A100 layouts" : ""));
         String accuracyModel = new PlanEvaluator(options.instance(graph, profile, 0, Policy.JIGSAW)).accuracyModel();
         System.out.println("accuracy: " + accuracyModel + (graph.measuredCombinations().isPresent()
                 ? " (Loki's ILP plans with its own path product, as Loki does)" : ""));
@@ -115,6 +116,8 @@ final class CapacityCommand implements Callable<Integer> {
             m.put("traffic_split", options.trafficSplit);
             m.put("split_tasks_at_capacity", splitTasks);
             m.put("derived_rows", profile.derivedRows());
+            m.put("profile", profile.describe());
+            m.put("mig", options.mig);
             m.put("capacity_rps", capacity);
             m.put("plan_uses_derived_rows", derivedUsed);
             m.put("limited_by", reasons);

@@ -10,6 +10,8 @@ import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.planner.model.Policy;
 import io.jigsaw.planner.model.SolvedPlan;
 import io.jigsaw.planner.model.TaskLoad;
+import io.jigsaw.planner.model.TaskOption;
+import io.jigsaw.planner.profile.MigGeometry;
 import io.jigsaw.planner.profile.Profile;
 import io.jigsaw.planner.sim.ExpectedMix;
 import io.jigsaw.planner.solver.PlanSolver;
@@ -111,6 +113,16 @@ final class PlanCommand implements Callable<Integer> {
         }
         o.printf(Locale.ROOT, "accuracy %.4f (SLO floor %.4f); GPU share %.0f %% on %d of %d GPU(s); solved by %s in %d ms%n",
                 e.accuracy(), e.accuracyFloor(), e.totalShare(), e.gpusUsed(), in.gpus(), s.solver(), s.time().toMillis());
+        o.println("profile: " + in.profile().describe());
+        if (e.packing().migLayouts() != null) {
+            // Each GPU's MIG slices, as nvidia-smi mig would create them (a valid A100 layout by construction).
+            MigGeometry.Layout[] layouts = e.packing().migLayouts();
+            for (int g = 0; g < layouts.length; g++) {
+                if (layouts[g].sevenths() > 0) {
+                    o.printf(Locale.ROOT, "GPU %d MIG layout: %s%n", g, layouts[g]);
+                }
+            }
+        }
         if (e.usesDerivedRows()) {
             o.println("note: this plan rests on DERIVED partition rows (whole-GPU profile scaled by the partition model)");
         }
@@ -118,9 +130,13 @@ final class PlanCommand implements Callable<Integer> {
     }
 
     private static void row(PrintStream o, String label, TaskLoad l) {
-        o.printf(Locale.ROOT, "%-22s %-18s %5d %5.0f%% %8d %10.2f %9.2f %9.2f %9.2f  %s%n", label, l.option().variant(),
-                l.option().batch(), l.option().share(), l.replicas(), l.rateRps(), l.batchMs(), l.fillMs(), l.latencyMs(),
-                l.option().share() == 0 ? "-" : l.derived() ? "derived" : "measured");
+        TaskOption t = l.option();
+        o.printf(Locale.ROOT, "%-22s %-18s %5d %5.0f%% %8d %10.2f %9.2f %9.2f %9.2f  %s%s%n", label, t.variant(),
+                t.batch(), t.share(), l.replicas(), l.rateRps(), l.batchMs(), l.fillMs(), l.latencyMs(),
+                t.share() == 0 ? "-" : l.derived() ? "derived" : "measured",
+                t.processes() > 1 ? String.format(Locale.ROOT, " (%d processes per %s slice)", t.processes(),
+                        MigGeometry.sizeOf(t.share() * t.processes()) > 0 ? MigGeometry.profileName(MigGeometry.sizeOf(t.share() * t.processes()))
+                        : String.format(Locale.ROOT, "%.0f%%", t.share() * t.processes())) : "");
     }
 
     static Map<String, Object> summary(SolvedPlan s) {
@@ -141,6 +157,10 @@ final class PlanCommand implements Callable<Integer> {
         m.put("accuracy", e.accuracy());
         m.put("accuracy_floor", e.accuracyFloor());
         m.put("uses_derived_rows", e.usesDerivedRows());
+        m.put("profile", s.instance().profile().describe());
+        if (e.packing().migLayouts() != null) {
+            m.put("mig_layouts", java.util.Arrays.stream(e.packing().migLayouts()).map(MigGeometry.Layout::toString).toList());
+        }
         m.put("solve_ms", s.time().toMillis());
         List<Map<String, Object>> tasks = new ArrayList<>();
         for (TaskLoad l : e.tasks()) {
@@ -153,6 +173,7 @@ final class PlanCommand implements Callable<Integer> {
             t.put("rate_rps", l.rateRps());
             t.put("latency_bound_ms", l.latencyMs());
             t.put("row", l.option().share() == 0 ? "none" : l.derived() ? "derived" : "measured");
+            t.put("processes_per_slice", l.option().processes());
             if (l.spill() != null) {
                 TaskLoad sp = l.spill();
                 t.put("split", Map.of("variant", sp.option().variant(), "batch", sp.option().batch(), "share", sp.option().share(),

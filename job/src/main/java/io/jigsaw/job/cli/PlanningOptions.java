@@ -28,7 +28,8 @@ final class PlanningOptions {
     Path graph;
 
     @Option(names = "--profile", paramLabel = "FILE",
-            description = "Profile CSV (variant,device,share,batch,p50_ms,p99_ms,source) or Loki runtimes.csv; repeatable."
+            description = "Profile CSV (variant,device,share,batch,p50_ms,p99_ms,source), Loki's runtimes.csv, or ParvaGPU's"
+                    + " measured A100 MIG rows (<model>.csv, or their prof_data folder: the model is the file's name); repeatable."
                     + " Default: the runtimes.csv beside a Loki app, or the one profile-*.csv beside the graph.")
     List<Path> profiles = new ArrayList<>();
 
@@ -85,8 +86,15 @@ final class PlanningOptions {
     @Option(names = "--share-step", defaultValue = "10", description = "MPS partition step in percent (default: ${DEFAULT-VALUE}).")
     int shareStep;
 
-    @Option(names = "--mig", description = "Partitions in MIG sevenths instead of MPS percent steps.")
+    @Option(names = "--mig", description = "Partitions are an A100's MIG slices (1g, 2g, 3g, 4g, 7g), each GPU's in a valid MIG layout,"
+            + " instead of MPS percent steps; processes measured sharing a slice (ParvaGPU's rows) share one.")
     boolean mig;
+
+    @Option(names = "--partition-model", description = "How partition rows are derived where the profile measured none: COMPUTE"
+            + " (whole-GPU batch curve's compute part over the share; validated on ParvaGPU's A100 MIG rows) or UTILISATION"
+            + " (l(b)*max(1, u(b)/p)). Default: UTILISATION (DESIGN.md's rule; on ParvaGPU's"
+            + " measured slices 46 of 323 rows come out optimistic by more than 10 %, against 1 under COMPUTE: docs/planning.md).")
+    io.jigsaw.planner.profile.PartitionModel.Rule partitionModel;
 
     @Bounds(min = 0, minExclusive = true, max = 1)
     @Option(names = "--max-utilisation", defaultValue = "0.9",
@@ -142,12 +150,12 @@ final class PlanningOptions {
     }
 
     ShareGrid grid() {
-        return mig ? ShareGrid.migSevenths() : ShareGrid.mps(shareStep);
+        return mig ? ShareGrid.migSlices() : ShareGrid.mps(shareStep);
     }
 
     /** The graph's profile; the loader's fallbacks and left-out variants go to stderr, never silent. */
     Profile loadProfile(Graph g) {
-        Profile p = ProfileLoader.load(g, graphFile(), profiles, device, grid());
+        Profile p = ProfileLoader.load(g, graphFile(), profiles, device, grid(), partitionModel);
         g.warnings().forEach(w -> System.err.println("warning: " + w));
         p.warnings().forEach(w -> System.err.println("warning: " + w));
         return p;

@@ -4,6 +4,7 @@ import io.jigsaw.core.graph.Graph;
 import io.jigsaw.core.graph.GraphLoader;
 import io.jigsaw.job.models.ModelCache;
 import io.jigsaw.job.profile.Profiler;
+import io.jigsaw.planner.profile.PartitionModel;
 import io.jigsaw.planner.profile.ProfileCsv;
 import io.jigsaw.planner.profile.ProfileRow;
 import io.jigsaw.planner.profile.ShareGrid;
@@ -24,7 +25,9 @@ import java.util.concurrent.Callable;
         description = "Measures the latency of one batch per variant x share x batch on this machine with the job's own "
                 + "DJL TensorFlow runner (warm-up, then repeated runs: p50 and p99) and writes a profile CSV with "
                 + "source=measured. Without a GPU a share is the thread budget the task operator gives it: "
-                + "round(share%% x --cores-per-gpu), at least 1; shares with the same budget share one measurement.")
+                + "round(share%% x --cores-per-gpu), at least 1; shares with the same budget share one measurement. "
+                + "With --derive-from it measures nothing: it writes the partition rows the planner would derive from a "
+                + "profile's whole-GPU rows (source=derived), to compare with your own measurements.")
 final class ProfileCommand implements Callable<Integer> {
 
     @Mixin
@@ -59,8 +62,24 @@ final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--device", description = "Device name written in the CSV (default: cpu-<cores-per-gpu>t).")
     String device;
 
+    @Option(names = "--derive-from", paramLabel = "WHOLE.csv", description = "Our profile CSV with whole-GPU rows (share 100):"
+            + " write them to --out with every partition row the planner derives from them (source=derived; measured partition"
+            + " rows in the file are kept and not derived over).")
+    Path deriveFrom;
+
+    @Option(names = "--mig", description = "With --derive-from: derive an A100's MIG slices (1g, 2g, 3g, 4g, 7g) instead of"
+            + " --share-step percent steps.")
+    boolean mig;
+
+    @Option(names = "--partition-model", description = "With --derive-from: COMPUTE or UTILISATION (default: UTILISATION, as the"
+            + " planner's default).")
+    PartitionModel.Rule partitionModel;
+
     @Override
     public Integer call() throws Exception {
+        if (deriveFrom != null) {
+            return derive();
+        }
         Path graphFile = graph.orDemo();
         Graph g = GraphLoader.load(graphFile);
         int cores = coresPerGpu != null ? coresPerGpu : Runtime.getRuntime().availableProcessors();
@@ -88,6 +107,30 @@ final class ProfileCommand implements Callable<Integer> {
         ProfileCsv.write(out, rows);
         System.err.printf("[profile] wrote %d measured rows (%d variants, device %s) to %s%n", rows.size(),
                 rows.stream().map(ProfileRow::variant).distinct().count(), settings.device(), out);
+        return 0;
+    }
+
+    private int derive() {
+        List<ProfileRow> given = ProfileCsv.read(deriveFrom);
+        java.util.TreeSet<String> devices = new java.util.TreeSet<>();
+        given.forEach(r -> devices.add(r.device()));
+        String on = device != null ? device : devices.size() == 1 ? devices.first() : null;
+        if (on == null || !devices.contains(on)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), deriveFrom + " holds rows for devices " + devices
+                    + (on == null ? "; choose one with --device" : ", not '" + on + "'"));
+        }
+        List<ProfileRow> rows = given.stream().filter(r -> r.device().equals(on)).toList();
+        if (rows.stream().noneMatch(r -> r.share() == 100.0)) {
+            throw new io.jigsaw.core.input.InputException(deriveFrom, "", "no whole-GPU row (share 100) on device " + on
+                    + ": nothing to derive partitions from");
+        }
+        ShareGrid grid = mig ? ShareGrid.migSlices() : ShareGrid.mps(shareStep != null ? shareStep : 10);
+        PartitionModel.Rule rule = partitionModel != null ? partitionModel : io.jigsaw.planner.profile.ProfileLoader.defaultRule(on);
+        List<ProfileRow> all = PartitionModel.complete(rows, grid, rule);
+        ProfileCsv.write(out, all);
+        System.err.printf(Locale.ROOT, "[profile] derived %d partition rows (%s, %s) from %d rows of %s; wrote %d rows to %s%n",
+                all.size() - rows.size(), rule.describe(), mig ? "MIG slices 1g 2g 3g 4g 7g" : "shares every " + grid.shares().get(0) + " %",
+                rows.size(), deriveFrom, all.size(), out);
         return 0;
     }
 }

@@ -1,6 +1,7 @@
 package io.jigsaw.planner.model;
 
 import io.jigsaw.core.plan.Partition;
+import io.jigsaw.planner.profile.MigGeometry;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,6 +13,10 @@ import java.util.List;
  * GPU with room. Identical replicas are placed as a group (a GPU takes as many as fit), which is the
  * same placement as one at a time but costs O(tasks × GPUs), cheap enough to run on every solver move.
  * The solver and the exact reference both pack with this, so their optima are comparable.
+ *
+ * <p>MIG: the unit placed is a slice, which holds up to {@code processes} replicas of one task (MPS
+ * inside the slice, as measured), and a GPU takes a slice only while its slices stay a valid MIG layout
+ * ({@link MigGeometry}); each replica's partition is its process's part of the slice.
  */
 public final class GpuPacker {
 
@@ -21,8 +26,16 @@ public final class GpuPacker {
     private GpuPacker() {
     }
 
-    /** Where replicas went, and the share that found no GPU. */
-    public record Packing(List<List<Partition>> partitions, double overflowShare, double[] gpuLoad) {
+    /**
+     * Where replicas went, and the share that found no GPU.
+     *
+     * @param migLayouts per GPU, its MIG slices (null where partitions are not MIG slices)
+     */
+    public record Packing(List<List<Partition>> partitions, double overflowShare, double[] gpuLoad, MigGeometry.Layout[] migLayouts) {
+
+        public Packing(List<List<Partition>> partitions, double overflowShare, double[] gpuLoad) {
+            this(partitions, overflowShare, gpuLoad, null);
+        }
     }
 
     /**
@@ -31,6 +44,18 @@ public final class GpuPacker {
      * @param reservedPct percent of each GPU not to fill (the framework's own share where it runs on the device)
      */
     public static Packing pack(double[] shares, int[] replicas, int gpus, boolean withPartitions, double reservedPct) {
+        return pack(shares, replicas, null, false, gpus, withPartitions, reservedPct);
+    }
+
+    /**
+     * @param processes per task, how many replicas share one slice (null: one each)
+     * @param mig whether partitions are MIG slices that must form a valid layout on each GPU
+     */
+    public static Packing pack(double[] shares, int[] replicas, int[] processes, boolean mig, int gpus, boolean withPartitions,
+            double reservedPct) {
+        if (mig) {
+            return packSlices(shares, replicas, processes, gpus, withPartitions);
+        }
         Integer[] order = new Integer[shares.length];
         Arrays.setAll(order, i -> i);
         Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -shares[i]).thenComparingInt(i -> i));
@@ -67,5 +92,52 @@ public final class GpuPacker {
             load[g] = 100.0 - free[g];
         }
         return new Packing(out, overflow, load);
+    }
+
+    private static Packing packSlices(double[] shares, int[] replicas, int[] processes, int gpus, boolean withPartitions) {
+        int n = shares.length;
+        double[] slice = new double[n];
+        for (int i = 0; i < n; i++) {
+            slice[i] = shares[i] * (processes == null ? 1 : processes[i]);
+        }
+        Integer[] order = new Integer[n];
+        Arrays.setAll(order, i -> i);
+        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -slice[i]).thenComparingInt(i -> i));
+        MigGeometry.Layout[] layout = new MigGeometry.Layout[gpus];
+        Arrays.fill(layout, new MigGeometry.Layout(0, 0, 0, 0, 0));
+        List<List<Partition>> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(withPartitions ? new ArrayList<>() : List.of());
+        }
+        double overflow = 0;
+        for (int t : order) {
+            if (shares[t] <= 0 || replicas[t] == 0) {
+                continue;
+            }
+            int per = processes == null ? 1 : processes[t];
+            int size = MigGeometry.sizeOf(slice[t]);
+            if (size < 0) {
+                throw new IllegalArgumentException("a share of " + slice[t] + " % of a GPU is no MIG slice (1g … 7g are 100·g/7 %)");
+            }
+            int left = replicas[t];
+            for (int g = 0; g < gpus && left > 0; g++) {
+                while (left > 0 && MigGeometry.fits(layout[g], size)) {
+                    layout[g] = layout[g].plus(size);
+                    int here = Math.min(per, left);
+                    left -= here;
+                    if (withPartitions) {
+                        for (int k = 0; k < here; k++) {
+                            out.get(t).add(new Partition(g, shares[t]));
+                        }
+                    }
+                }
+            }
+            overflow += Math.ceil(left / (double) per) * slice[t];
+        }
+        double[] load = new double[gpus];
+        for (int g = 0; g < gpus; g++) {
+            load[g] = 100.0 * layout[g].sevenths() / 7;
+        }
+        return new Packing(out, overflow, load, layout);
     }
 }

@@ -193,6 +193,7 @@ public final class PlanEvaluator {
         TaskLoad[] loads = new TaskLoad[n];
         double[] shares = new double[2 * n];
         int[] replicas = new int[2 * n];
+        int[] processes = new int[2 * n];
         double[] latency = new double[n];
         double budgetExcess = 0;
         double total = 0;
@@ -208,9 +209,11 @@ public final class PlanEvaluator {
             latency[t] = load.boundMs();
             shares[t] = load.option().share();
             replicas[t] = load.replicas();
+            processes[t] = load.option().processes();
             if (load.spill() != null) {
                 shares[n + t] = load.spill().option().share();
                 replicas[n + t] = load.spill().replicas();
+                processes[n + t] = load.spill().option().processes();
             }
             total += load.totalShare();
         }
@@ -227,7 +230,7 @@ public final class PlanEvaluator {
             taskAccuracy[t] = taskAccuracy(t, loads[t]);
         }
         double accuracy = combinations != null ? combinationAccuracy(loads) : accuracy(taskAccuracy);
-        GpuPacker.Packing packing = byTask(GpuPacker.pack(shares, replicas, instance.gpus(), withPartitions,
+        GpuPacker.Packing packing = byTask(GpuPacker.pack(shares, replicas, processes, instance.grid().mig(), instance.gpus(), withPartitions,
                 instance.frameworkReservePct()), loads);
         return new Evaluation(instance.policy().objective(), List.of(loads), pathLatency, latencyLimitMs, excess, budgetExcess, accuracy,
                 instance.graph().accuracyFloor(bestAccuracy), total, packing.overflowShare(), packing);
@@ -353,7 +356,7 @@ public final class PlanEvaluator {
             }
             out.add(both);
         }
-        return new GpuPacker.Packing(out, packed.overflowShare(), packed.gpuLoad());
+        return new GpuPacker.Packing(out, packed.overflowShare(), packed.gpuLoad(), packed.migLayouts());
     }
 
     /**

@@ -200,6 +200,12 @@ public record PlanningInstance(Graph graph, Profile profile, double demandRps, i
                     if (profile.row(v.name(), s, b).isPresent()) {
                         out.add(new TaskOption(v.name(), b, s));
                     }
+                    // Processes measured sharing one MIG slice: each replica is one of them.
+                    for (int n : grid.mig() && policy.partitioning() ? profile.processCounts(v.name()) : java.util.Set.<Integer>of()) {
+                        if (n > 1 && profile.row(v.name(), s / n, b, n).isPresent()) {
+                            out.add(new TaskOption(v.name(), b, s / n, n));
+                        }
+                    }
                 }
             }
         }
@@ -221,7 +227,7 @@ public record PlanningInstance(Graph graph, Profile profile, double demandRps, i
     }
 
     public ProfileRow row(TaskOption option) {
-        return profile.row(option.variant(), option.share(), option.batch()).orElseThrow(
+        return profile.row(option.variant(), option.share(), option.batch(), option.processes()).orElseThrow(
                 () -> new IllegalArgumentException("no profile row for " + option));
     }
 

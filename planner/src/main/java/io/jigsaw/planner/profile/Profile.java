@@ -15,13 +15,20 @@ public final class Profile {
     private final Map<String, ProfileRow> rows = new HashMap<>();
     private final Map<String, TreeSet<Integer>> batches = new HashMap<>();
     private final List<String> warnings;
+    private final PartitionModel.Rule rule;
 
     public Profile(String device, Collection<ProfileRow> all, List<String> warnings) {
+        this(device, all, warnings, PartitionModel.Rule.UTILISATION);
+    }
+
+    /** @param rule how its derived rows were derived (reports name it) */
+    public Profile(String device, Collection<ProfileRow> all, List<String> warnings, PartitionModel.Rule rule) {
         this.device = device;
+        this.rule = rule;
         this.warnings = List.copyOf(warnings);
         for (ProfileRow r : all) {
             // A measured row always wins over a derived one for the same key (DESIGN.md).
-            rows.merge(PartitionModel.key(r.variant(), r.share(), r.batch()), r, (a, b) -> a.derived() ? b : a);
+            rows.merge(PartitionModel.key(r.variant(), r.share(), r.batch(), r.processes()), r, (a, b) -> a.derived() ? b : a);
             batches.computeIfAbsent(r.variant(), v -> new TreeSet<>()).add(r.batch());
         }
     }
@@ -37,7 +44,20 @@ public final class Profile {
     }
 
     public Optional<ProfileRow> row(String variant, double share, int batch) {
-        return Optional.ofNullable(rows.get(PartitionModel.key(variant, share, batch)));
+        return row(variant, share, batch, 1);
+    }
+
+    /** The row of one of {@code processes} processes sharing a slice, each on {@code share} percent of the GPU. */
+    public Optional<ProfileRow> row(String variant, double share, int batch, int processes) {
+        return Optional.ofNullable(rows.get(PartitionModel.key(variant, share, batch, processes)));
+    }
+
+    /** How many processes share a slice in some row of this variant: {1} unless measured with several (MPS in MIG). */
+    public Set<Integer> processCounts(String variant) {
+        TreeSet<Integer> out = new TreeSet<>();
+        out.add(1);
+        rows.values().stream().filter(r -> r.variant().equals(variant)).forEach(r -> out.add(r.processes()));
+        return out;
     }
 
     public boolean has(String variant) {
@@ -47,6 +67,38 @@ public final class Profile {
     /** The batch sizes profiled for a variant, ascending. */
     public Set<Integer> batches(String variant) {
         return batches.getOrDefault(variant, new TreeSet<>());
+    }
+
+    public PartitionModel.Rule rule() {
+        return rule;
+    }
+
+    /** Rows measured on a partition of the GPU rather than the whole (e.g. ParvaGPU's MIG slices). */
+    public long measuredPartitionRows() {
+        return rows.values().stream().filter(r -> !r.derived() && (r.share() < 100 || r.processes() > 1)).count();
+    }
+
+    /**
+     * What the planner's rows rest on, for people: "1851 measured rows (1593 on partitions, 1139 with 2-5 processes
+     * per slice; mean-only rows: p50 = mean, tail = 1.03 x mean), 0 derived (compute rule: ...)".
+     */
+    public String describe() {
+        long measured = rows.values().stream().filter(r -> !r.derived()).count();
+        long shared = rows.values().stream().filter(r -> !r.derived() && r.processes() > 1).count();
+        int most = rows.values().stream().mapToInt(ProfileRow::processes).max().orElse(1);
+        StringBuilder b = new StringBuilder();
+        b.append(measured).append(" measured rows (").append(measuredPartitionRows()).append(" on partitions");
+        if (shared > 0) {
+            b.append(", ").append(shared).append(" with 2-").append(most).append(" processes sharing a slice");
+        }
+        if (device.equals(ParvaGpuCsv.DEVICE)) {
+            b.append("; ParvaGPU's means: p50 = mean, tail = ").append(ParvaGpuCsv.TAIL_OVER_MEAN).append(" x mean");
+        }
+        b.append("), ").append(derivedRows()).append(" derived");
+        if (derivedRows() > 0) {
+            b.append(" (").append(rule.describe()).append(')');
+        }
+        return b.toString();
     }
 
     public long derivedRows() {

@@ -30,9 +30,21 @@ public final class ProfileLoader {
      * @param device accelerator to plan for; null: Loki's default, or the only device of our CSV
      */
     public static Profile load(Graph graph, Path graphFile, List<Path> files, String device, ShareGrid grid) {
-        List<Path> sources = new ArrayList<>(files);
+        return load(graph, graphFile, files, device, grid, null);
+    }
+
+    /**
+     * @param rule how partition rows are derived where none was measured; null: {@link #defaultRule} for the device
+     */
+    public static Profile load(Graph graph, Path graphFile, List<Path> files, String device, ShareGrid grid, PartitionModel.Rule rule) {
+        List<Path> sources = new ArrayList<>();
+        for (Path f : files) {
+            // A folder of ParvaGPU files (its prof_data/) stands for each of them.
+            sources.addAll(Files.isDirectory(f) ? ParvaGpuCsv.filesIn(f) : List.of(f));
+        }
         if (sources.isEmpty()) {
-            sources.add(besideGraph(graphFile));
+            Path beside = besideGraph(graphFile);
+            sources.addAll(Files.isDirectory(beside) ? ParvaGpuCsv.filesIn(beside) : List.of(beside));
         }
         Set<String> known = new HashSet<>();
         graph.tasks().forEach(t -> t.variants().forEach(v -> known.add(v.name())));
@@ -42,7 +54,13 @@ public final class ProfileLoader {
             if (!Files.isRegularFile(file)) {
                 throw new InputException(file, "", "no such profile file");
             }
-            if (CsvFile.withHeader(file).hasColumn("Accel")) {
+            if (ParvaGpuCsv.is(file)) {
+                chosen = chosen == null ? ParvaGpuCsv.DEVICE : chosen;
+                // A folder covers eleven models: those the graph does not use are not errors.
+                if (known.contains(ParvaGpuCsv.variantOf(file))) {
+                    rows.addAll(ParvaGpuCsv.read(file));
+                }
+            } else if (CsvFile.withHeader(file).hasColumn("Accel")) {
                 chosen = chosen == null ? LokiRuntimes.DEFAULT_DEVICE : chosen;
                 // runtimes.csv covers every model of Loki's apps: rows for other apps' variants are not errors.
                 for (ProfileRow r : LokiRuntimes.read(file, chosen)) {
@@ -88,15 +106,32 @@ public final class ProfileLoader {
             missing.forEach(v -> warnings.add("variant " + v + " of task " + task.name() + " has no profile rows on " + on
                     + ": left out of planning"));
         }
-        return new Profile(chosen, PartitionModel.complete(rows, grid), warnings);
+        PartitionModel.Rule derive = rule != null ? rule : defaultRule(chosen);
+        return new Profile(chosen, PartitionModel.complete(rows, grid, derive), warnings, derive);
     }
 
-    /** The default profile: Loki's runtimes.csv beside its app, else the only profile-*.csv beside the graph. */
+    /**
+     * The rule the planner derives with unless told otherwise: DESIGN.md's utilisation rule, which every figure
+     * the README prints rests on. The compute rule is validated on measured slices (docs/planning.md) and is
+     * chosen with {@code --partition-model COMPUTE}; making it the default re-makes every derived figure.
+     */
+    public static PartitionModel.Rule defaultRule(String device) {
+        return PartitionModel.Rule.UTILISATION;
+    }
+
+    /**
+     * The default profile: Loki's runtimes.csv beside its app, else a ParvaGPU {@code prof_data/} folder beside
+     * the graph, else the only profile-*.csv beside it.
+     */
     static Path besideGraph(Path graphFile) {
         Path dir = graphFile.toAbsolutePath().getParent();
         Path loki = dir.resolve("runtimes.csv");
         if (Files.isRegularFile(loki)) {
             return loki;
+        }
+        Path parva = dir.resolve("prof_data");
+        if (Files.isDirectory(parva)) {
+            return parva;
         }
         List<Path> ours;
         try (var files = Files.list(dir)) {

@@ -5,9 +5,16 @@ import java.util.List;
 
 /**
  * The partition sizes a plan may use, in percent of one GPU: MPS-style steps ({@code
- * CUDA_MPS_ACTIVE_THREAD_PERCENTAGE}, default every 10 %) or MIG-like sevenths.
+ * CUDA_MPS_ACTIVE_THREAD_PERCENTAGE}, default every 10 %) or an A100's MIG slices.
+ *
+ * @param mig whether the partitions are MIG slices: a GPU's slices must then form a valid layout
+ *     ({@link MigGeometry}), not merely sum to at most 100 %
  */
-public record ShareGrid(List<Double> shares) {
+public record ShareGrid(List<Double> shares, boolean mig) {
+
+    public ShareGrid(List<Double> shares) {
+        this(shares, false);
+    }
 
     public ShareGrid {
         shares = List.copyOf(shares);
@@ -27,13 +34,13 @@ public record ShareGrid(List<Double> shares) {
         return new ShareGrid(out);
     }
 
-    /** NVIDIA MIG slices of an A100/H100: 1/7 … 7/7 of the compute. */
-    public static ShareGrid migSevenths() {
+    /** An A100's MIG slices: 1g, 2g, 3g, 4g and 7g of its 7 compute slices (there is no 5g or 6g). */
+    public static ShareGrid migSlices() {
         List<Double> out = new ArrayList<>();
-        for (int k = 1; k <= 7; k++) {
-            out.add(k == 7 ? 100.0 : 100.0 * k / 7);
+        for (int g : MigGeometry.SIZES) {
+            out.add(MigGeometry.share(g));
         }
-        return new ShareGrid(out);
+        return new ShareGrid(out, true);
     }
 
     public static ShareGrid wholeGpus() {

@@ -42,13 +42,15 @@ class ProfileLoaderTest {
                 new ProfileRow("v", "gpu", 50, 4, 45, 50, ProfileRow.Source.MEASURED));
         Profile p = new Profile("gpu", PartitionModel.complete(measured, ShareGrid.mps(25)), List.of());
         // Batch 1 keeps u = 0.5 of the GPU busy: full speed down to 50 %, then latency × u/p.
-        assertThat(p.row("v", 50, 1).orElseThrow().p50Ms()).isCloseTo(10, within(1e-9));
+        assertThat(p.row("v", 75, 1).orElseThrow().p50Ms()).isCloseTo(10, within(1e-9));
         assertThat(p.row("v", 25, 1).orElseThrow().p99Ms()).isCloseTo(24, within(1e-9));
+        // 50 % was measured (at batch 4): its missing batch 1 was not measurable there, so none is derived.
+        assertThat(p.row("v", 50, 1)).isEmpty();
         assertThat(p.row("v", 25, 1).orElseThrow().derived()).isTrue();
         // A measured row is never replaced by a derived one.
         assertThat(p.row("v", 50, 4).orElseThrow().p50Ms()).isEqualTo(45);
         assertThat(p.row("v", 50, 4).orElseThrow().derived()).isFalse();
-        assertThat(p.derivedRows()).isEqualTo(5); // batch 1 at 25/50/75, batch 4 at 25/75
+        assertThat(p.derivedRows()).isEqualTo(4); // batch 1 and 4 at 25 and 75
     }
 
     @Test

@@ -1,0 +1,184 @@
+package io.jigsaw.planner.profile;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Which MIG slices one A100 can hold at once. A slice of g compute slices ({@code g}g) occupies a fixed
+ * range of the GPU's 8 memory slices, and may only start where NVIDIA's MIG user guide places it
+ * ({@code nvidia-smi mig -lgipp} on an A100): 7g at 0 (all 8), 4g at 0 (4), 3g at 0 or 4 (4), 2g at 0, 2
+ * or 4 (2), 1g at 0 … 6 (1). So a sum of sevenths is not enough: 3g + 3g + 1g is seven sevenths and
+ * no layout, while 4g + 3g and 3g + 2g + 1g + 1g are. 5g and 6g do not exist.
+ *
+ * <p>Why a table of the layouts and not a packing rule: the set is small (every multiset of slices that
+ * some placement fits), computed once by trying every placement, so checking a GPU's slices is a lookup
+ * on every solver move.
+ */
+public final class MigGeometry {
+
+    /** The A100's slice sizes in compute slices (GPCs), ascending. */
+    public static final int[] SIZES = {1, 2, 3, 4, 7};
+    /** Per size, where it may start in memory slices, and how many it takes. */
+    private static final int[][] STARTS = {{0, 1, 2, 3, 4, 5, 6}, {0, 2, 4}, {0, 4}, {0}, {0}};
+    private static final int[] MEMORY = {1, 2, 4, 4, 8};
+    private static final int MEMORY_SLICES = 8;
+
+    private static final Set<Layout> VALID = enumerate();
+
+    private MigGeometry() {
+    }
+
+    /**
+     * How many slices of each size a GPU holds, in {@link #SIZES} order.
+     */
+    public record Layout(int ones, int twos, int threes, int fours, int sevens) {
+
+        public static Layout of(int[] counts) {
+            return new Layout(counts[0], counts[1], counts[2], counts[3], counts[4]);
+        }
+
+        public int[] counts() {
+            return new int[] {ones, twos, threes, fours, sevens};
+        }
+
+        /** Compute slices in use, of 7. */
+        public int sevenths() {
+            int[] c = counts();
+            int s = 0;
+            for (int i = 0; i < c.length; i++) {
+                s += c[i] * SIZES[i];
+            }
+            return s;
+        }
+
+        public Layout plus(int size) {
+            int[] c = counts();
+            c[index(size)]++;
+            return of(c);
+        }
+
+        /** NVIDIA's names, largest first: "4g.40gb + 2g.20gb + 1g.10gb", "3g.40gb + 4 x 1g.10gb" (A100 80GB). */
+        @Override
+        public String toString() {
+            List<String> parts = new ArrayList<>();
+            int[] c = counts();
+            for (int i = SIZES.length - 1; i >= 0; i--) {
+                if (c[i] > 0) {
+                    parts.add((c[i] > 1 ? c[i] + " x " : "") + profileName(SIZES[i]));
+                }
+            }
+            return parts.isEmpty() ? "(empty)" : String.join(" + ", parts);
+        }
+    }
+
+    /** Whether some placement fits these slices on one GPU. */
+    public static boolean valid(Layout layout) {
+        return VALID.contains(layout);
+    }
+
+    /** Whether one more slice of {@code size} compute slices fits beside {@code layout}. */
+    public static boolean fits(Layout layout, int size) {
+        return isSize(size) && valid(layout.plus(size));
+    }
+
+    /** Every valid layout to which no slice can be added (NVIDIA's table of combinations), largest slices first. */
+    public static List<Layout> maximalLayouts() {
+        List<Layout> out = new ArrayList<>();
+        for (Layout l : VALID) {
+            boolean full = true;
+            for (int s : SIZES) {
+                full &= !valid(l.plus(s));
+            }
+            if (full && l.sevenths() > 0) {
+                out.add(l);
+            }
+        }
+        out.sort(java.util.Comparator.comparing((Layout l) -> -l.sevens).thenComparing(l -> -l.fours).thenComparing(l -> -l.threes)
+                .thenComparing(l -> -l.twos));
+        return out;
+    }
+
+    public static int layoutCount() {
+        return VALID.size();
+    }
+
+    public static boolean isSize(int g) {
+        for (int s : SIZES) {
+            if (s == g) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The slice a share of the GPU stands for (100/7 → 1, 100 → 7), or -1 where it is none. */
+    public static int sizeOf(double sharePercent) {
+        double g = sharePercent * 7 / 100;
+        long r = Math.round(g);
+        return Math.abs(g - r) < 1e-6 && isSize((int) r) ? (int) r : -1;
+    }
+
+    /** The percent of a GPU a slice of g compute slices is (7g: 100 exactly). */
+    public static double share(int g) {
+        return g == 7 ? 100.0 : 100.0 * g / 7;
+    }
+
+    /** NVIDIA's profile name on an A100 80GB: 1g.10gb, 2g.20gb, 3g.40gb, 4g.40gb, 7g.80gb. */
+    public static String profileName(int g) {
+        return String.format(Locale.ROOT, "%dg.%dgb", g, 10 * MEMORY[index(g)]);
+    }
+
+    private static int index(int size) {
+        for (int i = 0; i < SIZES.length; i++) {
+            if (SIZES[i] == size) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no MIG slice of " + size + " compute slices on an A100 (sizes 1, 2, 3, 4, 7)");
+    }
+
+    private static Set<Layout> enumerate() {
+        Set<Layout> out = new HashSet<>();
+        place(new boolean[MEMORY_SLICES], new int[SIZES.length], 0, out);
+        return Set.copyOf(out);
+    }
+
+    /** Every set of non-overlapping placements, each added once in (size, start) order so none repeats. */
+    private static void place(boolean[] used, int[] counts, int from, Set<Layout> out) {
+        out.add(Layout.of(counts));
+        int k = 0;
+        for (int i = 0; i < SIZES.length; i++) {
+            for (int start : STARTS[i]) {
+                if (k++ < from) {
+                    continue;
+                }
+                boolean free = true;
+                for (int m = start; m < start + MEMORY[i]; m++) {
+                    free &= !used[m];
+                }
+                if (free && computeUsed(counts) + SIZES[i] <= 7) {
+                    for (int m = start; m < start + MEMORY[i]; m++) {
+                        used[m] = true;
+                    }
+                    counts[i]++;
+                    place(used, counts, k, out);
+                    counts[i]--;
+                    for (int m = start; m < start + MEMORY[i]; m++) {
+                        used[m] = false;
+                    }
+                }
+            }
+        }
+    }
+
+    private static int computeUsed(int[] counts) {
+        int s = 0;
+        for (int i = 0; i < counts.length; i++) {
+            s += counts[i] * SIZES[i];
+        }
+        return s;
+    }
+}
