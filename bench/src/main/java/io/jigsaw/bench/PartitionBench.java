@@ -51,6 +51,7 @@ public final class PartitionBench {
             cells.stream().filter(c -> c.optimistic(0.10)).forEach(c -> System.out.printf(Locale.ROOT,
                     "  optimistic > 10 %%: %s %dg batch %d: measured %.2f ms, derived %.2f ms (x%.2f)%n", c.model(), c.slice(), c.batch(),
                     c.measuredMs(), c.derivedMs(), c.ratio()));
+            matrix(cells);
             cells.forEach(c -> lines.add(String.format(Locale.ROOT, "%s,%s,%d,%d,%.4f,%.4f,%.4f,%.4f", rule, c.model(), c.slice(), c.batch(),
                     c.measuredMs(), c.derivedMs(), c.ratio(), c.efficiency())));
         }
@@ -69,6 +70,25 @@ public final class PartitionBench {
         System.out.printf(Locale.ROOT, "%-12s %5d %6s %12.3f %8.2f %8.2f %8.2f %8d %14s%n", name, r.length,
                 name.equals("all") || Double.isNaN(k) ? "-" : String.format(Locale.ROOT, "%.3f", k), median(err), median(r), r[0],
                 r[r.length - 1], cells.stream().filter(c -> c.optimistic(0.10)).count(), "(" + worst.slice() + "g, " + worst.batch() + ")");
+    }
+
+    /** Per slice x batch over the models: median ratio and the largest (the most optimistic model's). */
+    private static void matrix(List<PartitionValidation.Cell> cells) {
+        int[] batches = cells.stream().mapToInt(PartitionValidation.Cell::batch).distinct().sorted().toArray();
+        System.out.printf(Locale.ROOT, "  median ratio (max) over models, per slice x batch:%n  %-5s", "slice");
+        for (int b : batches) {
+            System.out.printf(Locale.ROOT, " %11s", "b" + b);
+        }
+        System.out.println();
+        for (int g : new int[] {1, 2, 3, 4}) {
+            System.out.printf(Locale.ROOT, "  %-5s", g + "g");
+            for (int b : batches) {
+                double[] r = cells.stream().filter(c -> c.slice() == g && c.batch() == b).mapToDouble(PartitionValidation.Cell::ratio).sorted()
+                        .toArray();
+                System.out.printf(Locale.ROOT, " %11s", r.length == 0 ? "-" : String.format(Locale.ROOT, "%.2f (%.2f)", median(r), r[r.length - 1]));
+            }
+            System.out.println();
+        }
     }
 
     private static double median(double[] sorted) {

@@ -93,7 +93,7 @@ final class PlanningOptions {
     @Option(names = "--partition-model", description = "How partition rows are derived where the profile measured none: COMPUTE"
             + " (whole-GPU batch curve's compute part over the share; validated on ParvaGPU's A100 MIG rows) or UTILISATION"
             + " (l(b)*max(1, u(b)/p)). Default: UTILISATION (DESIGN.md's rule; on ParvaGPU's"
-            + " measured slices 46 of 323 rows come out optimistic by more than 10 %, against 1 under COMPUTE: docs/planning.md).")
+            + " measured slices 46 of 323 rows come out optimistic by more than 10 %%, against 1 under COMPUTE: docs/planning.md).")
     io.jigsaw.planner.profile.PartitionModel.Rule partitionModel;
 
     @Bounds(min = 0, minExclusive = true, max = 1)

@@ -59,7 +59,8 @@ final class ProfileCommand implements Callable<Integer> {
             + " as the job's jigsaw.cpu.cores-per-gpu).")
     Integer coresPerGpu;
 
-    @Option(names = "--device", description = "Device name written in the CSV (default: cpu-<cores-per-gpu>t).")
+    @Option(names = "--device", description = "Device name written in the CSV (default: cpu-<cores-per-gpu>t); with --derive-from,"
+            + " the device whose rows to derive from (default: the file's only one).")
     String device;
 
     @Option(names = "--derive-from", paramLabel = "WHOLE.csv", description = "Our profile CSV with whole-GPU rows (share 100):"

@@ -265,6 +265,49 @@ public class JigsawCliTest {
         assertThat(run("capacity", "--framework-idle-cores", "-1").code).isEqualTo(2);
     }
 
+    @Test
+    void profileDeriveFromWritesThePartitionRowsThePlannerWouldDerive(@TempDir Path dir) throws Exception {
+        // resnet50's whole A100 (7g, one process) at batch 1, 8 and 32, from ParvaGPU's measurements.
+        Path whole = java.nio.file.Files.writeString(dir.resolve("whole.csv"), String.join("\n",
+                io.jigsaw.planner.profile.ProfileCsv.HEADER,
+                "resnet50,a100,100,1,5.1087,5.2620,measured",
+                "resnet50,a100,100,8,5.0010,5.1510,measured",
+                "resnet50,a100,100,32,13.3512,13.7517,measured") + "\n");
+        Path out = dir.resolve("derived.csv");
+
+        Run run = run("profile", "--derive-from", whole.toString(), "--out", out.toString(), "--mig", "--partition-model", "COMPUTE");
+
+        assertThat(run.code()).as(run.err()).isZero();
+        List<io.jigsaw.planner.profile.ProfileRow> rows = io.jigsaw.planner.profile.ProfileCsv.read(out);
+        // Three measured rows kept, and each batch on 1g, 2g, 3g and 4g derived.
+        assertThat(rows).hasSize(3 + 3 * 4);
+        assertThat(rows.stream().filter(io.jigsaw.planner.profile.ProfileRow::derived)).hasSize(12)
+                .allSatisfy(r -> assertThat(io.jigsaw.planner.profile.MigGeometry.sizeOf(r.share())).isBetween(1, 4));
+        // Batch 8 is the first compute-bound one (32 costs 2.7x): on 1g it takes 0.92 x 5.001 x 7 ms.
+        io.jigsaw.planner.profile.ProfileRow oneG = rows.stream().filter(r -> r.derived() && r.batch() == 8
+                && io.jigsaw.planner.profile.MigGeometry.sizeOf(r.share()) == 1).findFirst().orElseThrow();
+        assertThat(oneG.p50Ms()).isCloseTo(io.jigsaw.planner.profile.PartitionModel.SLICE_EFFICIENCY * 5.001 * 7,
+                org.assertj.core.api.Assertions.within(1e-3));
+        assertThat(run.err()).isEmpty();
+
+        Path none = java.nio.file.Files.writeString(dir.resolve("slices.csv"), io.jigsaw.planner.profile.ProfileCsv.HEADER
+                + "\nresnet50,a100,50,1,5.1,5.2,measured\n");
+        Run refused = run("profile", "--derive-from", none.toString(), "--out", dir.resolve("x.csv").toString());
+        assertThat(refused.code()).isNotZero();
+        assertThat(refused.err()).contains(none.toString()).contains("no whole-GPU row");
+    }
+
+    @Test
+    void planOnTheA100AppRestsOnMeasuredSlicesInValidMigLayouts() throws Exception {
+        Path graph = Path.of(System.getProperty("jigsaw.examples.dir"), "a100-vision", "graph.yaml");
+        String out = OtherLokiAppTest.stdout(() -> assertThat(run("plan", "--graph", graph.toString(), "--mig", "--gpus", "8",
+                "--demand", "1000", "--time-limit", "PT2S").code()).isZero());
+
+        assertThat(out).contains("FEASIBLE").contains("device a100-80gb-mig")
+                .contains("measured rows").contains("0 derived").contains("GPU 0 MIG layout: ")
+                .doesNotContain("DERIVED");
+    }
+
     /** The jigsaw policy's capacity from `capacity`'s table. */
     private static double capacityOf(String out) {
         return out.lines().filter(l -> l.startsWith("jigsaw ")).map(l -> Double.parseDouble(l.trim().split("\\s+")[1])).findFirst()

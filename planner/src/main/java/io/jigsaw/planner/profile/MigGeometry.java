@@ -121,6 +121,16 @@ public final class MigGeometry {
         return Math.abs(g - r) < 1e-6 && isSize((int) r) ? (int) r : -1;
     }
 
+    /**
+     * A share read from a file, exact where it stands for a slice: "14.2857" (a CSV's 4 decimals) is 100/7, so
+     * it meets the planner's slices; any other share is returned as it is.
+     */
+    public static double snap(double sharePercent) {
+        double g = sharePercent * 7 / 100;
+        long r = Math.round(g);
+        return Math.abs(g - r) < 1e-3 && isSize((int) r) ? share((int) r) : sharePercent;
+    }
+
     /** The percent of a GPU a slice of g compute slices is (7g: 100 exactly). */
     public static double share(int g) {
         return g == 7 ? 100.0 : 100.0 * g / 7;

@@ -22,7 +22,7 @@ public final class ProfileCsv {
     public static List<ProfileRow> read(Path file) {
         List<ProfileRow> rows = new ArrayList<>();
         for (CsvFile.NamedRow row : CsvFile.withHeader(file).rows(HEADER.split(","))) {
-            double s = row.number("share");
+            double s = MigGeometry.snap(row.number("share"));
             if (!(s > 0 && s <= 100)) {
                 throw row.error("share must be a percent in (0, 100], found " + s);
             }
