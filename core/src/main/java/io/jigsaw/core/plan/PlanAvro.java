@@ -24,7 +24,7 @@ public final class PlanAvro {
                 .setLatencyBudgetMs(t.latencyBudgetMs())
                 .setPartitions(t.partitions().stream()
                         .map(p -> io.jigsaw.schemas.Partition.newBuilder().setGpu(p.gpu()).setShare(p.share()).setVariant(p.variant())
-                                .setBatchSize(p.batchSize()).setWeight(p.weight()).build())
+                                .setBatchSize(p.batchSize()).setWeight(p.weight()).setMigSlice(p.migSlice()).build())
                         .toList())
                 .setLadder(t.adaptation().ladder().stream()
                         .map(r -> io.jigsaw.schemas.Rung.newBuilder().setVariant(r.variant()).setBatchMs(r.batchMs()).build()).toList())
@@ -39,7 +39,8 @@ public final class PlanAvro {
         List<TaskPlan> tasks = avro.getTasks().stream().map(t -> new TaskPlan(t.getTask(), t.getVariant(), t.getBatchSize(),
                 t.getBatchTimeoutMs(), t.getLatencyBudgetMs(),
                 t.getPartitions().stream().map(p -> new Partition(p.getGpu(), p.getShare(),
-                        p.getVariant() == null ? null : p.getVariant().toString(), p.getBatchSize(), p.getWeight())).toList(),
+                        p.getVariant() == null ? null : p.getVariant().toString(), p.getBatchSize(), p.getWeight(),
+                        p.getMigSlice() == null ? null : p.getMigSlice().toString())).toList(),
                 adaptation(t))).toList();
         return new Plan(avro.getGraph(), avro.getVersion(), avro.getCreatedBy(), avro.getNote(), tasks);
     }

@@ -41,11 +41,12 @@ public final class PlanFile {
             t.requireObject(Set.of("task", "variant", "batch_size", "batch_timeout_ms", "latency_budget_ms", "partitions", "ladder", "cascade"));
             List<Partition> parts = new ArrayList<>();
             for (Fields p : t.field("partitions").list()) {
-                p.requireObject(Set.of("gpu", "share", "variant", "batch_size", "weight"));
+                p.requireObject(Set.of("gpu", "share", "variant", "batch_size", "weight", "mig_slice"));
                 parts.add(new Partition(p.field("gpu").integer(), p.field("share").number(),
                         p.field("variant").present() ? p.field("variant").text() : null,
                         p.field("batch_size").present() ? p.field("batch_size").integer() : 0,
-                        p.field("weight").present() ? p.field("weight").number() : 0));
+                        p.field("weight").present() ? p.field("weight").number() : 0,
+                        p.field("mig_slice").present() ? p.field("mig_slice").text() : null));
             }
             tasks.add(new TaskPlan(t.field("task").text(), t.field("variant").text(), t.field("batch_size").integer(),
                     t.field("batch_timeout_ms").number(),
@@ -116,7 +117,10 @@ public final class PlanFile {
         }
     }
 
-    /** gpu and share always; a split's variant, batch and weight only where the plan sets them, so plans without splits read as before. */
+    /**
+     * gpu and share always; a split's variant, batch and weight, and a MIG slice, only where the plan sets them,
+     * so plans without them read as before.
+     */
     private static Map<String, Object> partition(Partition p) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("gpu", p.gpu());
@@ -129,6 +133,9 @@ public final class PlanFile {
         }
         if (p.weight() > 0) {
             m.put("weight", p.weight());
+        }
+        if (p.migSlice() != null) {
+            m.put("mig_slice", p.migSlice());
         }
         return m;
     }

@@ -45,6 +45,26 @@ class PlanFileTest {
     }
 
     @Test
+    void aReplicasMigSliceGoesThroughTheFileAndTheTopic() throws IOException {
+        Plan base = PlanValidatorTest.plan("xr", "d-s", 50, 30);
+        TaskPlan first = base.tasks().get(0);
+        // Two processes sharing the 1g slice at memory slice 0 of GPU 0, each on half of it.
+        TaskPlan sliced = new TaskPlan(first.task(), first.variant(), first.batchSize(), first.batchTimeoutMs(), first.latencyBudgetMs(),
+                List.of(new Partition(0, 100.0 / 14, null, 0, 0, "1g.10gb@0"), new Partition(0, 100.0 / 14, null, 0, 0, "1g.10gb@0")));
+        List<TaskPlan> tasks = new java.util.ArrayList<>(base.tasks());
+        tasks.set(0, sliced);
+        Plan plan = new Plan(base.graph(), base.version(), base.createdBy(), base.note(), tasks);
+
+        PlanFile.write(plan, dir.resolve("mig.json"));
+        assertThat(java.nio.file.Files.readString(dir.resolve("mig.json"))).contains("\"mig_slice\" : \"1g.10gb@0\"");
+        assertThat(PlanFile.read(dir.resolve("mig.json"))).isEqualTo(plan);
+        assertThat(PlanAvro.fromAvro(PlanAvro.toAvro(plan))).isEqualTo(plan);
+        // A plan without slices writes none (and reads as before).
+        PlanFile.write(base, dir.resolve("mps.json"));
+        assertThat(java.nio.file.Files.readString(dir.resolve("mps.json"))).doesNotContain("mig_slice");
+    }
+
+    @Test
     void aLadderAndACascadeGoThroughTheFileAndTheTopicAndPlansWithoutThemReadAsBefore() throws IOException {
         Plan base = PlanValidatorTest.plan("xr", "d-s", 50, 30);
         List<TaskPlan> tasks = new java.util.ArrayList<>(base.tasks());

@@ -26,9 +26,15 @@ public record ClusterLayout(List<TaskManager> taskManagers) {
      * @param id Flink's resource id, also what the REST API and the dashboard show
      * @param role the task it serves, or {@link Placement#IO}
      * @param gpu its GPU (CUDA_VISIBLE_DEVICES); null for the CPU TaskManager
-     * @param share its percent of that GPU (CUDA_MPS_ACTIVE_THREAD_PERCENTAGE); null for the CPU TaskManager
+     * @param share its percent of that GPU (CUDA_MPS_ACTIVE_THREAD_PERCENTAGE; of its MIG slice's, where it has one); null for
+     *     the CPU TaskManager
+     * @param migSlice the MIG slice of that GPU it runs in ({@code 3g.40gb@4}), or null: an MPS share of the whole GPU
      */
-    public record TaskManager(String id, String role, Integer gpu, Double share, int slots) {
+    public record TaskManager(String id, String role, Integer gpu, Double share, int slots, String migSlice) {
+
+        public TaskManager(String id, String role, Integer gpu, Double share, int slots) {
+            this(id, role, gpu, share, slots, null);
+        }
     }
 
     public ClusterLayout {
@@ -47,8 +53,9 @@ public record ClusterLayout(List<TaskManager> taskManagers) {
             for (int i = 0; i < n; i++) {
                 Partition p = t.partitions().get(i);
                 int lanes = replicaSlots / n + (i < replicaSlots % n ? 1 : 0);
-                String id = String.format(Locale.ROOT, "%s-%d-gpu%d-%s", t.task(), i, p.gpu(), share(p.share()));
-                out.add(new TaskManager(id, t.task(), p.gpu(), p.share(), lanes));
+                String id = String.format(Locale.ROOT, "%s-%d-gpu%d-%s", t.task(), i, p.gpu(), share(p.share()))
+                        + (p.migSlice() == null ? "" : "-" + p.migSlice().replaceAll("[^A-Za-z0-9]", "_"));
+                out.add(new TaskManager(id, t.task(), p.gpu(), p.share(), lanes, p.migSlice()));
             }
         }
         return new ClusterLayout(out);

@@ -1,5 +1,6 @@
 package io.jigsaw.job.cluster;
 
+import io.jigsaw.planner.profile.MigGeometry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jigsaw.job.LoopbackPorts;
@@ -153,7 +154,15 @@ public final class LocalCluster implements AutoCloseable {
                 Map<String, String> env = new LinkedHashMap<>();
                 if (tm.gpu() != null) {
                     env.put("CUDA_VISIBLE_DEVICES", String.valueOf(tm.gpu()));
-                    env.put("CUDA_MPS_ACTIVE_THREAD_PERCENTAGE", String.valueOf(Math.max(1, Math.round(tm.share()))));
+                    double ofSlice = tm.share();
+                    if (tm.migSlice() != null) {
+                        // Inside a MIG slice the MPS percentage is of the slice. On a MIG host CUDA_VISIBLE_DEVICES must name
+                        // the slice's MIG device (its UUID from `nvidia-smi -L`), which only that host knows: JIGSAW_MIG_SLICE
+                        // says which one (docs/operations.md).
+                        env.put("JIGSAW_MIG_SLICE", tm.migSlice());
+                        ofSlice = 100 * tm.share() / MigGeometry.share(MigGeometry.sizeOfName(tm.migSlice()));
+                    }
+                    env.put("CUDA_MPS_ACTIVE_THREAD_PERCENTAGE", String.valueOf(Math.max(1, Math.round(ofSlice))));
                 }
                 members.add(launch("taskmanager-" + tm.id(), TASK_MANAGER_MAIN, ProcessMemoryUtils.generateJvmParametersStr(spec)
                                 + jvmOptions(tmConf, CoreOptions.FLINK_DEFAULT_TM_JVM_OPTIONS, CoreOptions.FLINK_TM_JVM_OPTIONS),

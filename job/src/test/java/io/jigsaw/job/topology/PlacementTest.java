@@ -74,4 +74,19 @@ class PlacementTest {
                 new ClusterLayout.TaskManager("detect-1-gpu1-25_5pct", "detect", 1, 25.5, 1),
                 new ClusterLayout.TaskManager("fuse-0-gpu0-10pct", "fuse", 0, 10.0, 3));
     }
+
+    @Test
+    void aReplicaInAMigSliceGetsATaskManagerNamingTheSlice() {
+        Plan plan = new Plan("g", 1, "test", "", List.of(
+                new TaskPlan("answer", "bert", 1, 10, 100, List.of(new Partition(2, 100.0 / 14, null, 0, 0, "1g.10gb@3"),
+                        new Partition(2, 300.0 / 7, null, 0, 0, "3g.40gb@4")))));
+
+        ClusterLayout layout = ClusterLayout.of(plan, 2);
+
+        assertThat(layout.taskManagers()).element(1).satisfies(tm -> {
+            assertThat(tm.migSlice()).isEqualTo("1g.10gb@3");
+            assertThat(tm.id()).isEqualTo("answer-0-gpu2-7_1pct-1g_10gb_3");
+        });
+        assertThat(layout.taskManagers()).element(2).extracting(ClusterLayout.TaskManager::migSlice).isEqualTo("3g.40gb@4");
+    }
 }

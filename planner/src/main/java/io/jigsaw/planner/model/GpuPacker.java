@@ -110,6 +110,8 @@ public final class GpuPacker {
             out.add(withPartitions ? new ArrayList<>() : List.of());
         }
         double overflow = 0;
+        // Per slice placed: task, GPU, size, its rank among that GPU's slices of that size, replicas in it.
+        List<int[]> placed = new ArrayList<>();
         for (int t : order) {
             if (shares[t] <= 0 || replicas[t] == 0) {
                 continue;
@@ -122,17 +124,27 @@ public final class GpuPacker {
             int left = replicas[t];
             for (int g = 0; g < gpus && left > 0; g++) {
                 while (left > 0 && MigGeometry.fits(layout[g], size)) {
-                    layout[g] = layout[g].plus(size);
                     int here = Math.min(per, left);
+                    placed.add(new int[] {t, g, size, layout[g].count(size), here});
+                    layout[g] = layout[g].plus(size);
                     left -= here;
-                    if (withPartitions) {
-                        for (int k = 0; k < here; k++) {
-                            out.get(t).add(new Partition(g, shares[t]));
-                        }
-                    }
                 }
             }
             overflow += Math.ceil(left / (double) per) * slice[t];
+        }
+        if (withPartitions) {
+            // Each slice named by where the GPU's final layout places it, so replicas sharing one name the same slice.
+            int[][][] starts = new int[gpus][][];
+            for (int[] s : placed) {
+                int g = s[1];
+                if (starts[g] == null) {
+                    starts[g] = MigGeometry.placements(layout[g]);
+                }
+                String name = MigGeometry.sliceName(s[2], starts[g][MigGeometry.index(s[2])][s[3]]);
+                for (int k = 0; k < s[4]; k++) {
+                    out.get(s[0]).add(new Partition(g, shares[s[0]], null, 0, 0, name));
+                }
+            }
         }
         double[] load = new double[gpus];
         for (int g = 0; g < gpus; g++) {

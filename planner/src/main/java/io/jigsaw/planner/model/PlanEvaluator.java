@@ -346,13 +346,11 @@ public final class PlanEvaluator {
             List<io.jigsaw.core.plan.Partition> both = new ArrayList<>();
             double total = l.taskRateRps();
             for (io.jigsaw.core.plan.Partition p : main) {
-                both.add(new io.jigsaw.core.plan.Partition(p.gpu(), p.share(), l.option().variant(), l.option().batch(),
-                        total > 0 ? l.rateRps() / l.replicas() / total : 0));
+                both.add(p.running(l.option().variant(), l.option().batch(), total > 0 ? l.rateRps() / l.replicas() / total : 0));
             }
             for (io.jigsaw.core.plan.Partition p : spill) {
                 TaskLoad s = l.spill();
-                both.add(new io.jigsaw.core.plan.Partition(p.gpu(), p.share(), s.option().variant(), s.option().batch(),
-                        total > 0 ? s.rateRps() / s.replicas() / total : 0));
+                both.add(p.running(s.option().variant(), s.option().batch(), total > 0 ? s.rateRps() / s.replicas() / total : 0));
             }
             out.add(both);
         }

@@ -24,9 +24,14 @@ public record TaskLoad(String task, TaskOption option, double rateRps, int repli
         return new TaskLoad(task, option, rateRps, replicas, batchMs, fillMs, latencyMs, derived, other);
     }
 
-    /** Share of the main group, plus the spill's. */
+    /**
+     * Share of the main group, plus the spill's. Replicas that share MIG slices hold whole slices: a slice with
+     * room for 3 processes holds its share though it runs 1.
+     */
     public double totalShare() {
-        return replicas * option.share() + (spill == null ? 0 : spill.totalShare());
+        int per = option.processes();
+        double main = per == 1 ? replicas * option.share() : Math.ceil(replicas / (double) per) * option.share() * per;
+        return main + (spill == null ? 0 : spill.totalShare());
     }
 
     /** Pieces per second into the task, both groups. */

@@ -54,6 +54,11 @@ public final class MigGeometry {
             return s;
         }
 
+        /** How many slices of {@code size} compute slices. */
+        public int count(int size) {
+            return counts()[index(size)];
+        }
+
         public Layout plus(int size) {
             int[] c = counts();
             c[index(size)]++;
@@ -72,6 +77,71 @@ public final class MigGeometry {
             }
             return parts.isEmpty() ? "(empty)" : String.join(" + ", parts);
         }
+    }
+
+    /**
+     * Where each slice of a valid layout starts, in memory slices: per slice size ({@link #SIZES} order), the starts of
+     * that many slices, ascending. The first placement found trying the larger slices first.
+     */
+    public static int[][] placements(Layout layout) {
+        if (!valid(layout)) {
+            throw new IllegalArgumentException("no placement fits " + layout);
+        }
+        int[] want = layout.counts();
+        int[][] out = new int[SIZES.length][];
+        for (int i = 0; i < SIZES.length; i++) {
+            out[i] = new int[want[i]];
+        }
+        if (!fill(new boolean[MEMORY_SLICES], want, new int[SIZES.length], SIZES.length - 1, out)) {
+            throw new IllegalStateException("layout " + layout + " is valid but no placement was found");
+        }
+        return out;
+    }
+
+    /** The compute slices of a slice named as plans name it ({@code 3g.40gb@4}: 3). */
+    public static int sizeOfName(String slice) {
+        int g = slice.indexOf('g');
+        int size = g > 0 ? Integer.parseInt(slice.substring(0, g)) : -1;
+        if (!isSize(size)) {
+            throw new IllegalArgumentException("'" + slice + "' names no A100 MIG slice (1g.10gb@0 … 7g.80gb@0)");
+        }
+        return size;
+    }
+
+    /** The slice's name in a plan: its profile and first memory slice, e.g. {@code 3g.40gb@4}. */
+    public static String sliceName(int size, int start) {
+        return profileName(size) + "@" + start;
+    }
+
+    private static boolean fill(boolean[] used, int[] want, int[] placed, int i, int[][] out) {
+        if (i < 0) {
+            return true;
+        }
+        if (placed[i] == want[i]) {
+            return fill(used, want, placed, i - 1, out);
+        }
+        int from = placed[i] == 0 ? 0 : out[i][placed[i] - 1] + 1;
+        for (int start : STARTS[i]) {
+            boolean free = start >= from;
+            for (int m = start; free && m < start + MEMORY[i]; m++) {
+                free = !used[m];
+            }
+            if (!free) {
+                continue;
+            }
+            for (int m = start; m < start + MEMORY[i]; m++) {
+                used[m] = true;
+            }
+            out[i][placed[i]++] = start;
+            if (fill(used, want, placed, i, out)) {
+                return true;
+            }
+            placed[i]--;
+            for (int m = start; m < start + MEMORY[i]; m++) {
+                used[m] = false;
+            }
+        }
+        return false;
     }
 
     /** Whether some placement fits these slices on one GPU. */
@@ -141,7 +211,8 @@ public final class MigGeometry {
         return String.format(Locale.ROOT, "%dg.%dgb", g, 10 * MEMORY[index(g)]);
     }
 
-    private static int index(int size) {
+    /** The position of a slice size in {@link #SIZES}. */
+    public static int index(int size) {
         for (int i = 0; i < SIZES.length; i++) {
             if (SIZES[i] == size) {
                 return i;

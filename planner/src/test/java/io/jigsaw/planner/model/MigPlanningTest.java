@@ -29,6 +29,9 @@ class MigPlanningTest {
         assertThat(p.partitions().get(0)).extracting(Partition::gpu).containsExactly(0, 0);
         assertThat(p.partitions().get(1)).extracting(Partition::gpu).containsExactly(1);
         assertThat(p.migLayouts()[0].toString()).isEqualTo("2 x 3g.40gb");
+        // Each replica names its slice where the GPU's layout places it: the two 3g at memory slices 0 and 4.
+        assertThat(p.partitions().get(0)).extracting(Partition::migSlice).containsExactly("3g.40gb@0", "3g.40gb@4");
+        assertThat(p.partitions().get(1)).extracting(Partition::migSlice).containsExactly("1g.10gb@0");
         // On one GPU it does not fit at all, where MPS shares (a sum <= 100 %) would take it.
         assertThat(GpuPacker.pack(new double[] {300.0 / 7, ONE_G}, new int[] {2, 1}, null, true, 1, false, 0).overflowShare())
                 .isCloseTo(ONE_G, org.assertj.core.api.Assertions.within(1e-9));
@@ -41,6 +44,39 @@ class MigPlanningTest {
         GpuPacker.Packing p = GpuPacker.pack(new double[] {ONE_G / 2}, new int[] {5}, new int[] {2}, true, 1, true, 0);
         assertThat(p.partitions().get(0)).hasSize(5).allSatisfy(part -> assertThat(part.share()).isEqualTo(ONE_G / 2));
         assertThat(p.migLayouts()[0].toString()).isEqualTo("3 x 1g.10gb");
+        assertThat(p.partitions().get(0)).extracting(Partition::migSlice)
+                .containsExactly("1g.10gb@0", "1g.10gb@0", "1g.10gb@1", "1g.10gb@1", "1g.10gb@2");
+        // MPS shares of whole GPUs name no slice.
+        assertThat(GpuPacker.pack(new double[] {50}, new int[] {2}, 1, true, 0).partitions().get(0))
+                .extracting(Partition::migSlice).containsOnlyNulls();
+    }
+
+    @Test
+    void replicasSharingSlicesHoldWholeSlices() {
+        // Three replicas, two per 1g slice: two slices held, though the second runs one process.
+        TaskLoad three = new TaskLoad("t", new TaskOption("v", 1, ONE_G / 2, 2), 100, 3, 5, 0, 10, false);
+        assertThat(three.totalShare()).isCloseTo(2 * ONE_G, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(new TaskLoad("t", new TaskOption("v", 1, ONE_G), 100, 3, 5, 0, 10, false).totalShare())
+                .isCloseTo(3 * ONE_G, org.assertj.core.api.Assertions.within(1e-9));
+    }
+
+    @Test
+    void everyValidLayoutHasPlacementsThatDoNotOverlap() {
+        for (MigGeometry.Layout l : MigGeometry.maximalLayouts()) {
+            int[][] starts = MigGeometry.placements(l);
+            boolean[] used = new boolean[8];
+            int[] memory = {1, 2, 4, 4, 8};
+            for (int i = 0; i < starts.length; i++) {
+                assertThat(starts[i]).hasSize(l.counts()[i]);
+                for (int start : starts[i]) {
+                    for (int m = start; m < start + memory[i]; m++) {
+                        assertThat(used[m]).as(l + ": memory slice " + m + " used twice").isFalse();
+                        used[m] = true;
+                    }
+                }
+            }
+        }
+        assertThat(MigGeometry.sizeOfName("3g.40gb@4")).isEqualTo(3);
     }
 
     @Test
@@ -54,10 +90,11 @@ class MigPlanningTest {
         assertThat(plan.feasible()).isTrue();
         assertThat(e.usesDerivedRows()).isFalse();
         assertThat(e.packing().migLayouts()).allSatisfy(l -> assertThat(MigGeometry.valid(l)).isTrue());
-        // Every replica's partition is a slice or an equal part of one.
+        // Every replica's partition is a slice or an equal part of one, and names it.
         for (TaskLoad l : e.tasks()) {
             assertThat(MigGeometry.sizeOf(l.option().share() * l.option().processes())).isPositive();
         }
+        e.packing().partitions().forEach(list -> list.forEach(part -> assertThat(part.migSlice()).isNotNull()));
         // The slices in the layouts hold every replica: per GPU, the layout's sevenths cover its replicas' shares.
         double[] held = new double[8];
         e.packing().partitions().forEach(list -> list.forEach(part -> held[part.gpu()] += part.share()));
