@@ -63,8 +63,7 @@ class ResultSchemaEvolutionTest {
         plan.put("created_by", "old sidecar");
         plan.put("note", "");
         plan.put("tasks", List.of(task));
-        byte[] bytes = new org.apache.avro.message.BinaryMessageEncoder<org.apache.avro.generic.GenericRecord>(
-                org.apache.avro.generic.GenericData.get(), v1).encode(plan).array();
+        byte[] bytes = encode(v1, plan);
 
         io.jigsaw.core.plan.TaskPlan read = io.jigsaw.core.plan.PlanAvro.fromAvro(AvroBytes.decode(bytes, io.jigsaw.schemas.Plan.class)).tasks().get(0);
 
@@ -97,19 +96,7 @@ class ResultSchemaEvolutionTest {
     @Test
     void aRequestOfVersion2IsReadTodayAndAVersion2ReaderReadsTodaysTensorRequests() throws Exception {
         Schema v2 = SchemaVersions.of("Request").get(1);
-        Schema tensorSchema = v2.getField("payload").schema();
-        GenericRecord tensor = new GenericData.Record(tensorSchema);
-        tensor.put("data", java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3, 4}));
-        tensor.put("shape", List.of(1));
-        tensor.put("dtype", "float32");
-        GenericRecord old = new GenericData.Record(v2);
-        old.put("request_id", "old-producer");
-        old.put("graph", "xr-scene");
-        old.put("event_time_ms", 5L);
-        old.put("deadline_ms", 0L);
-        old.put("payload", tensor);
-        old.put("truth", null);
-        byte[] fromOldProducer = new org.apache.avro.message.BinaryMessageEncoder<GenericRecord>(GenericData.get(), v2).encode(old).array();
+        byte[] fromOldProducer = encode(v2, tensorRequest(v2, "old-producer", "xr-scene", new byte[] {1, 2, 3, 4}, List.of(1)));
 
         io.jigsaw.schemas.Request today = AvroBytes.decode(fromOldProducer, io.jigsaw.schemas.Request.class);
         assertThat(today.getPayload().getShape()).containsExactly(1);
@@ -143,9 +130,7 @@ class ResultSchemaEvolutionTest {
         v1.put("queue_ms", 0.0);
         v1.put("model_ms", 0.0);
         v1.put("hops", 0);
-        ByteBuffer written = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), V1).encode(v1);
-        byte[] bytes = new byte[written.remaining()];
-        written.get(bytes);
+        byte[] bytes = encode(V1, v1);
 
         Result r = AvroBytes.decode(bytes, Result.class);
 
@@ -158,23 +143,34 @@ class ResultSchemaEvolutionTest {
     @Test
     void aRequestOfTheFirstSchemaIsReadWithoutTruth() throws Exception {
         Schema v1 = SchemaVersions.of("Request").get(0);
-        GenericRecord tensor = new GenericData.Record(v1.getField("payload").schema());
-        tensor.put("data", ByteBuffer.wrap(new byte[12]));
-        tensor.put("shape", List.of(1, 1, 3));
-        tensor.put("dtype", "float32");
-        GenericRecord old = new GenericData.Record(v1);
-        old.put("request_id", "r1");
-        old.put("graph", "g");
-        old.put("event_time_ms", 5L);
-        old.put("deadline_ms", 0L);
-        old.put("payload", tensor);
-        ByteBuffer written = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old);
-        byte[] bytes = new byte[written.remaining()];
-        written.get(bytes);
+        byte[] bytes = encode(v1, tensorRequest(v1, "r1", "g", new byte[12], List.of(1, 1, 3)));
 
         Request r = AvroBytes.decode(bytes, Request.class);
 
         assertThat(r.getRequestId()).isEqualTo("r1");
         assertThat(r.getTruth()).isNull();
+    }
+
+    /** A request of an older schema with a float32 tensor payload, sent at 5 ms with no deadline, as its producers made them. */
+    private static GenericRecord tensorRequest(Schema version, String id, String graph, byte[] data, List<Integer> shape) {
+        GenericRecord tensor = new GenericData.Record(version.getField("payload").schema());
+        tensor.put("data", ByteBuffer.wrap(data));
+        tensor.put("shape", shape);
+        tensor.put("dtype", "float32");
+        GenericRecord old = new GenericData.Record(version);
+        old.put("request_id", id);
+        old.put("graph", graph);
+        old.put("event_time_ms", 5L);
+        old.put("deadline_ms", 0L);
+        old.put("payload", tensor);
+        return old;
+    }
+
+    /** A record in the single-object encoding of the schema it was written with, as an older producer sends it. */
+    private static byte[] encode(Schema writer, GenericRecord record) throws java.io.IOException {
+        ByteBuffer written = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), writer).encode(record);
+        byte[] bytes = new byte[written.remaining()];
+        written.get(bytes);
+        return bytes;
     }
 }

@@ -131,12 +131,12 @@ final class PlanCommand implements Callable<Integer> {
 
     private static void row(PrintStream o, String label, TaskLoad l) {
         TaskOption t = l.option();
+        int slice = MigGeometry.sizeOf(t.share() * t.processes());
+        String sharing = t.processes() == 1 ? "" : String.format(Locale.ROOT, " (%d processes per %s slice)", t.processes(),
+                slice > 0 ? MigGeometry.profileName(slice) : String.format(Locale.ROOT, "%.0f%%", t.share() * t.processes()));
         o.printf(Locale.ROOT, "%-22s %-18s %5d %5.0f%% %8d %10.2f %9.2f %9.2f %9.2f  %s%s%n", label, t.variant(),
                 t.batch(), t.share(), l.replicas(), l.rateRps(), l.batchMs(), l.fillMs(), l.latencyMs(),
-                t.share() == 0 ? "-" : l.derived() ? "derived" : "measured",
-                t.processes() > 1 ? String.format(Locale.ROOT, " (%d processes per %s slice)", t.processes(),
-                        MigGeometry.sizeOf(t.share() * t.processes()) > 0 ? MigGeometry.profileName(MigGeometry.sizeOf(t.share() * t.processes()))
-                        : String.format(Locale.ROOT, "%.0f%%", t.share() * t.processes())) : "");
+                t.share() == 0 ? "-" : l.derived() ? "derived" : "measured", sharing);
     }
 
     static Map<String, Object> summary(SolvedPlan s) {

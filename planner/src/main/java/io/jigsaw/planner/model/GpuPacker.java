@@ -110,8 +110,7 @@ public final class GpuPacker {
             out.add(withPartitions ? new ArrayList<>() : List.of());
         }
         double overflow = 0;
-        // Per slice placed: task, GPU, size, its rank among that GPU's slices of that size, replicas in it.
-        List<int[]> placed = new ArrayList<>();
+        List<PlacedSlice> placed = new ArrayList<>();
         for (int t : order) {
             if (shares[t] <= 0 || replicas[t] == 0) {
                 continue;
@@ -125,7 +124,7 @@ public final class GpuPacker {
             for (int g = 0; g < gpus && left > 0; g++) {
                 while (left > 0 && MigGeometry.fits(layout[g], size)) {
                     int here = Math.min(per, left);
-                    placed.add(new int[] {t, g, size, layout[g].count(size), here});
+                    placed.add(new PlacedSlice(t, g, size, layout[g].count(size), here));
                     layout[g] = layout[g].plus(size);
                     left -= here;
                 }
@@ -135,14 +134,13 @@ public final class GpuPacker {
         if (withPartitions) {
             // Each slice named by where the GPU's final layout places it, so replicas sharing one name the same slice.
             int[][][] starts = new int[gpus][][];
-            for (int[] s : placed) {
-                int g = s[1];
-                if (starts[g] == null) {
-                    starts[g] = MigGeometry.placements(layout[g]);
+            for (PlacedSlice s : placed) {
+                if (starts[s.gpu] == null) {
+                    starts[s.gpu] = MigGeometry.placements(layout[s.gpu]);
                 }
-                String name = MigGeometry.sliceName(s[2], starts[g][MigGeometry.index(s[2])][s[3]]);
-                for (int k = 0; k < s[4]; k++) {
-                    out.get(s[0]).add(new Partition(g, shares[s[0]], null, 0, 0, name));
+                String name = MigGeometry.sliceName(s.size, starts[s.gpu][MigGeometry.index(s.size)][s.rank]);
+                for (int k = 0; k < s.replicas; k++) {
+                    out.get(s.task).add(new Partition(s.gpu, shares[s.task], null, 0, 0, name));
                 }
             }
         }
@@ -151,5 +149,9 @@ public final class GpuPacker {
             load[g] = 100.0 * layout[g].sevenths() / 7;
         }
         return new Packing(out, overflow, load, layout);
+    }
+
+    /** One slice as packed: its task, GPU and size, its rank among that GPU's slices of that size, the replicas in it. */
+    private record PlacedSlice(int task, int gpu, int size, int rank, int replicas) {
     }
 }

@@ -192,17 +192,15 @@ public record PlanningInstance(Graph graph, Profile profile, double demandRps, i
         List<Double> shares = policy.partitioning() ? grid.shares() : List.of(100.0);
         List<TaskOption> out = new ArrayList<>();
         for (Variant v : variants) {
+            // Processes measured sharing one MIG slice: a replica may be one of n on its slice's 1/n.
+            java.util.Set<Integer> processCounts = grid.mig() && policy.partitioning() ? profile.processCounts(v.name()) : java.util.Set.of(1);
             for (int b : profile.batches(v.name())) {
                 if (policy.powersOfTwoBatches() && Integer.bitCount(b) != 1) {
                     continue;
                 }
                 for (double s : shares) {
-                    if (profile.row(v.name(), s, b).isPresent()) {
-                        out.add(new TaskOption(v.name(), b, s));
-                    }
-                    // Processes measured sharing one MIG slice: each replica is one of them.
-                    for (int n : grid.mig() && policy.partitioning() ? profile.processCounts(v.name()) : java.util.Set.<Integer>of()) {
-                        if (n > 1 && profile.row(v.name(), s / n, b, n).isPresent()) {
+                    for (int n : processCounts) {
+                        if (profile.row(v.name(), s / n, b, n).isPresent()) {
                             out.add(new TaskOption(v.name(), b, s / n, n));
                         }
                     }

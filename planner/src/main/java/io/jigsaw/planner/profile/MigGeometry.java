@@ -46,12 +46,7 @@ public final class MigGeometry {
 
         /** Compute slices in use, of 7. */
         public int sevenths() {
-            int[] c = counts();
-            int s = 0;
-            for (int i = 0; i < c.length; i++) {
-                s += c[i] * SIZES[i];
-            }
-            return s;
+            return MigGeometry.sevenths(counts());
         }
 
         /** How many slices of {@code size} compute slices. */
@@ -122,24 +117,16 @@ public final class MigGeometry {
         }
         int from = placed[i] == 0 ? 0 : out[i][placed[i] - 1] + 1;
         for (int start : STARTS[i]) {
-            boolean free = start >= from;
-            for (int m = start; free && m < start + MEMORY[i]; m++) {
-                free = !used[m];
-            }
-            if (!free) {
+            if (start < from || !free(used, i, start)) {
                 continue;
             }
-            for (int m = start; m < start + MEMORY[i]; m++) {
-                used[m] = true;
-            }
+            mark(used, i, start, true);
             out[i][placed[i]++] = start;
             if (fill(used, want, placed, i, out)) {
                 return true;
             }
             placed[i]--;
-            for (int m = start; m < start + MEMORY[i]; m++) {
-                used[m] = false;
-            }
+            mark(used, i, start, false);
         }
         return false;
     }
@@ -186,9 +173,7 @@ public final class MigGeometry {
 
     /** The slice a share of the GPU stands for (100/7 → 1, 100 → 7), or -1 where it is none. */
     public static int sizeOf(double sharePercent) {
-        double g = sharePercent * 7 / 100;
-        long r = Math.round(g);
-        return Math.abs(g - r) < 1e-6 && isSize((int) r) ? (int) r : -1;
+        return nearestSize(sharePercent, 1e-6);
     }
 
     /**
@@ -196,9 +181,15 @@ public final class MigGeometry {
      * it meets the planner's slices; any other share is returned as it is.
      */
     public static double snap(double sharePercent) {
+        int g = nearestSize(sharePercent, 1e-3);
+        return g > 0 ? share(g) : sharePercent;
+    }
+
+    /** The slice size within {@code tolerance} sevenths of a share, or -1. */
+    private static int nearestSize(double sharePercent, double tolerance) {
         double g = sharePercent * 7 / 100;
         long r = Math.round(g);
-        return Math.abs(g - r) < 1e-3 && isSize((int) r) ? share((int) r) : sharePercent;
+        return Math.abs(g - r) < tolerance && isSize((int) r) ? (int) r : -1;
     }
 
     /** The percent of a GPU a slice of g compute slices is (7g: 100 exactly). */
@@ -236,26 +227,35 @@ public final class MigGeometry {
                 if (k++ < from) {
                     continue;
                 }
-                boolean free = true;
-                for (int m = start; m < start + MEMORY[i]; m++) {
-                    free &= !used[m];
-                }
-                if (free && computeUsed(counts) + SIZES[i] <= 7) {
-                    for (int m = start; m < start + MEMORY[i]; m++) {
-                        used[m] = true;
-                    }
+                if (free(used, i, start) && sevenths(counts) + SIZES[i] <= 7) {
+                    mark(used, i, start, true);
                     counts[i]++;
                     place(used, counts, k, out);
                     counts[i]--;
-                    for (int m = start; m < start + MEMORY[i]; m++) {
-                        used[m] = false;
-                    }
+                    mark(used, i, start, false);
                 }
             }
         }
     }
 
-    private static int computeUsed(int[] counts) {
+    /** Whether the memory slices a slice of size index i takes from {@code start} are all free. */
+    private static boolean free(boolean[] used, int i, int start) {
+        for (int m = start; m < start + MEMORY[i]; m++) {
+            if (used[m]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void mark(boolean[] used, int i, int start, boolean taken) {
+        for (int m = start; m < start + MEMORY[i]; m++) {
+            used[m] = taken;
+        }
+    }
+
+    /** Compute slices in use by these counts per size, of 7. */
+    private static int sevenths(int[] counts) {
         int s = 0;
         for (int i = 0; i < counts.length; i++) {
             s += counts[i] * SIZES[i];

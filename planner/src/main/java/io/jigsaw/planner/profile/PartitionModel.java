@@ -79,15 +79,15 @@ public final class PartitionModel {
             }
         }
         List<ProfileRow> out = new ArrayList<>(measured);
-        for (Map.Entry<String, TreeMap<Integer, ProfileRow>> e : whole.entrySet()) {
-            TreeMap<Integer, ProfileRow> curve = e.getValue();
-            for (ProfileRow w : curve.values()) {
+        for (TreeMap<Integer, ProfileRow> rows : whole.values()) {
+            Curve curve = new Curve(rows);
+            for (ProfileRow w : rows.values()) {
                 for (double p : grid.shares()) {
                     if (keys.contains(key(w.variant(), p, w.batch(), 1)) || partitioned.contains(w.variant() + '|' + p)) {
                         continue;
                     }
-                    double fast = latency(curve, w.batch(), p / 100.0, rule, efficiency, false);
-                    double slow = latency(curve, w.batch(), p / 100.0, rule, efficiency, true);
+                    double fast = curve.latency(w, p / 100.0, rule, efficiency, false);
+                    double slow = curve.latency(w, p / 100.0, rule, efficiency, true);
                     out.add(new ProfileRow(w.variant(), w.device(), p, w.batch(), fast, Math.max(fast, slow), ProfileRow.Source.DERIVED));
                 }
             }
@@ -95,31 +95,47 @@ public final class PartitionModel {
         return out;
     }
 
-    /** One derived latency (p50 or tail) of batch b on share p (a fraction) from a variant's whole-device curve. */
-    static double latency(TreeMap<Integer, ProfileRow> curve, int batch, double p, Rule rule, double efficiency, boolean tail) {
-        ProfileRow w = curve.get(batch);
-        double at = tail ? w.p99Ms() : w.p50Ms();
-        if (rule == Rule.UTILISATION) {
-            double max = curve.values().stream().mapToDouble(ProfileRow::throughputPerSecond).max().orElseThrow();
-            double u = w.throughputPerSecond() / max;
-            return at * Math.max(1.0, u / p);
-        }
-        return Math.max(at, efficiency * computeMs(curve, batch, tail) / p);
-    }
+    /**
+     * One variant's whole-device batch curve, with what both rules read from all of it computed once: the best
+     * throughput (the utilisation rule's u(b)) and the smallest compute-bound batch b* (the compute rule's C(b)).
+     */
+    private static final class Curve {
 
-    /** C(b): the batch's compute time on the whole device (see the class comment). */
-    static double computeMs(TreeMap<Integer, ProfileRow> curve, int batch, boolean tail) {
-        Integer first = null;
-        for (Map.Entry<Integer, ProfileRow> e : curve.entrySet()) {
-            Map.Entry<Integer, ProfileRow> next = curve.higherEntry(e.getKey());
-            if (next == null || computeBound(e.getValue(), next.getValue())) {
-                first = e.getKey();
-                break;
+        private final TreeMap<Integer, ProfileRow> rows;
+        private final double maxThroughput;
+        private final ProfileRow firstComputeBound;
+
+        Curve(TreeMap<Integer, ProfileRow> rows) {
+            this.rows = rows;
+            this.maxThroughput = rows.values().stream().mapToDouble(ProfileRow::throughputPerSecond).max().orElseThrow();
+            ProfileRow first = rows.lastEntry().getValue();
+            for (Map.Entry<Integer, ProfileRow> e : rows.entrySet()) {
+                Map.Entry<Integer, ProfileRow> next = rows.higherEntry(e.getKey());
+                if (next != null && computeBound(e.getValue(), next.getValue())) {
+                    first = e.getValue();
+                    break;
+                }
             }
+            this.firstComputeBound = first;
         }
-        ProfileRow star = curve.get(first);
-        double at = tail ? star.p99Ms() : star.p50Ms();
-        return batch >= first ? (tail ? curve.get(batch).p99Ms() : curve.get(batch).p50Ms()) : at * batch / first;
+
+        /** One derived latency (p50 or tail) of row w's batch on share p (a fraction). */
+        double latency(ProfileRow w, double p, Rule rule, double efficiency, boolean tail) {
+            double at = tail ? w.p99Ms() : w.p50Ms();
+            if (rule == Rule.UTILISATION) {
+                return at * Math.max(1.0, w.throughputPerSecond() / maxThroughput / p);
+            }
+            return Math.max(at, efficiency * computeMs(w, tail) / p);
+        }
+
+        /** C(b): the batch's compute time on the whole device (see the class comment). */
+        private double computeMs(ProfileRow w, boolean tail) {
+            ProfileRow star = firstComputeBound;
+            if (w.batch() >= star.batch()) {
+                return tail ? w.p99Ms() : w.p50Ms();
+            }
+            return (tail ? star.p99Ms() : star.p50Ms()) * w.batch() / star.batch();
+        }
     }
 
     private static boolean computeBound(ProfileRow b, ProfileRow larger) {

@@ -37,7 +37,7 @@ public final class ParvaGpuCsv {
 
     /** Whether a file is in this format (its header names ParvaGPU's MIG column). */
     public static boolean is(Path file) {
-        return Files.isRegularFile(file) && CsvFile.withHeader(file).hasColumn("Mig instance");
+        return Files.isRegularFile(file) && CsvFile.withHeader(file).hasColumn(COLUMNS[0]);
     }
 
     /** The ParvaGPU files of a folder ({@code prof_data/}), by name. */
@@ -60,9 +60,15 @@ public final class ParvaGpuCsv {
     }
 
     public static List<ProfileRow> read(Path file) {
+        return read(CsvFile.withHeader(file));
+    }
+
+    /** The rows of a file already read (the loader reads each file once to tell its format). */
+    public static List<ProfileRow> read(CsvFile csv) {
+        Path file = csv.file();
         String variant = variantOf(file);
         List<ProfileRow> rows = new ArrayList<>();
-        for (CsvFile.NamedRow row : CsvFile.withHeader(file).rows(COLUMNS)) {
+        for (CsvFile.NamedRow row : csv.rows(COLUMNS)) {
             int g = row.integer("Mig instance");
             int b = row.integer("Batch size");
             int n = row.integer("Workload Number");

@@ -14,6 +14,8 @@ public final class Profile {
     private final String device;
     private final Map<String, ProfileRow> rows = new HashMap<>();
     private final Map<String, TreeSet<Integer>> batches = new HashMap<>();
+    private final Map<String, Set<Integer>> processCounts = new HashMap<>();
+    private static final Set<Integer> ONE_PROCESS = java.util.Collections.unmodifiableSet(new TreeSet<>(Set.of(1)));
     private final List<String> warnings;
     private final PartitionModel.Rule rule;
 
@@ -30,6 +32,7 @@ public final class Profile {
             // A measured row always wins over a derived one for the same key (DESIGN.md).
             rows.merge(PartitionModel.key(r.variant(), r.share(), r.batch(), r.processes()), r, (a, b) -> a.derived() ? b : a);
             batches.computeIfAbsent(r.variant(), v -> new TreeSet<>()).add(r.batch());
+            processCounts.computeIfAbsent(r.variant(), v -> new TreeSet<>(Set.of(1))).add(r.processes());
         }
     }
 
@@ -52,12 +55,9 @@ public final class Profile {
         return Optional.ofNullable(rows.get(PartitionModel.key(variant, share, batch, processes)));
     }
 
-    /** How many processes share a slice in some row of this variant: {1} unless measured with several (MPS in MIG). */
+    /** How many processes share a slice in some row of this variant, ascending: {1} unless measured with several (MPS in MIG). */
     public Set<Integer> processCounts(String variant) {
-        TreeSet<Integer> out = new TreeSet<>();
-        out.add(1);
-        rows.values().stream().filter(r -> r.variant().equals(variant)).forEach(r -> out.add(r.processes()));
-        return out;
+        return processCounts.getOrDefault(variant, ONE_PROCESS);
     }
 
     public boolean has(String variant) {

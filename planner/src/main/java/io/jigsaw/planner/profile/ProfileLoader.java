@@ -54,13 +54,18 @@ public final class ProfileLoader {
             if (!Files.isRegularFile(file)) {
                 throw new InputException(file, "", "no such profile file");
             }
-            if (ParvaGpuCsv.is(file)) {
+            CsvFile csv = CsvFile.withHeader(file);
+            if (csv.hasColumn(ParvaGpuCsv.COLUMNS[0])) {
                 chosen = chosen == null ? ParvaGpuCsv.DEVICE : chosen;
                 // A folder covers eleven models: those the graph does not use are not errors.
                 if (known.contains(ParvaGpuCsv.variantOf(file))) {
-                    rows.addAll(ParvaGpuCsv.read(file));
+                    for (ProfileRow r : ParvaGpuCsv.read(csv)) {
+                        if (r.device().equals(chosen)) {
+                            rows.add(r);
+                        }
+                    }
                 }
-            } else if (CsvFile.withHeader(file).hasColumn("Accel")) {
+            } else if (csv.hasColumn("Accel")) {
                 chosen = chosen == null ? LokiRuntimes.DEFAULT_DEVICE : chosen;
                 // runtimes.csv covers every model of Loki's apps: rows for other apps' variants are not errors.
                 for (ProfileRow r : LokiRuntimes.read(file, chosen)) {
