@@ -95,8 +95,8 @@ public final class MigGeometry {
 
     /** The compute slices of a slice named as plans name it ({@code 3g.40gb@4}: 3). */
     public static int sizeOfName(String slice) {
-        int g = slice.indexOf('g');
-        int size = g > 0 ? Integer.parseInt(slice.substring(0, g)) : -1;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d)g\\.\\d+gb@\\d").matcher(slice);
+        int size = m.matches() ? Integer.parseInt(m.group(1)) : -1;
         if (!isSize(size)) {
             throw new IllegalArgumentException("'" + slice + "' names no A100 MIG slice (1g.10gb@0 … 7g.80gb@0)");
         }

@@ -77,6 +77,11 @@ class MigPlanningTest {
             }
         }
         assertThat(MigGeometry.sizeOfName("3g.40gb@4")).isEqualTo(3);
+        // A plan file's slice that names none is refused with what a slice looks like, not a number-format error.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MigGeometry.sizeOfName("xg.10gb@0"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("names no A100 MIG slice");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MigGeometry.sizeOfName("5g.50gb@0"))
+                .hasMessageContaining("names no A100 MIG slice");
     }
 
     @Test
