@@ -8,6 +8,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Every setting of the job, typed, in one place: the CLI, flink-conf/config.yaml and the tests set
@@ -106,7 +107,14 @@ public final class JigsawOptions {
 
     public static final ConfigOption<Integer> REPLICA_SLOTS = ConfigOptions.key("jigsaw.replica-slots")
             .intType().defaultValue(2)
-            .withDescription("Parallelism of every task operator: the most replicas a plan can activate without a rescale.");
+            .withDescription("Parallelism of every task operator not named in jigsaw.task-replicas (on a MiniCluster: all of them), "
+                    + "and of the Kafka, decode, join and assembly operators: the most replicas a plan can activate without a rescale.");
+
+    public static final ConfigOption<Map<String, String>> TASK_REPLICAS = ConfigOptions.key("jigsaw.task-replicas")
+            .mapType().defaultValue(Map.of())
+            .withDescription("Parallelism of named task operators, e.g. detect:3,classify:1: on a cluster whose TaskManagers are "
+                    + "the plan's partitions (one slot each) the partition manager submits the job with each task's replica count "
+                    + "of the plan in force, and again with the next plan's when it moves the job (PartitionManager).");
 
     public static final ConfigOption<Integer> CORES_PER_GPU = ConfigOptions.key("jigsaw.cpu.cores-per-gpu")
             .intType().defaultValue(Runtime.getRuntime().availableProcessors())

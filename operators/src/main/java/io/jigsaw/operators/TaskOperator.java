@@ -62,7 +62,9 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
     private final Graph graph;
     private final String taskName;
     private final VariantRunner.Factory runners;
-    private final LaneKeys childLanes;
+    private final TaskLanes childLanes;
+    /** The end of the last telemetry window this subtask reported. */
+    private transient long lastTelemetryMs;
     private final long telemetryIntervalMs;
     private final int coresPerGpu;
     private final ReplicaPolicy policy;
@@ -84,16 +86,24 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
     private transient long downstreamVersion;
 
     /**
-     * @param childLanes lane keys of the operators below (all task operators share one parallelism)
+     * @param childLanes lane keys of the operators below (every task operator with this one parallelism)
      * @param coresPerGpu CPU threads that stand for 100 % of a GPU when there is no GPU
      */
     public TaskOperator(Graph graph, String taskName, VariantRunner.Factory runners, LaneKeys childLanes,
             long telemetryIntervalMs, int coresPerGpu) {
-        this(graph, taskName, runners, childLanes, telemetryIntervalMs, coresPerGpu, true);
+        this(graph, taskName, runners, TaskLanes.uniform(childLanes), telemetryIntervalMs, coresPerGpu, true);
     }
 
-    /** @param earlyDrop drop pieces that cannot make their deadline instead of running them (see {@link ReplicaPolicy#judge}) */
     public TaskOperator(Graph graph, String taskName, VariantRunner.Factory runners, LaneKeys childLanes,
+            long telemetryIntervalMs, int coresPerGpu, boolean earlyDrop) {
+        this(graph, taskName, runners, TaskLanes.uniform(childLanes), telemetryIntervalMs, coresPerGpu, earlyDrop);
+    }
+
+    /**
+     * @param childLanes each child operator's lane keys (its own parallelism)
+     * @param earlyDrop drop pieces that cannot make their deadline instead of running them (see {@link ReplicaPolicy#judge})
+     */
+    public TaskOperator(Graph graph, String taskName, VariantRunner.Factory runners, TaskLanes childLanes,
             long telemetryIntervalMs, int coresPerGpu, boolean earlyDrop) {
         this.policy = new ReplicaPolicy(earlyDrop);
         this.graph = graph;
@@ -113,6 +123,7 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
         runner = task.pseudo() ? null : runners.open(graph, taskName);
         previousSessions = Set.of();
         queued = -1;
+        lastTelemetryMs = Long.MIN_VALUE;
         pace = new ReplicaPace();
         downstreamVersion = -1;
         metrics = new TaskMetrics(getRuntimeContext().getMetricGroup().addGroup("jigsaw"), () -> Math.max(0, queued),
@@ -159,8 +170,13 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
         ValueState<Long> telemetryTimer = getRuntimeContext().getState(TELEMETRY_TIMER);
         if (telemetryTimer.value() != null && telemetryTimer.value() == timestamp) {
             telemetryTimer.clear();
-            ctx.output(Tags.TELEMETRY, telemetry(ctx, timestamp));
-            armTelemetry(ctx);
+            // One window per subtask: after a rescale a subtask holds the lanes of several old subtasks, each with its
+            // timer; the first to fire reports the window, the others end (a lane in use re-arms as pieces come).
+            if (timestamp > lastTelemetryMs) {
+                lastTelemetryMs = timestamp;
+                ctx.output(Tags.TELEMETRY, telemetry(ctx, timestamp));
+                armTelemetry(ctx);
+            }
         }
         ValueState<Long> batchTimer = getRuntimeContext().getState(BATCH_TIMER);
         if (batchTimer.value() != null && batchTimer.value() == timestamp) {
@@ -348,7 +364,7 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
         for (Map.Entry<String, List<Piece>> e : fanOut.split(piece, ran, outputs, metrics).entrySet()) {
             double[] weights = PlanBroadcast.weights(plan, e.getKey());
             for (Piece child : e.getValue()) {
-                child.laneKey = childLanes.keyForPiece(child, weights);
+                child.laneKey = childLanes.of(e.getKey()).keyForPiece(child, weights);
                 child.departs(Micros.now());
                 ctx.output(Tags.toChild(e.getKey()), child);
             }

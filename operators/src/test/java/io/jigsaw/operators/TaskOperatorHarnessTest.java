@@ -497,4 +497,20 @@ class TaskOperatorHarnessTest {
         assertThat(t.getFanout()).extracting(f -> f.getVariant() + " -> " + f.getChild() + " " + f.getPiecesIn() + " in, "
                 + f.getPiecesOut() + " out").containsExactly("detect-s -> classify 4 in, 8 out", "detect-s -> depth 4 in, 8 out");
     }
+
+    @Test
+    void aSubtaskHoldingSeveralLanesAfterARescaleReportsOneTelemetryWindowWithAllItsArrivals() throws Exception {
+        // One subtask after the job was rescaled from two: it holds both old lanes, each with its telemetry timer.
+        open("detect").processBroadcastElement(plan(1, "detect-s", 2, 5, 1), 0);
+        for (int i = 0; i < 4; i++) {
+            Piece p = request(i, 10_000);
+            p.laneKey = LaneKeys.of(2, 128).keyFor(i % 2);
+            harness.processElement(p, 100);
+        }
+
+        harness.setProcessingTime(TELEMETRY_MS);
+
+        Queue<StreamRecord<Telemetry>> out = harness.getSideOutput(Tags.TELEMETRY);
+        assertThat(out).singleElement().satisfies(r -> assertThat(r.getValue().getArrivals()).isEqualTo(4));
+    }
 }

@@ -13,10 +13,12 @@ import java.util.Locale;
  * The TaskManagers a plan needs: one per GPU partition of the plan, hosting that task's replica
  * slots, plus one CPU TaskManager for the Kafka, decode, join and assembly operators.
  *
- * <p>Each task operator has {@code replicaSlots} subtasks (lanes) whatever the plan; a task's lanes
- * are spread over its partitions, so a task with one partition hosts all its lanes there. A later
- * plan that changes the partitions themselves needs TaskManagers started again (an MPS share is fixed
- * when its process starts); later plans that change variants, batches or lanes in use do not.
+ * <p>Two layouts. {@link #of}: each task operator has {@code replicaSlots} subtasks (lanes) whatever the
+ * plan, spread over its partitions; a later plan that changes the partitions is not served by it.
+ * {@link #perPartition}: one one-slot TaskManager per partition and each task's parallelism its replica
+ * count; a later plan that changes partitions or replica counts is enacted by a {@link PartitionManager}
+ * (an MPS share is fixed when its process starts, so a changed partition is a new TaskManager). Plans
+ * that change only variants, batches or traffic weights apply live under either.
  */
 public record ClusterLayout(List<TaskManager> taskManagers) {
 
@@ -51,14 +53,57 @@ public record ClusterLayout(List<TaskManager> taskManagers) {
             // More partitions than lanes: the extra ones could host nothing.
             int n = Math.min(t.partitions().size(), replicaSlots);
             for (int i = 0; i < n; i++) {
-                Partition p = t.partitions().get(i);
-                int lanes = replicaSlots / n + (i < replicaSlots % n ? 1 : 0);
-                String id = String.format(Locale.ROOT, "%s-%d-gpu%d-%s", t.task(), i, p.gpu(), share(p.share()))
-                        + (p.migSlice() == null ? "" : "-" + p.migSlice().replaceAll("[^A-Za-z0-9]", "_"));
-                out.add(new TaskManager(id, t.task(), p.gpu(), p.share(), lanes, p.migSlice()));
+                out.add(partition(t, i, replicaSlots / n + (i < replicaSlots % n ? 1 : 0)));
             }
         }
         return new ClusterLayout(out);
+    }
+
+    /**
+     * One TaskManager of one slot per partition of the plan, so each task runs exactly its replicas
+     * ({@link #taskReplicas}) and no slot idles; the CPU TaskManager has {@code ioSlots} slots for the
+     * Kafka, decode, join and assembly operators. What a {@link PartitionManager} keeps running.
+     */
+    public static ClusterLayout perPartition(Plan plan, int ioSlots) {
+        if (ioSlots < 1) {
+            throw new IllegalArgumentException("io slots must be >= 1, got " + ioSlots);
+        }
+        List<TaskManager> out = new ArrayList<>();
+        out.add(new TaskManager("io", Placement.IO, null, null, ioSlots));
+        for (TaskPlan t : plan.tasks()) {
+            for (int i = 0; i < t.partitions().size(); i++) {
+                out.add(partition(t, i, 1));
+            }
+        }
+        return new ClusterLayout(out);
+    }
+
+    /** Each task's replica count in the plan, as jigsaw.task-replicas takes it (tasks without partitions left out). */
+    public static java.util.Map<String, String> taskReplicas(Plan plan) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        plan.tasks().stream().filter(t -> !t.partitions().isEmpty())
+                .forEach(t -> out.put(t.task(), String.valueOf(t.partitions().size())));
+        return out;
+    }
+
+    /** The ids of its TaskManagers. */
+    public List<String> ids() {
+        return taskManagers.stream().map(TaskManager::id).toList();
+    }
+
+    /** Task → the ids of the TaskManagers serving it, as {@link FlinkRest#placement} reports a job's. */
+    public java.util.Map<String, List<String>> byRole() {
+        java.util.Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+        taskManagers.forEach(tm -> out.computeIfAbsent(tm.role(), r -> new ArrayList<>()).add(tm.id()));
+        return out;
+    }
+
+    /** The TaskManager of a task's partition {@code i}: its id names task, index, GPU, share (and MIG slice). */
+    private static TaskManager partition(TaskPlan t, int i, int slots) {
+        Partition p = t.partitions().get(i);
+        String id = String.format(Locale.ROOT, "%s-%d-gpu%d-%s", t.task(), i, p.gpu(), share(p.share()))
+                + (p.migSlice() == null ? "" : "-" + p.migSlice().replaceAll("[^A-Za-z0-9]", "_"));
+        return new TaskManager(id, t.task(), p.gpu(), p.share(), slots, p.migSlice());
     }
 
     private static String share(double percent) {

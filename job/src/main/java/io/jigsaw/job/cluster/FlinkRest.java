@@ -113,6 +113,50 @@ public final class FlinkRest {
         return true;
     }
 
+    /**
+     * POST /jars/:id/run from a savepoint: the job resumes from {@code savepointPath} (its source offsets,
+     * broadcast plan and every operator's state), refusing a savepoint it cannot map entirely onto the job.
+     */
+    public String runJarFromSavepoint(String jarId, String entryClass, List<String> args, String savepointPath) throws IOException {
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("entryClass", entryClass);
+        request.put("programArgsList", args);
+        request.put("savepointPath", savepointPath);
+        request.put("allowNonRestoredState", false);
+        JsonNode answer = json(HttpRequest.newBuilder(uri("/jars/" + jarId + "/run"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request))), "running jar " + jarId + " from " + savepointPath);
+        return answer.path("jobid").asText();
+    }
+
+    /**
+     * POST /jobs/:id/stop (stop with a savepoint, not drained: the sources stop where they are, the
+     * exactly-once sinks commit with the savepoint) and waits for it: the savepoint's path.
+     */
+    public String stopWithSavepoint(String jobId, Path directory, Duration timeout) throws IOException, InterruptedException {
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("targetDirectory", directory.toUri().toString());
+        request.put("drain", false);
+        String trigger = json(HttpRequest.newBuilder(uri("/jobs/" + jobId + "/stop"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request))), "stopping job " + jobId)
+                .path("request-id").asText();
+        long until = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < until) {
+            JsonNode status = get("/jobs/" + jobId + "/savepoints/" + trigger, "savepoint of job " + jobId);
+            if ("COMPLETED".equals(status.path("status").path("id").asText())) {
+                JsonNode op = status.path("operation");
+                if (op.has("failure-cause")) {
+                    throw new IOException("stop-with-savepoint of job " + jobId + " failed: "
+                            + op.path("failure-cause").path("stack-trace").asText().lines().findFirst().orElse("?"));
+                }
+                return op.path("location").asText();
+            }
+            Thread.sleep(100);
+        }
+        throw new IOException("stop-with-savepoint of job " + jobId + " did not complete within " + timeout.toSeconds() + " s");
+    }
+
     /** PATCH /jobs/:id?mode=cancel. */
     public void cancel(String jobId) throws IOException {
         HttpResponse<String> r = send(HttpRequest.newBuilder(uri("/jobs/" + jobId + "?mode=cancel"))

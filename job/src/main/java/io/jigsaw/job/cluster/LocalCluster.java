@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * computed here by the same Flink utilities. The cluster outlives the command that started it; its
  * processes are recorded in {@code cluster.json} of the work directory, which {@link #attach} reads.
  */
-public final class LocalCluster implements AutoCloseable {
+public final class LocalCluster implements TaskManagerLauncher, AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final String JOB_MANAGER_MAIN = "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
@@ -70,17 +70,28 @@ public final class LocalCluster implements AutoCloseable {
     public record Member(String name, long pid, String log, ClusterLayout.TaskManager taskManager) {
     }
 
-    /** What cluster.json holds; {@code restTlsDir}: the REST key material when the API is served over mutual TLS, else null. */
-    public record State(String restUrl, long startedMs, List<Member> members, String restTlsDir) {
+    /**
+     * What cluster.json holds; {@code restTlsDir}: the REST key material when the API is served over mutual TLS, else
+     * null; {@code launch}: what a TaskManager started later needs (null in a cluster.json written before it existed).
+     */
+    public record State(String restUrl, long startedMs, List<Member> members, String restTlsDir, Launch launch) {
+
+        public State {
+            members = List.copyOf(members);
+        }
     }
 
-    private final State state;
+    /** How this cluster starts a TaskManager: its configuration directory, classpath, work directory and common options. */
+    public record Launch(String confDir, List<String> classpath, String workDir, Map<String, String> options) {
+    }
+
+    private State state;
 
     private LocalCluster(State state) {
         this.state = state;
     }
 
-    public State state() {
+    public synchronized State state() {
         return state;
     }
 
@@ -136,46 +147,108 @@ public final class LocalCluster implements AutoCloseable {
         common.put("jobmanager.memory.process.size", "1024m");
 
         String restUrl = (s.restTls() == null ? "http" : "https") + "://127.0.0.1:" + s.restPort();
-        List<Member> members = new ArrayList<>();
-        LocalCluster cluster = new LocalCluster(new State(restUrl, System.currentTimeMillis(), members,
-                s.restTls() == null ? null : s.restTls().dir().toString()));
+        Launch how = new Launch(s.confDir().toString(), s.classpath(), s.workDir().toString(), common);
+        LocalCluster cluster = new LocalCluster(new State(restUrl, System.currentTimeMillis(), List.of(),
+                s.restTls() == null ? null : s.restTls().dir().toString(), how));
         try {
             Configuration jmConf = load(s.confDir(), common);
             JobManagerProcessSpec jm = JobManagerProcessUtils.processSpecFromConfig(jmConf);
-            members.add(launch("jobmanager", JOB_MANAGER_MAIN, JobManagerProcessUtils.generateJvmParametersStr(jm, jmConf)
+            cluster.add(launch("jobmanager", JOB_MANAGER_MAIN, JobManagerProcessUtils.generateJvmParametersStr(jm, jmConf)
                             + jvmOptions(jmConf, CoreOptions.FLINK_DEFAULT_JM_JVM_OPTIONS, CoreOptions.FLINK_JM_JVM_OPTIONS),
-                    JobManagerProcessUtils.generateDynamicConfigsStr(jm), common, Map.of(), s, null));
+                    JobManagerProcessUtils.generateDynamicConfigsStr(jm), common, Map.of(), how, null));
             for (ClusterLayout.TaskManager tm : layout.taskManagers()) {
-                Map<String, String> own = new LinkedHashMap<>(common);
-                own.putAll(Placement.taskManagerConfig(tm.role(), tm.slots(), tm.gpu(), tm.share()));
-                own.put("taskmanager.resource-id", tm.id());
-                Configuration tmConf = load(s.confDir(), own);
-                TaskExecutorProcessSpec spec = TaskExecutorProcessUtils.processSpecFromConfig(tmConf);
-                Map<String, String> env = new LinkedHashMap<>();
-                if (tm.gpu() != null) {
-                    env.put("CUDA_VISIBLE_DEVICES", String.valueOf(tm.gpu()));
-                    double ofSlice = tm.share();
-                    if (tm.migSlice() != null) {
-                        // Inside a MIG slice the MPS percentage is of the slice. On a MIG host CUDA_VISIBLE_DEVICES must name
-                        // the slice's MIG device (its UUID from `nvidia-smi -L`), which only that host knows: JIGSAW_MIG_SLICE
-                        // says which one (docs/operations.md).
-                        env.put("JIGSAW_MIG_SLICE", tm.migSlice());
-                        ofSlice = 100 * tm.share() / MigGeometry.share(MigGeometry.sizeOfName(tm.migSlice()));
-                    }
-                    env.put("CUDA_MPS_ACTIVE_THREAD_PERCENTAGE", String.valueOf(Math.max(1, Math.round(ofSlice))));
-                }
-                members.add(launch("taskmanager-" + tm.id(), TASK_MANAGER_MAIN, ProcessMemoryUtils.generateJvmParametersStr(spec)
-                                + jvmOptions(tmConf, CoreOptions.FLINK_DEFAULT_TM_JVM_OPTIONS, CoreOptions.FLINK_TM_JVM_OPTIONS),
-                        TaskExecutorProcessUtils.generateDynamicConfigsStr(spec), own, env, s, tm));
+                cluster.start(tm);
             }
-            JSON.writeValue(state.toFile(), cluster.state);
             progress.printf("[cluster] started a JobManager and %d TaskManager(s); waiting for them to register at %s%n",
                     layout.taskManagers().size(), restUrl);
-            cluster.awaitTaskManagers(layout.taskManagers().size(), timeout);
+            cluster.awaitTaskManagers(layout.ids(), timeout);
             return cluster;
         } catch (IOException | InterruptedException | RuntimeException e) {
             cluster.close();
             throw e;
+        }
+    }
+
+    /** Starts the TaskManager's process (recorded in cluster.json); {@link #awaitTaskManagers} waits for it to register. */
+    @Override
+    public void start(ClusterLayout.TaskManager tm) throws IOException {
+        Launch how = state().launch();
+        if (how == null) {
+            throw new IllegalStateException("this cluster was started by an older jigsaw: its cluster.json says not how to start "
+                    + "a TaskManager; restart it (bin/jigsaw cluster stop, then start)");
+        }
+        if (running().stream().anyMatch(t -> t.id().equals(tm.id()))) {
+            throw new IllegalArgumentException("TaskManager " + tm.id() + " is already running");
+        }
+        Map<String, String> own = new LinkedHashMap<>(how.options());
+        own.putAll(Placement.taskManagerConfig(tm.role(), tm.slots(), tm.gpu(), tm.share()));
+        own.put("taskmanager.resource-id", tm.id());
+        Configuration tmConf = load(Path.of(how.confDir()), own);
+        TaskExecutorProcessSpec spec = TaskExecutorProcessUtils.processSpecFromConfig(tmConf);
+        Map<String, String> env = new LinkedHashMap<>();
+        if (tm.gpu() != null) {
+            env.put("CUDA_VISIBLE_DEVICES", String.valueOf(tm.gpu()));
+            double ofSlice = tm.share();
+            if (tm.migSlice() != null) {
+                // Inside a MIG slice the MPS percentage is of the slice. On a MIG host CUDA_VISIBLE_DEVICES must name
+                // the slice's MIG device (its UUID from `nvidia-smi -L`), which only that host knows: JIGSAW_MIG_SLICE
+                // says which one (docs/operations.md).
+                env.put("JIGSAW_MIG_SLICE", tm.migSlice());
+                ofSlice = 100 * tm.share() / MigGeometry.share(MigGeometry.sizeOfName(tm.migSlice()));
+            }
+            env.put("CUDA_MPS_ACTIVE_THREAD_PERCENTAGE", String.valueOf(Math.max(1, Math.round(ofSlice))));
+        }
+        add(launch("taskmanager-" + tm.id(), TASK_MANAGER_MAIN, ProcessMemoryUtils.generateJvmParametersStr(spec)
+                        + jvmOptions(tmConf, CoreOptions.FLINK_DEFAULT_TM_JVM_OPTIONS, CoreOptions.FLINK_TM_JVM_OPTIONS),
+                TaskExecutorProcessUtils.generateDynamicConfigsStr(spec), own, env, how, tm));
+    }
+
+    /**
+     * Stops a TaskManager's process (SIGTERM: it leaves the ResourceManager as it shuts down; forcibly after
+     * {@code timeout}) and forgets it.
+     */
+    @Override
+    public void stop(String id, Duration timeout) throws IOException, InterruptedException {
+        Member m = state().members().stream().filter(x -> x.taskManager() != null && x.taskManager().id().equals(id))
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("no TaskManager " + id + " in this cluster"));
+        ProcessHandle.of(m.pid()).ifPresent(p -> {
+            p.destroy();
+            try {
+                p.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                p.destroyForcibly();
+            }
+        });
+        synchronized (this) {
+            List<Member> left = new ArrayList<>(state.members());
+            left.remove(m);
+            state = new State(state.restUrl(), state.startedMs(), left, state.restTlsDir(), state.launch());
+            save();
+        }
+    }
+
+    @Override
+    public List<ClusterLayout.TaskManager> running() {
+        return state().members().stream().filter(m -> m.taskManager() != null && alive(m)).map(Member::taskManager).toList();
+    }
+
+    @Override
+    public Path savepoints() {
+        Launch how = state().launch();
+        return Path.of(how == null ? "." : how.workDir()).resolve("savepoints");
+    }
+
+    private synchronized void add(Member m) throws IOException {
+        List<Member> all = new ArrayList<>(state.members());
+        all.add(m);
+        state = new State(state.restUrl(), state.startedMs(), all, state.restTlsDir(), state.launch());
+        save();
+    }
+
+    private void save() throws IOException {
+        Launch how = state.launch();
+        if (how != null) {
+            JSON.writeValue(Path.of(how.workDir()).resolve("cluster.json").toFile(), state);
         }
     }
 
@@ -218,24 +291,29 @@ public final class LocalCluster implements AutoCloseable {
         return ProcessHandle.of(m.pid()).map(ProcessHandle::isAlive).orElse(false);
     }
 
-    private void awaitTaskManagers(int expected, Duration timeout) throws IOException, InterruptedException {
+    /** Waits until every TaskManager in {@code ids} has registered with the JobManager; fails at once when a process exits. */
+    public void awaitTaskManagers(List<String> ids, Duration timeout) throws IOException, InterruptedException {
         FlinkRest rest = rest();
         long until = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < until) {
-            for (Member m : state.members()) {
+            for (Member m : state().members()) {
                 if (!alive(m)) {
                     Path out = Path.of(m.log().replaceFirst("\\.log$", ".out"));
                     throw new IllegalStateException(m.name() + " exited while the cluster started; its log: " + m.log()
                             + "\n" + tail(Files.exists(Path.of(m.log())) ? Path.of(m.log()) : out, 15));
                 }
             }
-            if (rest.up() && rest.taskManagers().size() >= expected) {
+            if (rest.up() && rest.taskManagers().containsAll(ids)) {
                 return;
             }
-            Thread.sleep(500);
+            Thread.sleep(250);
         }
-        throw new IllegalStateException("only " + (rest.up() ? rest.taskManagers().size() : 0) + " of " + expected
-                + " TaskManagers registered within " + timeout.toSeconds() + " s; logs in " + Path.of(state.members().get(0).log()).getParent());
+        List<String> missing = new ArrayList<>(ids);
+        if (rest.up()) {
+            missing.removeAll(rest.taskManagers());
+        }
+        throw new IllegalStateException(missing.size() + " of " + ids.size() + " TaskManagers did not register within "
+                + timeout.toSeconds() + " s: " + missing + "; logs in " + Path.of(state().members().get(0).log()).getParent());
     }
 
     /** Stops every process: TaskManagers first, then the JobManager; forcibly after 20 s. */
@@ -260,23 +338,25 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private static Member launch(String name, String mainClass, String jvmMemory, String memoryOptions,
-            Map<String, String> options, Map<String, String> env, Settings s, ClusterLayout.TaskManager tm) throws IOException {
-        Path log = s.workDir().resolve("logs").resolve(name + ".log");
+            Map<String, String> options, Map<String, String> env, Launch how, ClusterLayout.TaskManager tm) throws IOException {
+        Path workDir = Path.of(how.workDir());
+        Path confDir = Path.of(how.confDir());
+        Path log = workDir.resolve("logs").resolve(name + ".log");
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of(jvmMemory.trim().split("\\s+")));
         cmd.add("-Dlog.file=" + log);
-        cmd.add("-Dlog4j.configurationFile=" + s.confDir().resolve("log4j.properties").toUri());
+        cmd.add("-Dlog4j.configurationFile=" + confDir.resolve("log4j.properties").toUri());
         cmd.add("-Doffline=true");
         cmd.add("-cp");
-        cmd.add(String.join(java.io.File.pathSeparator, s.classpath()));
+        cmd.add(String.join(java.io.File.pathSeparator, how.classpath()));
         cmd.add(mainClass);
         cmd.add("--configDir");
-        cmd.add(s.confDir().toString());
+        cmd.add(confDir.toString());
         cmd.addAll(dynamicProperties(memoryOptions));
         options.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(s.workDir().resolve("logs").resolve(name + ".out").toFile());
+                .redirectOutput(workDir.resolve("logs").resolve(name + ".out").toFile());
         pb.environment().putAll(env);
         Process p = pb.start();
         return new Member(name, p.pid(), log.toString(), tm);

@@ -9,6 +9,7 @@ import io.jigsaw.job.kafka.KafkaIo;
 import io.jigsaw.job.kafka.Topics;
 import io.jigsaw.operators.JoinBranches;
 import io.jigsaw.operators.LaneKeys;
+import io.jigsaw.operators.TaskLanes;
 import io.jigsaw.operators.Piece;
 import io.jigsaw.operators.PlanBroadcast;
 import io.jigsaw.operators.PlanDecoder;
@@ -87,7 +88,11 @@ public final class JigsawJob {
                 delivery.exactlyOnceState() ? CheckpointingMode.EXACTLY_ONCE : CheckpointingMode.AT_LEAST_ONCE);
         String requestTopic = Topics.from(conf).requests();
         int slots = conf.get(JigsawOptions.REPLICA_SLOTS);
-        LaneKeys lanes = LaneKeys.of(slots, MAX_PARALLELISM);
+        Map<String, Integer> replicas = taskReplicas(graph, conf);
+        LaneKeys ioLanes = LaneKeys.of(slots, MAX_PARALLELISM);
+        Map<String, LaneKeys> byTask = new HashMap<>();
+        replicas.forEach((task, n) -> byTask.put(task, LaneKeys.of(n, MAX_PARALLELISM)));
+        TaskLanes lanes = TaskLanes.of(byTask, ioLanes);
         long cleanupMs = conf.get(JigsawOptions.CLEANUP_AFTER_DEADLINE).toMillis();
         // On partition TaskManagers every operator asks for its role's resource (Placement); elsewhere none.
         boolean pin = Placement.enabled(conf);
@@ -101,7 +106,7 @@ public final class JigsawJob {
         SingleOutputStreamOperator<Piece> decoded = on(group, on(group, env
                 .fromSource(io.requests(), WatermarkStrategy.noWatermarks(), "requests").uid("requests")
                 .setParallelism(slots))
-                .connect(plans).process(new RequestDecoder(graph, lanes,
+                .connect(plans).process(new RequestDecoder(graph, lanes.of(graph.root().name()),
                         RequestDecoder.maxRecordBytes(graph, conf.get(JigsawOptions.REQUEST_EXTRA_BYTES).getBytes(), imageLimits(conf)),
                         imageLimits(conf), conf.get(JigsawOptions.REQUEST_CLOCK)))
                 .name("decode-requests").uid("decode-requests")
@@ -123,7 +128,7 @@ public final class JigsawJob {
                     .process(new TaskOperator(graph, task.name(), runners, lanes,
                             conf.get(JigsawOptions.TELEMETRY_INTERVAL).toMillis(), conf.get(JigsawOptions.CORES_PER_GPU),
                             conf.get(JigsawOptions.EARLY_DROP)))
-                    .name(task.name()).uid("task-" + task.name()).setParallelism(slots));
+                    .name(task.name()).uid("task-" + task.name()).setParallelism(replicas.getOrDefault(task.name(), slots)));
             operators.put(task.name(), op);
             done.add(op);
             telemetry.add(op.getSideOutput(Tags.TELEMETRY));
@@ -149,6 +154,29 @@ public final class JigsawJob {
                 .sinkTo(io.deadLetters()).name("dead-letters").uid("dead-letters").setParallelism(1));
     }
 
+    /** Each task operator's parallelism named by jigsaw.task-replicas; a name that is no task of the graph is an error. */
+    static Map<String, Integer> taskReplicas(Graph graph, Configuration conf) {
+        Map<String, Integer> out = new HashMap<>();
+        conf.get(JigsawOptions.TASK_REPLICAS).forEach((task, count) -> {
+            if (graph.task(task).isEmpty()) {
+                throw new IllegalArgumentException(JigsawOptions.TASK_REPLICAS.key() + ": " + task + " is no task of graph "
+                        + graph.name() + " (its tasks: " + graph.tasks().stream().map(Task::name).toList() + ")");
+            }
+            int n;
+            try {
+                n = Integer.parseInt(count.trim());
+            } catch (NumberFormatException e) {
+                n = 0;
+            }
+            if (n < 1 || n > MAX_PARALLELISM) {
+                throw new IllegalArgumentException(JigsawOptions.TASK_REPLICAS.key() + ": task " + task + " needs a replica count "
+                        + "from 1 to " + MAX_PARALLELISM + ", found '" + count + "'");
+            }
+            out.put(task, n);
+        });
+        return out;
+    }
+
     /** {@code records} with their record timestamp (what the Kafka sink writes) taken from {@code jobClock}. */
     private static <T> SingleOutputStreamOperator<T> jobTime(SlotSharingGroup group, String sink, DataStream<T> records,
             SerializableTime<T> jobClock, int parallelism) {
@@ -171,7 +199,7 @@ public final class JigsawJob {
 
     /** A task's input: its parent's side output, or, with several parents, their pieces joined per request. */
     private static DataStream<Piece> input(Graph graph, Task task, DataStream<Piece> roots,
-            Map<String, SingleOutputStreamOperator<Piece>> operators, BroadcastStream<Plan> plans, LaneKeys lanes,
+            Map<String, SingleOutputStreamOperator<Piece>> operators, BroadcastStream<Plan> plans, TaskLanes lanes,
             long cleanupMs, int slots, SlotSharingGroup io, Dataflow flow) {
         if (task.after().isEmpty()) {
             return roots;
@@ -182,7 +210,7 @@ public final class JigsawJob {
             return parents.get(0);
         }
         return on(io, union(parents).keyBy(p -> p.requestId).connect(plans)
-                .process(new JoinBranches(graph, task.name(), lanes, cleanupMs, flow.join(task.name())))
+                .process(new JoinBranches(graph, task.name(), lanes.of(task.name()), cleanupMs, flow.join(task.name())))
                 .name("join:" + task.name()).uid("join-" + task.name()).setParallelism(slots));
     }
 

@@ -76,6 +76,50 @@ class PlacementTest {
     }
 
     @Test
+    void perPartitionEveryReplicaIsAOneSlotTaskManagerAndEachTaskRunsItsReplicaCount() {
+        Plan plan = new Plan("g", 1, "test", "", List.of(
+                new TaskPlan("detect", "detect-m", 2, 10, 100, List.of(new Partition(0, 40), new Partition(1, 25.5))),
+                new TaskPlan("fuse", "fuse-s", 4, 10, 100, List.of(new Partition(0, 10)))));
+
+        ClusterLayout layout = ClusterLayout.perPartition(plan, 3);
+
+        assertThat(layout.taskManagers()).containsExactly(
+                new ClusterLayout.TaskManager("io", Placement.IO, null, null, 3),
+                new ClusterLayout.TaskManager("detect-0-gpu0-40pct", "detect", 0, 40.0, 1),
+                new ClusterLayout.TaskManager("detect-1-gpu1-25_5pct", "detect", 1, 25.5, 1),
+                new ClusterLayout.TaskManager("fuse-0-gpu0-10pct", "fuse", 0, 10.0, 1));
+        assertThat(ClusterLayout.taskReplicas(plan)).containsExactly(Map.entry("detect", "2"), Map.entry("fuse", "1"));
+    }
+
+    @Test
+    void eachTaskOperatorTakesTheParallelismNamedForItAndTheRestKeepTheReplicaSlots() {
+        Configuration conf = new Configuration();
+        conf.set(JigsawOptions.TASK_REPLICAS, Map.of("classify", "5", "detect", "1"));
+        conf.set(JigsawOptions.REPLICA_SLOTS, 2);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        JigsawJob.build(env, DemoGraph.load(), conf, DjlVariantRunner.factory());
+        Map<String, Integer> parallelism = new java.util.HashMap<>();
+        env.getStreamGraph().getStreamNodes().forEach(n -> parallelism.put(n.getOperatorName(), n.getParallelism()));
+
+        assertThat(parallelism).containsEntry("classify", 5).containsEntry("detect", 1).containsEntry("depth", 2)
+                .containsEntry("fuse", 2).containsEntry("decode-requests", 2).containsEntry("join:fuse", 2);
+    }
+
+    @Test
+    void aReplicaCountForATaskTheGraphDoesNotHaveIsAnErrorNamingTheGraphsTasks() {
+        Configuration conf = new Configuration();
+        conf.set(JigsawOptions.TASK_REPLICAS, Map.of("detekt", "2"));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> JigsawJob.build(env, DemoGraph.load(), conf, DjlVariantRunner.factory()))
+                .hasMessageContaining("jigsaw.task-replicas: detekt is no task of graph xr-scene")
+                .hasMessageContaining("detect");
+        conf.set(JigsawOptions.TASK_REPLICAS, Map.of("detect", "0"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> JigsawJob.build(env, DemoGraph.load(), conf, DjlVariantRunner.factory()))
+                .hasMessageContaining("task detect needs a replica count from 1 to");
+    }
+
+    @Test
     void aReplicaInAMigSliceGetsATaskManagerNamingTheSlice() {
         Plan plan = new Plan("g", 1, "test", "", List.of(
                 new TaskPlan("answer", "bert", 1, 10, 100, List.of(new Partition(2, 100.0 / 14, null, 0, 0, "1g.10gb@3"),
