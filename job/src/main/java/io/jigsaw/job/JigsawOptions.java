@@ -201,6 +201,13 @@ public final class JigsawOptions {
             .durationType().defaultValue(Duration.ofSeconds(20))
             .withDescription("Least time between a plan and a smaller one (growing is never delayed).");
 
+    public static final ConfigOption<Duration> PARTITIONS_PAUSE_ESTIMATE = ConfigOptions.key("jigsaw.partitions.pause-estimate")
+            .durationType().defaultValue(Duration.ofSeconds(30))
+            .withDescription("On a cluster whose TaskManagers are partitions: what moving the job onto a plan's new partitions is "
+                    + "expected to cost (no service from the stop with a savepoint until the resumed job runs) before the first "
+                    + "move has been measured; each move's measured pause replaces it. A smaller plan is moved to only when the "
+                    + "GPU share it frees outweighs this pause over jigsaw.planner.down-cooldown (RepartitionRule).");
+
     public static final ConfigOption<Duration> PLANNER_SMOOTHING = ConfigOptions.key("jigsaw.planner.smoothing")
             .durationType().defaultValue(Duration.ofSeconds(3))
             .withDescription("Time constant of the demand estimate's exponential smoothing.");

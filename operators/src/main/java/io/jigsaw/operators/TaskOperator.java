@@ -250,6 +250,7 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
         // A plan may shrink the batch while more is queued: run the queue in plan-sized batches. Lateness is
         // judged per batch, as a backlog's last batches start well after the first.
         for (List<Piece> chunk : ReplicaPolicy.chunks(pieces, batchSize)) {
+            pace.expire(ctx.timerService().currentProcessingTime());
             List<Piece> batch = policy.onTime(chunk, p -> p.deadlineMs, ctx.timerService().currentProcessingTime(),
                     policy.pace(adapt, pace), (p, why) -> drop(p, why, out));
             if (batch.isEmpty()) {
@@ -262,7 +263,7 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
             long start = Micros.now();
             List<Map<String, float[]>> outputs = runner.predict(variant.name(), threads(tp), inputs, batch.get(0).shape);
             long end = Micros.now();
-            ran(variant, batch.size(), start, end);
+            ran(variant, batch.size(), start, end, ctx.timerService().currentProcessingTime());
             List<Integer> up = ReplicaPolicy.firstStage(adapt.cascade(), variant.name())
                     ? lowConfidence(adapt.cascade(), batch, outputs, below, ctx) : List.of();
             // The pieces the first stage answers leave now; a cascade's escalated ones after its second stage.
@@ -277,7 +278,7 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
                 List<Map<String, float[]>> second = runner.predict(larger.name(), threads(tp),
                         up.stream().map(i -> batch.get(i).payload).toList(), batch.get(0).shape);
                 long end2 = Micros.now();
-                ran(larger, up.size(), start2, end2);
+                ran(larger, up.size(), start2, end2, ctx.timerService().currentProcessingTime());
                 for (int k = 0; k < up.size(); k++) {
                     // Its model time is both stages': it ran from the first stage's start.
                     done(batch.get(up.get(k)), larger, second.get(k), start, end2, plan, ctx, out);
@@ -287,11 +288,11 @@ public class TaskOperator extends KeyedBroadcastProcessFunction<Integer, Piece, 
     }
 
     /** A batch of {@code size} ran on {@code variant} from {@code start} to {@code end} (micros): counted, and the pace kept. */
-    private void ran(Variant variant, int size, long start, long end) {
+    private void ran(Variant variant, int size, long start, long end, long nowMs) {
         double ms = (end - start) / 1e3;
         metrics.batch(size, ms);
         metrics.ran(variant.name(), ms);
-        pace.ran(variant.name(), ms);
+        pace.ran(variant.name(), ms, nowMs);
     }
 
     /** A piece this task has answered (with {@code ran}'s outputs) goes on to the children or the assembler. */

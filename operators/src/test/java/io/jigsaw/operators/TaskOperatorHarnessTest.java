@@ -461,6 +461,22 @@ class TaskOperatorHarnessTest {
     }
 
     @Test
+    void aReplicaWhoseLastBatchWasSlowRunsAgainOnceThatPaceIsASecondOldInsteadOfDroppingForGood() throws Exception {
+        open("detect").processBroadcastElement(plan(1, "detect-s", 1, 0, 1), 0);
+        RecordingRunner.predictMs = 30;
+        harness.processElement(request(1, 10_000), 0); // a slow (cold) batch: the pace is ~30 ms
+        RecordingRunner.predictMs = 0;
+
+        harness.setProcessingTime(500);
+        harness.processElement(request(2, 520), 500);   // 20 ms left at a 30 ms pace: dropped
+        harness.setProcessingTime(1_200);
+        harness.processElement(request(3, 1_220), 1_200); // the same slack, but no batch for a second: it runs
+
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(p -> assertThat(p.requestId).isEqualTo("req-2"));
+        assertThat(BATCHES).hasSize(2);
+    }
+
+    @Test
     void withoutEarlyDropALatePieceStillRuns() throws Exception {
         TaskOperator op = new TaskOperator(GRAPH, "detect", RecordingRunner.factory(), LaneKeys.of(2, 128), TELEMETRY_MS, 4, false);
         harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(op, p -> p.laneKey, Types.INT, PlanBroadcast.PLANS);

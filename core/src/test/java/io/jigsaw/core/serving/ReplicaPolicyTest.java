@@ -73,6 +73,19 @@ class ReplicaPolicyTest {
         }
 
         @Test
+        void aSlowBatchIsForgottenOnceNoBatchHasRunForASecondSoALateReplicaIsNotLateForGood() {
+            ReplicaPace pace = new ReplicaPace();
+            pace.ran("large", 512, 10_000);   // a cold batch: the model was loaded in it
+
+            pace.expire(10_900);
+            assertThat(policy.judge(11_300, 10_900, policy.pace(Adaptation.NONE, pace)).late()).as("within a second: still judged by it")
+                    .isTrue();
+            pace.expire(11_001);
+            assertThat(policy.pace(Adaptation.NONE, pace)).isZero();
+            assertThat(policy.judge(11_300, 11_001, policy.pace(Adaptation.NONE, pace)).late()).isFalse();
+        }
+
+        @Test
         void thePaceIsTheLastBatchOrUnderALadderItsFastestRungAsEstimated() {
             ReplicaPace pace = new ReplicaPace();
             pace.ran("large", 40);

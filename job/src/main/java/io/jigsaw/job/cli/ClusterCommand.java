@@ -8,6 +8,13 @@ import io.jigsaw.job.cluster.BuildOutputs;
 import io.jigsaw.job.cluster.ClusterLayout;
 import io.jigsaw.job.cluster.FlinkRest;
 import io.jigsaw.job.cluster.LocalCluster;
+import io.jigsaw.job.cluster.PartitionManager;
+import io.jigsaw.job.JigsawOptions;
+import io.jigsaw.job.kafka.AvroProducer;
+import io.jigsaw.job.kafka.KafkaConnection;
+import io.jigsaw.job.kafka.Topics;
+import io.jigsaw.core.plan.PlanAvro;
+import org.apache.flink.configuration.Configuration;
 import io.jigsaw.job.cluster.RestTls;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,13 +26,16 @@ import java.util.List;
 import java.util.Optional;
 
 @Command(name = "cluster", mixinStandardHelpOptions = true,
-        header = "Starts, shows or stops a local multi-process Flink cluster.",
-        description = "A real Flink session cluster as separate processes on 127.0.0.1: one JobManager and one TaskManager "
-                + "per GPU partition of a plan (plus a CPU TaskManager for Kafka and joins), started from Flink's jars with "
-                + "flink-conf/config.yaml. Submit the job jar to it (bin/jigsaw demo --cluster local does) with "
-                + "-Djigsaw.placement.pin-to-partitions=true so each task runs on its partitions. Logs, checkpoints and "
-                + "cluster.json in .jigsaw/cluster/.",
-        subcommands = {ClusterCommand.Start.class, ClusterCommand.Status.class, ClusterCommand.Stop.class})
+        header = "Starts a local multi-process Flink cluster, runs the job on it, moves the job between plans' partitions, stops it.",
+        description = "A real Flink session cluster as separate processes on 127.0.0.1: one JobManager and one one-slot "
+                + "TaskManager per GPU partition of a plan (plus a CPU TaskManager for Kafka and joins), started from Flink's "
+                + "jars with flink-conf/config.yaml. `submit` runs the job jar on it with each task pinned to its partitions "
+                + "and as many subtasks as the plan gives it replicas; `move` enacts a plan with other partitions or replica "
+                + "counts: new TaskManagers started, the job stopped with a savepoint, unused TaskManagers stopped, the job "
+                + "resumed from the savepoint (PartitionManager). Logs, checkpoints, savepoints, cluster.json and job.json in "
+                + ".jigsaw/cluster/.",
+        subcommands = {ClusterCommand.Start.class, ClusterCommand.Submit.class, ClusterCommand.Move.class, ClusterCommand.Status.class,
+                ClusterCommand.Stop.class, ClusterCommand.Manifests.class})
 final class ClusterCommand {
 
     static Path workDir() {
@@ -79,7 +89,7 @@ final class ClusterCommand {
             if (graph != null) {
                 p = PlanValidator.requireValid(p, GraphLoader.load(graph), plan);
             }
-            ClusterLayout layout = ClusterLayout.of(p, replicaSlots.count);
+            ClusterLayout layout = ClusterLayout.perPartition(p, replicaSlots.count);
             Path home = JigsawCli.home();
             LocalCluster.Settings settings = LocalCluster.Settings.ofCheckout(home, workDir(), port, taskManagerMemory);
             if (confDir != null) {
@@ -94,7 +104,214 @@ final class ClusterCommand {
                     (System.nanoTime() - t0) / 1e9);
             print(cluster);
             System.out.println("job jar:   " + BuildOutputs.jobJar(home));
+            System.out.println("submit with: bin/jigsaw cluster submit --plan " + plan + " --graph GRAPH --bootstrap HOST:PORT"
+                    + "  (or run the jar yourself with -D" + JigsawOptions.PIN_TO_PARTITIONS.key() + "=true -D"
+                    + JigsawOptions.REPLICA_SLOTS.key() + "=" + replicaSlots.count + " -D" + JigsawOptions.TASK_REPLICAS.key() + "="
+                    + taskReplicas(p) + ")");
             System.out.println("stop with: bin/jigsaw cluster stop");
+            return 0;
+        }
+    }
+
+    static String taskReplicas(Plan p) {
+        return ClusterLayout.taskReplicas(p).entrySet().stream().map(e -> e.getKey() + ":" + e.getValue())
+                .collect(java.util.stream.Collectors.joining(","));
+    }
+
+    /** What `submit` records for `move`: how the job is submitted, and the job that runs (its plan in running-plan.json). */
+    record JobRecord(PartitionManager.Submission submission, int ioSlots, String jobId, String graph) {
+    }
+
+    /** Records the job and the plan whose partitions it runs on. */
+    static void record(JobRecord job, Plan running) throws java.io.IOException {
+        PlanFile.write(running, runningPlan());
+        JSON.writeValue(jobRecord().toFile(), job);
+    }
+
+    static Path runningPlan() {
+        return workDir().resolve("running-plan.json");
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
+
+    static Path jobRecord() {
+        return workDir().resolve("job.json");
+    }
+
+    /** The local cluster recorded in the work directory, running; else a usage error. */
+    static LocalCluster running(picocli.CommandLine.Model.CommandSpec spec) throws java.io.IOException {
+        Optional<LocalCluster> cluster = LocalCluster.attach(workDir());
+        if (cluster.isEmpty() || !cluster.get().alive()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "no local cluster is running from " + workDir()
+                    + ": start one with bin/jigsaw cluster start --plan PLAN");
+        }
+        return cluster.get();
+    }
+
+    /** Publishes a plan to the job's plans topic (the job serves the newest valid plan it reads there). */
+    static void publish(Plan p, Configuration conf) throws Exception {
+        try (AvroProducer producer = new AvroProducer(KafkaConnection.from(conf))) {
+            producer.send(Topics.from(conf).plans(), p.graph(), PlanAvro.toAvro(p)).get(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Command(name = "submit", mixinStandardHelpOptions = true,
+            description = "Publish a plan and run the job jar on the cluster with each task on its partitions, one subtask per "
+                    + "replica; records the submission in .jigsaw/cluster/job.json for `move`.")
+    static final class Submit implements java.util.concurrent.Callable<Integer> {
+
+        @Option(names = "--plan", required = true, description = "The plan to serve (the cluster's TaskManagers are laid out for it; "
+                + "missing ones are started, unused ones stopped).")
+        Path plan;
+
+        @Option(names = "--graph", required = true, description = "Graph YAML (every TaskManager must see its models_dir).")
+        Path graph;
+
+        @Option(names = "--models-dir", description = "Overrides the graph's models_dir.")
+        Path modelsDir;
+
+        @Option(names = "--create-topics", description = "Create the five topics if missing.")
+        boolean createTopics;
+
+        @picocli.CommandLine.Mixin
+        KafkaClientOption kafka;
+
+        @picocli.CommandLine.Mixin
+        ConfigurationOption options;
+
+        @Bounds(min = 1)
+        @Option(names = "--timeout", defaultValue = "240", description = "Seconds any one wait may take (default: ${DEFAULT-VALUE}).")
+        long timeoutSeconds;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            LocalCluster cluster = running(spec);
+            Configuration conf = options.toConfiguration();
+            kafka.applyTo(conf);
+            if (createTopics) {
+                Topics.from(conf).create(KafkaConnection.from(conf), conf.get(JigsawOptions.REPLICA_SLOTS));
+            }
+            Plan p = PlanValidator.requireValid(PlanFile.read(plan), GraphLoader.load(graph), plan);
+            int ioSlots = cluster.running().stream().filter(tm -> tm.role().equals(io.jigsaw.job.topology.Placement.IO))
+                    .mapToInt(ClusterLayout.TaskManager::slots).findFirst().orElse(conf.get(JigsawOptions.REPLICA_SLOTS));
+            List<String> args = new java.util.ArrayList<>(List.of("--graph", graph.toAbsolutePath().toString()));
+            if (modelsDir != null) {
+                args.addAll(List.of("--models-dir", modelsDir.toAbsolutePath().toString()));
+            }
+            Configuration job = new Configuration(conf);
+            job.set(JigsawOptions.PIN_TO_PARTITIONS, true);
+            job.toMap().forEach((k, v) -> args.add("-D" + k + "=" + v));
+            PartitionManager.Submission submission = new PartitionManager.Submission(BuildOutputs.jobJar(JigsawCli.home()),
+                    "io.jigsaw.job.cli.JobMain", args);
+            publish(p, conf);
+            PartitionManager manager = new PartitionManager(cluster, submission, ioSlots, Duration.ofSeconds(timeoutSeconds),
+                    line -> System.err.println("[partitions] " + line));
+            String jobId = manager.submit(p);
+            record(new JobRecord(submission, ioSlots, jobId, graph.toAbsolutePath().toString()), p);
+            System.out.println("job " + jobId + " serving plan v" + p.version() + "; placement:");
+            cluster.rest().placement(jobId).forEach((op, tms) -> System.out.println("  " + op + ": " + tms));
+            return 0;
+        }
+    }
+
+    @Command(name = "move", mixinStandardHelpOptions = true,
+            description = "Publish a plan and move the submitted job onto its partitions and replica counts: its new TaskManagers "
+                    + "started and registered, the job stopped with a savepoint, unused TaskManagers stopped, the job resumed from "
+                    + "the savepoint with each task's new parallelism. Prints the pause and the placement before and after. A plan "
+                    + "with the same partitions needs no move: it is published and applies live.")
+    static final class Move implements java.util.concurrent.Callable<Integer> {
+
+        @Option(names = "--plan", required = true, description = "The plan to move to (its version must be above the one running).")
+        Path plan;
+
+        @picocli.CommandLine.Mixin
+        KafkaClientOption kafka;
+
+        @picocli.CommandLine.Mixin
+        ConfigurationOption options;
+
+        @Bounds(min = 1)
+        @Option(names = "--timeout", defaultValue = "240", description = "Seconds any one wait may take (default: ${DEFAULT-VALUE}).")
+        long timeoutSeconds;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            LocalCluster cluster = running(spec);
+            if (!Files.exists(jobRecord())) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "no job submitted with bin/jigsaw cluster submit ("
+                        + jobRecord() + " is missing)");
+            }
+            JobRecord job = JSON.readValue(jobRecord().toFile(), JobRecord.class);
+            Plan running = PlanFile.read(runningPlan());
+            Plan next = PlanValidator.requireValid(PlanFile.read(plan), GraphLoader.load(Path.of(job.graph())), plan);
+            if (next.version() <= running.version()) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), plan + " is plan v" + next.version()
+                        + ", not newer than v" + running.version() + " which runs: the job never goes back to an older version");
+            }
+            Configuration conf = options.toConfiguration();
+            kafka.applyTo(conf);
+            publish(next, conf);
+            if (io.jigsaw.planner.online.RepartitionRule.samePartitions(running, next)) {
+                record(job, next);
+                System.out.println("plan v" + next.version() + " keeps every partition of v" + running.version()
+                        + ": published, it applies live (no move)");
+                return 0;
+            }
+            PartitionManager manager = PartitionManager.ofRunning(cluster, job.submission(), job.ioSlots(),
+                    Duration.ofSeconds(timeoutSeconds), line -> System.err.println("[partitions] " + line), job.jobId(), running);
+            PartitionManager.Move m = manager.move(next, "bin/jigsaw cluster move --plan " + plan);
+            record(new JobRecord(job.submission(), job.ioSlots(), m.jobId(), job.graph()), next);
+            System.out.printf("job %s now serving plan v%d (was %s on v%d)%n", m.jobId(), next.version(), job.jobId(), running.version());
+            System.out.printf("pause %d ms (savepoint %d ms); TaskManagers started beforehand %s in %d ms; stopped %s%n", m.pauseMs(),
+                    m.savepointMs(), m.started(), m.prepareMs(), m.stopped());
+            System.out.println("savepoint: " + m.savepoint());
+            System.out.println("placement before -> after:");
+            m.placementAfter().forEach((op, tms) -> System.out.println("  " + op + ": " + m.placementBefore().get(op) + " -> " + tms));
+            return 0;
+        }
+    }
+
+    @Command(name = "manifests", mixinStandardHelpOptions = true,
+            description = "Write a plan's TaskManagers as Kubernetes Deployments (one per partition, plus the CPU TaskManager) for "
+                    + "a standalone Flink session cluster on Kubernetes: docker/kubernetes/ has the JobManager's and says how to "
+                    + "use them. Not run here (no Kubernetes); the files are checked offline.")
+    static final class Manifests implements java.util.concurrent.Callable<Integer> {
+
+        @Option(names = "--plan", required = true, description = "The plan whose partitions become TaskManagers.")
+        Path plan;
+
+        @Option(names = "--graph", description = "Check the plan against this graph first.")
+        Path graph;
+
+        @picocli.CommandLine.Mixin
+        ReplicaSlotsOption replicaSlots;
+
+        @Option(names = "--image", defaultValue = "flink:2.2.1-java17", description = "The TaskManagers' image (default: ${DEFAULT-VALUE}).")
+        String image;
+
+        @Option(names = "--out", description = "Write here instead of standard output.")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            Plan p = PlanFile.read(plan);
+            if (graph != null) {
+                p = PlanValidator.requireValid(p, GraphLoader.load(graph), plan);
+            }
+            String yaml = io.jigsaw.job.cluster.KubernetesManifests.taskManagers(p, replicaSlots.count, image);
+            if (out == null) {
+                System.out.print(yaml);
+            } else {
+                Files.writeString(out, yaml);
+                System.err.println("wrote " + ClusterLayout.perPartition(p, replicaSlots.count).ids().size() + " TaskManager Deployments to " + out);
+            }
             return 0;
         }
     }
@@ -121,6 +338,8 @@ final class ClusterCommand {
             }
             cluster.get().close();
             Files.deleteIfExists(workDir().resolve("cluster.json"));
+            Files.deleteIfExists(jobRecord());
+            Files.deleteIfExists(runningPlan());
             System.out.println("stopped the JobManager and " + (cluster.get().state().members().size() - 1) + " TaskManager(s)");
             return 0;
         }

@@ -116,8 +116,11 @@ final class DemoCommand implements Callable<Integer> {
     boolean noEarlyDrop;
 
     @Option(names = "--cluster", defaultValue = "mini", description = "mini: a Flink MiniCluster in this JVM (default); "
-            + "local: a multi-process session cluster on 127.0.0.1 (`bin/jigsaw cluster`), one TaskManager per partition "
-            + "of the first plan, running the job jar submitted over REST with every task pinned to its partitions.")
+            + "local: a multi-process session cluster on 127.0.0.1 (`bin/jigsaw cluster`), one one-slot TaskManager per "
+            + "partition of the plan that runs, running the job jar submitted over REST with every task pinned to its "
+            + "partitions and as many subtasks as the plan gives it replicas; with the sidecar, a plan with other partitions "
+            + "or replica counts moves the job onto new TaskManagers (stop with a savepoint, resubmit) when that is worth "
+            + "its pause, and the summary reports each move (repartitions).")
     String cluster;
 
     @Mixin

@@ -6,7 +6,8 @@ import picocli.CommandLine.Option;
 final class ReplicaSlotsOption {
 
     @Bounds(min = 1)
-    @Option(names = "--replica-slots", defaultValue = "2", description = "Subtasks of each task operator, spread over its "
-            + "partitions: the most replicas a plan can activate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--replica-slots", defaultValue = "2", description = "On a MiniCluster: subtasks of each task operator, "
+            + "the most replicas a plan can activate. On a local cluster: subtasks of the Kafka, decode, join and assembly "
+            + "operators (the CPU TaskManager's slots); each task runs its plan's replica count there (default: ${DEFAULT-VALUE}).")
     int count;
 }

@@ -77,6 +77,18 @@ public final class PartitionManager {
         this.progress = progress;
     }
 
+    /**
+     * A manager for a job submitted earlier (by another process: {@code bin/jigsaw cluster submit}) that runs on
+     * {@code running}'s partitions; the next move uploads the jar again.
+     */
+    public static PartitionManager ofRunning(TaskManagerLauncher launcher, Submission submission, int ioSlots, Duration timeout,
+            Consumer<String> progress, String jobId, Plan running) {
+        PartitionManager m = new PartitionManager(launcher, submission, ioSlots, timeout, progress);
+        m.jobId = jobId;
+        m.running = running;
+        return m;
+    }
+
     /** Lays out the plan's partitions (starting what is missing, stopping what is not used) and submits the job: its id. */
     public synchronized String submit(Plan plan) throws IOException, InterruptedException {
         if (jobId != null) {
@@ -102,6 +114,9 @@ public final class PartitionManager {
             throw new IllegalStateException("no job submitted yet");
         }
         FlinkRest rest = launcher.rest();
+        if (jarId == null) {
+            jarId = rest.uploadJar(submission.jar());
+        }
         Map<String, List<String>> before = rest.placement(jobId);
         ClusterLayout target = ClusterLayout.perPartition(next, ioSlots);
         long t0 = System.nanoTime();
@@ -128,6 +143,14 @@ public final class PartitionManager {
 
     public String jobId() {
         return jobId;
+    }
+
+    public Submission submission() {
+        return submission;
+    }
+
+    public int ioSlots() {
+        return ioSlots;
     }
 
     /** The plan whose partitions run (null before {@link #submit}). */

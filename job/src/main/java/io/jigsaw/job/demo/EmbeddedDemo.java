@@ -24,6 +24,9 @@ import io.jigsaw.job.cluster.ClusterLayout;
 import io.jigsaw.job.cluster.FlinkRest;
 import io.jigsaw.job.cluster.InProcessCluster;
 import io.jigsaw.job.cluster.LocalCluster;
+import io.jigsaw.job.cluster.PartitionManager;
+import io.jigsaw.job.cluster.Repartitioner;
+import io.jigsaw.planner.online.RepartitionRule;
 import io.jigsaw.job.kafka.AvroProducer;
 import io.jigsaw.job.kafka.DistinctResults;
 import io.jigsaw.job.kafka.TopicReader;
@@ -108,6 +111,14 @@ public final class EmbeddedDemo {
     private LocalCluster localCluster;
     private FlinkRest rest;
     private String jobId;
+    /** On a local cluster: keeps its TaskManagers the partitions of the plan that runs, and moves the job between them. */
+    private PartitionManager partitions;
+    private Repartitioner repartitioner;
+
+    /** The job serving now: a move onto new partitions resubmits it under a new id. */
+    private String jobId() {
+        return partitions != null ? partitions.jobId() : jobId;
+    }
     /** Where the job ran: a MiniCluster here, or a local cluster with how long it took to start and where tasks went. */
     private record ClusterFacts(String name, Double registeredS, Double runningS, Map<String, List<String>> placement) {
     }
@@ -244,24 +255,32 @@ public final class EmbeddedDemo {
      * (REST: upload, then run its entry class), its operators pinned to their partitions.
      */
     private void submitToLocalCluster(Plan plan, Configuration conf, int webPort) throws Exception {
-        ClusterLayout layout = ClusterLayout.of(plan, s.replicaSlots());
+        ClusterLayout layout = ClusterLayout.perPartition(plan, s.replicaSlots());
         long t0 = System.nanoTime();
         progress.println("[demo] starting a local Flink cluster: a JobManager and " + layout.taskManagers().size()
                 + " TaskManagers (one per partition of plan v" + plan.version() + ", one for Kafka and joins)");
         localCluster = LocalCluster.start(layout, LocalCluster.Settings.ofCheckout(s.home(),
                 s.home().resolve(".jigsaw/demo/cluster"), webPort, "1024m"), Duration.ofSeconds(240), progress);
         double registered = (System.nanoTime() - t0) / 1e9;
-        String jar = rest.uploadJar(BuildOutputs.jobJar(s.home()));
         List<String> args = new java.util.ArrayList<>(List.of("--graph", s.graphFile().toAbsolutePath().toString()));
         Configuration job = new Configuration(conf);
         job.set(JigsawOptions.PIN_TO_PARTITIONS, true);
         job.toMap().forEach((k, v) -> args.add("-D" + k + "=" + v));
-        jobId = rest.runJar(jar, "io.jigsaw.job.cli.JobMain", args);
-        rest.awaitRunning(jobId, Duration.ofSeconds(240));
+        java.util.function.Consumer<String> say = line -> progress.println("[partitions] " + line);
+        partitions = new PartitionManager(localCluster, new PartitionManager.Submission(BuildOutputs.jobJar(s.home()),
+                "io.jigsaw.job.cli.JobMain", args), s.replicaSlots(), Duration.ofSeconds(240), say);
+        partitions.submit(plan);
+        if (sidecar != null) {
+            // The sidecar's plans move the job onto their partitions when the rule says so; one it published meanwhile is weighed now.
+            repartitioner = new Repartitioner(partitions, new RepartitionRule(conf.get(JigsawOptions.PLANNER_DOWN_COOLDOWN)),
+                    conf.get(JigsawOptions.PARTITIONS_PAUSE_ESTIMATE), say);
+            sidecar.enactedBy(repartitioner::published);
+            repartitioner.published(sidecar.inForce());
+        }
         double running = (System.nanoTime() - t0) / 1e9;
         progress.printf("[demo] local cluster: TaskManagers registered after %.1f s, job running after %.1f s%n", registered, running);
         where = new ClusterFacts("local (separate processes: 1 JobManager, " + layout.taskManagers().size() + " TaskManagers)",
-                Math.round(registered * 10) / 10.0, Math.round(running * 10) / 10.0, rest.placement(jobId));
+                Math.round(registered * 10) / 10.0, Math.round(running * 10) / 10.0, rest.placement(jobId()));
     }
 
     /** Percent of all GPUs (the sidecar's; a plan file's: those it names) a plan's partitions hold. */
@@ -379,8 +398,13 @@ public final class EmbeddedDemo {
             results.poll(Duration.ofMillis(200)).forEach(take);
             dead.addAndGet(deadLetters.poll(Duration.ZERO).size());
             long now = System.currentTimeMillis();
+            if (repartitioner != null && repartitioner.moving()) {
+                // Requests wait in Kafka while the job moves: their answers (dropped or not) come after it.
+                endBy = Math.max(endBy, now + graceMs);
+            }
             if (sender.isAlive()) {
-                shareIntegral += sharePct(current.get()) * (now - shareSince);
+                // On a local cluster the share held is that of the partitions running, which a plan kept live may not match.
+                shareIntegral += sharePct(partitions != null ? partitions.running() : current.get()) * (now - shareSince);
                 shareSince = now;
             }
             if (now - lastPrint >= 2000) {
@@ -425,7 +449,10 @@ public final class EmbeddedDemo {
                 s.localCluster() || sent.get() == 0 ? null : round(cores * wallNanos / 1e6 / sent.get()),
                 Percentiles.of(visible, visible.length, 0.5), Percentiles.of(visible, visible.length, 0.99), restarts(),
                 bytesPerRequest(sent.get() + s.warmup()), where.name(), where.registeredS(), where.runningS(),
-                where.placement(), s.earlyDrop(), s.accuracySource().name().toLowerCase(Locale.ROOT),
+                placementAtEnd(), repartitions(graph, droppedAt, start),
+                repartitioner == null ? null : repartitioner.moves().stream().mapToLong(PartitionManager.Move::pauseMs).sum(),
+                repartitioner == null ? null : repartitioner.declined().stream().map(d -> "v" + d.version() + ": " + d.why()).toList(),
+                s.earlyDrop(), s.accuracySource().name().toLowerCase(Locale.ROOT),
                 bins.entrySet().stream().map(e -> new DemoSummary.TimelineBin(e.getKey(), e.getValue()[0],
                         e.getValue()[1] * 1000.0 / TIMELINE_BIN_MS)).toList(),
                 chaos == null ? null : chaos.injected(), chaos == null ? null : chaos.droppedAround(droppedAt),
@@ -448,6 +475,44 @@ public final class EmbeddedDemo {
             out.println(summary.toJson());
         }
         return summary;
+    }
+
+    /** Where the operators ran at the end: where the job was submitted, or where the last move put it. */
+    private Map<String, List<String>> placementAtEnd() {
+        if (repartitioner != null && !repartitioner.moves().isEmpty()) {
+            return repartitioner.moves().get(repartitioner.moves().size() - 1).placementAfter();
+        }
+        return where.placement();
+    }
+
+    /** The moves onto new partitions during the run, with the drops around each; null without a repartitioner. */
+    private List<DemoSummary.Repartition> repartitions(Graph graph, List<Long> droppedAt, long startMs) {
+        if (repartitioner == null) {
+            return null;
+        }
+        List<DemoSummary.Repartition> out = new java.util.ArrayList<>();
+        for (PartitionManager.Move m : repartitioner.moves()) {
+            long from = m.startedMs() - (long) graph.latencySloMs();
+            long to = m.startedMs() + m.pauseMs();
+            long dropped;
+            synchronized (droppedAt) {
+                dropped = droppedAt.stream().filter(t -> t >= from && t <= to).count();
+            }
+            out.add(new DemoSummary.Repartition(m.fromVersion(), m.toVersion(), m.why(), Math.round((m.startedMs() - startMs) / 100.0) / 10.0,
+                    m.pauseMs(), m.savepointMs(), m.prepareMs(), m.started(), m.stopped(), tasksOnly(graph, m.placementBefore()),
+                    tasksOnly(graph, m.placementAfter()), dropped));
+        }
+        return out;
+    }
+
+    private static Map<String, List<String>> tasksOnly(Graph graph, Map<String, List<String>> placement) {
+        Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+        placement.forEach((op, tms) -> {
+            if (graph.task(op).isPresent()) {
+                out.put(op, tms.stream().sorted().toList());
+            }
+        });
+        return out;
     }
 
     /**
@@ -476,7 +541,7 @@ public final class EmbeddedDemo {
     /** The job's restarts, from the cluster's REST API (see {@link FlinkRest#restarts}); -1 if it could not be read. */
     private long restarts() {
         try {
-            FlinkRest.Restarts r = rest.restarts(jobId);
+            FlinkRest.Restarts r = rest.restarts(jobId());
             progress.printf("[demo] restarts: %d (numRestarts metric %d, failures in the exception history %d, highest "
                     + "subtask attempt %d)%n", r.count(), r.metric(), r.failures(), r.maxAttempt());
             return r.count();
@@ -489,7 +554,7 @@ public final class EmbeddedDemo {
     /** What a request moves between the job's operators (frames, crops, tensors, bookkeeping), on average; -1 if unknown. */
     private long bytesPerRequest(long requests) {
         try {
-            return requests == 0 ? 0 : rest.bytesBetweenOperators(jobId) / requests;
+            return requests == 0 ? 0 : rest.bytesBetweenOperators(jobId()) / requests;
         } catch (Exception e) {
             progress.println("[demo] could not read the job's network bytes from " + rest.url() + ": " + e.getMessage());
             return -1;
@@ -508,9 +573,12 @@ public final class EmbeddedDemo {
         if (sidecar != null) {
             sidecar.close();
         }
+        if (repartitioner != null) {
+            repartitioner.close();
+        }
         try {
-            if (jobId != null) {
-                rest.cancel(jobId);
+            if (jobId() != null) {
+                rest.cancel(jobId());
             }
         } catch (Exception e) {
             progress.println("[demo] cancelling the job: " + e.getMessage());

@@ -70,7 +70,12 @@ public record DemoSummary(
         String cluster,
         Double clusterStartToRegisteredS,
         Double clusterStartToRunningJobS,
+        /* Operator → the TaskManagers its subtasks ran on at the end of the run (a local cluster's, from the REST API). */
         Map<String, List<String>> placement,
+        /* On a local cluster with the sidecar: each move of the job onto a plan's partitions, their pauses summed, plans not moved to. */
+        List<Repartition> repartitions,
+        Long repartitionPauseMs,
+        List<String> repartitionsDeclined,
         boolean earlyDrop,
         String accuracySource,
         List<TimelineBin> timeline,
@@ -91,6 +96,17 @@ public record DemoSummary(
     /** One plan version's scored requests: mean planned and measured accuracy, their difference, the tasks' product. */
     public record PlanAccuracy(long scored, Double accuracyPlanned, Double accuracyMeasured, double absDifference,
             double accuracyFromTaskMeans) {
+    }
+
+    /**
+     * One move of the job onto a plan's partitions: why, when (seconds into the replay), the pause (stop with a savepoint
+     * until the resumed job ran; the savepoint's part), the TaskManagers started before it (and how long they took) and
+     * stopped, each task's TaskManagers before and after from the REST API, and the requests sent from one SLO before the
+     * stop to the end of the pause that were answered as dropped.
+     */
+    public record Repartition(long fromVersion, long toVersion, String why, double atS, long pauseMs, long savepointMs,
+            long prepareMs, List<String> taskManagersStarted, List<String> taskManagersStopped,
+            Map<String, List<String>> placementBefore, Map<String, List<String>> placementAfter, long droppedDuring) {
     }
 
     /** Answers per bin of the trace's time, and those within the SLO per second. */

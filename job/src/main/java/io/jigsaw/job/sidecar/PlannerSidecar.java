@@ -55,6 +55,8 @@ public final class PlannerSidecar implements Runnable, AutoCloseable {
     /** Adds the per-request adaptation asked for (jigsaw.planner.adapt) to each plan. */
     private final PlanAdapter adapter;
     private volatile Plan inForce;
+    /** Enacts partitions and replica counts of the plans this sidecar publishes (a cluster's repartitioner); null: none. */
+    private volatile Consumer<Plan> enactor;
     private long version;
     /** Per version this sidecar published: when the tick that decided it began (wall ms). */
     private final java.util.Map<Long, Long> decidedAtMs = new java.util.concurrent.ConcurrentHashMap<>();
@@ -96,6 +98,16 @@ public final class PlannerSidecar implements Runnable, AutoCloseable {
                     .toMillis() + " ms): shorten the checkpoint interval or choose idempotent delivery");
         }
         return instance.withGraph(instance.graph().withLatencySlo(slo - allowanceMs));
+    }
+
+    /**
+     * Hands each plan this sidecar publishes, once it is on the plans topic, to what enacts its partitions and replica
+     * counts on the cluster (a {@code Repartitioner}); without one a plan's replicas beyond jigsaw.replica-slots are said
+     * not to serve.
+     */
+    public PlannerSidecar enactedBy(Consumer<Plan> partitions) {
+        this.enactor = partitions;
+        return this;
     }
 
     /** The last plan published on {@code plans} for this graph, by anyone; null before the first. */
@@ -205,9 +217,14 @@ public final class PlannerSidecar implements Runnable, AutoCloseable {
         decidedAtMs.put(version, decidedMs);
         inForce = next;
         say("published plan v" + next.version() + " — " + d.reason() + " — " + describe(next));
-        String beyond = replicasBeyondSlots(next, conf.get(JigsawOptions.REPLICA_SLOTS));
-        if (!beyond.isEmpty()) {
-            say("warning: " + beyond);
+        Consumer<Plan> partitions = enactor;
+        if (partitions != null) {
+            partitions.accept(next);
+        } else {
+            String beyond = replicasBeyondSlots(next, conf.get(JigsawOptions.REPLICA_SLOTS));
+            if (!beyond.isEmpty()) {
+                say("warning: " + beyond);
+            }
         }
     }
 

@@ -124,7 +124,9 @@ public final class JigsawJob {
         List<DataStream<Telemetry>> telemetry = new ArrayList<>();
         for (Task task : graph.tasks()) {
             DataStream<Piece> in = input(graph, task, roots, operators, plans, lanes, cleanupMs, slots, group, flow);
-            SingleOutputStreamOperator<Piece> op = on(pin ? Placement.group(task.name()) : null, in.keyBy(p -> p.laneKey).connect(plans)
+            // A pseudo task (Loki's source and sink) runs no model and has no partition: it runs beside the Kafka operators.
+            SingleOutputStreamOperator<Piece> op = on(pin ? Placement.group(task.pseudo() ? Placement.IO : task.name()) : null,
+                    in.keyBy(p -> p.laneKey).connect(plans)
                     .process(new TaskOperator(graph, task.name(), runners, lanes,
                             conf.get(JigsawOptions.TELEMETRY_INTERVAL).toMillis(), conf.get(JigsawOptions.CORES_PER_GPU),
                             conf.get(JigsawOptions.EARLY_DROP)))

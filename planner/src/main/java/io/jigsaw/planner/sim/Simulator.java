@@ -603,6 +603,7 @@ public final class Simulator {
             while (chunk.size() < rep.batch && !rep.queue.isEmpty()) {
                 chunk.add(rep.queue.poll());
             }
+            rep.pace.expire(t);
             List<Piece> batch = policy.onTime(chunk, this::deadlineMs, t, policy.pace(task.adaptation, rep.pace),
                     (p, why) -> dropPiece(task, p, t));
             if (batch.isEmpty()) {
@@ -754,7 +755,7 @@ public final class Simulator {
 
         void done(Replica rep, double t) {
             TaskState task = rep.task;
-            rep.pace.ran(rep.runningVariant.name(), rep.runningMs);
+            rep.pace.ran(rep.runningVariant.name(), rep.runningMs, t);
             Adaptation.Cascade cascade = task.adaptation.cascade();
             Confidence.Outcome outcome = null;
             if (rep.escalatedBy == null && ReplicaPolicy.firstStage(cascade, rep.runningVariant.name())) {
