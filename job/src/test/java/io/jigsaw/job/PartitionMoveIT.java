@@ -18,6 +18,7 @@ import io.jigsaw.job.kafka.TopicReader;
 import io.jigsaw.job.kafka.Topics;
 import io.jigsaw.operators.DemoGraph;
 import io.jigsaw.schemas.Result;
+import io.jigsaw.schemas.Telemetry;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A plan with other partitions and more replicas, enacted on a real multi-process cluster while
- * requests flow: the job moves onto the new partitions' TaskManagers (stop with a savepoint, resubmit
+ * requests flow before, during and after the move: the job moves onto the new partitions' TaskManagers (stop with a savepoint, resubmit
  * with each task's new parallelism), the REST API then places every task on exactly its new
  * partitions, and every request is answered once. Runs after `package` (failsafe), which builds the jar.
  */
@@ -75,11 +76,13 @@ class PartitionMoveIT {
             producer.send(topics.plans(), graph.name(), PlanAvro.toAvro(before)).get(60, TimeUnit.SECONDS);
             manager.submit(before);
 
-            // Requests flow before, during and after the move, at a rate two cores serve; deadlines outlast the pause.
+            // Requests flow before, during and after the move (until 20 after it), at a rate two cores serve; deadlines
+            // outlast the pause.
             AtomicInteger sent = new AtomicInteger();
+            AtomicInteger stopAt = new AtomicInteger(1_000);
             Thread sender = new Thread(() -> {
                 try {
-                    for (int i = 0; i < 60; i++) {
+                    for (int i = 0; i < stopAt.get(); i++) {
                         long now = System.currentTimeMillis();
                         producer.send(topics.requests(), "r" + i, Frames.request("r" + i, graph.name(), graph.input().orElseThrow(),
                                 now, now + 240_000, i));
@@ -94,7 +97,10 @@ class PartitionMoveIT {
             Thread.sleep(3_000);
             producer.send(topics.plans(), graph.name(), PlanAvro.toAvro(after)).get(60, TimeUnit.SECONDS);
             PartitionManager.Move move = manager.move(after, "test: detect on a larger share, classify on three partitions");
+            stopAt.set(sent.get() + 20);
             sender.join(60_000);
+            int n = sent.get();
+            assertThat(n).as("requests sent before the move ended").isLessThan(1_000);
 
             Map<String, Integer> answers = new HashMap<>();
             long until = System.currentTimeMillis() + 180_000;
@@ -106,8 +112,7 @@ class PartitionMoveIT {
             while (System.currentTimeMillis() < more) {
                 results.poll(Duration.ofMillis(500)).forEach(r -> answers.merge(r.getRequestId(), 1, Integer::sum));
             }
-            assertThat(sent.get()).isEqualTo(60);
-            assertThat(answers).as("one result per request across the move").hasSize(60)
+            assertThat(answers).as("one result per request across the move").hasSize(n)
                     .allSatisfy((id, count) -> assertThat(count).as(id).isOne());
 
             FlinkRest rest = cluster.rest();
@@ -122,8 +127,21 @@ class PartitionMoveIT {
                     "classify-1-gpu1-30pct", "classify-2-gpu1-30pct", "depth-0-gpu1-20pct");
             assertThat(move.stopped()).containsExactlyInAnyOrder("detect-0-gpu0-40pct", "classify-0-gpu0-30pct", "depth-0-gpu0-20pct");
             assertThat(move.pauseMs()).isPositive().isGreaterThanOrEqualTo(move.savepointMs());
-            System.err.printf("[PartitionMoveIT] pause %d ms (savepoint %d ms), TaskManagers started beforehand in %d ms; "
-                    + "before %s; after %s%n", move.pauseMs(), move.savepointMs(), move.prepareMs(), move.placementBefore(), placement);
+            // Three replicas of classify where the job started with one, each serving objects of the requests after the move
+            // (their own telemetry: arrivals per replica under plan v2).
+            java.util.Set<Integer> serving = new java.util.TreeSet<>();
+            try (TopicReader<Telemetry> telemetry = new TopicReader<>(broker.bootstrap(), topics.telemetry(), Telemetry.class)) {
+                long by = System.currentTimeMillis() + 30_000;
+                while (serving.size() < 3 && System.currentTimeMillis() < by) {
+                    telemetry.poll(Duration.ofMillis(500)).stream()
+                            .filter(t -> t.getTask().equals("classify") && t.getPlanVersion() == after.version() && t.getArrivals() > 0)
+                            .forEach(t -> serving.add(t.getReplica()));
+                }
+            }
+            assertThat(serving).as("classify replicas that served pieces under plan v2").containsExactly(0, 1, 2);
+            System.err.printf("[PartitionMoveIT] %d requests, each answered once; pause %d ms (savepoint %d ms), TaskManagers "
+                    + "started beforehand in %d ms; classify replicas serving under v2: %s; before %s; after %s%n", n, move.pauseMs(),
+                    move.savepointMs(), move.prepareMs(), serving, move.placementBefore(), placement);
             rest.cancel(move.jobId());
         }
     }

@@ -26,7 +26,7 @@ import java.util.List;
 import java.util.Optional;
 
 @Command(name = "cluster", mixinStandardHelpOptions = true,
-        header = "Starts a local multi-process Flink cluster, runs the job on it, moves the job between plans' partitions, stops it.",
+        header = "Runs a local Flink cluster; moves the job between plans.",
         description = "A real Flink session cluster as separate processes on 127.0.0.1: one JobManager and one one-slot "
                 + "TaskManager per GPU partition of a plan (plus a CPU TaskManager for Kafka and joins), started from Flink's "
                 + "jars with flink-conf/config.yaml. `submit` runs the job jar on it with each task pinned to its partitions "
@@ -118,6 +118,34 @@ final class ClusterCommand {
                 .collect(java.util.stream.Collectors.joining(","));
     }
 
+    /** What `submit` and `move` take alike: the job's Kafka and options, and how long any one wait may take. */
+    static final class JobOptions {
+
+        @picocli.CommandLine.Mixin
+        KafkaClientOption kafka;
+
+        @picocli.CommandLine.Mixin
+        ConfigurationOption options;
+
+        @Bounds(min = 1)
+        @Option(names = "--timeout", defaultValue = "240", description = "Seconds any one wait may take (default: ${DEFAULT-VALUE}).")
+        long timeoutSeconds;
+
+        Configuration conf() {
+            Configuration conf = options.toConfiguration();
+            kafka.applyTo(conf);
+            return conf;
+        }
+
+        Duration timeout() {
+            return Duration.ofSeconds(timeoutSeconds);
+        }
+
+        static void say(String line) {
+            System.err.println("[partitions] " + line);
+        }
+    }
+
     /** What `submit` records for `move`: how the job is submitted, and the job that runs (its plan in running-plan.json). */
     record JobRecord(PartitionManager.Submission submission, int ioSlots, String jobId, String graph) {
     }
@@ -175,14 +203,7 @@ final class ClusterCommand {
         boolean createTopics;
 
         @picocli.CommandLine.Mixin
-        KafkaClientOption kafka;
-
-        @picocli.CommandLine.Mixin
-        ConfigurationOption options;
-
-        @Bounds(min = 1)
-        @Option(names = "--timeout", defaultValue = "240", description = "Seconds any one wait may take (default: ${DEFAULT-VALUE}).")
-        long timeoutSeconds;
+        JobOptions job;
 
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
@@ -190,8 +211,7 @@ final class ClusterCommand {
         @Override
         public Integer call() throws Exception {
             LocalCluster cluster = running(spec);
-            Configuration conf = options.toConfiguration();
-            kafka.applyTo(conf);
+            Configuration conf = job.conf();
             if (createTopics) {
                 Topics.from(conf).create(KafkaConnection.from(conf), conf.get(JigsawOptions.REPLICA_SLOTS));
             }
@@ -202,14 +222,13 @@ final class ClusterCommand {
             if (modelsDir != null) {
                 args.addAll(List.of("--models-dir", modelsDir.toAbsolutePath().toString()));
             }
-            Configuration job = new Configuration(conf);
-            job.set(JigsawOptions.PIN_TO_PARTITIONS, true);
-            job.toMap().forEach((k, v) -> args.add("-D" + k + "=" + v));
+            Configuration submitted = new Configuration(conf);
+            submitted.set(JigsawOptions.PIN_TO_PARTITIONS, true);
+            submitted.toMap().forEach((k, v) -> args.add("-D" + k + "=" + v));
             PartitionManager.Submission submission = new PartitionManager.Submission(BuildOutputs.jobJar(JigsawCli.home()),
                     "io.jigsaw.job.cli.JobMain", args);
             publish(p, conf);
-            PartitionManager manager = new PartitionManager(cluster, submission, ioSlots, Duration.ofSeconds(timeoutSeconds),
-                    line -> System.err.println("[partitions] " + line));
+            PartitionManager manager = new PartitionManager(cluster, submission, ioSlots, job.timeout(), JobOptions::say);
             String jobId = manager.submit(p);
             record(new JobRecord(submission, ioSlots, jobId, graph.toAbsolutePath().toString()), p);
             System.out.println("job " + jobId + " serving plan v" + p.version() + "; placement:");
@@ -229,14 +248,7 @@ final class ClusterCommand {
         Path plan;
 
         @picocli.CommandLine.Mixin
-        KafkaClientOption kafka;
-
-        @picocli.CommandLine.Mixin
-        ConfigurationOption options;
-
-        @Bounds(min = 1)
-        @Option(names = "--timeout", defaultValue = "240", description = "Seconds any one wait may take (default: ${DEFAULT-VALUE}).")
-        long timeoutSeconds;
+        JobOptions job;
 
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
@@ -248,27 +260,26 @@ final class ClusterCommand {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "no job submitted with bin/jigsaw cluster submit ("
                         + jobRecord() + " is missing)");
             }
-            JobRecord job = JSON.readValue(jobRecord().toFile(), JobRecord.class);
+            JobRecord submitted = JSON.readValue(jobRecord().toFile(), JobRecord.class);
             Plan running = PlanFile.read(runningPlan());
-            Plan next = PlanValidator.requireValid(PlanFile.read(plan), GraphLoader.load(Path.of(job.graph())), plan);
+            Plan next = PlanValidator.requireValid(PlanFile.read(plan), GraphLoader.load(Path.of(submitted.graph())), plan);
             if (next.version() <= running.version()) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), plan + " is plan v" + next.version()
                         + ", not newer than v" + running.version() + " which runs: the job never goes back to an older version");
             }
-            Configuration conf = options.toConfiguration();
-            kafka.applyTo(conf);
-            publish(next, conf);
+            publish(next, job.conf());
             if (io.jigsaw.planner.online.RepartitionRule.samePartitions(running, next)) {
-                record(job, next);
+                record(submitted, next);
                 System.out.println("plan v" + next.version() + " keeps every partition of v" + running.version()
                         + ": published, it applies live (no move)");
                 return 0;
             }
-            PartitionManager manager = PartitionManager.ofRunning(cluster, job.submission(), job.ioSlots(),
-                    Duration.ofSeconds(timeoutSeconds), line -> System.err.println("[partitions] " + line), job.jobId(), running);
+            PartitionManager manager = PartitionManager.ofRunning(cluster, submitted.submission(), submitted.ioSlots(), job.timeout(),
+                    JobOptions::say, submitted.jobId(), running);
             PartitionManager.Move m = manager.move(next, "bin/jigsaw cluster move --plan " + plan);
-            record(new JobRecord(job.submission(), job.ioSlots(), m.jobId(), job.graph()), next);
-            System.out.printf("job %s now serving plan v%d (was %s on v%d)%n", m.jobId(), next.version(), job.jobId(), running.version());
+            record(new JobRecord(submitted.submission(), submitted.ioSlots(), m.jobId(), submitted.graph()), next);
+            System.out.printf("job %s now serving plan v%d (was %s on v%d)%n", m.jobId(), next.version(), submitted.jobId(),
+                    running.version());
             System.out.printf("pause %d ms (savepoint %d ms); TaskManagers started beforehand %s in %d ms; stopped %s%n", m.pauseMs(),
                     m.savepointMs(), m.started(), m.prepareMs(), m.stopped());
             System.out.println("savepoint: " + m.savepoint());
@@ -299,6 +310,9 @@ final class ClusterCommand {
         @Option(names = "--out", description = "Write here instead of standard output.")
         Path out;
 
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Override
         public Integer call() throws Exception {
             Plan p = PlanFile.read(plan);
@@ -307,10 +321,12 @@ final class ClusterCommand {
             }
             String yaml = io.jigsaw.job.cluster.KubernetesManifests.taskManagers(p, replicaSlots.count, image);
             if (out == null) {
-                System.out.print(yaml);
+                spec.commandLine().getOut().print(yaml);
+                spec.commandLine().getOut().flush();
             } else {
                 Files.writeString(out, yaml);
-                System.err.println("wrote " + ClusterLayout.perPartition(p, replicaSlots.count).ids().size() + " TaskManager Deployments to " + out);
+                spec.commandLine().getErr().println("wrote " + ClusterLayout.perPartition(p, replicaSlots.count).ids().size()
+                        + " TaskManager Deployments to " + out);
             }
             return 0;
         }

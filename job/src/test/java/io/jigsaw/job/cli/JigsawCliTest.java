@@ -198,6 +198,22 @@ public class JigsawCliTest {
     }
 
     @Test
+    void clusterManifestsWritesOneDeploymentPerPartitionAndACpuTaskManagerForAPlanItChecksFirst() {
+        Path examples = Path.of(System.getProperty("jigsaw.examples.dir", "../examples"));
+
+        Run run = run("cluster", "manifests", "--plan", examples.resolve("xr-scene/plan.json").toString(), "--graph",
+                examples.resolve("xr-scene/graph.yaml").toString());
+
+        assertThat(run.code).as(run.err).isZero();
+        assertThat(run.out.split("kind: Deployment", -1)).hasSize(6);
+        assertThat(run.out).contains("name: jigsaw-tm-io", "name: jigsaw-tm-detect-0-gpu0-40pct", "-Djigsaw.partition.share=40.0",
+                "value: \"40\"");
+        Run missing = run("cluster", "manifests", "--plan", "no-such-plan.json");
+        assertThat(missing.code).isEqualTo(2);
+        assertThat(missing.err).contains("no-such-plan.json").contains("no such plan file");
+    }
+
+    @Test
     void aDemoServingAPlanFileRefusesAdaptThatOnlyTheSidecarsPlansGet() throws Exception {
         Path plan = Path.of(System.getProperty("jigsaw.examples.dir", "../examples"), "xr-scene/plan.json");
 

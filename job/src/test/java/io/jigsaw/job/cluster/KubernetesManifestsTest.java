@@ -164,6 +164,9 @@ class KubernetesManifestsTest {
             // What Flink's start script computes from the configuration must resolve, as it does for the local TaskManagers.
             Configuration conf = GlobalConfiguration.loadConfiguration(HOME.resolve("flink-conf").toString(), Configuration.fromMap(options));
             assertThat(TaskExecutorProcessUtils.processSpecFromConfig(conf).getNumSlots()).isEqualTo(task.equals("io") ? 2 : 1);
+            // Kubernetes takes an env value, a label or a node selector only as a string (kubectl refuses 40, takes "40").
+            c.path("env").forEach(e -> assertThat(e.path("value").isTextual()).as(e.toString()).isTrue());
+            pod.path("nodeSelector").forEach(v -> assertThat(v.isTextual()).isTrue());
             if (!task.equals("io")) {
                 assertThat(c.path("env").findValuesAsText("value")).contains(String.valueOf(Math.round(shares.get(task))));
                 assertThat(pod.path("hostIPC").asBoolean()).isTrue();
