@@ -86,7 +86,8 @@ public final class PolicyCapacity {
             SolvedPlan fresh = solver.solve(instance);
             return fresh.feasible() ? fresh : p;
         }, tolerance).search(template, progress);
-        String method = String.format(Locale.ROOT, "search (bisection to %.0f %%, OptaPlanner per probe)", 100 * tolerance);
+        String method = String.format(Locale.ROOT, "search (bisection to %s %%, OptaPlanner per probe)",
+                java.math.BigDecimal.valueOf(100 * tolerance).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString());
         double bound = Double.NaN;
         double found = r.capacityRps();
         Optional<SolvedPlan> plan = r.plan();
