@@ -35,7 +35,7 @@ class OtherLokiAppTest {
     @Test
     void itsCapacityIsSearchedForEveryPolicyAtTheLatencySloGiven() throws Exception {
         String out = stdout(() -> assertThat(JigsawCliTest.run("capacity", "--graph", app().toString(), "--gpus", "2", "--policy", "all",
-                "--latency-slo", "120", "--time-limit", "PT1S", "--json").code()).isZero());
+                "--latency-slo", "120", "--time-limit", "PT1S", "--tolerance", "0.01", "--json").code()).isZero());
         assertThat(out).contains("latency SLO 120 ms").contains("\"latency_slo_ms\":120.0");
         for (Policy p : Policy.values()) {
             assertThat(out).containsPattern("(?m)^" + p.cliName() + " +[1-9][0-9.]* ");
@@ -46,7 +46,7 @@ class OtherLokiAppTest {
     @Test
     void withABoundEveryFigureCarriesItsGap() throws Exception {
         String out = stdout(() -> assertThat(JigsawCliTest.run("capacity", "--graph", app().toString(), "--gpus", "2", "--policy", "all",
-                "--time-limit", "PT1S", "--bound", "PT20S", "--json").code()).isZero());
+                "--time-limit", "PT1S", "--tolerance", "0.01", "--bound", "PT20S", "--json").code()).isZero());
         assertThat(out).containsPattern("(?m)^loki +[0-9.]+ +\\S+ +\\d+ +0\\.0 %");
         assertThat(out).containsPattern("(?m)^jigsaw +[0-9.]+ +\\S+ +\\d+ +[0-9.]+ %");
         assertThat(out).contains("\"bound_rps\":{\"jigsaw\":");
