@@ -218,6 +218,27 @@ public final class FlinkRest {
         return bytes;
     }
 
+    /**
+     * Records each subtask of the job's vertex named {@code vertex} has read, in subtask order (which replica served how
+     * much), as the REST server's metric cache last fetched them: ask again until the figures move.
+     */
+    public List<Long> recordsInPerSubtask(String jobId, String vertex) throws IOException {
+        String id = null;
+        for (JsonNode v : job(jobId).path("vertices")) {
+            if (v.path("name").asText().equals(vertex)) {
+                id = v.path("id").asText();
+            }
+        }
+        if (id == null) {
+            throw new IOException("job " + jobId + " has no vertex named " + vertex);
+        }
+        List<Long> out = new ArrayList<>();
+        for (JsonNode subtask : get("/jobs/" + jobId + "/vertices/" + id, "vertex " + vertex).path("subtasks")) {
+            out.add(subtask.path("metrics").path("read-records").asLong());
+        }
+        return out;
+    }
+
     /** One line per job the cluster knows: id, state, name. */
     public List<String> jobs() throws IOException {
         List<String> out = new ArrayList<>();
