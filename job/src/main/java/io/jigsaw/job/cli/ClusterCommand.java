@@ -107,15 +107,10 @@ final class ClusterCommand {
             System.out.println("submit with: bin/jigsaw cluster submit --plan " + plan + " --graph GRAPH --bootstrap HOST:PORT"
                     + "  (or run the jar yourself with -D" + JigsawOptions.PIN_TO_PARTITIONS.key() + "=true -D"
                     + JigsawOptions.REPLICA_SLOTS.key() + "=" + replicaSlots.count + " -D" + JigsawOptions.TASK_REPLICAS.key() + "="
-                    + taskReplicas(p) + ")");
+                    + ClusterLayout.taskReplicasValue(p) + ")");
             System.out.println("stop with: bin/jigsaw cluster stop");
             return 0;
         }
-    }
-
-    static String taskReplicas(Plan p) {
-        return ClusterLayout.taskReplicas(p).entrySet().stream().map(e -> e.getKey() + ":" + e.getValue())
-                .collect(java.util.stream.Collectors.joining(","));
     }
 
     /** What `submit` and `move` take alike: the job's Kafka and options, and how long any one wait may take. */

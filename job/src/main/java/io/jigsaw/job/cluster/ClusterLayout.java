@@ -4,6 +4,7 @@ import io.jigsaw.core.plan.Partition;
 import io.jigsaw.core.plan.Plan;
 import io.jigsaw.core.plan.TaskPlan;
 import io.jigsaw.job.topology.Placement;
+import io.jigsaw.planner.profile.MigGeometry;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,19 @@ public record ClusterLayout(List<TaskManager> taskManagers) {
 
         public TaskManager(String id, String role, Integer gpu, Double share, int slots) {
             this(id, role, gpu, share, slots, null);
+        }
+
+        /** The Flink options it is started with: its partition and slots ({@link Placement#taskManagerConfig}) and its resource id. */
+        public java.util.Map<String, String> flinkOptions() {
+            java.util.Map<String, String> options = new java.util.LinkedHashMap<>(Placement.taskManagerConfig(role, slots, gpu, share));
+            options.put("taskmanager.resource-id", id);
+            return options;
+        }
+
+        /** CUDA_MPS_ACTIVE_THREAD_PERCENTAGE for its process: its share, of its MIG slice where it has one (at least 1). */
+        public long mpsPercentage() {
+            double ofSlice = migSlice == null ? share : 100 * share / MigGeometry.share(MigGeometry.sizeOfName(migSlice));
+            return Math.max(1, Math.round(ofSlice));
         }
     }
 
@@ -84,6 +98,12 @@ public record ClusterLayout(List<TaskManager> taskManagers) {
         plan.tasks().stream().filter(t -> !t.partitions().isEmpty())
                 .forEach(t -> out.put(t.task(), String.valueOf(t.partitions().size())));
         return out;
+    }
+
+    /** {@link #taskReplicas} as the value of jigsaw.task-replicas: {@code detect:1,classify:3}. */
+    public static String taskReplicasValue(Plan plan) {
+        return taskReplicas(plan).entrySet().stream().map(e -> e.getKey() + ":" + e.getValue())
+                .collect(java.util.stream.Collectors.joining(","));
     }
 
     /** The ids of its TaskManagers. */

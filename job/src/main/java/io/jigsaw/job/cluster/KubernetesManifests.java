@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.jigsaw.core.plan.Plan;
-import io.jigsaw.job.topology.Placement;
-import io.jigsaw.planner.profile.MigGeometry;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -79,8 +77,7 @@ public final class KubernetesManifests {
 
         List<String> args = new ArrayList<>();
         args.add("taskmanager");
-        Map<String, String> options = new LinkedHashMap<>(Placement.taskManagerConfig(tm.role(), tm.slots(), tm.gpu(), tm.share()));
-        options.put("taskmanager.resource-id", tm.id());
+        Map<String, String> options = tm.flinkOptions();
         options.put("jobmanager.rpc.address", "flink-jobmanager");
         options.forEach((k, v) -> args.add("-D" + k + "=" + v));
 
@@ -95,12 +92,10 @@ public final class KubernetesManifests {
         mounts.add(map("name", "flink-config", "mountPath", "/opt/flink/conf"));
         volumes.add(map("name", "flink-config", "configMap", map("name", "jigsaw-flink-config")));
         if (tm.gpu() != null) {
-            double ofSlice = tm.share();
             if (tm.migSlice() != null) {
                 env.add(map("name", "JIGSAW_MIG_SLICE", "value", tm.migSlice()));
-                ofSlice = 100 * tm.share() / MigGeometry.share(MigGeometry.sizeOfName(tm.migSlice()));
             }
-            env.add(map("name", "CUDA_MPS_ACTIVE_THREAD_PERCENTAGE", "value", String.valueOf(Math.max(1, Math.round(ofSlice)))));
+            env.add(map("name", "CUDA_MPS_ACTIVE_THREAD_PERCENTAGE", "value", String.valueOf(tm.mpsPercentage())));
             env.add(map("name", "CUDA_MPS_PIPE_DIRECTORY", "value", "/tmp/nvidia-mps"));
             mounts.add(map("name", "nvidia-mps", "mountPath", "/tmp/nvidia-mps"));
             volumes.add(map("name", "nvidia-mps", "hostPath", map("path", "/tmp/nvidia-mps")));

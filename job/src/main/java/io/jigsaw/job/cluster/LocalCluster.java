@@ -1,10 +1,8 @@
 package io.jigsaw.job.cluster;
 
-import io.jigsaw.planner.profile.MigGeometry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jigsaw.job.LoopbackPorts;
-import io.jigsaw.job.topology.Placement;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -181,22 +179,18 @@ public final class LocalCluster implements TaskManagerLauncher, AutoCloseable {
             throw new IllegalArgumentException("TaskManager " + tm.id() + " is already running");
         }
         Map<String, String> own = new LinkedHashMap<>(how.options());
-        own.putAll(Placement.taskManagerConfig(tm.role(), tm.slots(), tm.gpu(), tm.share()));
-        own.put("taskmanager.resource-id", tm.id());
+        own.putAll(tm.flinkOptions());
         Configuration tmConf = load(Path.of(how.confDir()), own);
         TaskExecutorProcessSpec spec = TaskExecutorProcessUtils.processSpecFromConfig(tmConf);
         Map<String, String> env = new LinkedHashMap<>();
         if (tm.gpu() != null) {
             env.put("CUDA_VISIBLE_DEVICES", String.valueOf(tm.gpu()));
-            double ofSlice = tm.share();
             if (tm.migSlice() != null) {
-                // Inside a MIG slice the MPS percentage is of the slice. On a MIG host CUDA_VISIBLE_DEVICES must name
-                // the slice's MIG device (its UUID from `nvidia-smi -L`), which only that host knows: JIGSAW_MIG_SLICE
-                // says which one (docs/operations.md).
+                // On a MIG host CUDA_VISIBLE_DEVICES must name the slice's MIG device (its UUID from `nvidia-smi -L`),
+                // which only that host knows: JIGSAW_MIG_SLICE says which one (docs/operations.md).
                 env.put("JIGSAW_MIG_SLICE", tm.migSlice());
-                ofSlice = 100 * tm.share() / MigGeometry.share(MigGeometry.sizeOfName(tm.migSlice()));
             }
-            env.put("CUDA_MPS_ACTIVE_THREAD_PERCENTAGE", String.valueOf(Math.max(1, Math.round(ofSlice))));
+            env.put("CUDA_MPS_ACTIVE_THREAD_PERCENTAGE", String.valueOf(tm.mpsPercentage()));
         }
         add(launch("taskmanager-" + tm.id(), TASK_MANAGER_MAIN, ProcessMemoryUtils.generateJvmParametersStr(spec)
                         + jvmOptions(tmConf, CoreOptions.FLINK_DEFAULT_TM_JVM_OPTIONS, CoreOptions.FLINK_TM_JVM_OPTIONS),

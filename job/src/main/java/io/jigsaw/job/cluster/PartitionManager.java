@@ -145,14 +145,6 @@ public final class PartitionManager {
         return jobId;
     }
 
-    public Submission submission() {
-        return submission;
-    }
-
-    public int ioSlots() {
-        return ioSlots;
-    }
-
     /** The plan whose partitions run (null before {@link #submit}). */
     public Plan running() {
         return running;
@@ -165,8 +157,7 @@ public final class PartitionManager {
     /** The job's arguments with each task's parallelism the plan's replica count. */
     private List<String> args(Plan plan) {
         List<String> out = new ArrayList<>(submission.args());
-        out.add("-D" + JigsawOptions.TASK_REPLICAS.key() + "=" + ClusterLayout.taskReplicas(plan).entrySet().stream()
-                .map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(",")));
+        out.add("-D" + JigsawOptions.TASK_REPLICAS.key() + "=" + ClusterLayout.taskReplicasValue(plan));
         out.add("-D" + JigsawOptions.REPLICA_SLOTS.key() + "=" + ioSlots);
         return out;
     }
