@@ -46,9 +46,10 @@ final class CapacityCommand implements Callable<Integer> {
 
     @Bounds(min = 0)
     @Option(names = "--bound", paramLabel = "DURATION", defaultValue = "PT0S",
-            description = "Also solve the per-path relaxation of the planner's model (OR-Tools SCIP) for up to this long per "
-                    + "policy, ISO-8601 (e.g. PT60S): an upper bound on each heuristic figure, printed as its gap. Default: "
-                    + "${DEFAULT-VALUE}, none (gap n/a).")
+            description = "Also bound each heuristic figure from above, ISO-8601 (e.g. PT10M): the per-path relaxation of the "
+                    + "planner's model (OR-Tools SCIP, at most 2 minutes), then, on a tree, the per-task branch and bound for up "
+                    + "to this long, which steps up from the figure by --tolerance, each demand proven served (a plan) or not (the "
+                    + "bound). Printed as the gap. Minutes on Loki's app near its optimum. Default: ${DEFAULT-VALUE}, none (gap n/a).")
     Duration bound;
 
     @Mixin

@@ -2,6 +2,7 @@ package io.jigsaw.planner.capacity;
 
 import io.jigsaw.planner.exact.PathPlan;
 import io.jigsaw.planner.exact.PathRoutingIlp;
+import io.jigsaw.planner.exact.PerTaskRelaxation;
 import io.jigsaw.planner.model.PlanEvaluator;
 import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.planner.model.Policy;
@@ -20,7 +21,9 @@ import java.util.function.Consumer;
  * per-path ILP ({@link PathRoutingIlp}, the demand itself maximised, proven optimal or with the solver's
  * bound), every other policy by {@link CapacitySearch} over {@link PlanSolver}'s plans (a heuristic's
  * figure: a lower bound on the model's capacity). Where asked, the heuristic's figure gets an upper bound from the
- * per-path relaxation of the planner's model ({@link PathRoutingIlp}), so the gap it prints is proven.
+ * per-path relaxation of the planner's model ({@link PathRoutingIlp}), then, on a tree, a tighter one from the per-task
+ * branch and bound ({@link PerTaskRelaxation}: demands a tolerance apart decided until one is proven not served), so the
+ * gap it prints is proven.
  */
 public final class PolicyCapacity {
 
@@ -40,9 +43,19 @@ public final class PolicyCapacity {
 
         /** "0.0 %" or "n/a", for tables. */
         public String gapLabel() {
-            return Double.isNaN(gap()) ? "n/a" : String.format(Locale.ROOT, "%.1f %%", 100 * gap());
+            if (Double.isNaN(gap())) {
+                return "n/a";
+            }
+            // Below a tenth of a percent, a second decimal: the per-task branch and bound proves gaps that small.
+            return String.format(Locale.ROOT, gap() > 0 && gap() < 0.001 ? "%.2f %%" : "%.1f %%", 100 * gap());
         }
     }
+
+    /** The longest the per-path relaxation takes for a bound: its bound is a start; the per-task search is what tightens it. */
+    static final Duration PER_PATH_LIMIT = Duration.ofMinutes(2);
+
+    /** The longest one node of the per-task branch and bound may take (a node not decided in time is split). */
+    static final Duration PER_TASK_NODE_LIMIT = Duration.ofSeconds(30);
 
     private final SolverSettings settings;
     private final double tolerance;
@@ -98,7 +111,7 @@ public final class PolicyCapacity {
             method += "; no bound: the per-path relaxation needs a path product, this graph's accuracy is its measured combinations'";
         }
         if (!boundLimit.isZero() && lokiIlpApplies(template) && !combinations) {
-            PathPlan relaxed = new PathRoutingIlp(boundLimit).capacity(template);
+            PathPlan relaxed = new PathRoutingIlp(boundLimit.compareTo(PER_PATH_LIMIT) < 0 ? boundLimit : PER_PATH_LIMIT).capacity(template);
             // The solver's proven bound holds whether or not it finished; a bound below the figure would mean the relaxation is wrong.
             bound = Math.max(relaxed.optimal() ? relaxed.demandRps() : relaxed.bound(), found);
             method += String.format(Locale.ROOT, "; bound: per-path relaxation (SCIP, %s, %.0f s)", relaxed.optimal() ? "proven" : "time limit",
@@ -123,6 +136,27 @@ public final class PolicyCapacity {
                     found = above.capacityRps();
                     plan = above.plan();
                 }
+            }
+        }
+        if (!boundLimit.isZero() && plan.isPresent() && !Double.isNaN(bound) && bound > found * (1 + tolerance)
+                && PerTaskRelaxation.applies(template)) {
+            // The per-path relaxation routes more freely than any per-task plan; deciding demands between the two figures
+            // with the per-task branch and bound tightens the bound, and may find a plan above the search's.
+            PerTaskRelaxation.Result exact = new PerTaskRelaxation(PER_TASK_NODE_LIMIT).capacity(plan.get(), bound, tolerance, boundLimit,
+                    d -> progress.accept(new CapacitySearch.Probe(d.demandRps(), d.verdict() == PerTaskRelaxation.Verdict.SERVED)), line -> { });
+            time = time.plus(exact.time());
+            method += String.format(Locale.ROOT, "; per-task branch and bound (%d demand(s) decided, %d nodes, %.0f s%s)",
+                    exact.decisions().size(), exact.nodes(), exact.time().toMillis() / 1000.0,
+                    Double.isInfinite(exact.boundRps()) ? ": nothing proven above the figure in time" : String.format(Locale.ROOT,
+                            ": no plan serves %.2f req/s", exact.boundRps()));
+            if (exact.servedRps() > found) {
+                found = exact.servedRps();
+                plan = exact.plan();
+                limitedBy = "a plan the per-task branch and bound found";
+            }
+            if (!Double.isInfinite(exact.boundRps())) {
+                bound = Math.min(bound, Math.max(exact.boundRps(), found));
+                limitedBy = String.format(Locale.ROOT, "%s; proven: no plan of the model serves %.2f req/s", limitedBy, exact.boundRps());
             }
         }
         return new Figure(template.policy(), found, bound, method, plan.map(SolvedPlan::splitTasks).orElse(0L),

@@ -13,7 +13,6 @@ import io.jigsaw.planner.model.PlanningInstance;
 import io.jigsaw.planner.model.SolvedPlan;
 import io.jigsaw.planner.model.Spill;
 import io.jigsaw.planner.model.TaskOption;
-import io.jigsaw.planner.profile.ProfileRow;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -179,10 +178,7 @@ public final class PathRoutingIlp {
         final java.util.Set<TaskOption> fixedOne = new java.util.HashSet<>();
         final double accuracyFloor;
         final int gpus;
-        /** Percent of one GPU the replicas may hold in all. */
-        double shareAvailable() {
-            return instance.policy().partitioning() ? gpus * (100 - instance.frameworkReservePct()) : gpus * 100.0;
-        }
+        final RelaxedOptions relaxed;
 
         @SuppressWarnings("unchecked")
         Model(PlanningInstance instance, boolean capacity) {
@@ -193,6 +189,9 @@ public final class PathRoutingIlp {
             this.evaluator = new PlanEvaluator(instance);
             this.capacity = capacity;
             this.n = instance.tasks().size();
+            int kept = instance.policy().literal() && instance.tasks().stream().anyMatch(t -> t.pseudo() && t.name().equals(LokiArtifact.SINK))
+                    ? 1 : 0; // the artifact keeps a server for the sink whatever the plan
+            this.relaxed = new RelaxedOptions(instance, evaluator, kept);
             replicas = new Map[n];
             batchChosen = new Map[n];
             for (int t = 0; t < n; t++) {
@@ -201,16 +200,8 @@ public final class PathRoutingIlp {
                     throw new IllegalArgumentException("Loki's ILP plans trees: task " + task.name() + " of graph " + instance.graph().name()
                             + " joins " + evaluator.parents(t).length + " parents");
                 }
-                Map<String, List<TaskOption>> byVariant = new LinkedHashMap<>();
+                Map<String, List<TaskOption>> byVariant = relaxed.byVariant(t);
                 if (!task.pseudo()) {
-                    for (TaskOption o : evaluator.options(t)) {
-                        if (usable(t, o)) {
-                            byVariant.computeIfAbsent(o.variant(), k -> new ArrayList<>()).add(o);
-                        }
-                    }
-                    if (!instance.policy().loki()) {
-                        byVariant.replaceAll((v, os) -> undominated(os));
-                    }
                     Optional<String> outside = instance.policy().literal()
                             ? LokiArtifact.outsideVariant(instance.graph().name(), task.name()) : Optional.empty();
                     if (outside.isPresent()) {
@@ -226,10 +217,7 @@ public final class PathRoutingIlp {
                 options.add(byVariant);
                 variants.add(List.copyOf(byVariant.keySet()));
             }
-            // A whole-device replica needs the whole device: none fits where the framework keeps a share of each free.
-            int kept = instance.policy().literal() && instance.tasks().stream().anyMatch(t -> t.pseudo() && t.name().equals(LokiArtifact.SINK))
-                    ? 1 : 0; // the artifact keeps a server for the sink whatever the plan
-            gpus = !instance.policy().partitioning() && instance.frameworkReservePct() > 1e-6 ? 0 : Math.max(0, instance.gpus() - kept);
+            gpus = relaxed.gpus();
             if (evaluator.measuredCombinations() && !instance.policy().loki()) {
                 // The relaxation's accuracy rule is linear per path; a combination's accuracy is a whole-graph figure.
                 throw new IllegalArgumentException("no per-path relaxation for graph " + instance.graph().name()
@@ -239,7 +227,7 @@ public final class PathRoutingIlp {
             accuracyFloor = evaluator.measuredCombinations()
                     ? instance.graph().accuracyFloor(evaluator.bestAccuracy()) / evaluator.bestAccuracy() * evaluator.bestPathProduct()
                     : instance.graph().accuracySlo() * evaluator.bestAccuracy();
-            double most = mostRootRate();
+            double most = relaxed.mostRootRate();
             demand = capacity ? solver.makeNumVar(0, most, "demand")
                     : solver.makeNumVar(instance.demandRps(), instance.demandRps(), "demand");
             servers();
@@ -249,83 +237,7 @@ public final class PathRoutingIlp {
             accuracy();
         }
 
-        /** No route can carry more than the first real task's variants serve on every GPU: the flows' big-M. */
-        double mostRootRate() {
-            int first = realTask(evaluator.paths()[0], 0);
-            double best = 0;
-            for (List<TaskOption> os : options.get(first).values()) {
-                for (TaskOption o : os) {
-                    best = Math.max(best, perReplica(o));
-                }
-            }
-            double piecesPerRequest = instance.demandRps() > 0 ? evaluator.rateBounds()[0][first] / instance.demandRps() : 1;
-            return Math.max(1, best * Math.max(1, instance.gpus()) / Math.max(1e-6, piecesPerRequest));
-        }
-
-        int realTask(int[] path, int from) {
-            for (int i = from; i < path.length; i++) {
-                if (!instance.tasks().get(path[i]).pseudo()) {
-                    return path[i];
-                }
-            }
-            throw new IllegalArgumentException("a path of graph " + instance.graph().name() + " has no real task");
-        }
-
-        double perReplica(TaskOption o) {
-            return instance.utilisation() * instance.row(o).throughputPerSecond();
-        }
-
-        /**
-         * The least bound a group of this option can have under the policy's rule: Loki's is its batch time; the
-         * planner's Nexus bound waits at least the fill of a replica at full utilisation.
-         */
-        double groupBoundMs(TaskOption o) {
-            double l = batchMs(o);
-            if (instance.policy().loki()) {
-                return l;
-            }
-            return l + Math.max(l, (o.batch() - 1) * 1000.0 / perReplica(o));
-        }
-
-        /** Options that can be on a route at all: within the latency limit (and the task's even budget under that rule). */
-        boolean usable(int t, TaskOption o) {
-            double b = groupBoundMs(o);
-            if (instance.policy().latencyRule() == io.jigsaw.planner.model.Policy.LatencyRule.EVEN_BUDGETS && b > evaluator.evenBudgetMs(t)) {
-                return false;
-            }
-            return b <= evaluator.latencyLimitMs() + 1e-9;
-        }
-
-        /** Leaves out an option another beats on bound, throughput per replica and share (all no worse, one better). */
-        List<TaskOption> undominated(List<TaskOption> os) {
-            List<TaskOption> keep = new ArrayList<>();
-            for (TaskOption o : os) {
-                boolean beaten = false;
-                for (TaskOption p : os) {
-                    if (p == o) {
-                        continue;
-                    }
-                    boolean noWorse = groupBoundMs(p) <= groupBoundMs(o) && perReplica(p) >= perReplica(o) && p.share() <= o.share();
-                    boolean better = groupBoundMs(p) < groupBoundMs(o) || perReplica(p) > perReplica(o) || p.share() < o.share();
-                    if (noWorse && (better || os.indexOf(p) < os.indexOf(o))) {
-                        beaten = true;
-                        break;
-                    }
-                }
-                if (!beaten) {
-                    keep.add(o);
-                }
-            }
-            return keep;
-        }
-
-        double batchMs(TaskOption o) {
-            ProfileRow row = instance.row(o);
-            return instance.policy().tailLatency() ? row.p99Ms() : row.p50Ms();
-        }
-
         void servers() {
-            MPConstraint total = solver.makeConstraint(0, shareAvailable(), "share");
             for (int t = 0; t < n; t++) {
                 replicas[t] = new LinkedHashMap<>();
                 batchChosen[t] = new LinkedHashMap<>();
@@ -333,13 +245,12 @@ public final class PathRoutingIlp {
                     // Loki runs one batch size per variant; the planner's model any number of groups.
                     MPConstraint oneBatch = instance.policy().loki() ? solver.makeConstraint(0, 1, "batch_" + t + "_" + v) : null;
                     for (TaskOption o : options.get(t).get(v)) {
-                        int most = (int) (gpus * Math.floor(100 / o.share() + 1e-9));
+                        int most = relaxed.mostReplicas(o);
                         boolean fixed = fixedOne.contains(o);
                         MPVariable x = solver.makeIntVar(fixed ? 1 : 0, fixed ? 1 : most, "x_" + t + "_" + o);
                         MPVariable y = fixed ? solver.makeIntVar(1, 1, "y_" + t + "_" + o) : solver.makeBoolVar("y_" + t + "_" + o);
                         replicas[t].put(o, x);
                         batchChosen[t].put(o, y);
-                        total.setCoefficient(x, o.share());
                         if (oneBatch != null) {
                             oneBatch.setCoefficient(y, 1);
                         }
@@ -349,30 +260,7 @@ public final class PathRoutingIlp {
                     }
                 }
             }
-            packingCuts();
-        }
-
-        /**
-         * Shares summed to the GPUs' total let replicas that cannot share a GPU fill it (twenty 40 % replicas are 800 %, but
-         * 8 GPUs hold sixteen): a GPU holds at most ⌊C/s⌋ replicas of share ≥ s, so at most G·⌊C/s⌋ of them fit, for every
-         * share s in use. Any packing meets these, so the relaxation stays a relaxation.
-         */
-        void packingCuts() {
-            double perGpu = shareAvailable() / Math.max(1, gpus);
-            java.util.TreeSet<Double> shares = new java.util.TreeSet<>();
-            for (int t = 0; t < n; t++) {
-                replicas[t].keySet().forEach(o -> shares.add(o.share()));
-            }
-            for (double least : shares) {
-                MPConstraint fit = solver.makeConstraint(0, gpus * Math.floor(perGpu / least + 1e-9), "fit_" + least);
-                for (int t = 0; t < n; t++) {
-                    for (Map.Entry<TaskOption, MPVariable> e : replicas[t].entrySet()) {
-                        if (e.getKey().share() >= least) {
-                            fit.setCoefficient(e.getValue(), 1);
-                        }
-                    }
-                }
-            }
+            relaxed.packing(solver, java.util.Arrays.asList(replicas));
         }
 
         /** Every path's routes carry all of the demand; two paths agree on the traffic of the tasks they share. */
@@ -485,7 +373,7 @@ public final class PathRoutingIlp {
                     for (String v : variants.get(t)) {
                         MPConstraint c = solver.makeConstraint(Double.NEGATIVE_INFINITY, 0, "load_" + t + "_" + v);
                         for (TaskOption o : options.get(t).get(v)) {
-                            c.setCoefficient(replicas[t].get(o), -perReplica(o));
+                            c.setCoefficient(replicas[t].get(o), -relaxed.perReplica(o));
                         }
                         perVariant.put(v, c);
                     }
@@ -527,13 +415,13 @@ public final class PathRoutingIlp {
                 for (String v : variants.get(t)) {
                     double most = 0;
                     for (TaskOption o : options.get(t).get(v)) {
-                        most = Math.max(most, groupBoundMs(o));
+                        most = Math.max(most, relaxed.groupBoundMs(o));
                     }
                     MPVariable l = solver.makeNumVar(0, most, "l_" + t + "_" + v);
                     for (TaskOption o : options.get(t).get(v)) {
                         MPConstraint atLeast = solver.makeConstraint(0, Double.POSITIVE_INFINITY);
                         atLeast.setCoefficient(l, 1);
-                        atLeast.setCoefficient(batchChosen[t].get(o), -groupBoundMs(o));
+                        atLeast.setCoefficient(batchChosen[t].get(o), -relaxed.groupBoundMs(o));
                     }
                     bound.put(t + "|" + v, l);
                     worst.put(t + "|" + v, most);
@@ -574,7 +462,7 @@ public final class PathRoutingIlp {
                     for (TaskOption o : options.get(t).get(v)) {
                         MPConstraint atLeast = solver.makeConstraint(0, Double.POSITIVE_INFINITY);
                         atLeast.setCoefficient(bound[t], 1);
-                        atLeast.setCoefficient(batchChosen[t].get(o), -groupBoundMs(o));
+                        atLeast.setCoefficient(batchChosen[t].get(o), -relaxed.groupBoundMs(o));
                         twoGroups.setCoefficient(batchChosen[t].get(o), 1);
                     }
                 }
@@ -690,7 +578,7 @@ public final class PathRoutingIlp {
                     if (x > 0) {
                         share += x * e.getKey().share();
                         groups.add(new PathPlan.Group(instance.tasks().get(t).name(), e.getKey().variant(), e.getKey().batch(),
-                                e.getKey().share(), x, load(t, e.getKey().variant()), groupBoundMs(e.getKey())));
+                                e.getKey().share(), x, load(t, e.getKey().variant()), relaxed.groupBoundMs(e.getKey())));
                     }
                 }
             }
