@@ -152,7 +152,7 @@ public final class PolicyCapacity {
             if (exact.servedRps() > found) {
                 found = exact.servedRps();
                 plan = exact.plan();
-                limitedBy = "a plan the per-task branch and bound found";
+                limitedBy = "the per-task search's best plan (a node's, or the search's stretched to the most it serves)";
             }
             if (!Double.isInfinite(exact.boundRps())) {
                 bound = Math.min(bound, Math.max(exact.boundRps(), found));
