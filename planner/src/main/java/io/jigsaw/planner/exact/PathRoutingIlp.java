@@ -113,33 +113,20 @@ public final class PathRoutingIlp {
         }
         PlanEvaluator evaluator = new PlanEvaluator(instance);
         int n = instance.tasks().size();
-        List<List<PathPlan.Group>> byTask = new ArrayList<>();
+        List<List<GroupReadings.Group>> byTask = new ArrayList<>();
         for (int t = 0; t < n; t++) {
             String name = instance.tasks().get(t).name();
-            byTask.add(relaxed.groups().stream().filter(g -> g.task().equals(name)).toList());
+            byTask.add(relaxed.groups().stream().filter(g -> g.task().equals(name))
+                    .map(g -> new GroupReadings.Group(new TaskOption(g.variant(), g.batch(), g.share()), g.replicas())).toList());
             if (byTask.get(t).size() > 2) {
                 return Optional.empty();
             }
         }
         long start = System.nanoTime();
         SolvedPlan best = null;
-        for (int flips = 0; flips < 1 << n; flips++) {
-            TaskOption[] choice = new TaskOption[n];
-            Spill[] spills = new Spill[n];
-            for (int t = 0; t < n; t++) {
-                List<PathPlan.Group> gs = byTask.get(t);
-                spills[t] = Spill.NONE;
-                if (gs.isEmpty()) {
-                    choice[t] = evaluator.options(t).get(0);
-                    continue;
-                }
-                PathPlan.Group main = gs.get(gs.size() == 2 && (flips >> t & 1) == 1 ? 1 : 0);
-                choice[t] = new TaskOption(main.variant(), main.batch(), main.share());
-                if (gs.size() == 2) {
-                    PathPlan.Group other = gs.get(gs.get(0) == main ? 1 : 0);
-                    spills[t] = new Spill(new TaskOption(other.variant(), other.batch(), other.share()), other.replicas());
-                }
-            }
+        for (GroupReadings.Reading reading : GroupReadings.of(byTask, evaluator)) {
+            TaskOption[] choice = reading.choice();
+            Spill[] spills = reading.spills();
             Evaluation e = evaluator.evaluate(choice, spills, true);
             Duration took = Duration.ofNanos(System.nanoTime() - start).plus(relaxed.time());
             SolvedPlan candidate = new SolvedPlan(instance, List.of(choice), List.of(spills), e, "path-routing relaxation", took, took);

@@ -5,6 +5,8 @@ import com.google.ortools.linearsolver.MPConstraint;
 import com.google.ortools.linearsolver.MPSolver;
 import com.google.ortools.linearsolver.MPVariable;
 import io.jigsaw.core.graph.Task;
+import io.jigsaw.core.graph.Variant;
+import io.jigsaw.planner.exact.GroupReadings.Group;
 import io.jigsaw.planner.model.Evaluation;
 import io.jigsaw.planner.model.PlanEvaluator;
 import io.jigsaw.planner.model.PlanningInstance;
@@ -25,10 +27,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Whether any plan of the planner's model serves a demand, decided by branch and bound over the splits of the tasks
- * that feed others; and from it, by bisection, the model's capacity between a demand proven served and one proven not.
+ * that feed others; and from it the model's capacity, stepping up from a plan until a demand is proven not served.
  *
  * <p>Why: the per-path relaxation ({@link PathRoutingIlp}) may route a cheap detector's frames, which yield few pieces,
  * to the accurate classifier and the accurate detector's many pieces to the cheap one. The planner's plans cannot (a
@@ -47,9 +50,8 @@ import java.util.function.Consumer;
  * relaxation does (at most two groups per task, each group's least Nexus bound, paths within the limit, shares summed
  * with the per-size packing cuts) and two more: of a task's two groups one runs full (the planner's split does; the
  * other may run at any rate up to its replicas'), and a group's fill time fits what its path leaves it. Each rule holds
- * of every plan of the model, so a node infeasible here holds none. Every plan of the model lies in
- * some node; a node whose MILP is infeasible holds none. A feasible node's solution is read as a plan of the model
- * (each task's two groups as main option and split, both ways round) and checked with {@link PlanEvaluator} at D: a
+ * of every plan of the model, and every plan lies in some node, so a node whose MILP is infeasible holds none. A
+ * feasible node's solution is read as a plan of the model ({@link GroupReadings}) and checked with {@link PlanEvaluator} at D: a
  * feasible reading proves D served. Otherwise the node is split at the middle of its widest interval. If every node
  * closes, no plan serves D; nor any higher demand, since the relaxation's plans scale down (every rate × D'/D keeps every
  * rule), so D is an upper bound on the model's capacity.
@@ -85,18 +87,8 @@ public final class PerTaskRelaxation {
      */
     public record Result(double servedRps, double boundRps, Optional<SolvedPlan> plan, List<Decision> decisions, Duration time) {
 
-        /** (bound − served) / bound. */
-        public double gap() {
-            return Double.isInfinite(boundRps) ? Double.NaN : boundRps <= 1e-9 ? 0 : Math.max(0, (boundRps - servedRps) / boundRps);
-        }
-
         public int nodes() {
             return decisions.stream().mapToInt(Decision::nodes).sum();
-        }
-
-        public String describe() {
-            return String.format(Locale.ROOT, "served %.3f req/s, none above %.3f (gap %.3f %%), %d demands decided in %d nodes, %.1f s", servedRps,
-                    boundRps, 100 * gap(), decisions.size(), nodes(), time.toMillis() / 1000.0);
         }
     }
 
@@ -229,55 +221,22 @@ public final class PerTaskRelaxation {
         }
     }
 
-    /**
-     * A node's solution as a plan of the planner's model: each task's one or two groups as a main option and a split whose
-     * replicas run full (either way round; the better is kept), at the highest demand up to the node's at which the
-     * planner's evaluator finds it feasible.
-     */
     /** The first reading of a node's solution at the demand, feasible or not (a start for the heuristic planner). */
     private static SolvedPlan reading(Shape shape, List<List<Group>> groups, double demand) {
-        TaskOption[] choice = new TaskOption[shape.n];
-        Spill[] spills = new Spill[shape.n];
-        for (int t = 0; t < shape.n; t++) {
-            List<Group> gs = groups.get(t);
-            spills[t] = Spill.NONE;
-            choice[t] = gs.isEmpty() ? shape.evaluator.options(t).get(0) : gs.get(0).option();
-            if (gs.size() == 2) {
-                spills[t] = new Spill(gs.get(1).option(), gs.get(1).replicas());
-            }
-        }
+        GroupReadings.Reading first = GroupReadings.of(groups, shape.evaluator).get(0);
         PlanningInstance at = shape.instance.withDemand(demand);
-        return new SolvedPlan(at, List.of(choice), List.of(spills), new PlanEvaluator(at).evaluate(choice, spills, true), "per-task relaxation",
-                Duration.ZERO, Duration.ZERO);
+        return new SolvedPlan(at, List.of(first.choice()), List.of(first.spills()),
+                new PlanEvaluator(at).evaluate(first.choice(), first.spills(), true), "per-task relaxation", Duration.ZERO, Duration.ZERO);
     }
 
+    /**
+     * A node's solution as a plan of the planner's model ({@link GroupReadings}, every way round), at the highest demand up
+     * to the node's at which the planner's evaluator finds it feasible; the reading that serves most, or null.
+     */
     private static SolvedPlan asPlannerPlan(Shape shape, List<List<Group>> groups, double demand) {
-        int n = shape.n;
         SolvedPlan best = null;
-        for (int flips = 0; flips < 1 << n; flips++) {
-            TaskOption[] choice = new TaskOption[n];
-            Spill[] spills = new Spill[n];
-            boolean repeat = false;
-            for (int t = 0; t < n; t++) {
-                List<Group> gs = groups.get(t);
-                spills[t] = Spill.NONE;
-                if (gs.isEmpty()) {
-                    choice[t] = shape.evaluator.options(t).get(0);
-                    repeat |= (flips >> t & 1) == 1;
-                    continue;
-                }
-                int main = gs.size() == 2 && (flips >> t & 1) == 1 ? 1 : 0;
-                repeat |= gs.size() < 2 && (flips >> t & 1) == 1;
-                choice[t] = gs.get(main).option();
-                if (gs.size() == 2) {
-                    Group other = gs.get(1 - main);
-                    spills[t] = new Spill(other.option(), other.replicas());
-                }
-            }
-            if (repeat) {
-                continue;
-            }
-            SolvedPlan plan = highestServed(shape.instance, choice, spills, demand);
+        for (GroupReadings.Reading r : GroupReadings.of(groups, shape.evaluator)) {
+            SolvedPlan plan = highestServed(shape.instance, r.choice(), r.spills(), demand);
             if (plan != null && (best == null || plan.instance().demandRps() > best.instance().demandRps())) {
                 best = plan;
             }
@@ -315,10 +274,6 @@ public final class PerTaskRelaxation {
         Evaluation e = new PlanEvaluator(at).evaluate(choice, spills, true);
         return e.feasible() ? new SolvedPlan(at, List.of(choice), List.of(spills), e, "per-task relaxation", Duration.ZERO, Duration.ZERO)
                 : null;
-    }
-
-    /** One group of a node's solution: an option and its replicas. */
-    record Group(TaskOption option, int replicas) {
     }
 
     /** What does not change between nodes: the tasks, which feed others, their options and the relaxation's constants. */
@@ -647,25 +602,23 @@ public final class PerTaskRelaxation {
 
         /** Task t's accuracy with b's fraction phi of its pieces (a pseudo-task's own). */
         double accuracyAt(int t, double phi) {
-            Task task = shape.instance.tasks().get(t);
-            if (task.pseudo()) {
-                return shape.evaluator.variantOf(t, task.variants().get(0).name()).accuracy();
-            }
-            List<String> variants = shape.options.variants(t);
-            double a = shape.evaluator.variantOf(t, variants.get(node.a[t])).accuracy();
-            double b = shape.evaluator.variantOf(t, variants.get(node.b[t])).accuracy();
-            return (1 - phi) * a + phi * b;
+            return mixed(t, phi, Variant::accuracy);
         }
 
         /** Pieces task t sends to {@code child} per piece it takes, with b's fraction phi of them. */
         double fanoutAt(int t, String child, double phi) {
+            return mixed(t, phi, v -> v.fanoutTo(child));
+        }
+
+        /** A figure of task t's pieces when b takes the fraction phi of them and a the rest (a pseudo-task's one variant's). */
+        double mixed(int t, double phi, ToDoubleFunction<Variant> figure) {
             Task task = shape.instance.tasks().get(t);
             if (task.pseudo()) {
-                return shape.evaluator.variantOf(t, task.variants().get(0).name()).fanoutTo(child);
+                return figure.applyAsDouble(shape.evaluator.variantOf(t, task.variants().get(0).name()));
             }
             List<String> variants = shape.options.variants(t);
-            double a = shape.evaluator.variantOf(t, variants.get(node.a[t])).fanoutTo(child);
-            double b = shape.evaluator.variantOf(t, variants.get(node.b[t])).fanoutTo(child);
+            double a = figure.applyAsDouble(shape.evaluator.variantOf(t, variants.get(node.a[t])));
+            double b = figure.applyAsDouble(shape.evaluator.variantOf(t, variants.get(node.b[t])));
             return (1 - phi) * a + phi * b;
         }
 
@@ -686,26 +639,20 @@ public final class PerTaskRelaxation {
             int[][] paths = shape.evaluator.paths();
             boolean min = shape.instance.accuracyRule() == PlanningInstance.AccuracyRule.MIN;
             double floor = shape.instance.graph().accuracyFloor(shape.evaluator.bestAccuracy());
-            MPConstraint mean = solver.makeConstraint(0, Double.POSITIVE_INFINITY, "accuracy");
-            mean.setCoefficient(solver.makeNumVar(1, 1, "one"), -floor * demand);
+            // Σ terms ≥ floor·D, less what paths with no variable term contribute at their best.
+            MPConstraint mean = solver.makeConstraint(floor * demand, Double.POSITIVE_INFINITY, "accuracy");
             Map<String, MPVariable> products = new LinkedHashMap<>();
             for (int p = 0; p < paths.length; p++) {
                 int[] path = paths[p];
                 int lowest = shape.lowest[p];
-                MPConstraint rule = mean;
-                double weight = shape.evaluator.pathWeight(p);
-                if (min) {
-                    rule = solver.makeConstraint(0, Double.POSITIVE_INFINITY, "accuracy_" + p);
-                    rule.setCoefficient(solver.makeNumVar(1, 1, "one_" + p), -floor * demand);
-                    weight = 1;
-                }
+                MPConstraint rule = min ? solver.makeConstraint(floor * demand, Double.POSITIVE_INFINITY, "accuracy_" + p) : mean;
+                double weight = min ? 1 : shape.evaluator.pathWeight(p);
                 if (lowest < 0) {
                     double best = 1;
                     for (int t : path) {
                         best *= Math.max(accuracyAt(t, lo(t)), accuracyAt(t, hi(t)));
                     }
-                    MPVariable one = solver.makeNumVar(1, 1, "one_full_" + p);
-                    rule.setCoefficient(one, weight * best * demand);
+                    rule.setLb(rule.lb() - weight * best * demand);
                     continue;
                 }
                 // The first upper task whose rate is a fixed multiple of the demand: its fraction is linear in its groups' rates.
@@ -737,15 +684,15 @@ public final class PerTaskRelaxation {
                     constant *= Math.max(accuracyAt(t, lo(t)) / fLo, accuracyAt(t, hi(t)) / fHi);
                 }
                 Map<TaskOption, MPVariable> leaf = rates.get(lowest);
+                if (leaf.isEmpty()) {
+                    continue;
+                }
                 double most = 0;
                 double least = Double.POSITIVE_INFINITY;
                 for (TaskOption o : leaf.keySet()) {
                     double a = shape.evaluator.variantOf(lowest, o.variant()).accuracy();
                     most = Math.max(most, a);
                     least = Math.min(least, a);
-                }
-                if (leaf.isEmpty()) {
-                    continue;
                 }
                 if (linear < 0) {
                     for (Map.Entry<TaskOption, MPVariable> e : leaf.entrySet()) {
@@ -797,11 +744,10 @@ public final class PerTaskRelaxation {
         }
 
         /**
-         * w ≤ φE·Q + φ·QE − φE·QE (upper: the two McCormick over-estimators for the corners (φE, QE)) or ≥ (lower), with φ
-         * = (Σ of b's rates) / R.
+         * One McCormick inequality for w = φ·Q at the corner (φE, QE): φE·Q + QE·φ − w ≥ φE·QE (w below the over-estimator)
+         * or ≤ (w above the under-estimator), with φ = (Σ of b's rates at task t) / r.
          */
         void envelope(MPVariable w, MPVariable q, int t, String b, double r, double phiEnd, double qEnd, boolean upperSide) {
-            // φE·Q + QE·φ − w ≥ φE·QE (w below the over-estimator) or ≤ (w above the under-estimator), φ = Σ b's rates / R.
             MPConstraint c = upperSide ? solver.makeConstraint(phiEnd * qEnd, Double.POSITIVE_INFINITY)
                     : solver.makeConstraint(Double.NEGATIVE_INFINITY, phiEnd * qEnd);
             c.setCoefficient(q, phiEnd);
